@@ -1,0 +1,20 @@
+package dev.cumulus.function;
+
+/** What a function knows about the invocation it is serving. */
+public interface Context {
+    /** The id of this invocation, the same one the caller sees in {@code X-Cumulus-Request-Id}. */
+    String requestId();
+
+    String functionName();
+
+    /** The version being run: {@code $LATEST} or a published version number. */
+    String functionVersion();
+
+    int memoryLimitMb();
+
+    /** Milliseconds left before the platform ends the invocation with a timeout. */
+    long remainingTimeMillis();
+
+    /** A logger whose lines are tagged with this invocation's request id. */
+    FunctionLogger logger();
+}

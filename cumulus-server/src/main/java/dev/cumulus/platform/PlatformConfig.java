@@ -1,0 +1,53 @@
+package dev.cumulus.platform;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything a node is started with. {@link #defaults()} is the embedded single-node setup.
+ *
+ * @param port edge HTTP port; 0 picks a free one
+ * @param dataDir where the Store, code packages, root token and instance scratch space live
+ * @param jdbcUrl null for the embedded SQLite file under dataDir, else a PostgreSQL JDBC URL
+ * @param defaultKeepAlive how long an idle instance lives unless its function says otherwise
+ * @param maxCodeBytes upload limit for code packages
+ * @param maxInstances node-wide limit on live instances
+ * @param queueDepth invocations that may wait per function when it is at its limit
+ * @param queueTimeout how long such an invocation waits before it gets a 429
+ * @param sandbox "auto" (bwrap where available), "bwrap" (fail if unavailable) or "process"
+ * @param runtimeJar the Java runtime jar put into each instance; null finds it beside the server jar
+ */
+public record PlatformConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String jdbcUrl,
+        Duration defaultKeepAlive,
+        long maxCodeBytes,
+        int maxInstances,
+        int queueDepth,
+        Duration queueTimeout,
+        String sandbox,
+        Path runtimeJar) {
+
+    public static PlatformConfig defaults() {
+        return new PlatformConfig(
+                "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null);
+    }
+
+    public PlatformConfig withPort(int port) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar);
+    }
+
+    public PlatformConfig withDataDir(Path dataDir) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar);
+    }
+
+    public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar);
+    }
+}

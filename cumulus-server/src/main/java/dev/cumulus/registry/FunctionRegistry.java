@@ -1,0 +1,50 @@
+package dev.cumulus.registry;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The control plane for functions: configurations, code packages and versions.
+ *
+ * <p>Every method validates its input and throws {@link dev.cumulus.errors.ApiException} on bad
+ * input; a refused call stores nothing.
+ */
+public interface FunctionRegistry {
+
+    /**
+     * Stores a code package (zip or jar) content-addressed by sha256, refusing more than
+     * {@code maxBytes} or anything that is not a readable zip. Idempotent.
+     */
+    CodeRef storeCode(InputStream packageBytes, long maxBytes);
+
+    /**
+     * Creates or updates a function's {@code $LATEST} configuration and code in one step.
+     * {@code codeSha256} must name stored code on create; on update null keeps the current code.
+     * The handler class must exist in the code package.
+     */
+    FunctionInfo put(FunctionConfig config, String codeSha256);
+
+    Optional<FunctionInfo> get(String name);
+
+    List<FunctionInfo> list();
+
+    /** Deletes the function and its versions; false if there was none. */
+    boolean delete(String name);
+
+    /** Publishes the current {@code $LATEST} as the next immutable version. */
+    FunctionVersion publish(String name);
+
+    /** Published versions, oldest first. */
+    List<FunctionVersion> versions(String name);
+
+    /**
+     * The version to run for {@code name} and {@code qualifier} ({@code null} or {@code $LATEST}
+     * for the draft, a number for a published version). Throws a 404 ApiException if unknown.
+     */
+    FunctionVersion resolve(String name, String qualifier);
+
+    /** A directory holding the unpacked code package, created on first use and then reused. */
+    Path unpackedCode(CodeRef code);
+}

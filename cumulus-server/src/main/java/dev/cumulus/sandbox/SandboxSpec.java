@@ -1,0 +1,34 @@
+package dev.cumulus.sandbox;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run and within which limits.
+ *
+ * @param instanceId unique per instance; names the cgroup and the private /tmp
+ * @param command the program and its arguments, with paths as given by {@link Sandbox#visiblePath}
+ * @param environment the complete environment: nothing of the node's own leaks in
+ * @param mounts what the process may see besides the system's read-only runtime files
+ * @param workingDirectory where the process starts (a visible path)
+ * @param memoryMb hard memory limit; the kernel kills the process beyond it
+ * @param pidsLimit most processes and threads the instance may have at once
+ * @param cpuShares relative CPU weight (Lambda gives CPU in proportion to memory)
+ * @param network whether the process may reach any network; false for every function today
+ */
+public record SandboxSpec(
+        String instanceId,
+        List<String> command,
+        Map<String, String> environment,
+        List<Mount> mounts,
+        String workingDirectory,
+        int memoryMb,
+        int pidsLimit,
+        int cpuShares,
+        boolean network) {
+    public SandboxSpec {
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+        mounts = List.copyOf(mounts);
+    }
+}

@@ -1,0 +1,351 @@
+package dev.cumulus.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.FunctionUrlEvents;
+import dev.cumulus.invoke.Invocation;
+import dev.cumulus.invoke.Invoker;
+import dev.cumulus.logs.LogLine;
+import dev.cumulus.logs.LogStore;
+import dev.cumulus.registry.CodeRef;
+import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.registry.FunctionInfo;
+import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.RuntimeApiServer;
+import dev.cumulus.scheduler.ThrottledException;
+import dev.cumulus.web.Exchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes edge requests. Every refusal is an {@link ApiException} turned into
+ * {@code {"error", "message"}} here; anything else that escapes is logged and answers 500
+ * without internals.
+ */
+final class EdgeHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeHandler.class);
+    private static final String JSON = "application/json";
+    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final EdgeApi api;
+    private volatile boolean stopping;
+
+    EdgeHandler(EdgeApi api) {
+        super(Invocable.InvocationType.BLOCKING);
+        this.api = api;
+    }
+
+    /** Ends live log streams so a graceful stop does not wait on them. */
+    void stopping() {
+        stopping = true;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        try {
+            route(request, response);
+            callback.succeeded();
+        } catch (ApiException e) {
+            respondError(response, callback, e.status(), e.code(), e.getMessage(), null);
+        } catch (ThrottledException e) {
+            respondError(response, callback, 429, "TooManyRequests", e.getMessage(),
+                    Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        } catch (Exchange.BodyTooLargeException e) {
+            respondError(response, callback, 413, "PayloadTooLarge", "the body is larger than " + e.limit() + " bytes", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            respondError(response, callback, 503, "ShuttingDown", "the node is shutting down", null);
+        } catch (Throwable e) {
+            LOG.error("unexpected failure on {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
+            respondError(response, callback, 500, "InternalError", "the node failed to handle the request", null);
+        }
+        return true;
+    }
+
+    private void respondError(Response response, Callback callback, int status, String code, String message,
+            String retryAfter) {
+        if (response.isCommitted()) {
+            callback.failed(new IOException(code + ": " + message));
+            return;
+        }
+        try {
+            response.reset();
+            if (retryAfter != null) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfter);
+            }
+            Exchange.write(response, status, JSON, Json.write(Map.of("error", code, "message", message)));
+            callback.succeeded();
+        } catch (Throwable e) {
+            callback.failed(e);
+        }
+    }
+
+    private void route(Request request, Response response) throws Exception {
+        String path = request.getHttpURI().getPath();
+        String method = request.getMethod();
+        if (path.equals("/healthz")) {
+            Exchange.write(response, 200, JSON, HEALTHY);
+        } else if (path.startsWith("/fn/")) {
+            functionUrl(request, response, path.substring(4));
+        } else if (path.startsWith("/v1/")) {
+            authenticate(request);
+            controlPlane(request, response, method, path.substring(4).split("/", -1));
+        } else {
+            throw ApiException.notFound("no such endpoint: " + method + " " + path);
+        }
+    }
+
+    private void authenticate(Request request) {
+        if (!api.token().accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            throw new ApiException(401, "Unauthorized", "a valid 'Authorization: Bearer <token>' header is required");
+        }
+    }
+
+    private void controlPlane(Request request, Response response, String method, String[] p) throws Exception {
+        if (p.length == 1 && p[0].equals("code")) {
+            requireMethod(method, "POST");
+            uploadCode(request, response);
+        } else if (p.length == 1 && p[0].equals("functions")) {
+            requireMethod(method, "GET");
+            List<Views.Function> all = api.registry().list().stream()
+                    .map(f -> Views.Function.of(f, api.scheduler().counts(f.name()))).toList();
+            Exchange.write(response, 200, JSON, Json.write(Map.of("functions", all)));
+        } else if (p.length == 2 && p[0].equals("functions")) {
+            function(request, response, method, p[1]);
+        } else if (p.length == 3 && p[0].equals("functions")) {
+            switch (p[2]) {
+                case "invoke" -> {
+                    requireMethod(method, "POST");
+                    invoke(request, response, p[1]);
+                }
+                case "versions" -> versions(response, method, p[1]);
+                case "logs" -> {
+                    requireMethod(method, "GET");
+                    logs(request, response, p[1]);
+                }
+                default -> throw ApiException.notFound("no such endpoint: /v1/" + String.join("/", p));
+            }
+        } else if (p.length == 1 && p[0].equals("usage")) {
+            requireMethod(method, "GET");
+            usage(request, response);
+        } else {
+            throw ApiException.notFound("no such endpoint: /v1/" + String.join("/", p));
+        }
+    }
+
+    private static void requireMethod(String method, String allowed) {
+        if (!method.equals(allowed)) {
+            throw new ApiException(405, "MethodNotAllowed", "use " + allowed);
+        }
+    }
+
+    private void uploadCode(Request request, Response response) throws IOException {
+        long declared = request.getLength();
+        if (declared > api.maxCodeBytes()) {
+            throw ApiException.tooLarge("code packages are limited to " + api.maxCodeBytes() + " bytes");
+        }
+        CodeRef ref;
+        try (InputStream in = Request.asInputStream(request)) {
+            ref = api.registry().storeCode(in, api.maxCodeBytes());
+        }
+        Exchange.write(response, 201, JSON, Json.write(Views.Code.of(ref)));
+    }
+
+    private void function(Request request, Response response, String method, String name) throws IOException {
+        switch (method) {
+            case "GET" -> {
+                FunctionInfo info = api.registry().get(name)
+                        .orElseThrow(() -> ApiException.notFound("function '" + name + "' does not exist"));
+                Exchange.write(response, 200, JSON, Json.write(Views.Function.of(info, api.scheduler().counts(name))));
+            }
+            case "PUT" -> {
+                JsonNode body = Json.parseObject(Exchange.readBody(request, 1024 * 1024));
+                FunctionConfig current = api.registry().get(name).map(FunctionInfo::config).orElse(null);
+                FunctionConfig config = FunctionSettings.apply(name, body, current);
+                FunctionInfo info = api.registry().put(config, FunctionSettings.codeSha256(body));
+                api.scheduler().retireStaleLatest(name, info.revision());
+                Exchange.write(response, current == null ? 201 : 200, JSON,
+                        Json.write(Views.Function.of(info, api.scheduler().counts(name))));
+            }
+            case "DELETE" -> {
+                if (!api.registry().delete(name)) {
+                    throw ApiException.notFound("function '" + name + "' does not exist");
+                }
+                api.scheduler().retireAll(name);
+                api.logs().drop(name);
+                response.setStatus(204);
+                Content.Sink.write(response, true, ByteBuffer.allocate(0));
+            }
+            default -> throw new ApiException(405, "MethodNotAllowed", "use GET, PUT or DELETE");
+        }
+    }
+
+    private void versions(Response response, String method, String name) throws IOException {
+        switch (method) {
+            case "POST" -> {
+                FunctionVersion version = api.registry().publish(name);
+                Exchange.write(response, 201, JSON, Json.write(Views.Version.of(version)));
+            }
+            case "GET" -> {
+                if (api.registry().get(name).isEmpty()) {
+                    throw ApiException.notFound("function '" + name + "' does not exist");
+                }
+                List<Views.Version> list = api.registry().versions(name).stream().map(Views.Version::of).toList();
+                Exchange.write(response, 200, JSON, Json.write(Map.of("versions", list)));
+            }
+            default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+        }
+    }
+
+    private void invoke(Request request, Response response, String qualifiedName) throws Exception {
+        byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
+        Json.requireJson(event);
+        String requestId = Invoker.newRequestId();
+        Invocation result = api.invoker().invoke(qualifiedName, requestId, event);
+        var headers = response.getHeaders();
+        headers.put("X-Cumulus-Request-Id", requestId);
+        headers.put("X-Cumulus-Cold-Start", Boolean.toString(result.coldStart()));
+        headers.put("X-Cumulus-Billed-Ms", Long.toString(result.billedMs()));
+        headers.put("X-Cumulus-Executed-Version", result.version());
+        if (result.failed()) {
+            headers.put("X-Cumulus-Function-Error", "Unhandled");
+        }
+        Exchange.write(response, 200, JSON, result.payload());
+    }
+
+    private void functionUrl(Request request, Response response, String rest) throws Exception {
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        String rawPath = slash < 0 ? "/" : rest.substring(slash);
+        FunctionVersion version = api.registry().resolve(name, null);
+        if (!version.config().publicUrl()) {
+            authenticate(request);
+        }
+        byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (HttpField field : request.getHeaders()) {
+            if (field.getHeader() != HttpHeader.AUTHORIZATION || version.config().publicUrl()) {
+                headers.add(Map.entry(field.getName(), field.getValue()));
+            }
+        }
+        String requestId = Invoker.newRequestId();
+        byte[] event = FunctionUrlEvents.toEvent(new FunctionUrlEvents.HttpRequest(
+                        request.getMethod(), rawPath, request.getHttpURI().getQuery(), headers, body,
+                        Request.getRemoteAddr(request), Request.getServerName(request),
+                        request.getConnectionMetaData().getProtocol()),
+                name, requestId, api.clock().instant());
+        Invocation result = api.invoker().invoke(version, requestId, event);
+        response.getHeaders().put("X-Cumulus-Request-Id", requestId);
+        if (result.failed()) {
+            // a function URL is public-facing: the error type and id, never the stack trace
+            Exchange.write(response, 502, JSON, Json.write(Map.of(
+                    "error", "FunctionError", "errorType", result.failure().errorType(),
+                    "message", "the function failed; see its logs for request " + requestId)));
+            return;
+        }
+        FunctionUrlEvents.HttpResponse mapped = FunctionUrlEvents.toResponse(result.payload());
+        mapped.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        for (String cookie : mapped.cookies()) {
+            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
+        }
+        Exchange.write(response, mapped.status(), null, mapped.body());
+    }
+
+    private void logs(Request request, Response response, String name) throws Exception {
+        if (api.registry().get(name).isEmpty()) {
+            throw ApiException.notFound("function '" + name + "' does not exist");
+        }
+        Fields query = Request.extractQueryParameters(request);
+        int limit = intParam(query, "limit", 100, 1, 10_000);
+        boolean follow = "true".equals(query.getValue("follow"));
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/x-ndjson");
+        if (!follow) {
+            StringBuilder out = new StringBuilder();
+            for (LogLine line : api.logs().tail(name, limit)) {
+                out.append(new String(Json.write(logView(line)), StandardCharsets.UTF_8)).append('\n');
+            }
+            Exchange.writeText(response, 200, "application/x-ndjson", out.toString());
+            return;
+        }
+        var gone = new java.util.concurrent.atomic.AtomicBoolean();
+        request.addFailureListener(failure -> gone.set(true));
+        try (LogStore.Follower follower = api.logs().follow(name)) {
+            for (LogLine line : api.logs().tail(name, limit)) {
+                writeLine(response, line);
+            }
+            Content.Sink.write(response, false, ByteBuffer.allocate(0)); // commit headers so clients see the stream
+            while (!gone.get() && !stopping && !Thread.currentThread().isInterrupted()) {
+                LogLine line = follower.poll(1_000);
+                if (line != null) {
+                    writeLine(response, line);
+                }
+            }
+        }
+    }
+
+    private static void writeLine(Response response, LogLine line) throws IOException {
+        byte[] json = Json.write(logView(line));
+        ByteBuffer buffer = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        Content.Sink.write(response, false, buffer);
+    }
+
+    private static Map<String, Object> logView(LogLine line) {
+        var view = new java.util.LinkedHashMap<String, Object>();
+        view.put("time", line.time().toString());
+        view.put("requestId", line.requestId());
+        view.put("instanceId", line.instanceId());
+        view.put("line", line.line());
+        return view;
+    }
+
+    private void usage(Request request, Response response) throws IOException {
+        Fields query = Request.extractQueryParameters(request);
+        Instant from = instantParam(query, "from", Instant.EPOCH);
+        Instant to = instantParam(query, "to", api.clock().instant().plusSeconds(1));
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("InvalidParameter", "'from' must be before 'to'");
+        }
+        Exchange.write(response, 200, JSON, Json.write(Views.Usage.of(from, to, api.usage().byFunction(from, to))));
+    }
+
+    private static int intParam(Fields query, String name, int fallback, int min, int max) {
+        String value = query.getValue(name);
+        if (value == null) return fallback;
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.badRequest("InvalidParameter", "'" + name + "' must be a whole number from " + min + " to " + max);
+    }
+
+    private static Instant instantParam(Fields query, String name, Instant fallback) {
+        String value = query.getValue(name);
+        if (value == null || value.isBlank()) return fallback;
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("InvalidParameter", "'" + name + "' must be an ISO-8601 instant such as 2026-11-27T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.cumulus.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.registry.FunctionConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the body of {@code PUT /v1/functions/{name}} onto a configuration: defaults on create,
+ * the current values for fields left out on update. Types are checked here; ranges and names
+ * are the registry's to check.
+ */
+final class FunctionSettings {
+    static final String DEFAULT_RUNTIME = "java25";
+    static final int DEFAULT_MEMORY_MB = 256;
+    static final int DEFAULT_TIMEOUT_S = 30;
+    static final int DEFAULT_MAX_INSTANCES = 10;
+    private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
+            "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name");
+
+    private FunctionSettings() {}
+
+    static FunctionConfig apply(String name, JsonNode body, FunctionConfig current) {
+        body.fieldNames().forEachRemaining(field -> {
+            if (!FIELDS.contains(field)) {
+                throw ApiException.badRequest("InvalidParameter", "unknown field '" + field + "'");
+            }
+        });
+        if (body.hasNonNull("name") && !body.get("name").asText().equals(name)) {
+            throw ApiException.badRequest("InvalidParameter", "the body names another function than the path");
+        }
+        FunctionConfig base = current != null ? current : new FunctionConfig(name, DEFAULT_RUNTIME, null,
+                DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Map.of(), DEFAULT_MAX_INSTANCES, 1, null, false);
+        if (base.handler() == null && !body.hasNonNull("handler")) {
+            throw ApiException.badRequest("InvalidHandler", "'handler' is required, e.g. com.example.Hello");
+        }
+        return new FunctionConfig(
+                name,
+                text(body, "runtime", base.runtime()),
+                text(body, "handler", base.handler()),
+                integer(body, "memoryMb", base.memoryMb()),
+                integer(body, "timeoutSeconds", base.timeoutSeconds()),
+                environment(body, base.environment()),
+                integer(body, "maxInstances", base.maxInstances()),
+                integer(body, "concurrency", base.concurrency()),
+                body.has("keepAliveSeconds") ? nullableInteger(body, "keepAliveSeconds") : base.keepAliveSeconds(),
+                bool(body, "public", base.publicUrl()));
+    }
+
+    static String codeSha256(JsonNode body) {
+        JsonNode node = body.get("codeSha256");
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw invalid("codeSha256", "a string");
+        return node.asText();
+    }
+
+    private static String text(JsonNode body, String field, String fallback) {
+        JsonNode node = body.get(field);
+        if (node == null) return fallback;
+        if (!node.isTextual()) throw invalid(field, "a string");
+        return node.asText();
+    }
+
+    private static int integer(JsonNode body, String field, int fallback) {
+        JsonNode node = body.get(field);
+        if (node == null) return fallback;
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) throw invalid(field, "an integer");
+        return node.asInt();
+    }
+
+    private static Integer nullableInteger(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) throw invalid(field, "an integer or null");
+        return node.asInt();
+    }
+
+    private static boolean bool(JsonNode body, String field, boolean fallback) {
+        JsonNode node = body.get(field);
+        if (node == null) return fallback;
+        if (!node.isBoolean()) throw invalid(field, "true or false");
+        return node.asBoolean();
+    }
+
+    private static Map<String, String> environment(JsonNode body, Map<String, String> fallback) {
+        JsonNode node = body.get("environment");
+        if (node == null) return fallback;
+        if (!node.isObject()) throw invalid("environment", "an object of strings");
+        Map<String, String> env = new LinkedHashMap<>();
+        node.properties().forEach(e -> {
+            if (!e.getValue().isTextual()) throw invalid("environment." + e.getKey(), "a string");
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw ApiException.badRequest("InvalidParameter", "environment variable name '" + e.getKey()
+                        + "' must match [A-Za-z_][A-Za-z0-9_]*");
+            }
+            env.put(e.getKey(), e.getValue().asText());
+        });
+        return env;
+    }
+
+    private static ApiException invalid(String field, String expected) {
+        return ApiException.badRequest("InvalidParameter", "'" + field + "' must be " + expected);
+    }
+}

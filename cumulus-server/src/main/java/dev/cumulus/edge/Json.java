@@ -1,0 +1,58 @@
+package dev.cumulus.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.cumulus.errors.ApiException;
+import java.io.IOException;
+
+/** The edge's one ObjectMapper and the parse step that turns bad JSON into a 400. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private Json() {}
+
+    static JsonNode parseObject(byte[] body) {
+        JsonNode node;
+        try {
+            node = body.length == 0 ? null : MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("MalformedJson", "the body is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("MalformedJson", "the body must be a JSON object");
+        }
+        return node;
+    }
+
+    /** Checks that an invocation payload is JSON (any value), so functions never get junk. */
+    static void requireJson(byte[] body) {
+        if (body.length == 0) {
+            return;
+        }
+        try (var parser = MAPPER.getFactory().createParser(body)) {
+            while (parser.nextToken() != null) {
+                // walking the tokens validates the document without building a tree
+            }
+        } catch (IOException e) {
+            throw ApiException.badRequest("MalformedJson", "the event is not valid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) return "";
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

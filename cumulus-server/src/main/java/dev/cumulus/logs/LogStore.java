@@ -1,0 +1,112 @@
+package dev.cumulus.logs;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps the last {@code capacity} lines of each function in memory and hands new lines to
+ * followers. Bounded on both sides: old lines fall off the buffer, and a follower that does not
+ * keep up loses its oldest pending lines rather than slowing instances down.
+ */
+public final class LogStore {
+    private static final int FOLLOWER_BACKLOG = 10_000;
+
+    private final int capacity;
+    private final Clock clock;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
+
+    public LogStore(int capacity, Clock clock) {
+        this.capacity = capacity;
+        this.clock = clock;
+    }
+
+    public void append(String functionName, String instanceId, String requestId, String line) {
+        LogLine entry = new LogLine(sequence.incrementAndGet(), clock.instant(), functionName, instanceId, requestId, line);
+        FunctionLog log = logs.computeIfAbsent(functionName, n -> new FunctionLog());
+        synchronized (log) {
+            if (log.lines.size() == capacity) {
+                log.lines.removeFirst();
+            }
+            log.lines.addLast(entry);
+        }
+        for (Follower follower : log.followers) {
+            follower.offer(entry);
+        }
+    }
+
+    /** The newest {@code limit} lines of a function, oldest first. */
+    public List<LogLine> tail(String functionName, int limit) {
+        FunctionLog log = logs.get(functionName);
+        if (log == null) {
+            return List.of();
+        }
+        synchronized (log) {
+            List<LogLine> all = new ArrayList<>(log.lines);
+            return List.copyOf(all.subList(Math.max(0, all.size() - limit), all.size()));
+        }
+    }
+
+    /** Lines of one invocation still in the buffer, oldest first. */
+    public List<LogLine> forRequest(String functionName, String requestId) {
+        FunctionLog log = logs.get(functionName);
+        if (log == null) {
+            return List.of();
+        }
+        synchronized (log) {
+            return log.lines.stream().filter(l -> requestId.equals(l.requestId())).toList();
+        }
+    }
+
+    /** Subscribes to new lines of a function until the follower is closed. */
+    public Follower follow(String functionName) {
+        FunctionLog log = logs.computeIfAbsent(functionName, n -> new FunctionLog());
+        Follower follower = new Follower(log);
+        log.followers.add(follower);
+        return follower;
+    }
+
+    /** Forgets a deleted function's lines; its followers see no more lines. */
+    public void drop(String functionName) {
+        logs.remove(functionName);
+    }
+
+    private static final class FunctionLog {
+        final ArrayDeque<LogLine> lines = new ArrayDeque<>();
+        final List<Follower> followers = new CopyOnWriteArrayList<>();
+    }
+
+    /** A live subscription to one function's new lines. */
+    public static final class Follower implements AutoCloseable {
+        private final FunctionLog log;
+        private final BlockingQueue<LogLine> pending = new LinkedBlockingQueue<>(FOLLOWER_BACKLOG);
+
+        private Follower(FunctionLog log) {
+            this.log = log;
+        }
+
+        private void offer(LogLine line) {
+            while (!pending.offer(line)) {
+                pending.poll();
+            }
+        }
+
+        /** The next line, waiting at most {@code millis}; null if none came. */
+        public LogLine poll(long millis) throws InterruptedException {
+            return pending.poll(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            log.followers.remove(this);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.cumulus.platform;
+
+import dev.cumulus.auth.RootToken;
+import dev.cumulus.edge.EdgeApi;
+import dev.cumulus.edge.EdgeServer;
+import dev.cumulus.invoke.Invoker;
+import dev.cumulus.logs.LogStore;
+import dev.cumulus.metering.Metering;
+import dev.cumulus.registry.FunctionRegistry;
+import dev.cumulus.runtimeapi.RuntimeApiServer;
+import dev.cumulus.sandbox.Sandbox;
+import dev.cumulus.sandbox.Sandboxes;
+import dev.cumulus.scheduler.KeepAlivePolicy;
+import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.store.Database;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node. {@link #start} builds every capability in dependency order; {@link #close}
+ * stops them in reverse: stop accepting requests, drain in-flight invocations, stop instances,
+ * flush metering, close the Store.
+ */
+public final class Platform implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+    private static final int LOG_LINES_PER_FUNCTION = 10_000;
+
+    private final Deque<AutoCloseable> closers;
+    private final EdgeServer edge;
+    private final RootToken token;
+    private final Scheduler scheduler;
+    private final Sandbox sandbox;
+
+    private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox) {
+        this.closers = closers;
+        this.edge = edge;
+        this.token = token;
+        this.scheduler = scheduler;
+        this.sandbox = sandbox;
+    }
+
+    public static Platform start(PlatformConfig config) throws IOException {
+        Deque<AutoCloseable> closers = new ArrayDeque<>();
+        try {
+            Path dataDir = Files.createDirectories(config.dataDir()).toAbsolutePath();
+            Clock clock = Clock.systemUTC();
+            Path runtimeJar = runtimeJar(config);
+            Path javaHome = Path.of(System.getProperty("java.home"));
+
+            RootToken token = RootToken.loadOrCreate(dataDir);
+            Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
+            FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"));
+            Metering metering = push(closers, Metering.open(database));
+            Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
+            RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
+            Path socketRoot = Files.createTempDirectory("cumulus-rt-");
+            closers.push(() -> deleteTree(socketRoot));
+            LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, clock);
+            Scheduler scheduler = push(closers, new Scheduler(
+                    new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
+                            Duration.ofSeconds(30)),
+                    new KeepAlivePolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
+                    socketRoot, version -> registry.unpackedCode(version.code()), logs::append, clock));
+            Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
+            EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
+                    token, registry, scheduler, invoker, logs, metering.usage(), config.maxCodeBytes(), clock)));
+            Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
+            LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
+            return new Platform(closers, edge, token, scheduler, sandbox);
+        } catch (IOException | RuntimeException e) {
+            closeAll(closers);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T push(Deque<AutoCloseable> closers, T closeable) {
+        closers.push(closeable);
+        return closeable;
+    }
+
+    /**
+     * The runtime jar goes into every Java instance: from the config, the
+     * {@code cumulus.runtime.jar} system property (set by the launcher), or beside the server jar.
+     */
+    private static Path runtimeJar(PlatformConfig config) throws IOException {
+        Path jar = config.runtimeJar();
+        if (jar == null && System.getProperty("cumulus.runtime.jar") != null) {
+            jar = Path.of(System.getProperty("cumulus.runtime.jar"));
+        }
+        if (jar == null) {
+            try {
+                Path here = Path.of(Platform.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                jar = here.getParent().resolveSibling("runtime").resolve("cumulus-runtime.jar");
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                throw new IOException("cannot locate the Java runtime jar; set -Dcumulus.runtime.jar", e);
+            }
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException("the Java runtime jar is missing at " + jar + "; set -Dcumulus.runtime.jar");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    public URI url() {
+        return edge.url();
+    }
+
+    public String rootToken() {
+        return token.value();
+    }
+
+    /** True when this start created the root token, so it should be shown once. */
+    public boolean rootTokenCreated() {
+        return token.created();
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    public void close() {
+        closeAll(closers);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> closers) {
+        while (!closers.isEmpty()) {
+            try {
+                closers.pop().close();
+            } catch (Exception e) {
+                LOG.warn("error while shutting down", e);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.cumulus.runtimeapi;
+
+import dev.cumulus.web.Servers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+
+/**
+ * One Jetty server for every instance's Runtime API; each instance gets its own Unix socket
+ * connector, added when the instance starts and removed when it goes.
+ */
+public final class RuntimeApiServer implements AutoCloseable {
+    /** Payload limits of the Lambda Runtime API: 6 MB each way for synchronous invocations. */
+    public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+    private final Server server;
+    private final Map<Connector, RuntimeChannel> channels = new ConcurrentHashMap<>();
+
+    private RuntimeApiServer(Server server) {
+        this.server = server;
+    }
+
+    public static RuntimeApiServer start() throws IOException {
+        Server server = Servers.newServer("runtime-api");
+        RuntimeApiServer api = new RuntimeApiServer(server);
+        server.setHandler(new RuntimeApiHandler(api.channels::get));
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IOException("cannot start the Runtime API server", e);
+        }
+        return api;
+    }
+
+    /**
+     * Listens on {@code socket} for one instance and routes its calls to {@code channel}. The
+     * socket is world-connectable because the sandboxed process runs as another user; the
+     * directory holding it is what the sandbox exposes, and nothing else can reach it.
+     */
+    public Endpoint open(Path socket, RuntimeChannel channel) throws IOException {
+        Files.deleteIfExists(socket);
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, Servers.http1());
+        connector.setUnixDomainPath(socket);
+        connector.setIdleTimeout(0); // invocation/next is a long poll with no upper bound
+        channels.put(connector, channel);
+        server.addConnector(connector);
+        try {
+            connector.start();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (Exception e) {
+            closeConnector(connector);
+            throw new IOException("cannot listen on " + socket, e);
+        }
+        return new Endpoint(this, connector, socket);
+    }
+
+    private void closeConnector(Connector connector) {
+        channels.remove(connector);
+        try {
+            connector.stop();
+        } catch (Exception ignored) {
+            // the socket file is removed below either way
+        }
+        server.removeConnector(connector);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+    }
+
+    /** One instance's socket; closing it stops listening and removes the socket file. */
+    public static final class Endpoint implements AutoCloseable {
+        private final RuntimeApiServer owner;
+        private final Connector connector;
+        private final Path socket;
+
+        private Endpoint(RuntimeApiServer owner, Connector connector, Path socket) {
+            this.owner = owner;
+            this.connector = connector;
+            this.socket = socket;
+        }
+
+        public Path socket() {
+            return socket;
+        }
+
+        @Override
+        public void close() {
+            owner.closeConnector(connector);
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // the instance directory is removed with the instance
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.cumulus.runtimeapi;
+
+/** The platform side of one instance's Runtime API: where its calls land. */
+public interface RuntimeChannel {
+
+    /**
+     * Blocks until there is an invocation for the instance. The first call also tells the
+     * platform that the runtime finished its init.
+     */
+    PendingInvocation next() throws InterruptedException;
+
+    /** The function's result. False if the id is not an invocation in flight on this instance. */
+    boolean respond(String requestId, byte[] payload);
+
+    /** The function failed. False if the id is not an invocation in flight on this instance. */
+    boolean error(String requestId, String errorType, byte[] errorJson);
+
+    /** The runtime could not initialise the function; it will exit. */
+    void initError(String errorType, byte[] errorJson);
+}

@@ -1,0 +1,184 @@
+package dev.cumulus.scheduler;
+
+import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.PendingInvocation;
+import dev.cumulus.runtimeapi.RuntimeChannel;
+import dev.cumulus.sandbox.ExitStatus;
+import dev.cumulus.sandbox.SandboxProcess;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One sandboxed process serving one function revision, and the platform side of its Runtime API.
+ * Its lifecycle state is guarded by the owning {@link InstancePool}'s lock; the invocation
+ * hand-off here is lock-free so a busy instance never blocks its pool.
+ */
+final class Instance implements RuntimeChannel {
+    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0]);
+
+    final String id;
+    final FunctionVersion version;
+    final long launchedNanos = System.nanoTime();
+
+    // guarded by the pool's lock
+    InstanceState state = InstanceState.STARTING;
+    int inFlight;
+    long idleEpoch;
+
+    private volatile SandboxProcess process;
+    private volatile Runnable onClose = () -> {};
+    private volatile String currentRequestId;
+    private volatile long readyNanos;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final BlockingQueue<PendingInvocation> handoff = new LinkedBlockingQueue<>();
+    private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
+
+    Instance(String id, FunctionVersion version) {
+        this.id = id;
+        this.version = version;
+    }
+
+    void attach(SandboxProcess process, Runnable onClose) {
+        this.process = process;
+        this.onClose = onClose;
+        process.onExit().thenAccept(this::exited);
+    }
+
+    /** Waits until the runtime asks for its first invocation; returns the start-up time in µs. */
+    long awaitReady(long timeoutNanos) throws InterruptedException, TimeoutException, InitFailedException {
+        try {
+            ready.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            return (readyNanos - launchedNanos) / 1_000;
+        } catch (ExecutionException e) {
+            throw (InitFailedException) e.getCause();
+        }
+    }
+
+    /** Hands one event to the runtime and waits for its answer until {@code deadlineNanos}. */
+    InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs)
+            throws InterruptedException {
+        CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
+        pending.put(request.requestId(), answer);
+        currentRequestId = request.requestId();
+        handoff.add(new PendingInvocation(
+                request.requestId(), deadlineEpochMs, functionArn(), request.traceId(), request.payload()));
+        try {
+            return answer.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout",
+                    "Task timed out after " + version.config().timeoutSeconds() + " seconds");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
+        } finally {
+            pending.remove(request.requestId());
+        }
+    }
+
+    private String functionArn() {
+        return "arn:cumulus:lambda:local:000000000000:function:" + version.functionName() + ":" + version.version();
+    }
+
+    /** The request id of the invocation running now, to tag the instance's log lines. */
+    String currentRequestId() {
+        return currentRequestId;
+    }
+
+    boolean pidsLimitReached() {
+        SandboxProcess p = process;
+        return p != null && p.pidsLimitReached();
+    }
+
+    long residentBytes() {
+        SandboxProcess p = process;
+        return p == null ? -1 : p.residentBytes();
+    }
+
+    /** Kills the process; pending invocations fail as crashes unless they already have answers. */
+    void destroy() {
+        handoff.add(STOP);
+        SandboxProcess p = process;
+        if (p != null) {
+            p.destroy();
+        }
+        onClose.run();
+        ready.completeExceptionally(new InitFailedException(
+                ErrorDocument.failure(InvocationResult.Kind.CRASH, "Runtime.InstanceStopped",
+                        "the instance was stopped before it was ready")));
+    }
+
+    private void exited(ExitStatus status) {
+        InvocationResult.Failure failure = crashFailure(status);
+        ready.completeExceptionally(new InitFailedException(failure));
+        pending.values().forEach(f -> f.complete(failure));
+        handoff.add(STOP);
+        onClose.run();
+    }
+
+    private InvocationResult.Failure crashFailure(ExitStatus status) {
+        if (pidsLimitReached()) {
+            return ErrorDocument.failure(InvocationResult.Kind.CRASH, "Runtime.PidsLimitExceeded",
+                    "the instance exceeded its limit on processes and threads");
+        }
+        return switch (status) {
+            case ExitStatus.OutOfMemory oom -> ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                    "Runtime.OutOfMemory", "the instance ran out of memory (limit " + oom.memoryMb() + " MB)");
+            case ExitStatus.Exited exited -> ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                    "Runtime.ExitError", "the instance exited with status " + exited.code());
+            case ExitStatus.Signaled signaled -> ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                    "Runtime.ExitError", "the instance was killed by signal " + signaled.signal());
+            case ExitStatus.Destroyed destroyed -> ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                    "Runtime.InstanceStopped", "the instance was stopped");
+        };
+    }
+
+    // --- RuntimeChannel: called on the Runtime API server's virtual threads ---
+
+    @Override
+    public PendingInvocation next() throws InterruptedException {
+        if (!ready.isDone()) {
+            readyNanos = System.nanoTime();
+            ready.complete(null);
+        }
+        PendingInvocation invocation = handoff.take();
+        if (invocation == STOP) {
+            handoff.add(STOP); // keep it for any other poller of this instance
+            throw new InterruptedException("instance stopped");
+        }
+        return invocation;
+    }
+
+    @Override
+    public boolean respond(String requestId, byte[] payload) {
+        CompletableFuture<InvocationResult.Answer> answer = pending.get(requestId);
+        return answer != null && answer.complete(new InvocationResult.Success(payload));
+    }
+
+    @Override
+    public boolean error(String requestId, String errorType, byte[] errorJson) {
+        CompletableFuture<InvocationResult.Answer> answer = pending.get(requestId);
+        return answer != null && answer.complete(
+                ErrorDocument.fromRuntime(InvocationResult.Kind.FUNCTION_ERROR, errorType, errorJson));
+    }
+
+    @Override
+    public void initError(String errorType, byte[] errorJson) {
+        ready.completeExceptionally(new InitFailedException(
+                ErrorDocument.fromRuntime(InvocationResult.Kind.INIT_ERROR, errorType, errorJson)));
+    }
+
+    /** The instance never became ready; carries the failure its first invocation reports. */
+    static final class InitFailedException extends Exception {
+        final InvocationResult.Failure failure;
+
+        InitFailedException(InvocationResult.Failure failure) {
+            super(failure.errorMessage(), null, false, false);
+            this.failure = failure;
+        }
+    }
+}

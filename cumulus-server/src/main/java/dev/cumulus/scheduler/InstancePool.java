@@ -1,0 +1,277 @@
+package dev.cumulus.scheduler;
+
+import dev.cumulus.registry.FunctionVersion;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The instances of one function revision. Picks a warm instance with a free slot, else starts
+ * one if the function's and the node's limits allow, else queues the caller (bounded) until a
+ * slot frees up. All lifecycle transitions of its instances happen here, under one lock.
+ */
+final class InstancePool {
+    private final FunctionVersion version;
+    private final Scheduler.Hooks hooks;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final List<Instance> instances = new ArrayList<>();
+    private int waiting;
+    private boolean retired;
+
+    InstancePool(FunctionVersion version, Scheduler.Hooks hooks) {
+        this.version = version;
+        this.hooks = hooks;
+    }
+
+    FunctionVersion version() {
+        return version;
+    }
+
+    /** A slot on an instance, and whether the caller has to start that instance itself. */
+    record Lease(Instance instance, boolean mustStart) {}
+
+    Lease acquire(int queueDepth, Duration queueTimeout) throws InterruptedException {
+        long waitUntil = System.nanoTime() + queueTimeout.toNanos();
+        int concurrency = version.config().concurrency();
+        lock.lock();
+        try {
+            boolean queued = false;
+            try {
+                while (true) {
+                    if (retired) {
+                        throw new IllegalStateException("function version retired");
+                    }
+                    for (Instance instance : instances) {
+                        if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)
+                                && instance.inFlight < concurrency) {
+                            instance.state = instance.state.moveTo(InstanceState.BUSY);
+                            instance.inFlight++;
+                            return new Lease(instance, false);
+                        }
+                    }
+                    if (instances.size() < version.config().maxInstances() && hooks.reserveNodeSlot(this)) {
+                        Instance instance = new Instance(hooks.newInstanceId(), version);
+                        instance.inFlight = 1;
+                        instances.add(instance);
+                        return new Lease(instance, true);
+                    }
+                    if (!queued) {
+                        if (waiting >= queueDepth) {
+                            throw new ThrottledException("function " + version.functionName()
+                                    + " is at its limit of " + version.config().maxInstances()
+                                    + " instances and its queue is full", Duration.ofSeconds(1));
+                        }
+                        waiting++;
+                        queued = true;
+                    }
+                    long left = waitUntil - System.nanoTime();
+                    if (left <= 0) {
+                        throw new ThrottledException("function " + version.functionName()
+                                + " stayed at its limit of " + version.config().maxInstances() + " instances for "
+                                + queueTimeout.toMillis() + " ms", Duration.ofSeconds(1));
+                    }
+                    changed.awaitNanos(left);
+                }
+            } finally {
+                if (queued) {
+                    waiting--;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The instance that a lease started is ready and serving the invocation that started it. */
+    void started(Instance instance) {
+        lock.lock();
+        try {
+            if (instance.state == InstanceState.STARTING) {
+                instance.state = instance.state.moveTo(InstanceState.BUSY);
+            }
+            changed.signalAll(); // with concurrency > 1 others may share it now
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives a slot back. A healthy instance that has nothing left to do becomes idle and its
+     * keep-alive starts; an unhealthy one is removed and destroyed.
+     */
+    void release(Instance instance, boolean healthy, Duration keepAlive) {
+        boolean destroy = false;
+        long epoch = 0;
+        lock.lock();
+        try {
+            instance.inFlight--;
+            if (!healthy || instance.state == InstanceState.GONE) {
+                destroy = remove(instance);
+            } else if (instance.inFlight == 0) {
+                if (instance.state == InstanceState.DRAINING || retired) {
+                    destroy = remove(instance);
+                } else {
+                    instance.state = instance.state.moveTo(InstanceState.IDLE);
+                    epoch = ++instance.idleEpoch;
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (destroy) {
+            hooks.destroy(instance);
+        } else if (epoch != 0) {
+            hooks.expireLater(this, instance, epoch, keepAlive);
+        }
+    }
+
+    /** Keep-alive timer fired: stop the instance if it has stayed idle since {@code epoch}. */
+    void expire(Instance instance, long epoch) {
+        boolean destroy = false;
+        lock.lock();
+        try {
+            if (instance.state == InstanceState.IDLE && instance.idleEpoch == epoch) {
+                instance.state = instance.state.moveTo(InstanceState.DRAINING);
+                destroy = remove(instance);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (destroy) {
+            hooks.destroy(instance);
+        }
+    }
+
+    /**
+     * Takes one idle instance out so another function can have its node slot; the caller
+     * destroys it. Null if there is none, or if this pool is busy right now (never wait on
+     * another pool's lock while holding one's own).
+     */
+    Instance evictOneIdle() {
+        if (!lock.tryLock()) {
+            return null;
+        }
+        try {
+            for (Instance instance : instances) {
+                if (instance.state == InstanceState.IDLE) {
+                    instance.state = instance.state.moveTo(InstanceState.DRAINING);
+                    remove(instance);
+                    return instance;
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking work and destroys idle instances; busy ones go once their work is done. */
+    void retire() {
+        List<Instance> idle = new ArrayList<>();
+        lock.lock();
+        try {
+            retired = true;
+            for (Instance instance : List.copyOf(instances)) {
+                if (instance.state == InstanceState.IDLE) {
+                    instance.state = instance.state.moveTo(InstanceState.DRAINING);
+                    remove(instance);
+                    idle.add(instance);
+                } else if (instance.state == InstanceState.BUSY) {
+                    instance.state = instance.state.moveTo(InstanceState.DRAINING);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        idle.forEach(hooks::destroy);
+    }
+
+    /** Wakes waiters: a node slot may have become free elsewhere. */
+    void nudge() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean hasWaiters() {
+        return waiting > 0;
+    }
+
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            return instances.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until no instance of this pool is busy, or the time is up. */
+    boolean awaitIdle(long timeoutNanos) throws InterruptedException {
+        long until = System.nanoTime() + timeoutNanos;
+        lock.lock();
+        try {
+            while (instances.stream().anyMatch(i -> i.inFlight > 0)) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Destroys everything; for node shutdown after draining. */
+    void destroyAll() {
+        List<Instance> all;
+        lock.lock();
+        try {
+            retired = true;
+            all = List.copyOf(instances);
+            all.forEach(this::remove);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(hooks::destroy);
+    }
+
+    InstanceCounts counts() {
+        lock.lock();
+        try {
+            int starting = 0, idle = 0, busy = 0;
+            for (Instance instance : instances) {
+                switch (instance.state) {
+                    case STARTING -> starting++;
+                    case IDLE -> idle++;
+                    case BUSY, DRAINING -> busy++;
+                    case GONE -> { }
+                }
+            }
+            return new InstanceCounts(starting, idle, busy);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes an instance from the pool (caller holds the lock); true if it was still here. */
+    private boolean remove(Instance instance) {
+        if (instances.remove(instance)) {
+            instance.state = instance.state.moveTo(InstanceState.GONE);
+            return true;
+        }
+        return false;
+    }
+}

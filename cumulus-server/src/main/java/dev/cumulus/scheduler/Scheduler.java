@@ -1,0 +1,254 @@
+package dev.cumulus.scheduler;
+
+import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.RuntimeApiServer;
+import dev.cumulus.sandbox.Sandbox;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs invocations on instances: one {@link InstancePool} per function revision, a node-wide
+ * limit on live instances, keep-alive timers, and the rules for what survives a failure.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+    /** Settings of the scheduler, fixed at node start. */
+    public record Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout) {}
+
+    private final Settings settings;
+    private final KeepAlivePolicy keepAlive;
+    private final InstanceLauncher launcher;
+    private final Clock clock;
+    private final Semaphore nodeSlots;
+    private final Map<String, InstancePool> pools = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keep-alive").daemon().factory());
+    private final AtomicLong instanceIds = new AtomicLong();
+    private final String nodeTag = Long.toString(ProcessHandle.current().pid(), 36);
+    private final Hooks hooks = new Hooks();
+    /** Process teardown takes milliseconds; it never runs on an invocation's thread. */
+    private final java.util.concurrent.ExecutorService destroyers = Executors.newVirtualThreadPerTaskExecutor();
+
+    public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
+            Path runtimeJar, Path javaHome, Path socketRoot, Function<FunctionVersion, Path> codeDirectory,
+            LogSink logs, Clock clock) {
+        this.settings = settings;
+        this.keepAlive = keepAlive;
+        this.clock = clock;
+        this.nodeSlots = new Semaphore(settings.maxInstances());
+        this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, codeDirectory, logs);
+    }
+
+    /** Where instance output goes: function, instance, the request it belongs to (or null), the line. */
+    public interface LogSink {
+        void line(String functionName, String instanceId, String requestId, String line);
+    }
+
+    /**
+     * Runs one invocation to its end: on a warm instance, on a new one, or after waiting for a slot.
+     *
+     * @throws ThrottledException when the function stays at its limits beyond the wait queue
+     */
+    public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
+        InstancePool pool = pools.computeIfAbsent(poolKey(version), k -> new InstancePool(version, hooks));
+        InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
+        Instance instance = lease.instance();
+        long initMicros = 0;
+        if (lease.mustStart()) {
+            try {
+                launcher.launch(instance);
+                initMicros = instance.awaitReady(settings.startTimeout().toNanos());
+                pool.started(instance);
+            } catch (IOException e) {
+                LOG.error("cannot start an instance of {}", version.functionName(), e);
+                pool.release(instance, false, Duration.ZERO);
+                return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                        "Runtime.StartFailed", "the instance could not be started: " + e.getMessage()));
+            } catch (TimeoutException e) {
+                pool.release(instance, false, Duration.ZERO);
+                return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                        "Runtime.StartTimeout", "the instance did not start within " + settings.startTimeout()));
+            } catch (Instance.InitFailedException e) {
+                pool.release(instance, false, Duration.ZERO);
+                return failed(instance, true, e.failure);
+            }
+        }
+        long timeoutNanos = TimeUnit.SECONDS.toNanos(version.config().timeoutSeconds());
+        long started = System.nanoTime();
+        InvocationResult.Answer answer;
+        try {
+            answer = instance.invoke(request, started + timeoutNanos,
+                    clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        } catch (InterruptedException e) {
+            pool.release(instance, false, Duration.ZERO);
+            throw e;
+        }
+        long durationMicros = (System.nanoTime() - started) / 1_000;
+        answer = checkHealth(instance, answer);
+        pool.release(instance, survives(answer), keepAlive.keepAlive(version.config()));
+        return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
+    }
+
+    /**
+     * An error that left the instance in an unknown state is reported as what it really was:
+     * a thread or process refused by the pids limit, or a heap exhausted.
+     */
+    private static InvocationResult.Answer checkHealth(Instance instance, InvocationResult.Answer answer) {
+        if (answer instanceof InvocationResult.Failure f && f.kind() == InvocationResult.Kind.FUNCTION_ERROR) {
+            if (instance.pidsLimitReached()) {
+                return ErrorDocument.failure(InvocationResult.Kind.CRASH, "Runtime.PidsLimitExceeded",
+                        "the function exceeded its limit on processes and threads: " + f.errorMessage());
+            }
+            if (f.errorType().contains("OutOfMemoryError")) {
+                return ErrorDocument.failure(InvocationResult.Kind.CRASH, "Runtime.OutOfMemory",
+                        "the function ran out of memory: " + f.errorMessage());
+            }
+        }
+        return answer;
+    }
+
+    /** Only a plain function error leaves an instance fit for reuse. */
+    private static boolean survives(InvocationResult.Answer answer) {
+        return answer instanceof InvocationResult.Success
+                || (answer instanceof InvocationResult.Failure f && f.kind() == InvocationResult.Kind.FUNCTION_ERROR);
+    }
+
+    private static InvocationResult failed(Instance instance, boolean cold, InvocationResult.Failure failure) {
+        long initMicros = (System.nanoTime() - instance.launchedNanos) / 1_000;
+        return new InvocationResult(failure, instance.id, cold, initMicros, 0);
+    }
+
+    /** Live instance counts of a function, over all of its revisions. */
+    public InstanceCounts counts(String functionName) {
+        InstanceCounts total = InstanceCounts.NONE;
+        for (InstancePool pool : pools.values()) {
+            if (pool.version().functionName().equals(functionName)) {
+                total = total.plus(pool.counts());
+            }
+        }
+        return total;
+    }
+
+    /** Live instances on the node. */
+    public int liveInstances() {
+        return settings.maxInstances() - nodeSlots.availablePermits();
+    }
+
+    /**
+     * After an update of {@code functionName}, stops serving its old {@code $LATEST} code: every
+     * {@code $LATEST} pool whose revision is not {@code currentRevision} is retired. Published
+     * versions are immutable and keep their pools.
+     */
+    public void retireStaleLatest(String functionName, String currentRevision) {
+        retireWhere(pool -> pool.version().functionName().equals(functionName)
+                && pool.version().version().equals(FunctionVersion.LATEST)
+                && !pool.version().revision().equals(currentRevision));
+    }
+
+    /** After a delete: every pool of the function is retired. */
+    public void retireAll(String functionName) {
+        retireWhere(pool -> pool.version().functionName().equals(functionName));
+    }
+
+    private void retireWhere(java.util.function.Predicate<InstancePool> stale) {
+        pools.values().removeIf(pool -> {
+            if (stale.test(pool)) {
+                pool.retire();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Waits for in-flight invocations (up to {@code grace}), then stops every instance. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    public void close(Duration grace) {
+        long until = System.nanoTime() + grace.toNanos();
+        try {
+            for (InstancePool pool : pools.values()) {
+                pool.awaitIdle(Math.max(0, until - System.nanoTime()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pools.values().forEach(InstancePool::destroyAll);
+        pools.clear();
+        timers.shutdownNow();
+        destroyers.shutdown();
+        try {
+            destroyers.awaitTermination(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String poolKey(FunctionVersion version) {
+        return version.functionName() + "\u0000" + version.revision();
+    }
+
+    /** What pools need from the scheduler; kept in one place so the pool stays a pure state holder. */
+    final class Hooks {
+        String newInstanceId() {
+            return nodeTag + "-" + Long.toString(instanceIds.incrementAndGet(), 36);
+        }
+
+        /**
+         * Takes a node-wide instance slot. When the node is full, an idle instance of another
+         * function hands its slot over: it is destroyed and the requester starts in its place.
+         */
+        boolean reserveNodeSlot(InstancePool requester) {
+            if (nodeSlots.tryAcquire()) {
+                return true;
+            }
+            for (InstancePool pool : pools.values()) {
+                if (pool != requester) {
+                    Instance victim = pool.evictOneIdle();
+                    if (victim != null) {
+                        teardown(victim, false);
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        void destroy(Instance instance) {
+            teardown(instance, true);
+        }
+
+        private void teardown(Instance instance, boolean releaseSlot) {
+            destroyers.execute(() -> {
+                try {
+                    instance.destroy();
+                } finally {
+                    if (releaseSlot) {
+                        nodeSlots.release();
+                        pools.values().stream().filter(InstancePool::hasWaiters).forEach(InstancePool::nudge);
+                    }
+                }
+            });
+        }
+
+        void expireLater(InstancePool pool, Instance instance, long epoch, Duration keepAlive) {
+            timers.schedule(() -> pool.expire(instance, epoch), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+}

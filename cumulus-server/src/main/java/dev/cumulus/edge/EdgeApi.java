@@ -16,5 +16,6 @@ public record EdgeApi(
         Invoker invoker,
         LogStore logs,
         Usage usage,
+        Runnable flushMetering,
         long maxCodeBytes,
         Clock clock) {}

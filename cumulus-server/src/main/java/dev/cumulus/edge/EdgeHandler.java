@@ -324,6 +324,7 @@ final class EdgeHandler extends Handler.Abstract {
         if (!from.isBefore(to)) {
             throw ApiException.badRequest("InvalidParameter", "'from' must be before 'to'");
         }
+        api.flushMetering().run(); // read-your-writes: usage includes every invocation answered so far
         Exchange.write(response, 200, JSON, Json.write(Views.Usage.of(from, to, api.usage().byFunction(from, to))));
     }
 

@@ -38,8 +38,11 @@ public final class Platform implements AutoCloseable {
     private final RootToken token;
     private final Scheduler scheduler;
     private final Sandbox sandbox;
+    private final Metering metering;
 
-    private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox) {
+    private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
+            Metering metering) {
+        this.metering = metering;
         this.closers = closers;
         this.edge = edge;
         this.token = token;
@@ -71,10 +74,11 @@ public final class Platform implements AutoCloseable {
                     socketRoot, version -> registry.unpackedCode(version.code()), logs::append, clock));
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
-                    token, registry, scheduler, invoker, logs, metering.usage(), config.maxCodeBytes(), clock)));
+                    token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
+                    clock)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             throw e;
@@ -128,6 +132,15 @@ public final class Platform implements AutoCloseable {
 
     public Sandbox sandbox() {
         return sandbox;
+    }
+
+    /** Makes every invocation record so far durable, e.g. before reading usage. */
+    public void flushMetering() {
+        metering.meter().flush();
+    }
+
+    public dev.cumulus.metering.Usage usage() {
+        return metering.usage();
     }
 
     @Override

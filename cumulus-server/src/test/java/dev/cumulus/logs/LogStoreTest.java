@@ -1,0 +1,51 @@
+package dev.cumulus.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class LogStoreTest {
+    private final LogStore store = new LogStore(3, Clock.fixed(Instant.parse("2026-11-27T00:00:00Z"), ZoneOffset.UTC));
+
+    @Test
+    void keepsOnlyTheNewestLinesPerFunction() {
+        for (int i = 1; i <= 5; i++) {
+            store.append("f", "i1", "r" + i, "line " + i);
+        }
+        store.append("g", "i2", null, "other");
+        assertThat(store.tail("f", 10)).extracting(LogLine::line).containsExactly("line 3", "line 4", "line 5");
+        assertThat(store.tail("f", 2)).extracting(LogLine::line).containsExactly("line 4", "line 5");
+        assertThat(store.tail("g", 10)).extracting(LogLine::requestId).containsExactly((String) null);
+        assertThat(store.tail("none", 10)).isEmpty();
+    }
+
+    @Test
+    void linesAreTaggedAndFindableByRequest() {
+        store.append("f", "i1", "a", "one");
+        store.append("f", "i1", "b", "two");
+        store.append("f", "i1", "a", "three");
+        assertThat(store.forRequest("f", "a")).extracting(LogLine::line).containsExactly("one", "three");
+    }
+
+    @Test
+    void followersSeeNewLinesUntilClosed() throws InterruptedException {
+        store.append("f", "i1", "a", "before");
+        try (LogStore.Follower follower = store.follow("f")) {
+            store.append("f", "i1", "a", "after");
+            assertThat(follower.poll(1_000).line()).isEqualTo("after");
+            assertThat(follower.poll(10)).isNull();
+        }
+        store.append("f", "i1", "a", "unseen");
+        assertThat(store.tail("f", 1).getFirst().line()).isEqualTo("unseen");
+    }
+
+    @Test
+    void droppingAFunctionForgetsItsLines() {
+        store.append("f", "i1", "a", "x");
+        store.drop("f");
+        assertThat(store.tail("f", 10)).isEmpty();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.cumulus.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deploy, invoke, warm reuse, versions, function URLs and bad input, on a real node. */
+class FunctionLifecycleTest {
+    @TempDir
+    static Path dataDir;
+
+    static TestNode node;
+
+    @BeforeAll
+    static void start() throws IOException {
+        node = new TestNode(dataDir, c -> c);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void helloIsColdThenWarmAndFaster() {
+        node.deploy("hello", "dev.cumulus.testfn.Hello", Map.of("memoryMb", 256));
+
+        long t0 = System.nanoTime();
+        HttpResponse<String> first = node.invoke("hello", Map.of("name", "Ada"));
+        long coldNanos = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        HttpResponse<String> second = node.invoke("hello", Map.of("name", "Grace"));
+        long warmNanos = System.nanoTime() - t0;
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(TestNode.json(first).get("greeting").asText()).isEqualTo("Hello, Ada!");
+        assertThat(first.headers().firstValue("X-Cumulus-Cold-Start")).hasValue("true");
+        assertThat(first.headers().firstValue("X-Cumulus-Request-Id")).isPresent();
+        assertThat(first.headers().firstValue("X-Cumulus-Billed-Ms")).isPresent();
+        assertThat(TestNode.json(first).get("requestId").asText())
+                .isEqualTo(first.headers().firstValue("X-Cumulus-Request-Id").orElseThrow());
+
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.headers().firstValue("X-Cumulus-Cold-Start")).hasValue("false");
+        assertThat(TestNode.json(second).get("greeting").asText()).isEqualTo("Hello, Grace!");
+        assertThat(TestNode.json(second).get("instance").asText())
+                .as("the second call reuses the first call's instance")
+                .isEqualTo(TestNode.json(first).get("instance").asText());
+        assertThat(TestNode.json(second).get("memoryLimitMb").asInt()).isEqualTo(256);
+        assertThat(warmNanos).as("a warm call is faster than a cold one").isLessThan(coldNanos);
+
+        JsonNode function = TestNode.json(node.send("GET", "/v1/functions/hello", null));
+        assertThat(function.get("instances").get("idle").asInt()).isEqualTo(1);
+        assertThat(function.get("instances").get("busy").asInt()).isZero();
+    }
+
+    @Test
+    void functionErrorAnswers200WithErrorDocument() {
+        node.deploy("thrower", "dev.cumulus.testfn.Misbehave", Map.of());
+        HttpResponse<String> response = node.invoke("thrower", Map.of("do", "throw"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Cumulus-Function-Error")).hasValue("Unhandled");
+        JsonNode error = TestNode.json(response);
+        assertThat(error.get("errorType").asText()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(error.get("errorMessage").asText()).isEqualTo("boom");
+        assertThat(error.get("stackTrace").isArray()).isTrue();
+
+        HttpResponse<String> after = node.invoke("thrower", Map.of("do", "nothing"));
+        assertThat(after.headers().firstValue("X-Cumulus-Cold-Start"))
+                .as("a function error does not cost the instance").hasValue("false");
+        assertThat(after.body()).isEqualTo("\"behaved\"");
+    }
+
+    @Test
+    void publishedVersionsAreImmutable() {
+        node.deploy("versioned", "dev.cumulus.testfn.Snoop", Map.of("environment", Map.of("COLOR", "blue")));
+        HttpResponse<String> published = node.send("POST", "/v1/functions/versioned/versions", null);
+        assertThat(published.statusCode()).isEqualTo(201);
+        assertThat(TestNode.json(published).get("version").asText()).isEqualTo("1");
+
+        node.send("PUT", "/v1/functions/versioned", "{\"environment\":{\"COLOR\":\"green\"}}");
+
+        assertThat(TestNode.json(node.invoke("versioned:1", Map.of("env", true))).at("/env/COLOR").asText())
+                .isEqualTo("blue");
+        assertThat(TestNode.json(node.invoke("versioned", Map.of("env", true))).at("/env/COLOR").asText())
+                .isEqualTo("green");
+        assertThat(TestNode.json(node.invoke("versioned:$LATEST", Map.of("env", true))).at("/env/COLOR").asText())
+                .isEqualTo("green");
+        JsonNode versions = TestNode.json(node.send("GET", "/v1/functions/versioned/versions", null));
+        assertThat(versions.get("versions")).hasSize(1);
+        assertThat(node.invoke("versioned:7", Map.of()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void functionUrlMapsHttpToEventsAndBack() {
+        node.deploy("echo", "dev.cumulus.testfn.Echo", Map.of("public", true));
+        HttpResponse<String> response = node.exchange(HttpRequest.newBuilder(node.url("/fn/echo/orders/42?x=1&y=two"))
+                .header("Content-Type", "application/json")
+                .header("X-Custom", "yes")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"qty\":3}")).build());
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().firstValue("x-echo")).hasValue("true");
+        JsonNode body = TestNode.json(response);
+        assertThat(body.get("method").asText()).isEqualTo("POST");
+        assertThat(body.get("rawPath").asText()).isEqualTo("/orders/42");
+        assertThat(body.at("/query/y").asText()).isEqualTo("two");
+        assertThat(body.at("/headers/x-custom").asText()).isEqualTo("yes");
+        assertThat(body.get("body").asText()).isEqualTo("{\"qty\":3}");
+        assertThat(body.get("isBase64Encoded").asBoolean()).isFalse();
+        assertThat(body.get("requestId").asText()).isEqualTo(response.headers().firstValue("X-Cumulus-Request-Id").orElseThrow());
+    }
+
+    @Test
+    void privateFunctionUrlNeedsTheTokenAndErrorsHideStackTraces() {
+        node.deploy("private-thrower", "dev.cumulus.testfn.Misbehave", Map.of());
+        HttpResponse<String> anonymous = node.exchange(HttpRequest.newBuilder(node.url("/fn/private-thrower/"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"do\":\"throw\"}")).build());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+
+        HttpResponse<String> failed = node.send("POST", "/fn/private-thrower/x", "{\"do\":\"throw\"}");
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(TestNode.json(failed).get("error").asText()).isEqualTo("FunctionError");
+        assertThat(failed.body()).doesNotContain("stackTrace").doesNotContain("at dev.cumulus");
+    }
+
+    @Test
+    void healthNeedsNoToken() {
+        HttpResponse<String> health = node.send("GET", "/healthz", null, null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(TestNode.json(health).get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void missingOrWrongTokenIs401() {
+        for (String token : new String[] {null, "wrong"}) {
+            HttpResponse<String> response = node.send("GET", "/v1/functions", null, token);
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(TestNode.json(response).get("error").asText()).isEqualTo("Unauthorized");
+        }
+    }
+
+    @Test
+    void badInputGetsPrecise4xxAndStoresNothing() throws IOException {
+        String code = node.testFunctionsCode();
+        assertRefused(node.send("PUT", "/v1/functions/bad%20name",
+                "{\"handler\":\"dev.cumulus.testfn.Hello\",\"codeSha256\":\"" + code + "\"}"), 400, "InvalidName");
+        assertRefused(node.send("PUT", "/v1/functions/broken", "{\"handler\": "), 400, "MalformedJson");
+        assertRefused(node.send("PUT", "/v1/functions/broken", "{\"handler\":\"dev.cumulus.testfn.Hello\"}"),
+                400, "MissingCode");
+        assertRefused(node.send("PUT", "/v1/functions/broken",
+                "{\"handler\":\"dev.cumulus.testfn.Hello\",\"codeSha256\":\"" + "0".repeat(64) + "\"}"),
+                400, "UnknownCode");
+        assertRefused(node.send("PUT", "/v1/functions/broken",
+                "{\"handler\":\"com.example.Nope\",\"codeSha256\":\"" + code + "\"}"), 400, "HandlerNotFound");
+        assertRefused(node.send("PUT", "/v1/functions/broken",
+                "{\"handler\":\"dev.cumulus.testfn.Hello\",\"runtime\":\"cobol\",\"codeSha256\":\"" + code + "\"}"),
+                400, "UnsupportedRuntime");
+        assertRefused(node.send("PUT", "/v1/functions/broken",
+                "{\"handler\":\"dev.cumulus.testfn.Hello\",\"memoryMb\":64,\"codeSha256\":\"" + code + "\"}"),
+                400, "InvalidParameter");
+        assertRefused(node.send("PUT", "/v1/functions/broken",
+                "{\"handler\":\"dev.cumulus.testfn.Hello\",\"memoryMb\":\"lots\",\"codeSha256\":\"" + code + "\"}"),
+                400, "InvalidParameter");
+        assertRefused(node.uploadBytes("this is not a zip".getBytes()), 400, "InvalidCode");
+        assertRefused(node.uploadBytes(new byte[0]), 400, "InvalidCode");
+        assertRefused(node.invoke("nonexistent", Map.of()), 404, "NotFound");
+        assertRefused(node.send("POST", "/v1/functions/hello/invoke", "{not json"), 400, "MalformedJson");
+
+        assertThat(node.send("GET", "/v1/functions/broken", null).statusCode()).isEqualTo(404);
+        assertThat(node.send("GET", "/v1/functions/bad%20name", null).statusCode()).isIn(400, 404);
+    }
+
+    @Test
+    void oversizedUploadIs413AndNothingIsKept() throws IOException {
+        try (TestNode small = new TestNode(dataDir.resolve("small"), c -> new PlatformConfig(c.host(), 0, c.dataDir(),
+                null, c.defaultKeepAlive(), 64 * 1024, c.maxInstances(), c.queueDepth(), c.queueTimeout(), c.sandbox(),
+                c.runtimeJar()))) {
+            byte[] big = zipOfSize(200 * 1024);
+            assertRefused(small.uploadBytes(big), 413, "PayloadTooLarge");
+            try (var files = java.nio.file.Files.walk(small.dataDir.resolve("code"))) {
+                assertThat(files.filter(java.nio.file.Files::isRegularFile).toList()).isEmpty();
+            } catch (java.nio.file.NoSuchFileException none) {
+                // no code directory at all: nothing kept either
+            }
+        }
+    }
+
+    private static byte[] zipOfSize(int bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.setLevel(0);
+            zip.putNextEntry(new ZipEntry("blob.bin"));
+            byte[] random = new byte[bytes];
+            new java.util.Random(7).nextBytes(random);
+            zip.write(random);
+            zip.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+        JsonNode body = TestNode.json(response);
+        assertThat(body.get("error").asText()).isEqualTo(code);
+        assertThat(body.get("message").asText()).isNotBlank();
+    }
+}

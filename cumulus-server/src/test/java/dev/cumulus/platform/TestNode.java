@@ -1,0 +1,151 @@
+package dev.cumulus.platform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** A real node on a free port with a fresh data dir, and a small HTTP client for its API. */
+final class TestNode implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path TEST_FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
+
+    final Path dataDir;
+    final Platform platform;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String codeSha;
+
+    TestNode(Path dataDir, UnaryOperator<PlatformConfig> tweak) throws IOException {
+        this.dataDir = dataDir;
+        this.platform = Platform.start(tweak.apply(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)));
+    }
+
+    URI url(String path) {
+        return platform.url().resolve(path);
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return exchange(request.build());
+    }
+
+    HttpResponse<String> send(String method, String path, String body) {
+        return send(method, path, body, platform.rootToken());
+    }
+
+    HttpResponse<String> uploadBytes(byte[] bytes) {
+        return exchange(HttpRequest.newBuilder(url("/v1/code"))
+                .header("Authorization", "Bearer " + platform.rootToken())
+                .header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+    }
+
+    /** Uploads the test functions jar once and returns its sha256. */
+    synchronized String testFunctionsCode() {
+        if (codeSha == null) {
+            try {
+                HttpResponse<String> response = uploadBytes(Files.readAllBytes(TEST_FUNCTIONS));
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("upload failed: " + response.body());
+                }
+                codeSha = json(response).get("sha256").asText();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return codeSha;
+    }
+
+    /** Deploys a handler of the test functions jar under {@code name} with extra settings. */
+    JsonNode deploy(String name, String handler, Map<String, Object> settings) {
+        Map<String, Object> body = new java.util.HashMap<>(settings);
+        body.put("handler", handler);
+        body.put("codeSha256", testFunctionsCode());
+        HttpResponse<String> response = send("PUT", "/v1/functions/" + name, write(body));
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("deploy failed: " + response.statusCode() + " " + response.body());
+        }
+        return json(response);
+    }
+
+    HttpResponse<String> invoke(String name, Object event) {
+        return send("POST", "/v1/functions/" + name + "/invoke", write(event));
+    }
+
+    HttpResponse<String> exchange(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Live instance processes of a function on this host, found by the environment Cumulus gave them. */
+    static List<Long> runtimeProcesses(String functionName) {
+        byte[] marker = ("AWS_LAMBDA_FUNCTION_NAME=" + functionName + "\0").getBytes(StandardCharsets.UTF_8);
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(args -> List.of(args).contains("dev.cumulus.runtime.Main"))
+                        .orElse(false))
+                .filter(p -> {
+                    try {
+                        byte[] env = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ"));
+                        return indexOf(env, marker) >= 0;
+                    } catch (IOException gone) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        platform.close();
+    }
+}

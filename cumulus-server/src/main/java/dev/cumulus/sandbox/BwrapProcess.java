@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 final class BwrapProcess implements SandboxProcess {
     private static final Logger log = LoggerFactory.getLogger(BwrapProcess.class);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration OUTER_EXIT_GRACE = Duration.ofSeconds(2);
 
     private final Process process;
     private final InstanceCgroup cgroup;
@@ -84,8 +85,7 @@ final class BwrapProcess implements SandboxProcess {
     @Override
     public void destroy() {
         if (destroyed.compareAndSet(false, true) && !exit.isDone()) {
-            killAndAwaitEmpty();
-            process.destroyForcibly();
+            killSandbox();
         }
         try {
             exit.get(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -93,6 +93,28 @@ final class BwrapProcess implements SandboxProcess {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.error("sandbox pid {}: cleanup after destroy did not finish", pid(), e);
+        }
+    }
+
+    /**
+     * Kills everything but the outer bwrap, which then reaps the inner one and exits by itself.
+     * Killing the outer one first would orphan the inner bwrap to the host's init, leaving a
+     * zombie we cannot reap; the pid namespace teardown reaps everything else.
+     */
+    private void killSandbox() {
+        Poll.until(() -> {
+            cgroup.pids().stream().filter(p -> p != pid())
+                    .forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+            return cgroup.pids().stream().allMatch(p -> p == pid());
+        }, KILL_TIMEOUT);
+        try {
+            // Not yet past bwrap's setup (no inner process to kill) or stuck: kill it directly.
+            if (!process.waitFor(OUTER_EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -30,10 +29,9 @@ final class CgroupFiles {
                     pids.add(Long.parseLong(line.trim()));
                 }
             }
-        } catch (NoSuchFileException e) {
-            return pids;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // ENOENT/ENODEV: the cgroup is being or has been removed, so it holds nothing.
+            return Set.of();
         }
         return pids;
     }

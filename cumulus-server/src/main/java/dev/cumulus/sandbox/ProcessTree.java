@@ -3,7 +3,7 @@ package dev.cumulus.sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.stream.Stream;
 
 /** What plain mode has instead of a cgroup: the process tree as ProcessHandle sees it. */
@@ -11,15 +11,16 @@ final class ProcessTree {
     private ProcessTree() {}
 
     /**
-     * Kills descendants before the root so none is re-parented to init (and out of our sight) in
-     * between, and repeats while a fork in flight adds new ones.
+     * Kills descendants before the root, repeating while a fork in flight adds new ones, and waits
+     * until every process seen is gone: orphans leave root.descendants() once re-parented to init
+     * but may still be dying (ProcessHandle counts a zombie as alive until init reaps it).
      */
     static boolean kill(ProcessHandle root, Duration timeout) {
+        var seen = new LinkedHashSet<ProcessHandle>();
         return Poll.until(() -> {
-            List<ProcessHandle> all = Stream.concat(root.descendants(), Stream.of(root))
-                    .filter(ProcessHandle::isAlive).toList();
-            all.forEach(ProcessHandle::destroyForcibly);
-            return all.isEmpty();
+            Stream.concat(root.descendants(), Stream.of(root)).forEach(seen::add);
+            seen.forEach(ProcessHandle::destroyForcibly);
+            return seen.stream().noneMatch(ProcessHandle::isAlive);
         }, timeout);
     }
 

@@ -51,9 +51,18 @@ final class CgroupFiles {
         return 0;
     }
 
+    /**
+     * Files.readString/readAllBytes trust the size of 0 that procfs and cgroupfs report and read in
+     * a way some sysctl handlers answer with a truncated value (max_user_namespaces "96365" reads
+     * as "9"); a buffered reader asks for a full page and gets the whole value.
+     */
+    static String read(Path file) throws IOException {
+        return String.join("\n", Files.readAllLines(file));
+    }
+
     static long number(Path file) {
         try {
-            return Long.parseLong(Files.readString(file).trim());
+            return Long.parseLong(read(file).trim());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

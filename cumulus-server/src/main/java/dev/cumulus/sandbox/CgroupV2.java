@@ -26,7 +26,7 @@ record CgroupV2(Path root) implements CgroupDriver {
         String enabled;
         try {
             enableControllers();
-            enabled = Files.readString(root.resolve(PARENT).resolve("cgroup.subtree_control"));
+            enabled = CgroupFiles.read(root.resolve(PARENT).resolve("cgroup.subtree_control"));
         } catch (IOException e) {
             enabled = "";
             CONTROLLERS.forEach(c -> problems.put(c, e.getMessage()));
@@ -42,7 +42,7 @@ record CgroupV2(Path root) implements CgroupDriver {
         Files.createDirectories(parent);
         String wanted = "+memory +pids +cpu";
         for (Path dir : List.of(root, parent)) {
-            String current = Files.readString(dir.resolve("cgroup.subtree_control"));
+            String current = CgroupFiles.read(dir.resolve("cgroup.subtree_control"));
             if (!Set.of(current.trim().split("\\s+")).containsAll(CONTROLLERS)) {
                 CgroupFiles.write(dir.resolve("cgroup.subtree_control"), wanted);
             }

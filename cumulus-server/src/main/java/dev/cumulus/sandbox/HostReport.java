@@ -54,7 +54,7 @@ public record HostReport(List<Check> checks) {
     private static Check userNamespaces() {
         Path max = Path.of("/proc/sys/user/max_user_namespaces");
         try {
-            long n = Long.parseLong(Files.readString(max).trim());
+            long n = Long.parseLong(CgroupFiles.read(max).trim());
             return new Check("user namespaces", n > 0, "user.max_user_namespaces = " + n);
         } catch (IOException | NumberFormatException e) {
             return new Check("user namespaces", false, "cannot read " + max + ": " + e.getMessage());

@@ -1,0 +1,111 @@
+package dev.cumulus.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Bubblewrap namespaces plus cgroup limits; see docs/adr/0004-sandbox.md. */
+final class BwrapSandbox implements Sandbox {
+
+    /**
+     * Joins the cgroups with the shell's own pid and only then execs bwrap in the same process,
+     * so nothing the instance ever forks can start outside its limits.
+     */
+    static final String JOIN_SCRIPT =
+            "for f in $CUMULUS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; exec \"$@\"";
+
+    private final Path bwrap;
+    private final CgroupDriver cgroups;
+    private final SystemRoot root;
+
+    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root) {
+        this.bwrap = bwrap;
+        this.cgroups = cgroups;
+        this.root = root;
+    }
+
+    /** Finds bwrap and cgroups and proves a namespaced, limited process starts; else says why not. */
+    static BwrapSandbox open(Path scratchDir) throws IOException {
+        Path bwrap = Executables.find("bwrap")
+                .orElseThrow(() -> new IOException("bwrap not found on PATH (install the bubblewrap package)"));
+        CgroupDriver cgroups = CgroupDriver.detect();
+        for (Map.Entry<String, String> problem : cgroups.controllerProblems().entrySet()) {
+            if (problem.getValue() != null && !problem.getKey().equals("cpu")) {
+                throw new IOException("cgroup " + problem.getKey() + " controller unusable: " + problem.getValue());
+            }
+        }
+        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir));
+        sandbox.smokeTest();
+        return sandbox;
+    }
+
+    private void smokeTest() throws IOException {
+        var spec = new SandboxSpec("probe-" + UUID.randomUUID(), List.of("/bin/sh", "-c", "exit 0"),
+                Map.of(), List.of(), "/", 64, 16, 2, false);
+        SandboxProcess p = launch(spec);
+        try {
+            ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
+            if (!(status instanceof ExitStatus.Exited(int code) && code == 0)) {
+                throw new IOException("bwrap could not start a sandboxed process (" + status + "): "
+                        + new String(p.output().readAllBytes(), StandardCharsets.UTF_8).strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while testing bwrap", e);
+        } catch (Exception e) {
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("bwrap test launch failed: " + e, e);
+        } finally {
+            p.destroy();
+        }
+    }
+
+    String describe() {
+        return bwrap + ", cgroup " + cgroups.describe();
+    }
+
+    @Override
+    public String kind() {
+        return "bwrap";
+    }
+
+    @Override
+    public boolean isolated() {
+        return true;
+    }
+
+    @Override
+    public String visiblePath(Mount mount) {
+        return mount.sandboxPath();
+    }
+
+    @Override
+    public SandboxProcess launch(SandboxSpec spec) throws IOException {
+        SpecChecks.check(spec);
+        if (spec.network()) {
+            // Sharing the host's network namespace would expose the node's own loopback services;
+            // egress needs its own namespace with NAT (pasta/slirp4netns), which is not built yet.
+            throw new UnsupportedOperationException("network access for instances is not supported yet");
+        }
+        InstanceCgroup cgroup = cgroups.create(spec.instanceId(), CgroupLimits.of(spec));
+        try {
+            var command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "cumulus-join"));
+            command.addAll(BwrapArgs.build(bwrap, root, spec));
+            var builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().put("CUMULUS_CGROUP_PROCS",
+                    String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
+            return new BwrapProcess(builder.start(), cgroup, spec.memoryMb());
+        } catch (IOException | RuntimeException e) {
+            cgroup.remove();
+            throw e;
+        }
+    }
+}

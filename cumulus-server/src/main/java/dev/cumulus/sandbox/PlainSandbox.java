@@ -1,0 +1,53 @@
+package dev.cumulus.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+/**
+ * Runs the command as an ordinary child of the node: no namespaces, no limits, full network,
+ * the node's user and filesystem. Only the environment and a private TMPDIR are the instance's own.
+ */
+final class PlainSandbox implements Sandbox {
+    private final Path scratchDir;
+
+    PlainSandbox(Path scratchDir) {
+        this.scratchDir = scratchDir;
+    }
+
+    @Override
+    public String kind() {
+        return "process";
+    }
+
+    @Override
+    public boolean isolated() {
+        return false;
+    }
+
+    @Override
+    public String visiblePath(Mount mount) {
+        return mount.hostPath().toString();
+    }
+
+    @Override
+    public SandboxProcess launch(SandboxSpec spec) throws IOException {
+        SpecChecks.check(spec);
+        Path privateDir = Files.createDirectory(scratchDir.resolve(spec.instanceId()));
+        Path tmp = Files.createDirectory(privateDir.resolve("tmp"));
+        var builder = new ProcessBuilder(spec.command())
+                .directory(Path.of(spec.workingDirectory()).toFile())
+                .redirectErrorStream(true);
+        var env = new HashMap<>(spec.environment());
+        env.put("TMPDIR", tmp.toString());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        try {
+            return new PlainProcess(builder.start(), privateDir);
+        } catch (IOException | RuntimeException e) {
+            ScratchDirs.delete(privateDir);
+            throw e;
+        }
+    }
+}

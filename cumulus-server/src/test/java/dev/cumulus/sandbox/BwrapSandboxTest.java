@@ -1,0 +1,281 @@
+package dev.cumulus.sandbox;
+
+import static dev.cumulus.sandbox.Specs.allOutput;
+import static dev.cumulus.sandbox.Specs.exit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Everything here runs real bwrap with real cgroups; skipped only where the host cannot. */
+@Timeout(120)
+class BwrapSandboxTest {
+    private static final Path MEMORY_CGROUPS = Path.of("/sys/fs/cgroup/memory", CgroupDriver.PARENT);
+    private static final Path PIDS_CGROUPS = Path.of("/sys/fs/cgroup/pids", CgroupDriver.PARENT);
+
+    @TempDir
+    static Path scratch;
+
+    static Sandbox sandbox;
+    private final List<SandboxProcess> started = new ArrayList<>();
+
+    @BeforeAll
+    static void openSandbox() {
+        try {
+            sandbox = Sandboxes.create("bwrap", scratch);
+        } catch (IllegalStateException e) {
+            assumeTrue(false, "bwrap sandbox unusable here: " + e.getMessage());
+        }
+    }
+
+    @AfterEach
+    void destroyAll() {
+        started.forEach(SandboxProcess::destroy);
+    }
+
+    private SandboxProcess launch(SandboxSpec spec) throws IOException {
+        SandboxProcess p = sandbox.launch(spec);
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void runsTheJdkAndReturnsItsOutput() throws Exception {
+        var spec = Specs.spec(List.of(Specs.JDK + "/bin/java", "-version"),
+                List.of(Mount.readOnly(Path.of(Specs.JDK), Specs.JDK)), 256, 64);
+        SandboxProcess p = launch(spec);
+
+        assertThat(allOutput(p)).contains("openjdk version \"25");
+        assertThat(exit(p)).isEqualTo(new ExitStatus.Exited(0));
+        assertThat(sandbox.visiblePath(spec.mounts().getFirst())).isEqualTo(Specs.JDK);
+    }
+
+    @Test
+    void environmentIsExactlyTheSpecs() throws Exception {
+        var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1", "B", "two words"),
+                List.of(), "/", 64, 16, 1024, false);
+        SandboxProcess p = launch(spec);
+
+        // bwrap always exports PWD after --chdir; nothing else besides the spec's gets in.
+        assertThat(allOutput(p).lines().sorted()).containsExactly("A=1", "B=two words", "PWD=/");
+    }
+
+    @Test
+    void hostSecretsAndUnmountedDirsAreInvisible(@TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("secret"), "x");
+        String probe = "for p in /root /home /var /etc/shadow /etc/gshadow /etc/ssh /work " + dataDir
+                + " " + dataDir.resolve("secret") + "; do [ -e $p ] && echo visible $p; done; "
+                + "cat /etc/passwd | cut -d: -f1 | tr '\\n' ' '; hostname; echo done";
+        SandboxProcess p = launch(Specs.sh(probe));
+
+        String out = allOutput(p);
+        assertThat(out).doesNotContain("visible").contains("done");
+        assertThat(out).contains("sandbox nobody").contains("cumulus").doesNotContain("root");
+    }
+
+    @Test
+    void readOnlyMountsAndRootCannotBeWrittenWritableMountsCan(@TempDir Path ro, @TempDir Path rw) throws Exception {
+        Files.writeString(ro.resolve("in"), "given");
+        SandboxProcess p = launch(Specs.sh(
+                "cat /in/in; echo; echo x > /in/new && echo ro-written; echo x > /newfile && echo root-written; "
+                        + "echo out > /out/result && echo rw-written",
+                List.of(Mount.readOnly(ro, "/in"), Mount.writable(rw, "/out"))));
+
+        String out = allOutput(p);
+        assertThat(out).contains("given").contains("rw-written").doesNotContain("ro-written").doesNotContain("root-written");
+        assertThat(out).contains("Read-only file system");
+        assertThat(Files.readString(rw.resolve("result"))).isEqualTo("out\n");
+        assertThat(ro.resolve("new")).doesNotExist();
+    }
+
+    @Test
+    void tmpIsPrivatePerInstance() throws Exception {
+        SandboxProcess a = launch(Specs.sh("echo a > /tmp/marker-a && echo ready && exec sleep 600"));
+        assertThat(Specs.firstLine(a)).isEqualTo("ready");
+
+        SandboxProcess b = launch(Specs.sh("[ -e /tmp/marker-a ] && echo seen || echo absent; echo x > /tmp/b && echo writable"));
+
+        assertThat(allOutput(b)).contains("absent").contains("writable");
+        assertThat(Path.of("/tmp/marker-a")).doesNotExist();
+    }
+
+    @Test
+    void noNetworkButAUnixSocketInAMountedDirConnects(@TempDir Path socketDir) throws Exception {
+        Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socketPath = socketDir.resolve("api.sock");
+        var accepted = new AtomicInteger();
+        try (var tcp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                var unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            unix.bind(UnixDomainSocketAddress.of(socketPath));
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Thread.ofVirtual().start(() -> {
+                try (var tcpClient = tcp.accept()) {
+                    accepted.incrementAndGet();
+                } catch (IOException ignored) {
+                    // closed at the end of the test
+                }
+            });
+            Thread.ofVirtual().start(() -> {
+                try (var client = unix.accept()) {
+                    client.write(ByteBuffer.wrap("hello over unix\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException ignored) {
+                    // closed at the end of the test
+                }
+            });
+
+            SandboxProcess p = launch(Specs.spec(NetClient.command(tcp.getLocalPort(), "/run/api/api.sock"),
+                    NetClient.mounts(Mount.writable(socketDir, "/run/api")), 256, 64));
+
+            String out = allOutput(p);
+            assertThat(out).contains("tcp: failed").contains("unix: hello over unix").doesNotContain("tcp: connected");
+            assertThat(accepted).hasValue(0);
+        }
+    }
+
+    @Test
+    void shellPastItsMemoryLimitIsOutOfMemory() throws Exception {
+        SandboxProcess p = launch(Specs.spec(List.of("/bin/sh", "-c", "x=aaaaaaaa; while :; do x=$x$x; done"),
+                List.of(), 32, 16));
+
+        assertThat(exit(p)).isEqualTo(new ExitStatus.OutOfMemory(32));
+    }
+
+    @Test
+    void jvmPastItsMemoryLimitIsOutOfMemory() throws Exception {
+        SandboxProcess p = launch(Specs.spec(
+                List.of(Specs.JDK + "/bin/java", "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-version"),
+                List.of(), 128, 64));
+
+        assertThat(exit(p)).isEqualTo(new ExitStatus.OutOfMemory(128));
+    }
+
+    @Test
+    void residentBytesComesFromTheMemoryCgroup() throws Exception {
+        SandboxProcess p = launch(Specs.sh("head -c 20000000 /dev/zero > /tmp/fill && echo ready && exec sleep 600"));
+        assertThat(Specs.firstLine(p)).isEqualTo("ready");
+
+        // tmpfs pages are charged to the instance, which is why usage (not rss) is reported.
+        assertThat(p.residentBytes()).isGreaterThan(20_000_000L);
+    }
+
+    @Test
+    void forkBombHitsThePidsLimitAndTheHostSurvives() throws Exception {
+        var spec = Specs.spec(List.of("/bin/sh", "-c",
+                "(i=0; while [ $i -lt 200 ]; do sleep 600 & i=$((i+1)); done) 2>/dev/null; echo spawned; exec sleep 600"),
+                List.of(), 64, 20);
+        SandboxProcess p = launch(spec);
+
+        assertThat(Specs.firstLine(p)).isEqualTo("spawned");
+        await().atMost(Duration.ofSeconds(30)).until(p::pidsLimitReached);
+        assertThat(Files.readAllLines(PIDS_CGROUPS.resolve(spec.instanceId()).resolve("cgroup.procs")).size()).isLessThanOrEqualTo(20);
+        p.destroy();
+        assertThat(exit(p)).isEqualTo(new ExitStatus.Destroyed());
+        assertThat(p.pidsLimitReached()).isTrue();
+        assertThat(new ProcessBuilder("/bin/true").start().waitFor()).isZero();
+    }
+
+    @Test
+    void exitCodeAndSignalAreReported() throws Exception {
+        SandboxProcess exited = launch(Specs.sh("exit 7"));
+        SandboxProcess signaled = launch(Specs.sh("kill -TERM $$"));
+
+        assertThat(exit(exited)).isEqualTo(new ExitStatus.Exited(7));
+        assertThat(exit(signaled)).isEqualTo(new ExitStatus.Signaled(15));
+    }
+
+    @Test
+    void destroyLeavesNoProcessAndNoCgroup() throws Exception {
+        var spec = Specs.sh("sleep 600 & sleep 600 & (sleep 600 &) ; echo ready; wait");
+        SandboxProcess p = launch(spec);
+        assertThat(Specs.firstLine(p)).isEqualTo("ready");
+        String id = spec.instanceId();
+        Path procs = MEMORY_CGROUPS.resolve(id).resolve("cgroup.procs");
+        List<Long> pids = Files.readAllLines(procs).stream().map(Long::parseLong).toList();
+        assertThat(pids).hasSizeGreaterThanOrEqualTo(5).contains(p.pid());
+
+        p.destroy();
+
+        assertThat(exit(p)).isEqualTo(new ExitStatus.Destroyed());
+        assertThat(pids).allSatisfy(pid -> assertThat(Path.of("/proc", pid.toString())).doesNotExist());
+        assertThat(MEMORY_CGROUPS.resolve(id)).doesNotExist();
+        assertThat(PIDS_CGROUPS.resolve(id)).doesNotExist();
+        assertThat(p.isAlive()).isFalse();
+        p.destroy();
+    }
+
+    @Test
+    void naturalExitAlsoRemovesTheCgroups() throws Exception {
+        var spec = Specs.sh("echo bye");
+        SandboxProcess p = launch(spec);
+        String id = spec.instanceId();
+
+        assertThat(exit(p)).isEqualTo(new ExitStatus.Exited(0));
+        assertThat(MEMORY_CGROUPS.resolve(id)).doesNotExist();
+        assertThat(PIDS_CGROUPS.resolve(id)).doesNotExist();
+    }
+
+    @Test
+    void manyConcurrentInstances() throws Exception {
+        int n = 24;
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var results = new ArrayList<CompletableFuture<String>>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                results.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        SandboxProcess p = sandbox.launch(Specs.sh("echo instance-" + k + " $(hostname)"));
+                        String out = allOutput(p);
+                        return exit(p) + " " + out.strip();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, pool));
+            }
+            var outputs = new ArrayList<String>();
+            for (var r : results) {
+                outputs.add(r.get(90, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(outputs).contains("Exited[code=0] instance-" + i + " cumulus");
+            }
+        }
+        try (var left = Files.list(MEMORY_CGROUPS)) {
+            assertThat(left.filter(Files::isDirectory).filter(d -> d.getFileName().toString().startsWith("t-")))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void rejectsNetworkAndBadIds() {
+        var withNet = new SandboxSpec(Specs.newId(), List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, true);
+        var badId = new SandboxSpec("../escape", List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, false);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sandbox.launch(withNet))
+                .isInstanceOf(UnsupportedOperationException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sandbox.launch(badId))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.cumulus.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class HostReportTest {
+    @Test
+    void probeCoversEverythingTheDoctorPrints() {
+        HostReport report = HostReport.probe();
+
+        assertThat(report.checks()).extracting(HostReport.Check::name).contains(
+                "bwrap installed", "user namespaces", "cgroups", "bwrap sandbox starts", "JDK",
+                "sandbox mode 'auto' picks");
+        assertThat(report.render()).contains("[ OK ] JDK").contains("sandbox mode 'auto' picks");
+        assertThat(report.render().lines()).hasSize(report.checks().size());
+        System.out.println(report);
+    }
+}

@@ -12,16 +12,18 @@ public record ApiError(int status, String code, String message, String retryAfte
     public static ApiError from(int status, byte[] body, String retryAfter) {
         String code = null;
         String message = null;
+        boolean json = false;
         try {
             JsonNode node = JSON.readTree(body);
             if (node != null && node.isObject()) {
+                json = true;
                 code = text(node.get("error"));
                 message = text(node.get("message"));
             }
         } catch (Exception notJson) {
             // fall back to the raw text below
         }
-        if (message == null) {
+        if (message == null && !json) {
             String raw = new String(body, StandardCharsets.UTF_8).strip();
             if (!raw.isEmpty() && !raw.startsWith("<")) {
                 message = oneLine(raw);

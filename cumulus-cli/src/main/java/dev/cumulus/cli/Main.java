@@ -14,8 +14,9 @@ import picocli.CommandLine.ScopeType;
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
         footer = {"",
-                "Clients find the node from --url/--token, else CUMULUS_URL/CUMULUS_TOKEN, else the url and",
-                "root-token files in the data dir (--data-dir, else CUMULUS_DATA, else ./.cumulus).",
+                "Clients find the node from --url/--token, else CUMULUS_URL/CUMULUS_TOKEN,",
+                "else the url and root-token files in the data dir (--data-dir, else",
+                "CUMULUS_DATA, else ./.cumulus).",
                 "Exit codes: 0 ok, 1 error, 2 usage error."},
         subcommands = {
                 ServeCommand.class,

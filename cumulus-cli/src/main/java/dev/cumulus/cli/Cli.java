@@ -90,6 +90,7 @@ public final class Cli {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpWidth(100);
         cl.setParameterExceptionHandler((ex, args) -> {
             String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
             err.println("error: " + oneLine(ex.getMessage()) + " (see '" + cmd + " --help')");

@@ -1,0 +1,91 @@
+package dev.cumulus.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = {"Print a function's log lines as 'time requestId line'.",
+                "With --follow, keep streaming new lines until interrupted (Ctrl+C)."})
+final class LogsCommand implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep the stream open and print new lines as they come.")
+    boolean follow;
+
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "At most N recent lines (server default otherwise).")
+    Integer limit;
+
+    LogsCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    String path() {
+        StringBuilder p = new StringBuilder("/v1/functions/").append(ApiClient.segment(name)).append("/logs");
+        String sep = "?";
+        if (limit != null) {
+            p.append(sep).append("limit=").append(limit);
+            sep = "&";
+        }
+        if (follow) {
+            p.append(sep).append("follow=true");
+        }
+        return p.toString();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Names.check(name);
+        if (limit != null && limit < 1) {
+            throw CliException.usage("--limit must be at least 1");
+        }
+        ApiClient api = cli.client(client);
+        HttpResponse<InputStream> response = api.stream(api.request(path()).GET().build());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String raw;
+            while ((raw = reader.readLine()) != null) {
+                if (raw.isBlank()) {
+                    continue;
+                }
+                cli.out.println(format(raw));
+                cli.out.flush();
+            }
+        } catch (IOException e) {
+            if (!follow) {
+                throw new CliException(CliException.ERROR, "log stream from " + api.url() + " broke: " + e.getMessage(), e);
+            }
+            throw new CliException(CliException.ERROR, "lost the log stream from " + api.url() + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    /** One NDJSON record as {@code time requestId line}; a line that is not JSON is printed as it is. */
+    static String format(String ndjsonLine) {
+        try {
+            JsonNode n = ApiClient.JSON.readTree(ndjsonLine);
+            if (n == null || !n.isObject()) {
+                return ndjsonLine;
+            }
+            String rid = n.path("requestId").asText("");
+            return n.path("time").asText("-") + " " + (rid.isEmpty() || rid.equals("null") ? "-" : rid) + " "
+                    + n.path("line").asText("");
+        } catch (IOException e) {
+            return ndjsonLine;
+        }
+    }
+}

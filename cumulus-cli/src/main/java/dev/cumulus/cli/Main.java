@@ -1,0 +1,59 @@
+package dev.cumulus.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Entry point of the {@code cumulus} command; see {@link Cli} for the in-process form. */
+@Command(name = "cumulus",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Cumulus: a self-hosted serverless platform for the JVM.",
+        synopsisSubcommandLabel = "COMMAND",
+        commandListHeading = "%nCommands:%n",
+        footer = {"",
+                "Clients find the node from --url/--token, else CUMULUS_URL/CUMULUS_TOKEN,",
+                "else the url and root-token files in the data dir (--data-dir, else",
+                "CUMULUS_DATA, else ./.cumulus).",
+                "Exit codes: 0 ok, 1 error, 2 usage error."},
+        subcommands = {
+                ServeCommand.class,
+                DeployCommand.class,
+                InvokeCommand.class,
+                LsCommand.class,
+                RmCommand.class,
+                PublishCommand.class,
+                VersionsCommand.class,
+                LogsCommand.class,
+                UsageCommand.class,
+                DoctorCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(Cli.system().run(args));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CliException.USAGE;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cumulus " + (v == null ? "(development build)" : v),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")"};
+        }
+    }
+}

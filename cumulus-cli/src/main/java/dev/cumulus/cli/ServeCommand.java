@@ -1,0 +1,121 @@
+package dev.cumulus.cli;
+
+import dev.cumulus.platform.Platform;
+import dev.cumulus.platform.PlatformConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run a Cumulus node in the foreground until Ctrl+C (SIGINT) or SIGTERM.",
+                "On stop it drains in-flight invocations and flushes metering."})
+final class ServeCommand implements Callable<Integer> {
+    /** The launcher passes the runtime jar of the distribution with this system property. */
+    static final String RUNTIME_JAR_PROPERTY = "cumulus.runtime.jar";
+
+    enum SandboxMode { auto, bwrap, process }
+
+    private final Cli cli;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "8080",
+            description = "HTTP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on. Default: 127.0.0.1.")
+    String host;
+
+    @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR",
+            description = "Data dir (store, code, root token). Default: $CUMULUS_DATA, else ./.cumulus.")
+    Path dataDir;
+
+    @Option(names = "--keep-alive", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Default idle time before an instance stops, e.g. 10m, 2s, 600. Default: 10m.")
+    Duration keepAlive;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL",
+            description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
+    String jdbcUrl;
+
+    @Option(names = "--sandbox", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (bwrap where available), bwrap (fail without it) or process (no isolation). Default: ${DEFAULT-VALUE}.")
+    SandboxMode sandbox;
+
+    ServeCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    PlatformConfig config() {
+        if (port < 0 || port > 65535) {
+            throw CliException.usage("--port must be 0..65535, not " + port);
+        }
+        if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
+            throw CliException.usage("--db must be a JDBC URL (jdbc:postgresql://...), not '" + jdbcUrl + "'");
+        }
+        PlatformConfig d = PlatformConfig.defaults();
+        Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
+        String runtime = System.getProperty(RUNTIME_JAR_PROPERTY);
+        Path runtimeJar = runtime == null || runtime.isBlank() ? d.runtimeJar() : Path.of(runtime).toAbsolutePath();
+        if (runtimeJar != null && !Files.isRegularFile(runtimeJar)) {
+            throw new CliException("the Java runtime jar " + runtimeJar + " (-D" + RUNTIME_JAR_PROPERTY
+                    + ") does not exist; rebuild the distribution with bin/cumulus");
+        }
+        return new PlatformConfig(
+                host != null ? host : d.host(),
+                port,
+                dir,
+                jdbcUrl != null ? jdbcUrl : d.jdbcUrl(),
+                keepAlive != null ? keepAlive : d.defaultKeepAlive(),
+                d.maxCodeBytes(),
+                d.maxInstances(),
+                d.queueDepth(),
+                d.queueTimeout(),
+                sandbox.name(),
+                runtimeJar);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PlatformConfig config = config();
+        Platform platform = Platform.start(config);
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable close = () -> {
+            if (closed.compareAndSet(false, true)) {
+                cli.err.println("stopping: draining in-flight invocations...");
+                cli.err.flush();
+                platform.close();
+                cli.err.println("stopped");
+                cli.err.flush();
+            }
+        };
+
+        Path dir = config.dataDir();
+        cli.out.println("Cumulus is running at " + platform.url() + "  (data dir " + dir + ")");
+        if (platform.rootTokenCreated()) {
+            cli.out.println("root token: " + platform.rootToken());
+            cli.out.println("  saved in " + dir.resolve("root-token") + " (mode 600); it is not shown again");
+        }
+        if (!dir.equals(cli.cwd.resolve(Target.DEFAULT_DATA_DIR))) {
+            cli.out.println("clients in other directories: export CUMULUS_DATA=" + dir);
+        }
+        cli.out.println("Press Ctrl+C to stop.");
+        cli.out.flush();
+
+        CountDownLatch signal = cli.shutdownSignal;
+        if (signal != null) {
+            try {
+                signal.await();
+            } finally {
+                close.run();
+            }
+            return 0;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(close, "cumulus-shutdown"));
+        new CountDownLatch(1).await(); // until SIGINT/SIGTERM runs the hook and the JVM exits
+        return 0;
+    }
+}

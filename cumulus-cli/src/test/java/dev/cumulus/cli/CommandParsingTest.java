@@ -1,0 +1,179 @@
+package dev.cumulus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+class CommandParsingTest {
+    private final Cli cli = new Cli(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()), Map.of());
+
+    @SuppressWarnings("unchecked")
+    private <T> T parse(String... args) {
+        ParseResult root = cli.commandLine().parseArgs(args);
+        ParseResult sub = root.subcommand();
+        assertThat(sub).as("a subcommand").isNotNull();
+        return (T) sub.commandSpec().userObject();
+    }
+
+    private static void assertUsageError(Cli cli, String... args) {
+        assertThatThrownBy(() -> cli.commandLine().parseArgs(args)).isInstanceOf(CommandLine.ParameterException.class);
+    }
+
+    @Test
+    void serveDefaultsAndOptions() {
+        ServeCommand d = parse("serve");
+        assertThat(d.port).isEqualTo(8080);
+        assertThat(d.host).isNull();
+        assertThat(d.dataDir).isNull();
+        assertThat(d.keepAlive).isNull();
+        assertThat(d.sandbox).isEqualTo(ServeCommand.SandboxMode.auto);
+
+        ServeCommand s = parse("serve", "--port", "9000", "--host", "0.0.0.0", "--data", "/tmp/d", "--keep-alive", "2s",
+                "--db", "jdbc:postgresql://db/cumulus", "--sandbox", "process");
+        assertThat(s.port).isEqualTo(9000);
+        assertThat(s.host).isEqualTo("0.0.0.0");
+        assertThat(s.dataDir).isEqualTo(Path.of("/tmp/d"));
+        assertThat(s.keepAlive).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.jdbcUrl).isEqualTo("jdbc:postgresql://db/cumulus");
+        assertThat(s.sandbox).isEqualTo(ServeCommand.SandboxMode.process);
+
+        ServeCommand alias = parse("serve", "--data-dir", "x", "--keep-alive", "600");
+        assertThat(alias.dataDir).isEqualTo(Path.of("x"));
+        assertThat(alias.keepAlive).isEqualTo(Duration.ofMinutes(10));
+
+        assertUsageError(cli, "serve", "--sandbox", "docker");
+        assertUsageError(cli, "serve", "--port", "http");
+        assertUsageError(cli, "serve", "--keep-alive", "soon");
+    }
+
+    @Test
+    void serveConfigFromOptions() {
+        ServeCommand s = parse("serve", "--port", "0", "--data", "nodes/a", "--keep-alive", "2s", "--sandbox", "bwrap");
+        var config = s.config();
+        assertThat(config.port()).isZero();
+        assertThat(config.dataDir()).isEqualTo(cli.cwd.resolve("nodes/a"));
+        assertThat(config.defaultKeepAlive()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.sandbox()).isEqualTo("bwrap");
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.jdbcUrl()).isNull();
+
+        ServeCommand bad = parse("serve", "--port", "70000");
+        assertThatThrownBy(bad::config).isInstanceOf(CliException.class).hasMessageContaining("--port");
+        ServeCommand badDb = parse("serve", "--db", "postgres://x");
+        assertThatThrownBy(badDb::config).isInstanceOf(CliException.class).hasMessageContaining("JDBC");
+    }
+
+    @Test
+    void deployAllOptions() {
+        DeployCommand d = parse("deploy", "hello", "--code", "build/hello.jar", "--handler", "com.example.Hello",
+                "--runtime", "java25", "--memory", "512", "--timeout", "60", "--env", "A=1", "--env", "B=x=y",
+                "--max-instances", "3", "--concurrency", "2", "--keep-alive", "5m", "--public",
+                "--url", "http://h:1", "--token", "t", "--data-dir", "dd");
+        assertThat(d.name).isEqualTo("hello");
+        assertThat(d.code).isEqualTo(Path.of("build/hello.jar"));
+        assertThat(d.handler).isEqualTo("com.example.Hello");
+        assertThat(d.runtime).isEqualTo("java25");
+        assertThat(d.memoryMb).isEqualTo(512);
+        assertThat(d.timeout).isEqualTo(Duration.ofSeconds(60));
+        assertThat(d.env).containsExactly(new EnvVar("A", "1"), new EnvVar("B", "x=y"));
+        assertThat(d.maxInstances).isEqualTo(3);
+        assertThat(d.concurrency).isEqualTo(2);
+        assertThat(d.keepAlive).isEqualTo(Duration.ofMinutes(5));
+        assertThat(d.isPublic).isTrue();
+        assertThat(d.client.url).isEqualTo("http://h:1");
+        assertThat(d.client.token).isEqualTo("t");
+        assertThat(d.client.dataDir).isEqualTo(Path.of("dd"));
+
+        var body = d.settings("abc");
+        assertThat(body.toString()).isEqualTo("{\"runtime\":\"java25\",\"handler\":\"com.example.Hello\",\"memoryMb\":512,"
+                + "\"timeoutSeconds\":60,\"environment\":{\"A\":\"1\",\"B\":\"x=y\"},\"maxInstances\":3,\"concurrency\":2,"
+                + "\"keepAliveSeconds\":300,\"public\":true,\"codeSha256\":\"abc\"}");
+    }
+
+    @Test
+    void deploySendsOnlyWhatWasGiven() {
+        DeployCommand d = parse("deploy", "hello", "--code", "h.jar", "--handler", "H");
+        assertThat(d.settings("abc").toString()).isEqualTo("{\"handler\":\"H\",\"codeSha256\":\"abc\"}");
+        DeployCommand p = parse("deploy", "hello", "--code", "h.jar", "--handler", "H", "--no-public");
+        assertThat(p.isPublic).isFalse();
+    }
+
+    @Test
+    void deployUsageErrors() {
+        assertUsageError(cli, "deploy", "hello", "--handler", "H");
+        assertUsageError(cli, "deploy", "hello", "--code", "h.jar");
+        assertUsageError(cli, "deploy", "--code", "h.jar", "--handler", "H");
+        assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--env", "NOEQUALS");
+        assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--memory", "lots");
+        DeployCommand sub = parse("deploy", "hello", "--code", "h.jar", "--handler", "H", "--timeout", "1500ms");
+        assertThatThrownBy(() -> sub.settings("x")).isInstanceOf(CliException.class).hasMessageContaining("whole seconds");
+        DeployCommand dup = parse("deploy", "hello", "--code", "h.jar", "--handler", "H", "--env", "A=1", "--env", "A=2");
+        assertThatThrownBy(() -> dup.settings("x")).isInstanceOf(CliException.class).hasMessageContaining("--env A is given twice");
+    }
+
+    @Test
+    void invoke() {
+        InvokeCommand i = parse("invoke", "hello:3", "--data", "{\"a\":1}");
+        assertThat(i.function).isEqualTo("hello:3");
+        assertThat(i.data).isEqualTo("{\"a\":1}");
+        InvokeCommand f = parse("invoke", "hello", "-d", "@event.json");
+        assertThat(f.data).isEqualTo("@event.json");
+        InvokeCommand none = parse("invoke", "hello");
+        assertThat(none.data).isNull();
+        assertUsageError(cli, "invoke");
+    }
+
+    @Test
+    void simpleCommands() {
+        LsCommand ls = parse("ls", "--url", "http://x:1");
+        assertThat(ls.client.url).isEqualTo("http://x:1");
+        RmCommand rm = parse("rm", "hello");
+        assertThat(rm.name).isEqualTo("hello");
+        PublishCommand pub = parse("publish", "hello");
+        assertThat(pub.name).isEqualTo("hello");
+        VersionsCommand v = parse("versions", "hello");
+        assertThat(v.name).isEqualTo("hello");
+        assertThat((Object) parse("doctor")).isInstanceOf(DoctorCommand.class);
+        assertUsageError(cli, "rm");
+        assertUsageError(cli, "rm", "a", "b");
+        assertUsageError(cli, "ls", "extra");
+    }
+
+    @Test
+    void logs() {
+        LogsCommand l = parse("logs", "hello", "--follow", "--limit", "50");
+        assertThat(l.follow).isTrue();
+        assertThat(l.limit).isEqualTo(50);
+        assertThat(l.path()).isEqualTo("/v1/functions/hello/logs?limit=50&follow=true");
+        LogsCommand plain = parse("logs", "hello");
+        assertThat(plain.path()).isEqualTo("/v1/functions/hello/logs");
+        LogsCommand shortFlags = parse("logs", "hello", "-f");
+        assertThat(shortFlags.path()).isEqualTo("/v1/functions/hello/logs?follow=true");
+    }
+
+    @Test
+    void usage() {
+        UsageCommand u = parse("usage", "--from", "2025-01-01", "--to", "2025-01-31T12:00:00Z");
+        assertThat(u.from).isEqualTo(Instant.parse("2025-01-01T00:00:00Z"));
+        assertThat(u.to).isEqualTo(Instant.parse("2025-01-31T12:00:00Z"));
+        assertThat(u.path()).isEqualTo("/v1/usage?from=2025-01-01T00%3A00%3A00Z&to=2025-01-31T12%3A00%3A00Z");
+        UsageCommand none = parse("usage");
+        assertThat(none.path()).isEqualTo("/v1/usage");
+        assertUsageError(cli, "usage", "--from", "yesterday");
+    }
+
+    @Test
+    void verboseIsAcceptedAnywhere() {
+        assertThat((Object) parse("--verbose", "ls")).isInstanceOf(LsCommand.class);
+        assertThat((Object) parse("ls", "--verbose")).isInstanceOf(LsCommand.class);
+    }
+}

@@ -64,6 +64,8 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+        // Every node of a cluster holds these open on the shared server; grow only under load.
+        config.setMinimumIdle(2);
         config.setPoolName("cumulus-postgres");
         // Lets the meter's batch insert travel as multi-row INSERTs instead of one per record.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");

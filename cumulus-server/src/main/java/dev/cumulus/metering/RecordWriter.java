@@ -21,6 +21,7 @@ final class RecordWriter {
         this.dataSource = dataSource;
     }
 
+    // The pool restores auto-commit when the connection goes back.
     void write(List<InvocationRecord> batch) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -47,8 +48,6 @@ final class RecordWriter {
                     e.addSuppressed(rollback);
                 }
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
         }
     }

@@ -120,9 +120,9 @@ public final class Database implements AutoCloseable {
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(connection, e);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            // The pool restores auto-commit when the connection goes back; a reset here could
+            // only replace the real error with one from a broken connection.
         } catch (SQLException e) {
             throw new StoreException(e);
         }

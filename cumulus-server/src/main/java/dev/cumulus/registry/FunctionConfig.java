@@ -19,7 +19,28 @@ public record FunctionConfig(
         int concurrency,
         Integer keepAliveSeconds,
         boolean publicUrl) {
+    public static final String DEFAULT_RUNTIME = "java25";
+    public static final int DEFAULT_MEMORY_MB = 256;
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+    public static final int DEFAULT_MAX_INSTANCES = 10;
+    public static final int DEFAULT_CONCURRENCY = 1;
+
     public FunctionConfig {
         environment = Map.copyOf(environment);
+    }
+
+    /** A new function's settings where the user gave only name and handler (docs/rest-api.md). */
+    public static FunctionConfig defaults(String name, String handler) {
+        return new FunctionConfig(
+                name,
+                DEFAULT_RUNTIME,
+                handler,
+                DEFAULT_MEMORY_MB,
+                DEFAULT_TIMEOUT_SECONDS,
+                Map.of(),
+                DEFAULT_MAX_INSTANCES,
+                DEFAULT_CONCURRENCY,
+                null,
+                false);
     }
 }

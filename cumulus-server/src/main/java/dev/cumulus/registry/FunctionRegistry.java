@@ -1,7 +1,9 @@
 package dev.cumulus.registry;
 
+import dev.cumulus.store.Database;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +14,14 @@ import java.util.Optional;
  * input; a refused call stores nothing.
  */
 public interface FunctionRegistry {
+
+    /**
+     * The registry kept in {@code db}, with code packages stored under {@code codeDir} (shared by
+     * every node of a cluster).
+     */
+    static FunctionRegistry open(Database db, Path codeDir) {
+        return new JdbcFunctionRegistry(db, codeDir, Clock.systemUTC());
+    }
 
     /**
      * Stores a code package (zip or jar) content-addressed by sha256, refusing more than

@@ -1,0 +1,308 @@
+package dev.cumulus.registry;
+
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.store.Database;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/** FunctionRegistry on the Store's tables; the code bytes live in a {@link CodeStore}. */
+final class JdbcFunctionRegistry implements FunctionRegistry {
+    // Optimistic writes retry when another node changed the same function in between; this many
+    // losses in a row means something is hammering one function.
+    private static final int PUT_ATTEMPTS = 20;
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+
+    private static final String SELECT_FUNCTION = """
+            SELECT f.config, f.code_sha256, c.size_bytes, f.revision, f.created_at, f.updated_at, f.last_version
+            FROM functions f JOIN code_packages c ON c.sha256 = f.code_sha256
+            """;
+    private static final String SELECT_VERSION = """
+            SELECT v.version, v.config, v.code_sha256, c.size_bytes, v.created_at
+            FROM function_versions v JOIN code_packages c ON c.sha256 = v.code_sha256
+            """;
+
+    private final Database db;
+    private final CodeStore code;
+    private final Clock clock;
+
+    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock) {
+        this.db = db;
+        this.code = new CodeStore(codeDir);
+        this.clock = clock;
+    }
+
+    @Override
+    public CodeRef storeCode(InputStream packageBytes, long maxBytes) {
+        CodeStore.StoredPackage stored = code.receive(packageBytes, maxBytes);
+        db.withConnection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO code_packages (sha256, size_bytes, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (sha256) DO NOTHING""")) {
+                insert.setString(1, stored.sha256());
+                insert.setLong(2, stored.sizeBytes());
+                insert.setLong(3, clock.millis());
+                return insert.executeUpdate();
+            }
+        });
+        return new CodeRef(stored.sha256(), stored.sizeBytes());
+    }
+
+    @Override
+    public FunctionInfo put(FunctionConfig config, String codeSha256) {
+        HandlerName handler = ConfigValidator.validate(config);
+        for (int attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
+            Optional<FunctionInfo> current = get(config.name());
+            String sha = codeSha256 != null
+                    ? codeSha256
+                    : current.map(info -> info.code().sha256()).orElseThrow(() -> ApiException.badRequest(
+                            "MissingCode", "codeSha256 is required to create function " + config.name()));
+            CodeRef codeRef = storedCode(sha);
+            if (!code.containsClass(sha, handler.classFile())) {
+                throw ApiException.badRequest("HandlerNotFound", "class " + handler.className()
+                        + " is neither at the root of code package " + sha + " nor in one of its lib/*.jar");
+            }
+            if (current.isPresent() && current.get().config().equals(config) && current.get().code().equals(codeRef)) {
+                return current.get();
+            }
+            Optional<FunctionInfo> written = current.isEmpty()
+                    ? insert(config, codeRef)
+                    : update(current.get(), config, codeRef);
+            if (written.isPresent()) {
+                return written.get();
+            }
+        }
+        throw ApiException.conflict(
+                "ConcurrentModification", "function " + config.name() + " keeps changing; try again");
+    }
+
+    private Optional<FunctionInfo> insert(FunctionConfig config, CodeRef codeRef) {
+        long now = clock.millis();
+        String revision = newRevision();
+        int inserted = db.withConnection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO functions (name, config, code_sha256, revision, last_version, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 0, ?, ?)
+                    ON CONFLICT (name) DO NOTHING""")) {
+                insert.setString(1, config.name());
+                insert.setString(2, ConfigJson.write(config));
+                insert.setString(3, codeRef.sha256());
+                insert.setString(4, revision);
+                insert.setLong(5, now);
+                insert.setLong(6, now);
+                return insert.executeUpdate();
+            }
+        });
+        Instant at = Instant.ofEpochMilli(now);
+        return inserted == 1 ? Optional.of(new FunctionInfo(config, codeRef, revision, at, at)) : Optional.empty();
+    }
+
+    // Conditional on the revision read before, so a concurrent change is never overwritten blindly.
+    private Optional<FunctionInfo> update(FunctionInfo current, FunctionConfig config, CodeRef codeRef) {
+        long now = Math.max(clock.millis(), current.updatedAt().toEpochMilli());
+        String revision = newRevision();
+        int updated = db.withConnection(c -> {
+            try (PreparedStatement update = c.prepareStatement("""
+                    UPDATE functions SET config = ?, code_sha256 = ?, revision = ?, updated_at = ?
+                    WHERE name = ? AND revision = ?""")) {
+                update.setString(1, ConfigJson.write(config));
+                update.setString(2, codeRef.sha256());
+                update.setString(3, revision);
+                update.setLong(4, now);
+                update.setString(5, config.name());
+                update.setString(6, current.revision());
+                return update.executeUpdate();
+            }
+        });
+        return updated == 1
+                ? Optional.of(new FunctionInfo(config, codeRef, revision, current.createdAt(), Instant.ofEpochMilli(now)))
+                : Optional.empty();
+    }
+
+    private CodeRef storedCode(String sha) {
+        Optional<CodeRef> ref = CodeStore.isSha256(sha)
+                ? db.withConnection(c -> {
+                    try (PreparedStatement select =
+                            c.prepareStatement("SELECT size_bytes FROM code_packages WHERE sha256 = ?")) {
+                        select.setString(1, sha);
+                        try (ResultSet rs = select.executeQuery()) {
+                            return rs.next() ? Optional.of(new CodeRef(sha, rs.getLong(1))) : Optional.<CodeRef>empty();
+                        }
+                    }
+                })
+                : Optional.empty();
+        if (ref.isEmpty() || !code.exists(sha)) {
+            throw ApiException.badRequest("UnknownCode", "no code package with sha256 " + sha + " is stored");
+        }
+        return ref.get();
+    }
+
+    @Override
+    public Optional<FunctionInfo> get(String name) {
+        if (!ConfigValidator.isValidName(name)) {
+            return Optional.empty();
+        }
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " WHERE f.name = ?")) {
+                select.setString(1, name);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(functionInfo(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<FunctionInfo> list() {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " ORDER BY f.name");
+                    ResultSet rs = select.executeQuery()) {
+                List<FunctionInfo> functions = new ArrayList<>();
+                while (rs.next()) {
+                    functions.add(functionInfo(rs));
+                }
+                return functions;
+            }
+        });
+    }
+
+    @Override
+    public boolean delete(String name) {
+        return db.inTransaction(c -> {
+            // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
+            execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
+            return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
+        });
+    }
+
+    @Override
+    public FunctionVersion publish(String name) {
+        long now = clock.millis();
+        return db.inTransaction(c -> {
+            // Taking the row's write lock first serialises concurrent publishes of one function on
+            // both databases; the primary key on (function_name, version) backs it up.
+            if (execute(c, "UPDATE functions SET last_version = last_version + 1 WHERE name = ?", name) == 0) {
+                throw ApiException.notFound("function " + name + " does not exist");
+            }
+            long number;
+            FunctionInfo latest;
+            try (PreparedStatement select = c.prepareStatement(
+                    SELECT_FUNCTION + " WHERE f.name = ?")) {
+                select.setString(1, name);
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    number = rs.getLong("last_version");
+                    latest = functionInfo(rs);
+                }
+            }
+            if (latest.code() == null) {
+                throw ApiException.badRequest("MissingCode", "function " + name + " has no code to publish");
+            }
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO function_versions (function_name, version, config, code_sha256, created_at)
+                    VALUES (?, ?, ?, ?, ?)""")) {
+                insert.setString(1, name);
+                insert.setLong(2, number);
+                insert.setString(3, ConfigJson.write(latest.config()));
+                insert.setString(4, latest.code().sha256());
+                insert.setLong(5, now);
+                insert.executeUpdate();
+            }
+            String version = Long.toString(number);
+            return new FunctionVersion(version, version, latest.config(), latest.code(), Instant.ofEpochMilli(now));
+        });
+    }
+
+    @Override
+    public List<FunctionVersion> versions(String name) {
+        if (get(name).isEmpty()) {
+            throw ApiException.notFound("function " + name + " does not exist");
+        }
+        return db.withConnection(c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? ORDER BY v.version")) {
+                select.setString(1, name);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<FunctionVersion> versions = new ArrayList<>();
+                    while (rs.next()) {
+                        versions.add(functionVersion(rs));
+                    }
+                    return versions;
+                }
+            }
+        });
+    }
+
+    @Override
+    public FunctionVersion resolve(String name, String qualifier) {
+        if (qualifier == null || qualifier.equals(FunctionVersion.LATEST)) {
+            FunctionInfo latest = get(name).orElseThrow(() -> ApiException.notFound("function " + name + " does not exist"));
+            return new FunctionVersion(
+                    FunctionVersion.LATEST, latest.revision(), latest.config(), latest.code(), latest.updatedAt());
+        }
+        if (!VERSION.matcher(qualifier).matches()) {
+            throw ApiException.badRequest(
+                    "InvalidQualifier", "qualifier must be $LATEST or a version number, got '" + qualifier + "'");
+        }
+        Optional<FunctionVersion> version = db.withConnection(c -> {
+            try (PreparedStatement select =
+                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? AND v.version = ?")) {
+                select.setString(1, name);
+                select.setLong(2, Long.parseLong(qualifier));
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(functionVersion(rs)) : Optional.<FunctionVersion>empty();
+                }
+            }
+        });
+        return version.orElseThrow(() -> ApiException.notFound("function " + name + ":" + qualifier + " does not exist"));
+    }
+
+    @Override
+    public Path unpackedCode(CodeRef codeRef) {
+        return code.unpacked(codeRef.sha256());
+    }
+
+    private static FunctionInfo functionInfo(ResultSet rs) throws SQLException {
+        return new FunctionInfo(
+                ConfigJson.read(rs.getString("config")),
+                new CodeRef(rs.getString("code_sha256"), rs.getLong("size_bytes")),
+                rs.getString("revision"),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+
+    private static FunctionVersion functionVersion(ResultSet rs) throws SQLException {
+        String version = Long.toString(rs.getLong("version"));
+        return new FunctionVersion(
+                version,
+                version,
+                ConfigJson.read(rs.getString("config")),
+                new CodeRef(rs.getString("code_sha256"), rs.getLong("size_bytes")),
+                Instant.ofEpochMilli(rs.getLong("created_at")));
+    }
+
+    private static int execute(Connection c, String sql, String name) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, name);
+            return statement.executeUpdate();
+        }
+    }
+
+    // Prefixed so a draft's revision can never equal a published version's ("1", "2", ...).
+    private static String newRevision() {
+        byte[] random = new byte[12];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "r" + HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,484 @@
+package dev.cumulus.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.store.TestDatabase;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The FunctionRegistry contract; one subclass per Store backend runs it. */
+abstract class RegistryContract {
+    static final String HANDLER = "com.example.Hello";
+    static final long LIMIT = 1_000_000;
+
+    @TempDir
+    Path dir;
+
+    TestDatabase test;
+    Path codeDir;
+    FunctionRegistry registry;
+    CodeRef helloCode;
+
+    abstract TestDatabase.Backend backend();
+
+    @BeforeEach
+    void open() {
+        test = TestDatabase.create(backend(), dir.resolve("data"));
+        codeDir = dir.resolve("code");
+        registry = FunctionRegistry.open(test.db(), codeDir);
+        helloCode = store(Zips.withClasses("com/example/Hello.class", "com/example/Other.class"));
+    }
+
+    @AfterEach
+    void close() {
+        test.close();
+    }
+
+    // ---- functions
+
+    @Test
+    void createsGetsListsUpdatesAndDeletes() {
+        FunctionInfo created = registry.put(config("hello"), helloCode.sha256());
+
+        assertThat(created.name()).isEqualTo("hello");
+        assertThat(created.code()).isEqualTo(helloCode);
+        assertThat(created.createdAt()).isEqualTo(created.updatedAt());
+        assertThat(registry.get("hello")).contains(created);
+        registry.put(config("another"), helloCode.sha256());
+        assertThat(registry.list()).extracting(FunctionInfo::name).containsExactly("another", "hello");
+
+        FunctionConfig changed = with(config("hello"), c -> new FunctionConfig(c.name(), c.runtime(), "com.example.Other::handle",
+                512, 60, Map.of("KEY", "value"), 5, 2, 600, true));
+        FunctionInfo updated = registry.put(changed, null);
+
+        assertThat(updated.config()).isEqualTo(changed);
+        assertThat(updated.code()).isEqualTo(helloCode);
+        assertThat(updated.revision()).isNotEqualTo(created.revision());
+        assertThat(updated.createdAt()).isEqualTo(created.createdAt());
+        assertThat(updated.updatedAt()).isAfterOrEqualTo(created.updatedAt());
+        assertThat(registry.get("hello")).contains(updated);
+
+        assertThat(registry.delete("hello")).isTrue();
+        assertThat(registry.delete("hello")).isFalse();
+        assertThat(registry.get("hello")).isEmpty();
+        assertThat(registry.list()).extracting(FunctionInfo::name).containsExactly("another");
+    }
+
+    @Test
+    void updatingCodeChangesTheRevisionAndAnUnchangedPutDoesNot() {
+        FunctionInfo created = registry.put(config("f"), helloCode.sha256());
+        assertThat(registry.put(config("f"), helloCode.sha256())).isEqualTo(created);
+        assertThat(registry.put(config("f"), null)).isEqualTo(created);
+
+        CodeRef newCode = store(Zips.withClasses("com/example/Hello.class", "extra.txt"));
+        FunctionInfo updated = registry.put(config("f"), newCode.sha256());
+
+        assertThat(updated.code()).isEqualTo(newCode);
+        assertThat(updated.revision()).isNotEqualTo(created.revision());
+    }
+
+    @Test
+    void storesTheWholeConfigurationIncludingNullKeepAlive() {
+        FunctionConfig config = new FunctionConfig(
+                "full", "java25", "com.example.Hello::handleRequest", 10240, 900, Map.of("A", "1", "_b2", "x y"), 1000, 1000, null, true);
+        registry.put(config, helloCode.sha256());
+
+        assertThat(registry.get("full").orElseThrow().config()).isEqualTo(config);
+    }
+
+    @Test
+    void concurrentUpdatesAllLandAndLeaveOneOfThem() throws Exception {
+        registry.put(config("busy"), helloCode.sha256());
+        List<FunctionInfo> results = inParallel(12, i -> registry.put(
+                with(config("busy"), c -> new FunctionConfig(c.name(), c.runtime(), c.handler(), 128 + i, 30,
+                        Map.of(), 10, 1, null, false)), null));
+
+        FunctionInfo last = registry.get("busy").orElseThrow();
+        assertThat(results).extracting(FunctionInfo::revision).doesNotHaveDuplicates().contains(last.revision());
+    }
+
+    // ---- validation
+
+    static Stream<Arguments> invalidConfigs() {
+        return Stream.of(
+                invalid("InvalidName", c -> rename(c, "")),
+                invalid("InvalidName", c -> rename(c, "x".repeat(65))),
+                invalid("InvalidName", c -> rename(c, "has space")),
+                invalid("InvalidName", c -> rename(c, "dots.not.ok")),
+                invalid("InvalidName", c -> rename(c, "ünïcode")),
+                invalid("UnsupportedRuntime", c -> new FunctionConfig(c.name(), "java21", c.handler(), c.memoryMb(),
+                        c.timeoutSeconds(), c.environment(), c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), false)),
+                invalid("UnsupportedRuntime", c -> new FunctionConfig(c.name(), null, c.handler(), c.memoryMb(),
+                        c.timeoutSeconds(), c.environment(), c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), false)),
+                invalid("InvalidHandler", c -> handler(c, "")),
+                invalid("InvalidHandler", c -> handler(c, null)),
+                invalid("InvalidHandler", c -> handler(c, "1com.Hello")),
+                invalid("InvalidHandler", c -> handler(c, "com..Hello")),
+                invalid("InvalidHandler", c -> handler(c, "com.Hello.")),
+                invalid("InvalidHandler", c -> handler(c, "com.Hello::")),
+                invalid("InvalidHandler", c -> handler(c, "com.Hello::1x")),
+                invalid("InvalidHandler", c -> handler(c, "com.Hello::a::b")),
+                invalid("InvalidHandler", c -> handler(c, "com.class.Hello")),
+                invalid("InvalidHandler", c -> handler(c, "com/example/Hello")),
+                invalid("InvalidParameter", c -> numbers(c, 127, 30, 10, 1, null), "memoryMb"),
+                invalid("InvalidParameter", c -> numbers(c, 10241, 30, 10, 1, null), "memoryMb"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 0, 10, 1, null), "timeoutSeconds"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 901, 10, 1, null), "timeoutSeconds"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 0, 1, null), "maxInstances"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 1001, 1, null), "maxInstances"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 10, 0, null), "concurrency"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 10, 1001, null), "concurrency"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 10, 1, -1), "keepAliveSeconds"),
+                invalid("InvalidParameter", c -> numbers(c, 256, 30, 10, 1, 86401), "keepAliveSeconds"),
+                invalid("InvalidParameter", c -> new FunctionConfig(c.name(), c.runtime(), c.handler(), c.memoryMb(),
+                        c.timeoutSeconds(), Map.of("BAD-KEY", "v"), c.maxInstances(), c.concurrency(), null, false),
+                        "environment"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("invalidConfigs")
+    void refusesAnInvalidCreateAndStoresNothing(String code, UnaryOperator<FunctionConfig> spoil, String field) {
+        FunctionConfig config = spoil.apply(config("f"));
+
+        assertRefused(() -> registry.put(config, helloCode.sha256()), 400, code, field);
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("invalidConfigs")
+    void refusesAnInvalidUpdateAndKeepsTheFunction(String code, UnaryOperator<FunctionConfig> spoil, String field) {
+        FunctionInfo before = registry.put(config("f"), helloCode.sha256());
+        FunctionConfig config = spoil.apply(config("f"));
+
+        assertRefused(() -> registry.put(config, null), 400, code, field);
+        assertThat(registry.list()).containsExactly(before);
+    }
+
+    @Test
+    void acceptsTheBoundaries() {
+        registry.put(numbers(config("low"), 128, 1, 1, 1, 0), helloCode.sha256());
+        registry.put(numbers(config("high"), 10240, 900, 1000, 1000, 86400), helloCode.sha256());
+        registry.put(rename(config("f"), "Az09_-".repeat(10) + "abcd"), helloCode.sha256());
+
+        assertThat(registry.list()).hasSize(3);
+    }
+
+    @Test
+    void createNeedsCodeThatIsStored() {
+        assertRefused(() -> registry.put(config("f"), null), 400, "MissingCode", null);
+        assertRefused(() -> registry.put(config("f"), "0".repeat(64)), 400, "UnknownCode", null);
+        assertRefused(() -> registry.put(config("f"), "../../etc/passwd"), 400, "UnknownCode", null);
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void handlerClassMustBeInThePackage() {
+        assertRefused(() -> registry.put(handler(config("f"), "com.example.Missing"), helloCode.sha256()),
+                400, "HandlerNotFound", null);
+        assertThat(registry.list()).isEmpty();
+
+        registry.put(config("f"), helloCode.sha256());
+        CodeRef withoutHello = store(Zips.withClasses("com/example/Other.class"));
+        assertRefused(() -> registry.put(config("f"), withoutHello.sha256()), 400, "HandlerNotFound", null);
+        assertThat(registry.get("f").orElseThrow().code()).isEqualTo(helloCode);
+    }
+
+    @Test
+    void findsTheHandlerInANestedLibJar() {
+        byte[] lib = Zips.withClasses("com/acme/Handler.class");
+        CodeRef code = store(Zips.zip(Map.of("lib/acme.jar", lib, "lib/other.jar", Zips.withClasses("x/Y.class"))));
+
+        FunctionInfo info = registry.put(handler(config("f"), "com.acme.Handler::handle"), code.sha256());
+        assertThat(info.code()).isEqualTo(code);
+
+        // Only lib/*.jar counts: a jar deeper down is not on the function's class path.
+        CodeRef deep = store(Zips.zip(Map.of("lib/sub/acme.jar", lib)));
+        assertRefused(() -> registry.put(handler(config("g"), "com.acme.Handler"), deep.sha256()),
+                400, "HandlerNotFound", null);
+    }
+
+    @Test
+    void findsANestedClassByItsBinaryName() {
+        CodeRef code = store(Zips.withClasses("com/example/Outer$Inner.class"));
+        registry.put(handler(config("f"), "com.example.Outer$Inner"), code.sha256());
+        assertThat(registry.get("f")).isPresent();
+    }
+
+    // ---- versions
+
+    @Test
+    void publishesNumberedImmutableSnapshots() {
+        registry.put(config("f"), helloCode.sha256());
+        FunctionVersion v1 = registry.publish("f");
+        FunctionInfo changed = registry.put(numbers(config("f"), 512, 30, 10, 1, null), null);
+        FunctionVersion v2 = registry.publish("f");
+
+        assertThat(v1.version()).isEqualTo("1");
+        assertThat(v1.revision()).isEqualTo("1");
+        assertThat(v1.config()).isEqualTo(config("f"));
+        assertThat(v1.code()).isEqualTo(helloCode);
+        assertThat(v2.version()).isEqualTo("2");
+        assertThat(v2.config()).isEqualTo(changed.config());
+        assertThat(registry.versions("f")).containsExactly(v1, v2);
+        assertThat(registry.resolve("f", "1")).isEqualTo(v1);
+    }
+
+    @Test
+    void concurrentPublishesGetDistinctConsecutiveNumbers() throws Exception {
+        registry.put(config("f"), helloCode.sha256());
+
+        List<FunctionVersion> published = inParallel(16, i -> registry.publish("f"));
+
+        assertThat(published).extracting(FunctionVersion::version).doesNotHaveDuplicates();
+        assertThat(registry.versions("f"))
+                .extracting(FunctionVersion::version)
+                .containsExactly(Stream.iterate(1, i -> i + 1).limit(16).map(String::valueOf).toArray(String[]::new));
+    }
+
+    @Test
+    void publishAndVersionsOfAnUnknownFunctionAre404() {
+        assertRefused(() -> registry.publish("nope"), 404, "NotFound", null);
+        assertRefused(() -> registry.versions("nope"), 404, "NotFound", null);
+    }
+
+    @Test
+    void deleteRemovesVersionsAndARecreatedFunctionStartsAgainAtOne() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+        registry.publish("f");
+
+        registry.delete("f");
+
+        assertRefused(() -> registry.resolve("f", "1"), 404, "NotFound", null);
+        registry.put(config("f"), helloCode.sha256());
+        assertThat(registry.versions("f")).isEmpty();
+        assertThat(registry.publish("f").version()).isEqualTo("1");
+    }
+
+    @Test
+    void resolvesDraftsAndPublishedVersions() {
+        FunctionInfo info = registry.put(config("f"), helloCode.sha256());
+        FunctionVersion v1 = registry.publish("f");
+
+        FunctionVersion draft = registry.resolve("f", null);
+        assertThat(draft.version()).isEqualTo(FunctionVersion.LATEST);
+        assertThat(draft.revision()).isEqualTo(info.revision());
+        assertThat(draft.config()).isEqualTo(info.config());
+        assertThat(draft.code()).isEqualTo(helloCode);
+        assertThat(registry.resolve("f", "$LATEST")).isEqualTo(draft);
+        assertThat(registry.resolve("f", "1")).isEqualTo(v1);
+
+        FunctionInfo updated = registry.put(numbers(config("f"), 1024, 30, 10, 1, null), null);
+        assertThat(registry.resolve("f", null).revision()).isEqualTo(updated.revision()).isNotEqualTo(draft.revision());
+        assertThat(registry.resolve("f", "1")).isEqualTo(v1);
+    }
+
+    @Test
+    void resolveRefusesBadQualifiersAndUnknownOnes() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+
+        for (String bad : List.of("abc", "0", "01", "-1", "1.0", "latest", "", "99999999999999999999")) {
+            assertRefused(() -> registry.resolve("f", bad), 400, "InvalidQualifier", null);
+        }
+        assertRefused(() -> registry.resolve("f", "2"), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("nope", null), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("nope", "1"), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("bad name", "$LATEST"), 404, "NotFound", null);
+    }
+
+    // ---- code store
+
+    @Test
+    void storesCodeByItsSha256() throws Exception {
+        byte[] bytes = Zips.withClasses("a/B.class");
+        CodeRef ref = store(bytes);
+
+        assertThat(ref.sha256()).matches("[0-9a-f]{64}")
+                .isEqualTo(java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        assertThat(ref.sizeBytes()).isEqualTo(bytes.length);
+        assertThat(codeDir.resolve(ref.sha256() + ".zip")).hasBinaryContent(bytes);
+    }
+
+    @Test
+    void reUploadIsIdempotent() throws IOException {
+        byte[] bytes = Zips.withClasses("a/B.class");
+        CodeRef first = store(bytes);
+        CodeRef second = store(bytes);
+
+        assertThat(second).isEqualTo(first);
+        assertThat(codeFiles()).containsExactlyInAnyOrder(helloCode.sha256() + ".zip", first.sha256() + ".zip");
+    }
+
+    @Test
+    void refusesWhatIsNotAZipAndKeepsNothing() throws IOException {
+        List<String> before = codeFiles();
+
+        assertRefused(() -> store(Zips.text("just some text, not a zip")), 400, "InvalidCode", null);
+        assertRefused(() -> store(new byte[0]), 400, "InvalidCode", null);
+        byte[] truncated = java.util.Arrays.copyOf(helloCode.sha256().getBytes(), 10);
+        assertRefused(() -> store(truncated), 400, "InvalidCode", null);
+
+        assertThat(codeFiles()).isEqualTo(before);
+    }
+
+    @Test
+    void refusesMoreThanTheLimitAndKeepsNothing() throws IOException {
+        byte[] bytes = Zips.zip(Map.of("big.bin", new byte[4096], "a/B.class", new byte[1]));
+        List<String> before = codeFiles();
+
+        assertRefused(() -> registry.storeCode(new ByteArrayInputStream(bytes), bytes.length - 1), 413,
+                "PayloadTooLarge", null);
+        assertThat(codeFiles()).isEqualTo(before);
+        assertThat(registry.storeCode(new ByteArrayInputStream(bytes), bytes.length).sizeBytes()).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void refusesZipSlipEntriesAtUpload() throws IOException {
+        List<String> before = codeFiles();
+
+        assertRefused(() -> store(Zips.zip(Map.of("../../evil.sh", Zips.text("rm -rf /")))), 400, "InvalidCode", null);
+
+        assertThat(codeFiles()).isEqualTo(before);
+    }
+
+    @Test
+    void unpacksOnceAndReusesTheDirectory() throws IOException {
+        CodeRef ref = store(Zips.zip(Map.of("com/example/Hello.class", Zips.text("hello"), "lib/x.jar", Zips.withClasses("X.class"))));
+
+        Path unpacked = registry.unpackedCode(ref);
+
+        assertThat(unpacked).isEqualTo(codeDir.resolve("unpacked").resolve(ref.sha256()));
+        assertThat(unpacked.resolve("com/example/Hello.class")).hasContent("hello");
+        assertThat(unpacked.resolve("lib/x.jar")).exists();
+        Files.writeString(unpacked.resolve("marker"), "proves the second call does not extract again");
+        assertThat(registry.unpackedCode(ref)).isEqualTo(unpacked);
+        assertThat(unpacked.resolve("marker")).exists();
+    }
+
+    @Test
+    void concurrentUnpacksFromSeveralNodesShareOneDirectory() throws Exception {
+        CodeRef ref = store(Zips.zip(Map.of("com/example/Hello.class", new byte[200_000], "b.txt", Zips.text("b"))));
+        // Separate registries on one code dir behave like nodes sharing a file system.
+        List<FunctionRegistry> nodes = List.of(registry, FunctionRegistry.open(test.db(), codeDir),
+                FunctionRegistry.open(test.db(), codeDir));
+
+        List<Path> dirs = inParallel(24, i -> nodes.get(i % nodes.size()).unpackedCode(ref));
+
+        Path expected = codeDir.resolve("unpacked").resolve(ref.sha256());
+        assertThat(dirs).containsOnly(expected);
+        assertThat(expected.resolve("com/example/Hello.class")).hasSize(200_000);
+        assertThat(expected.resolve("b.txt")).hasContent("b");
+        try (Stream<Path> entries = Files.list(codeDir.resolve("unpacked"))) {
+            assertThat(entries).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void unpackingUnknownCodeIs404() {
+        assertRefused(() -> registry.unpackedCode(new CodeRef("f".repeat(64), 1)), 404, "NotFound", null);
+        assertRefused(() -> registry.unpackedCode(new CodeRef("../x", 1)), 404, "NotFound", null);
+    }
+
+    // ---- helpers
+
+    CodeRef store(byte[] bytes) {
+        return registry.storeCode(new ByteArrayInputStream(bytes), LIMIT);
+    }
+
+    List<String> codeFiles() throws IOException {
+        try (Stream<Path> files = Files.list(codeDir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("unpacked")).sorted().toList();
+        }
+    }
+
+    static FunctionConfig config(String name) {
+        return FunctionConfig.defaults(name, HANDLER);
+    }
+
+    static FunctionConfig with(FunctionConfig config, UnaryOperator<FunctionConfig> change) {
+        return change.apply(config);
+    }
+
+    static FunctionConfig rename(FunctionConfig c, String name) {
+        return new FunctionConfig(name, c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
+                c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl());
+    }
+
+    static FunctionConfig handler(FunctionConfig c, String handler) {
+        return new FunctionConfig(c.name(), c.runtime(), handler, c.memoryMb(), c.timeoutSeconds(), c.environment(),
+                c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl());
+    }
+
+    static FunctionConfig numbers(FunctionConfig c, int memory, int timeout, int maxInstances, int concurrency, Integer keepAlive) {
+        return new FunctionConfig(c.name(), c.runtime(), c.handler(), memory, timeout, c.environment(), maxInstances,
+                concurrency, keepAlive, c.publicUrl());
+    }
+
+    static Arguments invalid(String code, UnaryOperator<FunctionConfig> spoil) {
+        return invalid(code, spoil, null);
+    }
+
+    static Arguments invalid(String code, UnaryOperator<FunctionConfig> spoil, String field) {
+        return Arguments.of(code, spoil, field);
+    }
+
+    static void assertRefused(ThrowingCallable call, int status, String code, String messagePart) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(status);
+            assertThat(e.code()).isEqualTo(code);
+            if (messagePart != null) {
+                assertThat(e.getMessage()).contains(messagePart);
+            }
+        });
+    }
+
+    interface IndexedCall<T> {
+        T call(int index) throws Exception;
+    }
+
+    /** Runs n calls at once, released together by a latch, and returns their results. */
+    static <T> List<T> inParallel(int n, IndexedCall<T> call) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                Callable<T> task = () -> {
+                    start.await();
+                    return call.call(index);
+                };
+                futures.add(pool.submit(task));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        }
+    }
+}

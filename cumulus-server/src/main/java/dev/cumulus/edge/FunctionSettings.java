@@ -13,10 +13,6 @@ import java.util.Set;
  * are the registry's to check.
  */
 final class FunctionSettings {
-    static final String DEFAULT_RUNTIME = "java25";
-    static final int DEFAULT_MEMORY_MB = 256;
-    static final int DEFAULT_TIMEOUT_S = 30;
-    static final int DEFAULT_MAX_INSTANCES = 10;
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name");
 
@@ -31,8 +27,7 @@ final class FunctionSettings {
         if (body.hasNonNull("name") && !body.get("name").asText().equals(name)) {
             throw ApiException.badRequest("InvalidParameter", "the body names another function than the path");
         }
-        FunctionConfig base = current != null ? current : new FunctionConfig(name, DEFAULT_RUNTIME, null,
-                DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Map.of(), DEFAULT_MAX_INSTANCES, 1, null, false);
+        FunctionConfig base = current != null ? current : FunctionConfig.defaults(name, null);
         if (base.handler() == null && !body.hasNonNull("handler")) {
             throw ApiException.badRequest("InvalidHandler", "'handler' is required, e.g. com.example.Hello");
         }
@@ -91,10 +86,6 @@ final class FunctionSettings {
         Map<String, String> env = new LinkedHashMap<>();
         node.properties().forEach(e -> {
             if (!e.getValue().isTextual()) throw invalid("environment." + e.getKey(), "a string");
-            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw ApiException.badRequest("InvalidParameter", "environment variable name '" + e.getKey()
-                        + "' must match [A-Za-z_][A-Za-z0-9_]*");
-            }
             env.put(e.getKey(), e.getValue().asText());
         });
         return env;

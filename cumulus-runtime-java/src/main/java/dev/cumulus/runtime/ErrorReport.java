@@ -68,9 +68,26 @@ final class ErrorReport {
         }
         List<Object> lines = new ArrayList<>(end);
         for (int i = 0; i < end; i++) {
-            lines.add("at " + frames[i]);
+            lines.add(frame(frames[i]));
         }
         return lines;
+    }
+
+    /** Like {@code StackTraceElement.toString()} without the loader and module prefixes, as Lambda prints. */
+    private static String frame(StackTraceElement e) {
+        StringBuilder sb = new StringBuilder("at ").append(e.getClassName()).append('.').append(e.getMethodName())
+                .append('(');
+        if (e.isNativeMethod()) {
+            sb.append("Native Method");
+        } else if (e.getFileName() == null) {
+            sb.append("Unknown Source");
+        } else {
+            sb.append(e.getFileName());
+            if (e.getLineNumber() >= 0) {
+                sb.append(':').append(e.getLineNumber());
+            }
+        }
+        return sb.append(')').toString();
     }
 
     private static boolean isReflection(String className) {

@@ -266,7 +266,11 @@ final class JsonParser {
     }
 
     private static Number narrow(long value) {
-        return value == (int) value ? Integer.valueOf((int) value) : Long.valueOf(value);
+        // Not a conditional expression: that would promote the Integer branch to Long.
+        if (value == (int) value) {
+            return Integer.valueOf((int) value);
+        }
+        return Long.valueOf(value);
     }
 
     private Object readLiteral(String literal, Object value) {

@@ -107,8 +107,8 @@ final class HttpConnection implements Closeable {
     }
 
     private void writeFully(ByteBuffer[] buffers) throws IOException {
-        ByteBuffer last = buffers[buffers.length - 1];
-        while (last.hasRemaining()) {
+        // The first buffer is the never-empty head; the last may be an empty body.
+        while (buffers[0].hasRemaining() || buffers[buffers.length - 1].hasRemaining()) {
             channel.write(buffers);
         }
     }
@@ -118,7 +118,9 @@ final class HttpConnection implements Closeable {
             String statusLine;
             try {
                 statusLine = readLine();
-            } catch (EOFException e) {
+            } catch (IOException e) {
+                // EOF or a reset before any answer: the server had given up on this idle
+                // connection. A repeated post is harmless, the node refuses a second answer.
                 throw reused ? new StaleConnection(e) : e;
             }
             int status = parseStatus(statusLine);

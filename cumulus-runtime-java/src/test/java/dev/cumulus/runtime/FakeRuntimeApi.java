@@ -145,7 +145,10 @@ final class FakeRuntimeApi implements AutoCloseable {
                             "Lambda-Runtime-Trace-Id", "Root=1-test"));
                 } else if (parts[0].equals("POST")) {
                     posts.add(new Request(parts[0], parts[1], headers, body));
-                    last = respond(out, 202, new Event(null, "{\"status\":\"OK\"}", false), Map.of());
+                    // Like Lambda, refuse an answer for an invocation that is already over.
+                    last = parts[1].contains("/late/")
+                            ? respond(out, 410, new Event(null, "{\"errorType\":\"InvocationGone\"}", false), Map.of())
+                            : respond(out, 202, new Event(null, "{\"status\":\"OK\"}", false), Map.of());
                 } else {
                     last = respond(out, 404, new Event(null, "{}", false), Map.of());
                 }

@@ -1,0 +1,89 @@
+package dev.cumulus.runtime;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * Entry point of the Java runtime, started by the node inside the instance's sandbox as
+ * {@code java -cp /opt/cumulus/cumulus-runtime.jar dev.cumulus.runtime.Main} with the function's
+ * code in {@code LAMBDA_TASK_ROOT}.
+ *
+ * <p>Environment: {@code CUMULUS_RUNTIME_SOCKET} (Unix socket serving the Runtime API; preferred)
+ * or {@code AWS_LAMBDA_RUNTIME_API} ({@code host:port}); {@code _HANDLER}
+ * ({@code com.example.Hello} or {@code com.example.Hello::method}); {@code LAMBDA_TASK_ROOT};
+ * {@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_LAMBDA_FUNCTION_VERSION},
+ * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}.
+ *
+ * <p>Exit status: never exits while the Runtime API is reachable; 1 after reporting an init
+ * error, after a fatal JVM error in the function, or when the Runtime API is gone; 2 when the
+ * environment names no Runtime API.
+ */
+public final class Main {
+    /** Read by the AWS X-Ray SDK, so functions written for Lambda keep their traces. */
+    static final String TRACE_PROPERTY = "com.amazonaws.xray.traceHeader";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), System.out, System.err));
+    }
+
+    static int run(Map<String, String> environment, PrintStream out, PrintStream err) {
+        RuntimeEnv env = RuntimeEnv.from(environment);
+        HttpConnection http;
+        try {
+            http = env.socketPath() != null ? HttpConnection.unix(env.socketPath())
+                    : env.runtimeApi() != null ? HttpConnection.tcp(env.runtimeApi()) : null;
+        } catch (RuntimeException e) {
+            err.println("cumulus-runtime: invalid Runtime API address: " + e.getMessage());
+            return 2;
+        }
+        if (http == null) {
+            err.println("cumulus-runtime: set CUMULUS_RUNTIME_SOCKET or AWS_LAMBDA_RUNTIME_API");
+            return 2;
+        }
+        try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
+            Handler handler;
+            try {
+                handler = HandlerLoader.load(env.taskRoot(), env.handler());
+            } catch (InitException e) {
+                err.println("cumulus-runtime: init failed (" + e.errorType() + "): " + e.getMessage());
+                client.postInitError(e.errorType(), ErrorReport.forInit(e));
+                return 1;
+            }
+            return loop(client, handler, env, new StdoutLogger(out), err);
+        } catch (IOException e) {
+            err.println("cumulus-runtime: Runtime API unreachable: " + e);
+            return 1;
+        }
+    }
+
+    private static int loop(RuntimeApiClient client, Handler handler, RuntimeEnv env, StdoutLogger logger,
+            PrintStream err) throws IOException {
+        while (true) {
+            Invocation invocation = client.next();
+            if (invocation.traceId() != null) {
+                System.setProperty(TRACE_PROPERTY, invocation.traceId());
+            } else {
+                System.clearProperty(TRACE_PROPERTY);
+            }
+            InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
+                    env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger);
+            byte[] result;
+            try {
+                result = handler.handle(invocation.event(), context);
+            } catch (Throwable t) {
+                client.postError(invocation.requestId(), ErrorReport.headerType(t), ErrorReport.forInvocation(t));
+                if (t instanceof VirtualMachineError) {
+                    // After an OutOfMemoryError or StackOverflowError the JVM cannot be trusted
+                    // with the next event; a fresh instance can.
+                    err.println("cumulus-runtime: exiting after " + t);
+                    return 1;
+                }
+                continue;
+            }
+            client.postResponse(invocation.requestId(), result);
+        }
+    }
+}

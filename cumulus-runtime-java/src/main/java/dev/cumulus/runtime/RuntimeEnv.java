@@ -1,0 +1,33 @@
+package dev.cumulus.runtime;
+
+import java.util.Map;
+
+/** The environment the node sets for the runtime process (see {@link Main}). */
+record RuntimeEnv(String socketPath, String runtimeApi, String handler, String taskRoot, String functionName,
+        String functionVersion, int memoryMb) {
+    /** Lambda's default memory size, for a node that forgot to say. */
+    static final int DEFAULT_MEMORY_MB = 128;
+
+    static RuntimeEnv from(Map<String, String> env) {
+        return new RuntimeEnv(blankToNull(env.get("CUMULUS_RUNTIME_SOCKET")),
+                blankToNull(env.get("AWS_LAMBDA_RUNTIME_API")), blankToNull(env.get("_HANDLER")),
+                blankToNull(env.get("LAMBDA_TASK_ROOT")), env.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", ""),
+                env.getOrDefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+                memory(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")));
+    }
+
+    private static int memory(String value) {
+        if (value != null) {
+            try {
+                return Integer.parseInt(value.trim());
+            } catch (NumberFormatException ignored) {
+                // fall through
+            }
+        }
+        return DEFAULT_MEMORY_MB;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

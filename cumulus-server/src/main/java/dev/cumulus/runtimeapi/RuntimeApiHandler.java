@@ -87,6 +87,10 @@ final class RuntimeApiHandler extends Handler.Abstract {
 
     private static void next(RuntimeChannel channel, Response response) throws IOException, InterruptedException {
         PendingInvocation invocation = channel.next();
+        if (invocation == null) {
+            answer(response, 410, "InstanceGone", "this instance is being stopped");
+            return;
+        }
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineEpochMs()));

@@ -5,7 +5,7 @@ public interface RuntimeChannel {
 
     /**
      * Blocks until there is an invocation for the instance. The first call also tells the
-     * platform that the runtime finished its init.
+     * platform that the runtime finished its init. Null once the instance is being stopped.
      */
     PendingInvocation next() throws InterruptedException;
 

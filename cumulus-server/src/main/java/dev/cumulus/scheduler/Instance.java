@@ -148,7 +148,7 @@ final class Instance implements RuntimeChannel {
         PendingInvocation invocation = handoff.take();
         if (invocation == STOP) {
             handoff.add(STOP); // keep it for any other poller of this instance
-            throw new InterruptedException("instance stopped");
+            return null;
         }
         return invocation;
     }

@@ -126,10 +126,10 @@ class FunctionLifecycleTest {
     void privateFunctionUrlNeedsTheTokenAndErrorsHideStackTraces() {
         node.deploy("private-thrower", "dev.cumulus.testfn.Misbehave", Map.of());
         HttpResponse<String> anonymous = node.exchange(HttpRequest.newBuilder(node.url("/fn/private-thrower/"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"do\":\"throw\"}")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("throw")).build());
         assertThat(anonymous.statusCode()).isEqualTo(401);
 
-        HttpResponse<String> failed = node.send("POST", "/fn/private-thrower/x", "{\"do\":\"throw\"}");
+        HttpResponse<String> failed = node.send("POST", "/fn/private-thrower/x", "throw");
         assertThat(failed.statusCode()).isEqualTo(502);
         assertThat(TestNode.json(failed).get("error").asText()).isEqualTo("FunctionError");
         assertThat(failed.body()).doesNotContain("stackTrace").doesNotContain("at dev.cumulus");

@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Does the bad thing named by {@code {"do": ...}}: throw, exit, spin, allocate or fork-bomb. */
+/**
+ * Does the bad thing named by {@code {"do": ...}}, or by the body of a function URL request:
+ * throw, exit, spin, allocate or fork-bomb.
+ */
 public class Misbehave implements RequestHandler<Map<String, Object>, String> {
     private static final List<byte[]> HOARD = new ArrayList<>();
 
     @Override
     public String handleRequest(Map<String, Object> input, Context context) {
-        String what = String.valueOf(input.get("do"));
+        String what = String.valueOf(input.containsKey("do") ? input.get("do") : input.get("body"));
         switch (what) {
             case "throw" -> throw new IllegalStateException("boom");
             case "exit" -> System.exit(3);

@@ -151,6 +151,14 @@ final class EdgeHandler extends Handler.Abstract {
         }
     }
 
+    private FunctionInfo requireFunction(String name) {
+        return api.registry().get(name).orElseThrow(() -> notFound(name));
+    }
+
+    private static ApiException notFound(String name) {
+        return ApiException.notFound("function " + name + " does not exist");
+    }
+
     private static void requireMethod(String method, String allowed) {
         if (!method.equals(allowed)) {
             throw new ApiException(405, "MethodNotAllowed", "use " + allowed);
@@ -172,8 +180,7 @@ final class EdgeHandler extends Handler.Abstract {
     private void function(Request request, Response response, String method, String name) throws IOException {
         switch (method) {
             case "GET" -> {
-                FunctionInfo info = api.registry().get(name)
-                        .orElseThrow(() -> ApiException.notFound("function '" + name + "' does not exist"));
+                FunctionInfo info = requireFunction(name);
                 Exchange.write(response, 200, JSON, Json.write(Views.Function.of(info, api.scheduler().counts(name))));
             }
             case "PUT" -> {
@@ -187,7 +194,7 @@ final class EdgeHandler extends Handler.Abstract {
             }
             case "DELETE" -> {
                 if (!api.registry().delete(name)) {
-                    throw ApiException.notFound("function '" + name + "' does not exist");
+                    throw notFound(name);
                 }
                 api.scheduler().retireAll(name);
                 api.logs().drop(name);
@@ -205,9 +212,7 @@ final class EdgeHandler extends Handler.Abstract {
                 Exchange.write(response, 201, JSON, Json.write(Views.Version.of(version)));
             }
             case "GET" -> {
-                if (api.registry().get(name).isEmpty()) {
-                    throw ApiException.notFound("function '" + name + "' does not exist");
-                }
+                requireFunction(name);
                 List<Views.Version> list = api.registry().versions(name).stream().map(Views.Version::of).toList();
                 Exchange.write(response, 200, JSON, Json.write(Map.of("versions", list)));
             }
@@ -270,9 +275,7 @@ final class EdgeHandler extends Handler.Abstract {
     }
 
     private void logs(Request request, Response response, String name) throws Exception {
-        if (api.registry().get(name).isEmpty()) {
-            throw ApiException.notFound("function '" + name + "' does not exist");
-        }
+        requireFunction(name);
         Fields query = Request.extractQueryParameters(request);
         int limit = intParam(query, "limit", 100, 1, 10_000);
         boolean follow = "true".equals(query.getValue("follow"));

@@ -1,0 +1,250 @@
+package dev.cumulus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cumulus.platform.Platform;
+import dev.cumulus.platform.PlatformConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole commands, run in-process, against a real node running real functions in real sandboxes. */
+class CliEndToEndTest {
+    static final Path FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
+
+    @TempDir
+    static Path dataDir;
+
+    @TempDir
+    Path cwd;
+
+    static Platform node;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() throws IOException {
+        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @BeforeEach
+    void copyFunctions() throws IOException {
+        Files.copy(FUNCTIONS, cwd.resolve("functions.jar"));
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return new Cli(new PrintStream(out, true), new PrintStream(err, true),
+                Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", node.rootToken()))
+                .withCwd(cwd).run(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void deployInvokeListLogsUsageAndRemove() {
+        assertThat(run("deploy", "greeter", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Hello",
+                "--memory", "512", "--env", "COLOR=blue")).as(err()).isZero();
+        assertThat(out()).startsWith("deployed greeter: handler dev.cumulus.testfn.Hello, code ");
+
+        assertThat(run("invoke", "greeter", "--data", "{\"name\":\"Ada\"}")).as(err()).isZero();
+        assertThat(out()).contains("\"greeting\":\"Hello, Ada!\"").contains("\"memoryLimitMb\":512");
+        assertThat(err()).matches("request-id [0-9a-f-]{36}  cold true  billed \\d+ ms\\n");
+
+        assertThat(run("invoke", "greeter", "--data", "{\"name\":\"Bo\"}")).isZero();
+        assertThat(err()).contains("cold false");
+
+        assertThat(run("ls")).isZero();
+        assertThat(out()).containsPattern("greeter\\s+java25\\s+dev.cumulus.testfn.Hello\\s+512 MB\\s+1/0");
+
+        assertThat(run("logs", "greeter", "--limit", "10")).isZero();
+        assertThat(out()).containsPattern("\\S+ [0-9a-f-]{36} greeting Ada");
+
+        assertThat(run("usage")).isZero();
+        assertThat(out()).containsPattern("greeter\\s+2\\s+0\\s+1\\s+\\d+");
+
+        assertThat(run("publish", "greeter")).isZero();
+        assertThat(out()).startsWith("published greeter version 1");
+        assertThat(run("versions", "greeter")).isZero();
+        assertThat(out()).containsPattern("(?m)^1\\s+[0-9a-f]{12}");
+        assertThat(run("invoke", "greeter:1")).isZero();
+
+        assertThat(run("rm", "greeter")).as(err()).isZero();
+        assertThat(run("invoke", "greeter")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: function greeter does not exist (HTTP 404 NotFound)\n");
+    }
+
+    @Test
+    void functionErrorExitsOneWithTheErrorOnOneLine() {
+        assertThat(run("deploy", "thrower", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Misbehave"))
+                .isZero();
+        assertThat(run("invoke", "thrower", "--data", "{\"do\":\"throw\"}")).isEqualTo(1);
+        assertThat(out()).contains("\"errorMessage\":\"boom\"");
+        assertThat(err()).endsWith("error: function thrower failed (Unhandled): java.lang.IllegalStateException: boom\n");
+    }
+
+    @Test
+    void bigUploadsShowProgress() throws IOException {
+        Path big = cwd.resolve("big.jar");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(FUNCTIONS));
+                ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(big))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                in.transferTo(zip);
+            }
+            zip.setLevel(0);
+            zip.putNextEntry(new ZipEntry("padding.bin"));
+            byte[] noise = new byte[3 * 1024 * 1024];
+            new java.util.Random(1).nextBytes(noise);
+            zip.write(noise);
+        }
+        assertThat(run("deploy", "big", "--code", "big.jar", "--handler", "dev.cumulus.testfn.Hello")).as(err()).isZero();
+        assertThat(err()).startsWith("uploading big.jar (3.").endsWith("done\n");
+    }
+
+    @Test
+    void apiRefusalsAreOneLineWithStatus() {
+        assertThat(run("deploy", "bad name", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Hello"))
+                .isNotZero();
+        assertThat(err().lines()).hasSize(1);
+        assertThat(run("deploy", "nohandler", "--code", "functions.jar", "--handler", "com.example.Nope")).isEqualTo(1);
+        assertThat(err()).startsWith("error: ").contains("HandlerNotFound").endsWith(")\n");
+        assertThat(err().lines()).hasSize(1);
+        assertThat(run("rm", "ghost")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: function ghost does not exist (HTTP 404 NotFound)\n");
+    }
+
+    @Test
+    void wrongTokenIsOneClearLine() {
+        int code = new Cli(new PrintStream(out, true), new PrintStream(err, true),
+                Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", "wrong")).withCwd(cwd).run("ls");
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).contains("HTTP 401 Unauthorized");
+        assertThat(err().lines()).hasSize(1);
+    }
+
+    @Test
+    void localDataDirGivesUrlAndToken() {
+        int code = new Cli(new PrintStream(out, true), new PrintStream(err, true), Map.of())
+                .withCwd(cwd).run("ls", "--data-dir", dataDir.toString());
+        assertThat(code).as(err()).isZero();
+        assertThat(err()).doesNotContain("error");
+    }
+
+    @Test
+    void usageErrorsExitTwoBeforeAnyRequest() {
+        assertThat(run("deploy", "hello", "--code", "nope.jar", "--handler", "H")).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --code nope.jar: no such file\n");
+        assertThat(run("invoke", "hello", "--data", "{oops")).isEqualTo(2);
+        assertThat(err()).startsWith("error: the event from --data is not valid JSON");
+        assertThat(err().lines()).hasSize(1);
+        assertThat(run("deploy", "hello")).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: Missing required options: '--code=PATH', '--handler=HANDLER' (see 'cumulus deploy --help')\n");
+        assertThat(run("nosuch")).isEqualTo(2);
+        assertThat(err().lines()).hasSize(1);
+    }
+
+    @Test
+    void connectionRefusedSaysHowToStartANode() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int code = new Cli(new PrintStream(out, true), new PrintStream(err, true), Map.of())
+                .withCwd(cwd).run("ls", "--url", "http://127.0.0.1:" + port, "--token", "t");
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: the Cumulus node is not running at http://127.0.0.1:" + port
+                + " (start it with 'cumulus serve', or point --url / CUMULUS_URL at a running node)\n");
+    }
+
+    @Test
+    void verbosePrintsTheStackTrace() {
+        assertThat(run("rm", "ghost", "--verbose")).isEqualTo(1);
+        assertThat(err()).contains("\tat dev.cumulus.cli.").endsWith("(HTTP 404 NotFound)\n");
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("serve", "deploy", "invoke", "ls", "rm", "publish", "versions", "logs", "usage", "doctor");
+        assertThat(run("deploy", "--help")).isZero();
+        assertThat(out()).contains("--code=PATH", "--keep-alive=DURATION", "--[no-]public");
+    }
+
+    @Test
+    void serveStartsANodePrintsTheTokenOnceAndStopsCleanly(@TempDir Path serveData) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        PipedLines lines = new PipedLines();
+        Cli cli = new Cli(new PrintStream(lines, true), new PrintStream(err, true), Map.of())
+                .withCwd(cwd).withShutdownSignal(stop);
+        Thread serving = Thread.ofVirtual().start(() -> cli.run("serve", "--port", "0", "--data", serveData.toString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines.text().contains("token"));
+        String token = Files.readString(serveData.resolve("root-token")).strip();
+        assertThat(lines.text()).contains(token).contains(serveData.resolve("root-token").toString());
+        assertThat(Files.readString(serveData.resolve("url"))).startsWith("http://127.0.0.1:");
+        stop.countDown();
+        serving.join(Duration.ofSeconds(30));
+        assertThat(serving.isAlive()).isFalse();
+
+        // second start on the same data dir: the token is not shown again
+        PipedLines again = new PipedLines();
+        CountDownLatch stopAgain = new CountDownLatch(1);
+        Cli cli2 = new Cli(new PrintStream(again, true), new PrintStream(err, true), Map.of())
+                .withCwd(cwd).withShutdownSignal(stopAgain);
+        Thread second = Thread.ofVirtual().start(() -> cli2.run("serve", "--port", "0", "--data", serveData.toString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> again.text().contains("http://"));
+        assertThat(again.text()).doesNotContain(token);
+        stopAgain.countDown();
+        second.join(Duration.ofSeconds(30));
+        assertThat(second.isAlive()).isFalse();
+    }
+
+    /** An output stream whose text so far can be read while the command still runs. */
+    static final class PipedLines extends OutputStream {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            buffer.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            buffer.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -34,6 +34,7 @@ final class InstancePool {
     /** A slot on an instance, and whether the caller has to start that instance itself. */
     record Lease(Instance instance, boolean mustStart) {}
 
+    /** A slot, or null if this pool was retired meanwhile (the caller asks the scheduler again). */
     Lease acquire(int queueDepth, Duration queueTimeout) throws InterruptedException {
         long waitUntil = System.nanoTime() + queueTimeout.toNanos();
         int concurrency = version.config().concurrency();
@@ -43,7 +44,7 @@ final class InstancePool {
             try {
                 while (true) {
                     if (retired) {
-                        throw new IllegalStateException("function version retired");
+                        return null;
                     }
                     for (Instance instance : instances) {
                         if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)

@@ -64,8 +64,15 @@ public final class Scheduler implements AutoCloseable {
      * @throws ThrottledException when the function stays at its limits beyond the wait queue
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
-        InstancePool pool = pools.computeIfAbsent(poolKey(version), k -> new InstancePool(version, hooks));
-        InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
+        String key = poolKey(version);
+        InstancePool pool = pools.computeIfAbsent(key, k -> new InstancePool(version, hooks));
+        InstancePool.Lease lease;
+        while ((lease = pool.acquire(settings.queueDepth(), settings.queueTimeout())) == null) {
+            // retired by a concurrent update or delete: this invocation already resolved its
+            // version, so it runs on a fresh pool whose instances expire with their keep-alive
+            pools.remove(key, pool);
+            pool = pools.computeIfAbsent(key, k -> new InstancePool(version, hooks));
+        }
         Instance instance = lease.instance();
         long initMicros = 0;
         if (lease.mustStart()) {

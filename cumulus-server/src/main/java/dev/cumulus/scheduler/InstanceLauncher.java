@@ -126,11 +126,12 @@ final class InstanceLauncher {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    /** The directory holds only the socket, which the endpoint removes when it closes. */
+    private static void deleteQuietly(Path socketDir) {
+        try {
+            Files.deleteIfExists(socketDir);
         } catch (IOException ignored) {
-            // a leftover empty directory under the run dir is harmless
+            // a leftover directory under the run dir is harmless and goes with the node's run dir
         }
     }
 }

@@ -33,8 +33,7 @@ public final class Main {
         RuntimeEnv env = RuntimeEnv.from(environment);
         HttpConnection http;
         try {
-            http = env.socketPath() != null ? HttpConnection.unix(env.socketPath())
-                    : env.runtimeApi() != null ? HttpConnection.tcp(env.runtimeApi()) : null;
+            http = connect(env);
         } catch (RuntimeException e) {
             err.println("cumulus-runtime: invalid Runtime API address: " + e.getMessage());
             return 2;
@@ -52,11 +51,39 @@ public final class Main {
                 client.postInitError(e.errorType(), ErrorReport.forInit(e));
                 return 1;
             }
-            return loop(client, handler, env, new StdoutLogger(out), err);
+            StdoutLogger logger = new StdoutLogger(out);
+            for (int i = 1; i < env.maxConcurrency(); i++) {
+                startExtraPoller(i, handler, env, logger, err);
+            }
+            return loop(client, handler, env, logger, err);
         } catch (IOException e) {
             err.println("cumulus-runtime: Runtime API unreachable: " + e);
             return 1;
         }
+    }
+
+    private static HttpConnection connect(RuntimeEnv env) {
+        return env.socketPath() != null ? HttpConnection.unix(env.socketPath())
+                : env.runtimeApi() != null ? HttpConnection.tcp(env.runtimeApi()) : null;
+    }
+
+    /**
+     * With per-instance concurrency above 1 (AWS_LAMBDA_MAX_CONCURRENCY), every further slot is
+     * one more poller on its own connection sharing the one handler, as Lambda's multi-concurrency
+     * runtimes do; the handler must then be thread-safe. A poller that has to stop ends the process.
+     */
+    private static void startExtraPoller(int index, Handler handler, RuntimeEnv env, StdoutLogger logger,
+            PrintStream err) {
+        Thread.ofPlatform().daemon().name("invoker-" + index).start(() -> {
+            int status;
+            try (RuntimeApiClient client = new RuntimeApiClient(connect(env), err)) {
+                status = loop(client, handler, env, logger, err);
+            } catch (IOException | RuntimeException e) {
+                err.println("cumulus-runtime: Runtime API unreachable: " + e);
+                status = 1;
+            }
+            System.exit(status);
+        });
     }
 
     private static int loop(RuntimeApiClient client, Handler handler, RuntimeEnv env, StdoutLogger logger,

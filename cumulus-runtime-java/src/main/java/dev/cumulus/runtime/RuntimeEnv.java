@@ -4,7 +4,7 @@ import java.util.Map;
 
 /** The environment the node sets for the runtime process (see {@link Main}). */
 record RuntimeEnv(String socketPath, String runtimeApi, String handler, String taskRoot, String functionName,
-        String functionVersion, int memoryMb) {
+        String functionVersion, int memoryMb, int maxConcurrency) {
     /** Lambda's default memory size, for a node that forgot to say. */
     static final int DEFAULT_MEMORY_MB = 128;
 
@@ -13,18 +13,22 @@ record RuntimeEnv(String socketPath, String runtimeApi, String handler, String t
                 blankToNull(env.get("AWS_LAMBDA_RUNTIME_API")), blankToNull(env.get("_HANDLER")),
                 blankToNull(env.get("LAMBDA_TASK_ROOT")), env.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", ""),
                 env.getOrDefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-                memory(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")));
+                positive(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), DEFAULT_MEMORY_MB),
+                positive(env.get("AWS_LAMBDA_MAX_CONCURRENCY"), 1));
     }
 
-    private static int memory(String value) {
+    private static int positive(String value, int fallback) {
         if (value != null) {
             try {
-                return Integer.parseInt(value.trim());
+                int n = Integer.parseInt(value.trim());
+                if (n > 0) {
+                    return n;
+                }
             } catch (NumberFormatException ignored) {
                 // fall through
             }
         }
-        return DEFAULT_MEMORY_MB;
+        return fallback;
     }
 
     private static String blankToNull(String s) {

@@ -67,6 +67,41 @@ class FunctionLifecycleTest {
     }
 
     @Test
+    void logsAreTaggedWithTheRequestIdAndCanBeFollowed() throws Exception {
+        node.deploy("chatty", "dev.cumulus.testfn.Hello", Map.of());
+        HttpResponse<String> first = node.invoke("chatty", Map.of("name", "first"));
+        String firstId = first.headers().firstValue("X-Cumulus-Request-Id").orElseThrow();
+
+        JsonNode tail = TestNode.JSON.readTree(node.send("GET", "/v1/functions/chatty/logs?limit=50", null)
+                .body().lines().filter(l -> l.contains("greeting first")).findFirst().orElseThrow());
+        assertThat(tail.get("requestId").asText()).isEqualTo(firstId);
+        assertThat(tail.get("line").asText()).endsWith("greeting first");
+
+        var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+        HttpResponse<java.util.stream.Stream<String>> follow = node.http.sendAsync(
+                        HttpRequest.newBuilder(node.url("/v1/functions/chatty/logs?follow=true&limit=1"))
+                                .header("Authorization", "Bearer " + node.platform.rootToken()).build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(follow.statusCode()).isEqualTo(200);
+        try (java.util.stream.Stream<String> stream = follow.body()) {
+            Thread reader = Thread.ofVirtual().start(() -> stream.forEach(lines::add));
+            String secondId = node.invoke("chatty", Map.of("name", "second"))
+                    .headers().firstValue("X-Cumulus-Request-Id").orElseThrow();
+            JsonNode followed = null;
+            for (String line; (line = lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)) != null; ) {
+                if (line.contains("greeting second")) {
+                    followed = TestNode.JSON.readTree(line);
+                    break;
+                }
+            }
+            assertThat(followed).as("the followed stream delivers the new line").isNotNull();
+            assertThat(followed.get("requestId").asText()).isEqualTo(secondId);
+            reader.interrupt();
+        }
+    }
+
+    @Test
     void functionErrorAnswers200WithErrorDocument() {
         node.deploy("thrower", "dev.cumulus.testfn.Misbehave", Map.of());
         HttpResponse<String> response = node.invoke("thrower", Map.of("do", "throw"));

@@ -123,6 +123,24 @@ class ScalingTest {
         assertThat(billedMs("brief")).as("idle time is not billed").isEqualTo(billedBefore);
     }
 
+    @Test
+    void perInstanceConcurrencyRunsInvocationsSideBySideInOneInstance() throws Exception {
+        node.deploy("shared", "dev.cumulus.testfn.Rendezvous",
+                Map.of("concurrency", 2, "maxInstances", 1, "timeoutSeconds", 20));
+        List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2; i++) {
+                calls.add(callers.submit(() -> node.invoke("shared", Map.of("parties", 2))));
+            }
+            for (Future<HttpResponse<String>> call : calls) {
+                HttpResponse<String> response = call.get();
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).as("both ran at once in the one instance").isEqualTo("\"met\"");
+            }
+        }
+        assertThat(node.platform.scheduler().counts("shared").total()).isEqualTo(1);
+    }
+
     private static long billedMs(String function) {
         node.platform.flushMetering();
         JsonNode usage = TestNode.json(node.send("GET", "/v1/usage", null));

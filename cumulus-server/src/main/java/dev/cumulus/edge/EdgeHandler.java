@@ -64,30 +64,35 @@ final class EdgeHandler extends Handler.Abstract {
             route(request, response);
             callback.succeeded();
         } catch (ApiException e) {
-            respondError(response, callback, e.status(), e.code(), e.getMessage(), null);
+            respondError(request, response, callback, e.status(), e.code(), e.getMessage(), null);
         } catch (ThrottledException e) {
-            respondError(response, callback, 429, "TooManyRequests", e.getMessage(),
+            respondError(request, response, callback, 429, "TooManyRequests", e.getMessage(),
                     Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         } catch (Exchange.BodyTooLargeException e) {
-            respondError(response, callback, 413, "PayloadTooLarge", "the body is larger than " + e.limit() + " bytes", null);
+            respondError(request, response, callback, 413, "PayloadTooLarge", "the body is larger than " + e.limit() + " bytes", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            respondError(response, callback, 503, "ShuttingDown", "the node is shutting down", null);
+            respondError(request, response, callback, 503, "ShuttingDown", "the node is shutting down", null);
         } catch (Throwable e) {
             LOG.error("unexpected failure on {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
-            respondError(response, callback, 500, "InternalError", "the node failed to handle the request", null);
+            respondError(request, response, callback, 500, "InternalError", "the node failed to handle the request", null);
         }
         return true;
     }
 
-    private void respondError(Response response, Callback callback, int status, String code, String message,
-            String retryAfter) {
+    private void respondError(Request request, Response response, Callback callback, int status, String code,
+            String message, String retryAfter) {
         if (response.isCommitted()) {
             callback.failed(new IOException(code + ": " + message));
             return;
         }
         try {
             response.reset();
+            if (!request.consumeAvailable()) {
+                // a refused request's unread body would be taken for the next request: say the
+                // connection ends here, so clients do not reuse it and fail on the next call
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             if (retryAfter != null) {
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfter);
             }

@@ -33,6 +33,7 @@ public final class EdgeServer implements AutoCloseable {
         // graceful: on stop, refuse new requests and let in-flight invocations finish
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(30_000);
+        server.setErrorHandler(new JsonErrorHandler());
         try {
             server.start();
         } catch (Exception e) {

@@ -232,6 +232,19 @@ class FunctionLifecycleTest {
         }
     }
 
+    @Test
+    void httpLevelErrorsAreJsonToo() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(node.url("/").getHost(), node.url("/").getPort())) {
+            socket.getOutputStream().write(("GET /v1/functions HTTP/1.1\r\nHost: x\r\nX-Big: "
+                    + "a".repeat(40_000) + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 431");
+            assertThat(answer).contains("application/json").contains("\"error\":\"HeadersTooLarge\"");
+        }
+        assertRefused(node.send("GET", "/nowhere", null), 404, "NotFound");
+        assertRefused(node.send("DELETE", "/v1/functions", null), 405, "MethodNotAllowed");
+    }
+
     private static byte[] zipOfSize(int bytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {

@@ -23,7 +23,11 @@ final class BatchingMeter implements Meter {
     private static final Logger log = LoggerFactory.getLogger(BatchingMeter.class);
 
     static final int MAX_BATCH = 500;
-    static final Duration MAX_WAIT = Duration.ofMillis(200);
+    /**
+     * How long the writer gathers records after the first one arrives: one commit (one fsync)
+     * per linger instead of one per invocation, which is what keeps the Store off the hot path.
+     */
+    static final Duration LINGER = Duration.ofMillis(100);
 
     /** How the writer behaves when the database fails, and how long close() waits for it. */
     record Settings(Duration firstRetryDelay, Duration maxRetryDelay, Duration closeTimeout) {
@@ -43,11 +47,15 @@ final class BatchingMeter implements Meter {
     private volatile boolean stopped;
     /** Set when close() gave up waiting for a failing database: the rest is logged, not written. */
     private volatile boolean abandoned;
+    /** True while the writer waits on an empty queue: only then does a new record wake it. */
+    private volatile boolean idle;
 
     BatchingMeter(RecordWriter writer, Settings settings) {
         this.writer = writer;
         this.settings = settings;
-        this.thread = Thread.ofVirtual().name("cumulus-meter-writer").start(this::run);
+        // A platform thread: JDBC drivers block in native code (SQLite's commit fsyncs), which
+        // would pin a virtual thread's carrier and starve the request path of CPU.
+        this.thread = Thread.ofPlatform().daemon().name("cumulus-meter-writer").start(this::run);
     }
 
     @Override
@@ -63,7 +71,9 @@ final class BatchingMeter implements Meter {
             log.error("meter is closed; invocation record not stored: {}", record);
             return;
         }
-        LockSupport.unpark(thread);
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
     }
 
     @Override
@@ -124,14 +134,21 @@ final class BatchingMeter implements Meter {
         List<InvocationRecord> batch = new ArrayList<>(MAX_BATCH);
         List<FlushMarker> flushes = new ArrayList<>();
         while (true) {
-            drain(batch, flushes);
-            if (batch.isEmpty() && flushes.isEmpty()) {
+            if (queue.isEmpty()) {
                 if (stopRequested) {
                     break;
                 }
-                LockSupport.parkNanos(MAX_WAIT.toNanos());
+                idle = true;
+                if (queue.isEmpty() && !stopRequested) {
+                    LockSupport.park(this);
+                }
+                idle = false;
+                if (!stopRequested) {
+                    LockSupport.parkNanos(this, LINGER.toNanos()); // a flush or close cuts this short
+                }
                 continue;
             }
+            drain(batch, flushes);
             writeBatch(batch, flushes);
         }
         stopped = true;

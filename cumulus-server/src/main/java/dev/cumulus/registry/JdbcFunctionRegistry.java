@@ -36,6 +36,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     private final Database db;
     private final CodeStore code;
     private final Clock clock;
+    private final java.util.concurrent.ConcurrentHashMap<String, FunctionVersion> resolved =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bumped before each forget(): a resolve that raced a change does not cache what it read. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     JdbcFunctionRegistry(Database db, Path codeDir, Clock clock) {
         this.db = db;
@@ -79,6 +83,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             Optional<FunctionInfo> written = current.isEmpty()
                     ? insert(config, codeRef)
                     : update(current.get(), config, codeRef);
+            forget(config.name());
             if (written.isPresent()) {
                 return written.get();
             }
@@ -179,11 +184,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
 
     @Override
     public boolean delete(String name) {
-        return db.inTransaction(c -> {
-            // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
-            execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
-            return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
-        });
+        try {
+            return db.inTransaction(c -> {
+                // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
+                execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
+                return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
+            });
+        } finally {
+            forget(name);
+        }
     }
 
     @Override
@@ -246,6 +255,31 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
 
     @Override
     public FunctionVersion resolve(String name, String qualifier) {
+        String key = name + '\u0000' + (qualifier == null ? FunctionVersion.LATEST : qualifier);
+        FunctionVersion cached = resolved.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        long seen = changes.get();
+        FunctionVersion version = load(name, qualifier);
+        if (changes.get() == seen) {
+            resolved.put(key, version);
+        }
+        return version;
+    }
+
+    /**
+     * Every invocation resolves its version, so answers are cached: published versions never
+     * change, and {@code $LATEST} is dropped from the cache by every put or delete of its
+     * function. Single-node only: a cluster will need the Store to tell other nodes.
+     */
+    private void forget(String name) {
+        changes.incrementAndGet();
+        String prefix = name + '\u0000';
+        resolved.keySet().removeIf(k -> k.startsWith(prefix));
+    }
+
+    private FunctionVersion load(String name, String qualifier) {
         if (qualifier == null || qualifier.equals(FunctionVersion.LATEST)) {
             FunctionInfo latest = get(name).orElseThrow(() -> ApiException.notFound("function " + name + " does not exist"));
             return new FunctionVersion(

@@ -37,6 +37,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Default idle time before an instance stops, e.g. 10m, 2s, 600. Default: 10m.")
     Duration keepAlive;
 
+    @Option(names = "--max-code-mb", paramLabel = "MB",
+            description = "Largest code package accepted, in MB. Default: 50.")
+    Integer maxCodeMb;
+
+    @Option(names = "--max-instances", paramLabel = "N",
+            description = "Most live instances on this node, over all functions. Default: 64.")
+    Integer maxInstances;
+
     @Option(names = "--db", paramLabel = "JDBC_URL",
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
@@ -56,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
         if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
             throw CliException.usage("--db must be a JDBC URL (jdbc:postgresql://...), not '" + jdbcUrl + "'");
         }
+        if (maxCodeMb != null && (maxCodeMb < 1 || maxCodeMb > 10_240)) {
+            throw CliException.usage("--max-code-mb must be 1..10240, not " + maxCodeMb);
+        }
+        if (maxInstances != null && (maxInstances < 1 || maxInstances > 10_000)) {
+            throw CliException.usage("--max-instances must be 1..10000, not " + maxInstances);
+        }
         PlatformConfig d = PlatformConfig.defaults();
         Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
         String runtime = System.getProperty(RUNTIME_JAR_PROPERTY);
@@ -70,8 +84,8 @@ final class ServeCommand implements Callable<Integer> {
                 dir,
                 jdbcUrl != null ? jdbcUrl : d.jdbcUrl(),
                 keepAlive != null ? keepAlive : d.defaultKeepAlive(),
-                d.maxCodeBytes(),
-                d.maxInstances(),
+                maxCodeMb != null ? maxCodeMb * 1024L * 1024 : d.maxCodeBytes(),
+                maxInstances != null ? maxInstances : d.maxInstances(),
                 d.queueDepth(),
                 d.queueTimeout(),
                 sandbox.name(),

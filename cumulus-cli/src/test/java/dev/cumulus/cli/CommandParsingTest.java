@@ -66,6 +66,14 @@ class CommandParsingTest {
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.jdbcUrl()).isNull();
 
+        assertThat(config.maxCodeBytes()).isEqualTo(50L * 1024 * 1024);
+        assertThat(config.maxInstances()).isEqualTo(64);
+        var limits = parse("serve", "--max-code-mb", "5", "--max-instances", "8").config();
+        assertThat(limits.maxCodeBytes()).isEqualTo(5L * 1024 * 1024);
+        assertThat(limits.maxInstances()).isEqualTo(8);
+        ServeCommand badSize = parse("serve", "--max-code-mb", "0");
+        assertThatThrownBy(badSize::config).isInstanceOf(CliException.class).hasMessageContaining("--max-code-mb");
+
         ServeCommand bad = parse("serve", "--port", "70000");
         assertThatThrownBy(bad::config).isInstanceOf(CliException.class).hasMessageContaining("--port");
         ServeCommand badDb = parse("serve", "--db", "postgres://x");

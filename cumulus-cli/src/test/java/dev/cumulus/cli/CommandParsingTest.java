@@ -68,7 +68,8 @@ class CommandParsingTest {
 
         assertThat(config.maxCodeBytes()).isEqualTo(50L * 1024 * 1024);
         assertThat(config.maxInstances()).isEqualTo(64);
-        var limits = parse("serve", "--max-code-mb", "5", "--max-instances", "8").config();
+        ServeCommand limited = parse("serve", "--max-code-mb", "5", "--max-instances", "8");
+        var limits = limited.config();
         assertThat(limits.maxCodeBytes()).isEqualTo(5L * 1024 * 1024);
         assertThat(limits.maxInstances()).isEqualTo(8);
         ServeCommand badSize = parse("serve", "--max-code-mb", "0");

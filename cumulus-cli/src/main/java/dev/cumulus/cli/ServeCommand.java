@@ -45,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most live instances on this node, over all functions. Default: 64.")
     Integer maxInstances;
 
+    @Option(names = "--stem-cells", paramLabel = "N",
+            description = "Pre-started runtimes kept per memory size in demand, for fast cold starts; 0 turns them off. Default: 1.")
+    Integer stemCells;
+
     @Option(names = "--db", paramLabel = "JDBC_URL",
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
@@ -70,6 +74,9 @@ final class ServeCommand implements Callable<Integer> {
         if (maxInstances != null && (maxInstances < 1 || maxInstances > 10_000)) {
             throw CliException.usage("--max-instances must be 1..10000, not " + maxInstances);
         }
+        if (stemCells != null && (stemCells < 0 || stemCells > 64)) {
+            throw CliException.usage("--stem-cells must be 0..64, not " + stemCells);
+        }
         PlatformConfig d = PlatformConfig.defaults();
         Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
         String runtime = System.getProperty(RUNTIME_JAR_PROPERTY);
@@ -89,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
                 d.queueDepth(),
                 d.queueTimeout(),
                 sandbox.name(),
-                runtimeJar);
+                runtimeJar,
+                stemCells != null ? stemCells : d.stemCells());
     }
 
     @Override

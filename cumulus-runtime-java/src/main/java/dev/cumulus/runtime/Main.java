@@ -42,6 +42,15 @@ public final class Main {
             err.println("cumulus-runtime: set CUMULUS_RUNTIME_SOCKET or AWS_LAMBDA_RUNTIME_API");
             return 2;
         }
+        if (StemCell.isStemCell(environment)) {
+            try {
+                env = RuntimeEnv.from(StemCell.awaitFunction(http));
+            } catch (IOException e) {
+                err.println("cumulus-runtime: stem cell not specialised: " + e.getMessage());
+                http.close();
+                return 1;
+            }
+        }
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
             try {

@@ -142,6 +142,12 @@ final class EdgeHandler extends Handler.Abstract {
                     invoke(request, response, p[1]);
                 }
                 case "versions" -> versions(response, method, p[1]);
+                case "instances" -> {
+                    requireMethod(method, "GET");
+                    requireFunction(p[1]);
+                    Exchange.write(response, 200, JSON,
+                            Json.write(Map.of("instances", api.scheduler().instances(p[1]))));
+                }
                 case "logs" -> {
                     requireMethod(method, "GET");
                     logs(request, response, p[1]);

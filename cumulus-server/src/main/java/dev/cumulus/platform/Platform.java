@@ -6,6 +6,7 @@ import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
+import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
@@ -69,9 +70,9 @@ public final class Platform implements AutoCloseable {
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, clock);
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
-                            Duration.ofSeconds(30)),
+                            Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB),
                     new KeepAlivePolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
-                    socketRoot, version -> registry.unpackedCode(version.code()), logs::append, clock));
+                    socketRoot, Files.createDirectories(dataDir.resolve("cells")), version -> registry.unpackedCode(version.code()), logs::append, clock));
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),

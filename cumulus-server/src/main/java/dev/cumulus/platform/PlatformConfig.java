@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param queueTimeout how long such an invocation waits before it gets a 429
  * @param sandbox "auto" (bwrap where available), "bwrap" (fail if unavailable) or "process"
  * @param runtimeJar the Java runtime jar put into each instance; null finds it beside the server jar
+ * @param stemCells pre-started runtimes kept per memory size in demand; 0 turns stem cells off
  */
 public record PlatformConfig(
         String host,
@@ -28,26 +29,42 @@ public record PlatformConfig(
         int queueDepth,
         Duration queueTimeout,
         String sandbox,
-        Path runtimeJar) {
+        Path runtimeJar,
+        int stemCells) {
 
     public static PlatformConfig defaults() {
         return new PlatformConfig(
                 "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null);
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+    }
+
+    public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+    }
+
+    public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+    }
+
+    public PlatformConfig withStemCells(int stemCells) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
     }
 }

@@ -19,6 +19,7 @@ import org.eclipse.jetty.util.thread.Invocable;
  */
 final class RuntimeApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/2018-06-01/runtime/";
+    private static final String SPECIALISE = "/cumulus/v1/specialise";
     private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
 
     private final Function<Connector, RuntimeChannel> channels;
@@ -51,6 +52,15 @@ final class RuntimeApiHandler extends Handler.Abstract {
             throws IOException, InterruptedException {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
+        if (path.equals(SPECIALISE) && method.equals("GET")) {
+            byte[] specialisation = channel.awaitSpecialisation();
+            if (specialisation == null) {
+                answer(response, 410, "NotAStemCell", "this instance is not a waiting stem cell");
+            } else {
+                Exchange.write(response, 200, "application/json", specialisation);
+            }
+            return;
+        }
         if (!path.startsWith(PREFIX)) {
             answer(response, 404, "NotFound", "unknown path " + path);
             return;

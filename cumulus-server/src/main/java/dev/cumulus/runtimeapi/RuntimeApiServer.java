@@ -95,6 +95,14 @@ public final class RuntimeApiServer implements AutoCloseable {
             return socket;
         }
 
+        /**
+         * Routes this socket's next calls to another channel: a stem cell's connection becomes
+         * the instance's when the cell is specialised. Calls already waiting stay where they are.
+         */
+        public void rebind(RuntimeChannel channel) {
+            owner.channels.replace(connector, channel);
+        }
+
         @Override
         public void close() {
             owner.closeConnector(connector);

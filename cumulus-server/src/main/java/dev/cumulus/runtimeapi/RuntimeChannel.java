@@ -17,4 +17,13 @@ public interface RuntimeChannel {
 
     /** The runtime could not initialise the function; it will exit. */
     void initError(String errorType, byte[] errorJson);
+
+    /**
+     * For a stem cell: blocks until the node assigns it a function and returns the
+     * specialisation document ({@code {"environment": {...}}}); null when this channel is not a
+     * waiting stem cell. Served at {@code GET /cumulus/v1/specialise}, outside Lambda's API.
+     */
+    default byte[] awaitSpecialisation() throws InterruptedException {
+        return null;
+    }
 }

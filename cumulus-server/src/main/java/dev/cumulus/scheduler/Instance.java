@@ -94,6 +94,11 @@ final class Instance implements RuntimeChannel {
         return p != null && p.pidsLimitReached();
     }
 
+    long pid() {
+        SandboxProcess p = process;
+        return p == null ? -1 : p.pid();
+    }
+
     long residentBytes() {
         SandboxProcess p = process;
         return p == null ? -1 : p.residentBytes();

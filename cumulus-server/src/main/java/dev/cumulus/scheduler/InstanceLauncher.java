@@ -3,6 +3,7 @@ package dev.cumulus.scheduler;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
+import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.Mount;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.SandboxProcess;
@@ -17,83 +18,150 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a function version into a running sandboxed Java runtime: its mounts, JVM flags,
- * Lambda environment, Runtime API socket and log capture.
+ * Lambda environment, Runtime API socket and log capture. It starts instances either from
+ * nothing or by specialising a pre-started stem cell, and starts those cells too.
  */
 final class InstanceLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceLauncher.class);
     /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
     private static final int MB_PER_VCPU = 1769;
     private static final int PIDS_LIMIT = 256;
+    private static final String TASK_ROOT = "/var/task";
+    private static final String SOCKET_DIR = "/run/cumulus";
 
     private final Sandbox sandbox;
     private final RuntimeApiServer runtimeApi;
-    private final Path runtimeJar;
-    private final Path javaHome;
+    private final Mount java;
+    private final Mount runtime;
     private final Path socketRoot;
+    private final Path cellRoot;
     private final Function<FunctionVersion, Path> codeDirectory;
     private final Scheduler.LogSink logs;
 
     InstanceLauncher(Sandbox sandbox, RuntimeApiServer runtimeApi, Path runtimeJar, Path javaHome, Path socketRoot,
-            Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs) {
+            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs) {
         this.sandbox = sandbox;
         this.runtimeApi = runtimeApi;
-        this.runtimeJar = runtimeJar;
-        this.javaHome = javaHome;
+        this.java = Mount.readOnly(javaHome, "/opt/java");
+        this.runtime = Mount.readOnly(runtimeJar, "/opt/cumulus/cumulus-runtime.jar");
         this.socketRoot = socketRoot;
+        this.cellRoot = cellRoot;
         this.codeDirectory = codeDirectory;
         this.logs = logs;
     }
 
-    /** Starts the process behind {@code instance}; it becomes ready when it polls for work. */
+    /** Starts the process behind {@code instance} from nothing; it is ready when it polls for work. */
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
-        Path socketDir = Files.createDirectories(socketRoot.resolve(instance.id));
-        RuntimeApiServer.Endpoint endpoint = runtimeApi.open(socketDir.resolve("rt.sock"), instance);
-        try {
-            Mount java = Mount.readOnly(javaHome, "/opt/java");
-            Mount runtime = Mount.readOnly(runtimeJar, "/opt/cumulus/cumulus-runtime.jar");
-            Mount code = Mount.readOnly(codeDirectory.apply(instance.version), "/var/task");
-            Mount socket = Mount.readOnly(socketDir, "/run/cumulus");
+        Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
+        Started started = start(instance.id, config.memoryMb(), code, List.of(), instance,
+                socket -> functionEnvironment(instance.version, socket, code));
+        instance.attach(started.process(), started::close);
+        pumpLogs(started.process(), instance.id, () -> instance);
+    }
 
+    /**
+     * Starts a stem cell: the same sandbox, JVM and limits an instance of {@code memoryMb} gets,
+     * with an empty code directory and no function yet.
+     */
+    StemCell launchCell(String id, int memoryMb) throws IOException {
+        Path taskDir = Files.createDirectories(cellRoot.resolve(id).resolve("task"));
+        Mount code = Mount.readOnly(taskDir, TASK_ROOT);
+        StemCell cell = new StemCell(id, memoryMb, taskDir);
+        Started started;
+        try {
+            // the runtime rewrites its own environment map on specialisation (see its StemCell)
+            started = start(id, memoryMb, code, List.of("--add-opens=java.base/java.util=ALL-UNNAMED"), cell,
+                    socket -> cellEnvironment(socket));
+        } catch (IOException | RuntimeException e) {
+            deleteTree(cellRoot.resolve(id));
+            throw e;
+        }
+        cell.attach(started, () -> deleteTree(cellRoot.resolve(id)));
+        pumpLogs(started.process(), id, cell::owner);
+        return cell;
+    }
+
+    /**
+     * Makes {@code cell} serve {@code instance}: links the function's code into the cell's code
+     * directory, moves the cell's Runtime API socket over to the instance and hands the runtime
+     * the function's environment. The cell's memory limit already fits: cells are kept per
+     * memory size.
+     */
+    void specialise(StemCell cell, Instance instance) throws IOException {
+        linkTree(codeDirectory.apply(instance.version), cell.taskDir());
+        Mount code = Mount.readOnly(cell.taskDir(), TASK_ROOT);
+        Map<String, String> env = functionEnvironment(instance.version, cell.started().socket(), code);
+        cell.started().endpoint().rebind(instance);
+        instance.attach(cell.started().process(), cell::close);
+        cell.specialise(instance, env);
+    }
+
+    private Started start(String id, int memoryMb, Mount code, List<String> extraFlags, RuntimeChannel channel,
+            Function<Mount, Map<String, String>> environment) throws IOException {
+        Path socketDir = Files.createDirectories(socketRoot.resolve(id));
+        RuntimeApiServer.Endpoint endpoint = runtimeApi.open(socketDir.resolve("rt.sock"), channel);
+        Started started = null;
+        try {
+            Mount socket = Mount.readOnly(socketDir, SOCKET_DIR);
             List<String> command = new ArrayList<>();
             command.add(sandbox.visiblePath(java) + "/bin/java");
-            command.addAll(jvmFlags(config.memoryMb()));
+            command.addAll(jvmFlags(memoryMb));
+            command.addAll(extraFlags);
             command.add("-cp");
             command.add(sandbox.visiblePath(runtime));
             command.add("dev.cumulus.runtime.Main");
-
-            Map<String, String> env = new LinkedHashMap<>(config.environment());
-            env.put("PATH", sandbox.visiblePath(java) + "/bin:/usr/bin:/bin");
-            env.put("LANG", "C.UTF-8");
-            env.put("TZ", "UTC");
-            env.put("HOME", "/tmp");
-            env.put("_HANDLER", config.handler());
-            env.put("LAMBDA_TASK_ROOT", sandbox.visiblePath(code));
-            env.put("AWS_LAMBDA_FUNCTION_NAME", config.name());
-            env.put("AWS_LAMBDA_FUNCTION_VERSION", instance.version.version());
-            env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(config.memoryMb()));
-            env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + config.name());
-            env.put("AWS_REGION", "local");
-            env.put("AWS_LAMBDA_MAX_CONCURRENCY", Integer.toString(config.concurrency()));
-            env.put("CUMULUS_RUNTIME_SOCKET", sandbox.visiblePath(socket) + "/rt.sock");
-
-            SandboxSpec spec = new SandboxSpec(instance.id, command, env, List.of(java, runtime, code, socket),
-                    sandbox.visiblePath(code), config.memoryMb(), PIDS_LIMIT,
-                    Math.max(2, config.memoryMb() * 1024 / MB_PER_VCPU), false);
-            SandboxProcess process = sandbox.launch(spec);
-            instance.attach(process, () -> {
+            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), List.of(java, runtime, code, socket),
+                    sandbox.visiblePath(code), memoryMb, PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
+            started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
+            return started;
+        } finally {
+            if (started == null) {
                 endpoint.close();
                 deleteQuietly(socketDir);
-            });
-            Thread.ofVirtual().name("logs-" + instance.id).start(() -> pumpLogs(instance, process));
-        } catch (IOException | RuntimeException e) {
-            endpoint.close();
-            deleteQuietly(socketDir);
-            throw e;
+            }
         }
+    }
+
+    /** What the runtime of a stem cell starts with: nothing about any function. */
+    private Map<String, String> cellEnvironment(Mount socket) {
+        Map<String, String> env = baseEnvironment(socket);
+        env.put("CUMULUS_STEM_CELL", "1");
+        return env;
+    }
+
+    /** The Lambda environment of a function instance; the user's variables cannot override ours. */
+    private Map<String, String> functionEnvironment(FunctionVersion version, Mount socket, Mount code) {
+        FunctionConfig config = version.config();
+        Map<String, String> env = new LinkedHashMap<>(config.environment());
+        env.putAll(baseEnvironment(socket));
+        env.put("_HANDLER", config.handler());
+        env.put("LAMBDA_TASK_ROOT", sandbox.visiblePath(code));
+        env.put("AWS_LAMBDA_FUNCTION_NAME", config.name());
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", version.version());
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(config.memoryMb()));
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + config.name());
+        env.put("AWS_REGION", "local");
+        env.put("AWS_LAMBDA_MAX_CONCURRENCY", Integer.toString(config.concurrency()));
+        return env;
+    }
+
+    private Map<String, String> baseEnvironment(Mount socket) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", sandbox.visiblePath(java) + "/bin:/usr/bin:/bin");
+        env.put("LANG", "C.UTF-8");
+        env.put("TZ", "UTC");
+        env.put("HOME", "/tmp");
+        env.put("CUMULUS_RUNTIME_SOCKET", sandbox.visiblePath(socket) + "/rt.sock");
+        return env;
     }
 
     /**
@@ -115,23 +183,74 @@ final class InstanceLauncher {
                 "-Djava.io.tmpdir=/tmp");
     }
 
-    private void pumpLogs(Instance instance, SandboxProcess process) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.output(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                logs.line(instance.version.functionName(), instance.id, instance.currentRequestId(), line);
+    /**
+     * Tags each output line with the invocation running on its instance; a stem cell's lines
+     * before it has a function go to the node's own log.
+     */
+    private void pumpLogs(SandboxProcess process, String id, Supplier<Instance> owner) {
+        Thread.ofVirtual().name("logs-" + id).start(() -> {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(process.output(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    Instance instance = owner.get();
+                    if (instance == null) {
+                        LOG.info("stem cell {}: {}", id, line);
+                    } else {
+                        logs.line(instance.version.functionName(), id, instance.currentRequestId(), line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process is gone; its output ends with it
             }
-        } catch (IOException ignored) {
-            // the process is gone; its output ends with it
+        });
+    }
+
+    /**
+     * Hard links keep specialisation cheap (no bytes copied) and safe: the cell sees the code
+     * through a read-only mount, so it cannot change the shared files. Copies where links fail.
+     */
+    private static void linkTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    try {
+                        Files.createLink(target, source);
+                    } catch (IOException | UnsupportedOperationException crossDevice) {
+                        Files.copy(source, target);
+                    }
+                }
+            }
         }
     }
 
-    /** The directory holds only the socket, which the endpoint removes when it closes. */
     private static void deleteQuietly(Path socketDir) {
         try {
             Files.deleteIfExists(socketDir);
         } catch (IOException ignored) {
             // a leftover directory under the run dir is harmless and goes with the node's run dir
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a cell's leftovers are only hard links to code that stays in the store
+        }
+    }
+
+    /** A started sandbox process with its Runtime API socket. */
+    record Started(SandboxProcess process, RuntimeApiServer.Endpoint endpoint, Path socketDir, Mount socket) {
+        void close() {
+            endpoint.close();
+            deleteQuietly(socketDir);
         }
     }
 }

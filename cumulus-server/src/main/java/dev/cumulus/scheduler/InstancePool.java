@@ -249,6 +249,25 @@ final class InstancePool {
         all.forEach(hooks::destroy);
     }
 
+    /** A snapshot of the instances; memory is read after the lock is released (it is file I/O). */
+    List<InstanceInfo> infos() {
+        List<Instance> live;
+        List<InstanceState> states;
+        lock.lock();
+        try {
+            live = List.copyOf(instances);
+            states = live.stream().map(i -> i.state).toList();
+        } finally {
+            lock.unlock();
+        }
+        List<InstanceInfo> infos = new ArrayList<>(live.size());
+        for (int n = 0; n < live.size(); n++) {
+            Instance i = live.get(n);
+            infos.add(new InstanceInfo(i.id, version.version(), states.get(n), i.pid(), i.residentBytes()));
+        }
+        return infos;
+    }
+
     InstanceCounts counts() {
         lock.lock();
         try {

@@ -27,11 +27,17 @@ public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
     /** Settings of the scheduler, fixed at node start. */
-    public record Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout) {}
+    /**
+     * @param stemCells stem cells kept per memory size in demand; 0 turns them off
+     * @param defaultMemoryMb the memory size whose stem cells are always kept
+     */
+    public record Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout,
+            int stemCells, int defaultMemoryMb) {}
 
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
     private final InstanceLauncher launcher;
+    private final StemCells stemCells;
     private final Clock clock;
     private final Semaphore nodeSlots;
     private final Map<String, InstancePool> pools = new ConcurrentHashMap<>();
@@ -44,13 +50,17 @@ public final class Scheduler implements AutoCloseable {
     private final java.util.concurrent.ExecutorService destroyers = Executors.newVirtualThreadPerTaskExecutor();
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
-            Path runtimeJar, Path javaHome, Path socketRoot, Function<FunctionVersion, Path> codeDirectory,
+            Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
             LogSink logs, Clock clock) {
         this.settings = settings;
         this.keepAlive = keepAlive;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
-        this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, codeDirectory, logs);
+        this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot,
+                codeDirectory, logs);
+        this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
+                nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
+        stemCells.fill();
     }
 
     /** Where instance output goes: function, instance, the request it belongs to (or null), the line. */
@@ -77,7 +87,7 @@ public final class Scheduler implements AutoCloseable {
         long initMicros = 0;
         if (lease.mustStart()) {
             try {
-                launcher.launch(instance);
+                start(instance);
                 initMicros = instance.awaitReady(settings.startTimeout().toNanos());
                 pool.started(instance);
             } catch (IOException e) {
@@ -108,6 +118,40 @@ public final class Scheduler implements AutoCloseable {
         answer = checkHealth(instance, answer);
         pool.release(instance, survives(answer), keepAlive.keepAlive(version.config()));
         return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
+    }
+
+    /** From a stem cell of the right size when one is waiting, else from nothing. */
+    private void start(Instance instance) throws IOException {
+        StemCell cell = stemCells.take(instance.version.config().memoryMb());
+        if (cell != null) {
+            try {
+                launcher.specialise(cell, instance);
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("stem cell {} could not be specialised; starting from nothing", cell.id(), e);
+                cell.destroy();
+            }
+        }
+        launcher.launch(instance);
+    }
+
+    /** Stem cells that served a cold start, and cold starts that found none. */
+    public long stemCellHits() {
+        return stemCells.hits();
+    }
+
+    public long stemCellMisses() {
+        return stemCells.misses();
+    }
+
+    /** Stem cells of {@code memoryMb} waiting for a function right now. */
+    public int waitingStemCells(int memoryMb) {
+        return stemCells.waitingCells(memoryMb);
+    }
+
+    private void releaseNodeSlot() {
+        nodeSlots.release();
+        pools.values().stream().filter(InstancePool::hasWaiters).forEach(InstancePool::nudge);
     }
 
     /**
@@ -148,6 +192,17 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** Every live instance of a function, over all of its revisions, with its resident memory. */
+    public java.util.List<InstanceInfo> instances(String functionName) {
+        java.util.List<InstanceInfo> all = new java.util.ArrayList<>();
+        for (InstancePool pool : pools.values()) {
+            if (pool.version().functionName().equals(functionName)) {
+                all.addAll(pool.infos());
+            }
+        }
+        return all;
     }
 
     /** Live instances on the node. */
@@ -198,6 +253,7 @@ public final class Scheduler implements AutoCloseable {
         }
         pools.values().forEach(InstancePool::destroyAll);
         pools.clear();
+        stemCells.close();
         timers.shutdownNow();
         destroyers.shutdown();
         try {
@@ -222,7 +278,7 @@ public final class Scheduler implements AutoCloseable {
          * function hands its slot over: it is destroyed and the requester starts in its place.
          */
         boolean reserveNodeSlot(InstancePool requester) {
-            if (nodeSlots.tryAcquire()) {
+            if (nodeSlots.tryAcquire() || stemCells.evictOne()) {
                 return true;
             }
             for (InstancePool pool : pools.values()) {
@@ -247,8 +303,7 @@ public final class Scheduler implements AutoCloseable {
                     instance.destroy();
                 } finally {
                     if (releaseSlot) {
-                        nodeSlots.release();
-                        pools.values().stream().filter(InstancePool::hasWaiters).forEach(InstancePool::nudge);
+                        releaseNodeSlot();
                     }
                 }
             });

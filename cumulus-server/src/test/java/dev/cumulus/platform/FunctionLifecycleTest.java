@@ -219,9 +219,7 @@ class FunctionLifecycleTest {
 
     @Test
     void oversizedUploadIs413AndNothingIsKept() throws IOException {
-        try (TestNode small = new TestNode(dataDir.resolve("small"), c -> new PlatformConfig(c.host(), 0, c.dataDir(),
-                null, c.defaultKeepAlive(), 64 * 1024, c.maxInstances(), c.queueDepth(), c.queueTimeout(), c.sandbox(),
-                c.runtimeJar()))) {
+        try (TestNode small = new TestNode(dataDir.resolve("small"), c -> c.withMaxCodeBytes(64 * 1024))) {
             byte[] big = zipOfSize(200 * 1024);
             assertRefused(small.uploadBytes(big), 413, "PayloadTooLarge");
             try (var files = java.nio.file.Files.walk(small.dataDir.resolve("code"))) {

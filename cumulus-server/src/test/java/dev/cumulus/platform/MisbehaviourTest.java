@@ -26,7 +26,7 @@ class MisbehaviourTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = new TestNode(dataDir, c -> c);
+        node = new TestNode(dataDir, c -> c.withStemCells(0)); // processes found by their exec-time environment
         node.deploy("healthy", "dev.cumulus.testfn.Hello", Map.of());
         node.deploy("bad", "dev.cumulus.testfn.Misbehave", Map.of("timeoutSeconds", 2, "memoryMb", 128));
     }

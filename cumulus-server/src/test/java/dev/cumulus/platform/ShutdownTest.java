@@ -18,7 +18,7 @@ class ShutdownTest {
 
     @Test
     void closeDrainsInFlightInvocations() throws Exception {
-        TestNode node = new TestNode(dataDir, c -> c);
+        TestNode node = new TestNode(dataDir, c -> c.withStemCells(0)); // processes found by their exec-time environment
         node.deploy("slowpoke", "dev.cumulus.testfn.Sleep", Map.of());
         CompletableFuture<HttpResponse<String>> inFlight =
                 CompletableFuture.supplyAsync(() -> node.invoke("slowpoke", Map.of("ms", 1500)));

@@ -115,7 +115,26 @@ final class TestNode implements AutoCloseable {
         }
     }
 
-    /** Live instance processes of a function on this host, found by the environment Cumulus gave them. */
+    /**
+     * The host processes of a function's live instances, as the node reports them, with every
+     * descendant (bwrap's own children and the JVM): what must be gone once the instances are.
+     */
+    List<ProcessHandle> processTree(String functionName) {
+        List<ProcessHandle> all = new java.util.ArrayList<>();
+        for (JsonNode instance : json(send("GET", "/v1/functions/" + functionName + "/instances", null)).get("instances")) {
+            ProcessHandle.of(instance.get("pid").asLong()).ifPresent(root -> {
+                all.add(root);
+                root.descendants().forEach(all::add);
+            });
+        }
+        return all;
+    }
+
+    /**
+     * Live instance processes of a function on this host, found by the environment Cumulus gave
+     * them at exec: that finds instances started from nothing, not specialised stem cells (their
+     * exec-time environment is the cell's), so tests using it turn stem cells off.
+     */
     static List<Long> runtimeProcesses(String functionName) {
         byte[] marker = ("AWS_LAMBDA_FUNCTION_NAME=" + functionName + "\0").getBytes(StandardCharsets.UTF_8);
         return ProcessHandle.allProcesses()

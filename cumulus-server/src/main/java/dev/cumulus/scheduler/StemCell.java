@@ -1,0 +1,138 @@
+package dev.cumulus.scheduler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cumulus.runtimeapi.PendingInvocation;
+import dev.cumulus.runtimeapi.RuntimeChannel;
+import dev.cumulus.sandbox.ExitStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A pre-started, sandboxed Java runtime with no function yet, for one memory size. Its channel
+ * answers only the specialisation call; once specialised, its socket belongs to an instance.
+ */
+final class StemCell implements RuntimeChannel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id;
+    private final int memoryMb;
+    private final Path taskDir;
+    private final CompletableFuture<Void> waiting = new CompletableFuture<>();
+    private final CompletableFuture<byte[]> specialisation = new CompletableFuture<>();
+    private volatile InstanceLauncher.Started started;
+    private volatile Runnable cleanup = () -> {};
+    private volatile Instance owner;
+
+    StemCell(String id, int memoryMb, Path taskDir) {
+        this.id = id;
+        this.memoryMb = memoryMb;
+        this.taskDir = taskDir;
+    }
+
+    void attach(InstanceLauncher.Started started, Runnable cleanup) {
+        this.started = started;
+        this.cleanup = cleanup;
+        started.process().onExit().thenAccept(this::exited);
+    }
+
+    String id() {
+        return id;
+    }
+
+    int memoryMb() {
+        return memoryMb;
+    }
+
+    Path taskDir() {
+        return taskDir;
+    }
+
+    InstanceLauncher.Started started() {
+        return started;
+    }
+
+    /** The instance this cell became, or null while it waits. */
+    Instance owner() {
+        return owner;
+    }
+
+    /** Waits until the runtime is up and asking for its function. */
+    void awaitWaiting(long timeoutNanos) throws InterruptedException, TimeoutException, IOException {
+        try {
+            waiting.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("stem cell " + id + " died before it was ready", e.getCause());
+        }
+    }
+
+    boolean isWaiting() {
+        return waiting.isDone() && !waiting.isCompletedExceptionally() && !specialisation.isDone();
+    }
+
+    void specialise(Instance instance, Map<String, String> environment) throws IOException {
+        owner = instance;
+        specialisation.complete(JSON.writeValueAsBytes(Map.of("environment", environment)));
+    }
+
+    /** Stops the cell's process (if it is still a cell) and removes its files. */
+    void destroy() {
+        specialisation.complete(null);
+        InstanceLauncher.Started s = started;
+        if (s != null) {
+            s.process().destroy();
+        }
+        close();
+    }
+
+    /** Releases the socket and the cell's directory; the process is the instance's to stop. */
+    void close() {
+        InstanceLauncher.Started s = started;
+        if (s != null) {
+            s.close();
+        }
+        cleanup.run();
+    }
+
+    private void exited(ExitStatus status) {
+        waiting.completeExceptionally(new IOException("stem cell exited: " + status));
+        if (owner == null) {
+            close();
+        }
+    }
+
+    // --- RuntimeChannel: only the specialisation call is served by a cell ---
+
+    @Override
+    public byte[] awaitSpecialisation() throws InterruptedException {
+        waiting.complete(null);
+        try {
+            return specialisation.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public PendingInvocation next() {
+        return null; // a cell has no function to poll for; the runtime asks for one first
+    }
+
+    @Override
+    public boolean respond(String requestId, byte[] payload) {
+        return false;
+    }
+
+    @Override
+    public boolean error(String requestId, String errorType, byte[] errorJson) {
+        return false;
+    }
+
+    @Override
+    public void initError(String errorType, byte[] errorJson) {
+        // a cell initialises no function; the instance it becomes takes init errors
+    }
+}

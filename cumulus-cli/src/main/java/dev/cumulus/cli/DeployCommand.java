@@ -61,6 +61,10 @@ final class DeployCommand implements Callable<Integer> {
             description = "How long an idle instance stays warm, e.g. 600 or 10m (0..86400s).")
     Duration keepAlive;
 
+    @Option(names = "--provisioned", paramLabel = "N",
+            description = "Instances kept warm at all times, even without traffic (0..max instances).")
+    Integer provisioned;
+
     @Option(names = "--public", negatable = true,
             description = "Whether the function URL /fn/NAME/ answers without a token (--no-public to revoke).")
     Boolean isPublic;
@@ -99,6 +103,9 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (isPublic != null) {
             body.put("public", isPublic);
+        }
+        if (provisioned != null) {
+            body.put("provisionedConcurrency", provisioned);
         }
         if (codeSha256 != null) {
             body.put("codeSha256", codeSha256);

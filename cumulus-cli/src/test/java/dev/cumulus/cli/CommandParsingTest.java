@@ -86,7 +86,7 @@ class CommandParsingTest {
         DeployCommand d = parse("deploy", "hello", "--code", "build/hello.jar", "--handler", "com.example.Hello",
                 "--runtime", "java25", "--memory", "512", "--timeout", "60", "--env", "A=1", "--env", "B=x=y",
                 "--max-instances", "3", "--concurrency", "2", "--keep-alive", "5m", "--public",
-                "--url", "http://h:1", "--token", "t", "--data-dir", "dd");
+                "--provisioned", "2", "--url", "http://h:1", "--token", "t", "--data-dir", "dd");
         assertThat(d.name).isEqualTo("hello");
         assertThat(d.code).isEqualTo(Path.of("build/hello.jar"));
         assertThat(d.handler).isEqualTo("com.example.Hello");
@@ -98,6 +98,7 @@ class CommandParsingTest {
         assertThat(d.concurrency).isEqualTo(2);
         assertThat(d.keepAlive).isEqualTo(Duration.ofMinutes(5));
         assertThat(d.isPublic).isTrue();
+        assertThat(d.provisioned).isEqualTo(2);
         assertThat(d.client.url).isEqualTo("http://h:1");
         assertThat(d.client.token).isEqualTo("t");
         assertThat(d.client.dataDir).isEqualTo(Path.of("dd"));
@@ -105,7 +106,7 @@ class CommandParsingTest {
         var body = d.settings("abc");
         assertThat(body.toString()).isEqualTo("{\"runtime\":\"java25\",\"handler\":\"com.example.Hello\",\"memoryMb\":512,"
                 + "\"timeoutSeconds\":60,\"environment\":{\"A\":\"1\",\"B\":\"x=y\"},\"maxInstances\":3,\"concurrency\":2,"
-                + "\"keepAliveSeconds\":300,\"public\":true,\"codeSha256\":\"abc\"}");
+                + "\"keepAliveSeconds\":300,\"public\":true,\"provisionedConcurrency\":2,\"codeSha256\":\"abc\"}");
     }
 
     @Test
@@ -123,6 +124,7 @@ class CommandParsingTest {
         assertUsageError(cli, "deploy", "--code", "h.jar", "--handler", "H");
         assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--env", "NOEQUALS");
         assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--memory", "lots");
+        assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--provisioned", "some");
         DeployCommand sub = parse("deploy", "hello", "--code", "h.jar", "--handler", "H", "--timeout", "1500ms");
         assertThatThrownBy(() -> sub.settings("x")).isInstanceOf(CliException.class).hasMessageContaining("whole seconds");
         DeployCommand dup = parse("deploy", "hello", "--code", "h.jar", "--handler", "H", "--env", "A=1", "--env", "A=2");

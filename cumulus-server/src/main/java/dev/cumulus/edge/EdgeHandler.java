@@ -200,6 +200,7 @@ final class EdgeHandler extends Handler.Abstract {
                 FunctionConfig config = FunctionSettings.apply(name, body, current);
                 FunctionInfo info = api.registry().put(config, FunctionSettings.codeSha256(body));
                 api.scheduler().retireStaleLatest(name, info.revision());
+                api.scheduler().provision(api.registry().resolve(name, null));
                 Exchange.write(response, current == null ? 201 : 200, JSON,
                         Json.write(Views.Function.of(info, api.scheduler().counts(name))));
             }

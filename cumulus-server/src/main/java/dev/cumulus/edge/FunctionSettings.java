@@ -14,7 +14,8 @@ import java.util.Set;
  */
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
-            "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name");
+            "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
+            "provisionedConcurrency");
 
     private FunctionSettings() {}
 
@@ -41,7 +42,8 @@ final class FunctionSettings {
                 integer(body, "maxInstances", base.maxInstances()),
                 integer(body, "concurrency", base.concurrency()),
                 body.has("keepAliveSeconds") ? nullableInteger(body, "keepAliveSeconds") : base.keepAliveSeconds(),
-                bool(body, "public", base.publicUrl()));
+                bool(body, "public", base.publicUrl()),
+                integer(body, "provisionedConcurrency", base.provisionedConcurrency()));
     }
 
     static String codeSha256(JsonNode body) {

@@ -22,21 +22,24 @@ final class Views {
 
     record Settings(String runtime, String handler, int memoryMb, int timeoutSeconds, Map<String, String> environment,
             int maxInstances, int concurrency, Integer keepAliveSeconds,
-            @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic) {
+            @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency) {
         static Settings of(FunctionConfig c) {
             return new Settings(c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
-                    c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl());
+                    c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(),
+                    c.provisionedConcurrency());
         }
     }
 
     record Function(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
-            @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, Code code,
+            @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency,
+            Code code,
             Instant createdAt, Instant updatedAt, InstanceCounts instances) {
         static Function of(FunctionInfo info, InstanceCounts counts) {
             FunctionConfig c = info.config();
             return new Function(c.name(), c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
-                    c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), Code.of(info.code()),
+                    c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(),
+                    Code.of(info.code()),
                     info.createdAt(), info.updatedAt(), counts);
         }
     }

@@ -11,7 +11,7 @@ import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
-import dev.cumulus.scheduler.KeepAlivePolicy;
+import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
 import dev.cumulus.store.Database;
 import java.io.IOException;
@@ -71,8 +71,14 @@ public final class Platform implements AutoCloseable {
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
                             Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB),
-                    new KeepAlivePolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
-                    socketRoot, Files.createDirectories(dataDir.resolve("cells")), version -> registry.unpackedCode(version.code()), logs::append, clock));
+                    new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
+                    socketRoot, Files.createDirectories(dataDir.resolve("cells")),
+                    version -> registry.unpackedCode(version.code()), logs::append, clock));
+            for (var function : registry.list()) {
+                if (function.config().provisionedConcurrency() > 0) {
+                    scheduler.provision(registry.resolve(function.name(), null));
+                }
+            }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),

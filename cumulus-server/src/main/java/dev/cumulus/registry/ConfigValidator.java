@@ -27,6 +27,7 @@ final class ConfigValidator {
         if (config.keepAliveSeconds() != null) {
             range("keepAliveSeconds", config.keepAliveSeconds(), 0, 86400);
         }
+        range("provisionedConcurrency", config.provisionedConcurrency(), 0, config.maxInstances());
         for (String key : config.environment().keySet()) {
             if (!ENV_KEY.matcher(key).matches()) {
                 throw ApiException.badRequest(

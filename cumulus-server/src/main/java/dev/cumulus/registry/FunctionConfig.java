@@ -7,6 +7,7 @@ import java.util.Map;
  *
  * @param keepAliveSeconds how long an idle instance is kept; null means the node's default
  * @param publicUrl whether the function URL answers without a bearer token
+ * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
  */
 public record FunctionConfig(
         String name,
@@ -18,7 +19,8 @@ public record FunctionConfig(
         int maxInstances,
         int concurrency,
         Integer keepAliveSeconds,
-        boolean publicUrl) {
+        boolean publicUrl,
+        int provisionedConcurrency) {
     public static final String DEFAULT_RUNTIME = "java25";
     public static final int DEFAULT_MEMORY_MB = 256;
     public static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -27,6 +29,14 @@ public record FunctionConfig(
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
+    }
+
+    /** Settings without provisioned concurrency, as every function had before it existed. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, 0);
     }
 
     /** A new function's settings where the user gave only name and handler (docs/rest-api.md). */
@@ -41,6 +51,7 @@ public record FunctionConfig(
                 DEFAULT_MAX_INSTANCES,
                 DEFAULT_CONCURRENCY,
                 null,
-                false);
+                false,
+                0);
     }
 }

@@ -36,6 +36,8 @@ final class Instance implements RuntimeChannel {
     private volatile String currentRequestId;
     private volatile long readyNanos;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Completes when the process has exited, whoever ended it; lets the pool notice an idle crash. */
+    final CompletableFuture<Void> processGone = new CompletableFuture<>();
     private final BlockingQueue<PendingInvocation> handoff = new LinkedBlockingQueue<>();
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
 
@@ -123,6 +125,7 @@ final class Instance implements RuntimeChannel {
         pending.values().forEach(f -> f.complete(failure));
         handoff.add(STOP);
         onClose.run();
+        processGone.complete(null);
     }
 
     private InvocationResult.Failure crashFailure(ExitStatus status) {

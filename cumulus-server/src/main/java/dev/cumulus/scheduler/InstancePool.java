@@ -21,6 +21,10 @@ final class InstancePool {
     private final List<Instance> instances = new ArrayList<>();
     private int waiting;
     private boolean retired;
+    /** Provisioned concurrency: keep-alive and eviction never take the pool below this. */
+    private int provisioned;
+    /** Only the newest scheduled pre-warm may fire; an arrival or a newer plan supersedes it. */
+    private long prewarmToken;
 
     InstancePool(FunctionVersion version, Scheduler.Hooks hooks) {
         this.version = version;
@@ -41,6 +45,7 @@ final class InstancePool {
         lock.lock();
         try {
             boolean queued = false;
+            prewarmToken++;
             try {
                 while (true) {
                     if (retired) {
@@ -55,9 +60,8 @@ final class InstancePool {
                         }
                     }
                     if (instances.size() < version.config().maxInstances() && hooks.reserveNodeSlot(this)) {
-                        Instance instance = new Instance(hooks.newInstanceId(), version);
+                        Instance instance = add();
                         instance.inFlight = 1;
-                        instances.add(instance);
                         return new Lease(instance, true);
                     }
                     if (!queued) {
@@ -126,6 +130,7 @@ final class InstancePool {
         }
         if (destroy) {
             hooks.destroy(instance);
+            replenish();
         } else if (epoch != 0) {
             hooks.expireLater(this, instance, epoch, keepAlive);
         }
@@ -136,7 +141,8 @@ final class InstancePool {
         boolean destroy = false;
         lock.lock();
         try {
-            if (instance.state == InstanceState.IDLE && instance.idleEpoch == epoch) {
+            if (instance.state == InstanceState.IDLE && instance.idleEpoch == epoch
+                    && instances.size() > provisioned) {
                 instance.state = instance.state.moveTo(InstanceState.DRAINING);
                 destroy = remove(instance);
             }
@@ -146,6 +152,120 @@ final class InstancePool {
         if (destroy) {
             hooks.destroy(instance);
         }
+    }
+
+    /** The process of {@code instance} ended on its own (or was ended); forget it if still here. */
+    private void processGone(Instance instance) {
+        boolean destroy;
+        lock.lock();
+        try {
+            destroy = remove(instance);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (destroy) {
+            hooks.destroy(instance);
+            replenish();
+        }
+    }
+
+    // --- instances started without an invocation: provisioned concurrency and pre-warming ---
+
+    /** Sets the provisioned concurrency; the caller then starts what {@link #reserveProvisioned} hands out. */
+    void provision(int instances) {
+        lock.lock();
+        try {
+            provisioned = instances;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An instance to start in the background because the pool is below its provisioned concurrency. */
+    Instance reserveProvisioned() {
+        lock.lock();
+        try {
+            if (retired || instances.size() >= provisioned || instances.size() >= version.config().maxInstances()
+                    || !hooks.reserveNodeSlot(this)) {
+                return null;
+            }
+            return add();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A token for a pre-warm planned now; only the newest one is honoured. */
+    long planPrewarm() {
+        lock.lock();
+        try {
+            return ++prewarmToken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An instance to pre-warm, if the plan behind {@code token} still stands and the pool has no
+     * instance at all. A pre-warm never evicts another function's idle instance: it is a guess.
+     */
+    Instance reservePrewarm(long token) {
+        lock.lock();
+        try {
+            if (retired || token != prewarmToken || !instances.isEmpty() || !hooks.tryReserveNodeSlot()) {
+                return null;
+            }
+            return add();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A background start ended. A ready instance becomes idle (waiting callers may take it) and
+     * the idle epoch is returned for its expiry; 0 if it was destroyed instead.
+     */
+    long warmed(Instance instance, boolean ready) {
+        boolean destroy = false;
+        long epoch = 0;
+        lock.lock();
+        try {
+            if (ready && !retired && instance.state == InstanceState.STARTING) {
+                instance.state = instance.state.moveTo(InstanceState.IDLE);
+                epoch = ++instance.idleEpoch;
+            } else {
+                destroy = remove(instance);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (destroy) {
+            hooks.destroy(instance);
+        }
+        return epoch;
+    }
+
+    private void replenish() {
+        boolean below;
+        lock.lock();
+        try {
+            below = !retired && instances.size() < provisioned;
+        } finally {
+            lock.unlock();
+        }
+        if (below) {
+            hooks.replenish(this);
+        }
+    }
+
+    /** A new instance in this pool (caller holds the lock). */
+    private Instance add() {
+        Instance instance = new Instance(hooks.newInstanceId(), version);
+        instances.add(instance);
+        instance.processGone.thenRun(() -> processGone(instance));
+        return instance;
     }
 
     /**
@@ -158,6 +278,9 @@ final class InstancePool {
             return null;
         }
         try {
+            if (instances.size() <= provisioned) {
+                return null;
+            }
             for (Instance instance : instances) {
                 if (instance.state == InstanceState.IDLE) {
                     instance.state = instance.state.moveTo(InstanceState.DRAINING);

@@ -1,20 +1,44 @@
 package dev.cumulus.scheduler;
 
 import dev.cumulus.registry.FunctionConfig;
-import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 
 /**
- * Decides how long an idle instance of a function is kept before it is stopped: the function's
- * own keep-alive when it sets one, the node's default otherwise. Adaptive policies replace this.
+ * Decides how long an idle instance of a function is kept and whether one should be started again
+ * ahead of the next predicted invocation. Implementations are pure logic: the caller passes the
+ * time, so the same class runs in the scheduler and in the trace-driven simulation.
  */
-public final class KeepAlivePolicy {
-    private final Duration nodeDefault;
+public interface KeepAlivePolicy {
 
-    public KeepAlivePolicy(Duration nodeDefault) {
-        this.nodeDefault = nodeDefault;
-    }
+    /** An invocation of {@code function} arrived at {@code at}. */
+    void arrived(String function, Instant at);
 
-    public Duration keepAlive(FunctionConfig config) {
-        return config.keepAliveSeconds() == null ? nodeDefault : Duration.ofSeconds(config.keepAliveSeconds());
+    /** What to do with an instance of {@code config}'s function that became idle at {@code idleSince}. */
+    Plan idle(FunctionConfig config, Instant idleSince);
+
+    /** The function is gone; drop what was learnt about it. */
+    void forget(String function);
+
+    /**
+     * An idle instance lives until {@code keepUntil} (at or before the moment it became idle means
+     * stop it now). When {@code prewarmAt} is set, one instance is started again at that time and
+     * lives, unless used, until {@code prewarmUntil}.
+     */
+    record Plan(Instant keepUntil, Instant prewarmAt, Instant prewarmUntil) {
+        public Plan {
+            Objects.requireNonNull(keepUntil);
+            if ((prewarmAt == null) != (prewarmUntil == null)) {
+                throw new IllegalArgumentException("a pre-warm needs both its start and its end");
+            }
+        }
+
+        public static Plan keepUntil(Instant until) {
+            return new Plan(until, null, null);
+        }
+
+        public boolean prewarms() {
+            return prewarmAt != null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs invocations on instances: one {@link InstancePool} per function revision, a node-wide
- * limit on live instances, keep-alive timers, and the rules for what survives a failure.
+ * limit on live instances, keep-alive timers and pre-warms as the {@link KeepAlivePolicy} plans
+ * them, provisioned concurrency, and the rules for what survives a failure.
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -48,6 +51,9 @@ public final class Scheduler implements AutoCloseable {
     private final Hooks hooks = new Hooks();
     /** Process teardown takes milliseconds; it never runs on an invocation's thread. */
     private final java.util.concurrent.ExecutorService destroyers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Instances started without an invocation (provisioned, pre-warmed) start here. */
+    private final java.util.concurrent.ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor();
+    private static final Duration PROVISION_RETRY = Duration.ofSeconds(5);
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
@@ -75,6 +81,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
         String key = poolKey(version);
+        keepAlive.arrived(version.functionName(), clock.instant());
         InstancePool pool = pools.computeIfAbsent(key, k -> new InstancePool(version, hooks));
         InstancePool.Lease lease;
         while ((lease = pool.acquire(settings.queueDepth(), settings.queueTimeout())) == null) {
@@ -116,7 +123,7 @@ public final class Scheduler implements AutoCloseable {
         }
         long durationMicros = (System.nanoTime() - started) / 1_000;
         answer = checkHealth(instance, answer);
-        pool.release(instance, survives(answer), keepAlive.keepAlive(version.config()));
+        pool.release(instance, survives(answer), idleFor(pool, version.config()));
         return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
     }
 
@@ -152,6 +159,79 @@ public final class Scheduler implements AutoCloseable {
     private void releaseNodeSlot() {
         nodeSlots.release();
         pools.values().stream().filter(InstancePool::hasWaiters).forEach(InstancePool::nudge);
+    }
+
+    /**
+     * How long an instance going idle now is kept; schedules the pre-warm when the policy plans
+     * to stop it early and start one again before the next predicted invocation.
+     */
+    private Duration idleFor(InstancePool pool, FunctionConfig config) {
+        Instant now = clock.instant();
+        KeepAlivePolicy.Plan plan = keepAlive.idle(config, now);
+        if (plan.prewarms() && !timers.isShutdown()) {
+            long token = pool.planPrewarm();
+            timers.schedule(() -> prewarm(pool, token, plan.prewarmUntil()),
+                    Math.max(0, Duration.between(now, plan.prewarmAt()).toMillis()), TimeUnit.MILLISECONDS);
+        }
+        return plan.keepUntil().isAfter(now) ? Duration.between(now, plan.keepUntil()) : Duration.ZERO;
+    }
+
+    private void prewarm(InstancePool pool, long token, Instant until) {
+        Instance instance = pool.reservePrewarm(token);
+        if (instance != null) {
+            starters.execute(() -> warmUp(pool, instance, until));
+        }
+    }
+
+    /**
+     * Keeps at least {@code latest.config().provisionedConcurrency()} instances of the function's
+     * current {@code $LATEST} warm, starting the missing ones in the background. Called after a
+     * deploy or update (after {@link #retireStaleLatest}) and for every function at node start.
+     */
+    public void provision(FunctionVersion latest) {
+        if (!latest.version().equals(FunctionVersion.LATEST)) {
+            return;
+        }
+        int wanted = latest.config().provisionedConcurrency();
+        InstancePool pool = wanted == 0 ? pools.get(poolKey(latest))
+                : pools.computeIfAbsent(poolKey(latest), k -> new InstancePool(latest, hooks));
+        if (pool != null) {
+            pool.provision(wanted);
+            fillProvisioned(pool);
+        }
+    }
+
+    private void fillProvisioned(InstancePool pool) {
+        Instance instance;
+        while ((instance = pool.reserveProvisioned()) != null) {
+            Instance starting = instance;
+            starters.execute(() -> warmUp(pool, starting, null));
+        }
+    }
+
+    /**
+     * Starts an instance that no invocation waits for. A pre-warmed one expires at {@code until}
+     * unless used; a provisioned one ({@code until} null) has no expiry, the pool's floor keeps it.
+     */
+    private void warmUp(InstancePool pool, Instance instance, Instant until) {
+        boolean ready = false;
+        try {
+            start(instance);
+            instance.awaitReady(settings.startTimeout().toNanos());
+            ready = true;
+        } catch (IOException | TimeoutException | Instance.InitFailedException e) {
+            LOG.warn("cannot warm up an instance of {}: {}", instance.version.functionName(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long epoch = pool.warmed(instance, ready);
+        if (epoch != 0 && until != null) {
+            Instant now = clock.instant();
+            hooks.expireLater(pool, instance, epoch, until.isAfter(now) ? Duration.between(now, until) : Duration.ZERO);
+        } else if (!ready && until == null && !timers.isShutdown()) {
+            // a function that cannot start would otherwise be restarted in a tight loop
+            timers.schedule(() -> fillProvisioned(pool), PROVISION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -224,6 +304,7 @@ public final class Scheduler implements AutoCloseable {
     /** After a delete: every pool of the function is retired. */
     public void retireAll(String functionName) {
         retireWhere(pool -> pool.version().functionName().equals(functionName));
+        keepAlive.forget(functionName);
     }
 
     private void retireWhere(java.util.function.Predicate<InstancePool> stale) {
@@ -255,6 +336,7 @@ public final class Scheduler implements AutoCloseable {
         pools.clear();
         stemCells.close();
         timers.shutdownNow();
+        starters.shutdownNow();
         destroyers.shutdown();
         try {
             destroyers.awaitTermination(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
@@ -293,8 +375,20 @@ public final class Scheduler implements AutoCloseable {
             return false;
         }
 
+        /** A node slot only if one is free: pre-warming is a guess and never displaces anybody. */
+        boolean tryReserveNodeSlot() {
+            return nodeSlots.tryAcquire();
+        }
+
         void destroy(Instance instance) {
             teardown(instance, true);
+        }
+
+        /** The pool lost an instance and is below its provisioned concurrency. */
+        void replenish(InstancePool pool) {
+            if (!starters.isShutdown()) {
+                starters.execute(() -> fillProvisioned(pool));
+            }
         }
 
         private void teardown(Instance instance, boolean releaseSlot) {
@@ -310,6 +404,9 @@ public final class Scheduler implements AutoCloseable {
         }
 
         void expireLater(InstancePool pool, Instance instance, long epoch, Duration keepAlive) {
+            if (timers.isShutdown()) {
+                return;
+            }
             timers.schedule(() -> pool.expire(instance, epoch), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

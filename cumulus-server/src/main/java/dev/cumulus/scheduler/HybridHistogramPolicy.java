@@ -1,0 +1,259 @@
+package dev.cumulus.scheduler;
+
+import dev.cumulus.registry.FunctionConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hybrid histogram keep-alive of "Serverless in the Wild" (Shahrad et al., USENIX ATC'20),
+ * per function. Idle times (here: the gaps between invocation arrivals) go into a histogram of
+ * one-minute bins over four hours. With enough of them, and a histogram that is concentrated
+ * enough to predict anything, the next invocation is expected between the 5th and the 99th
+ * percentile after the last one: an idle instance is stopped at once and one is started again
+ * shortly before that window (the pre-warm), or, when the window starts right away, the
+ * instance is simply kept until its end. See docs/adr/0006-adaptive-keep-alive.md.
+ *
+ * <p>A function's own {@code keepAliveSeconds} always wins: users who set one get exactly it.
+ */
+public final class HybridHistogramPolicy implements KeepAlivePolicy {
+
+    /**
+     * The knobs of the policy; {@link #PAPER} are the paper's values where it gives them.
+     *
+     * @param bin width of one histogram bin
+     * @param bins number of bins; {@code bin * bins} is the range, longer gaps are out of range
+     * @param minSamples gaps needed before the histogram is trusted
+     * @param minCv a histogram whose bin counts vary less than this (coefficient of variation)
+     *     is spread too evenly to predict the next arrival
+     * @param head percentile that starts the predicted window (pre-warm)
+     * @param tail percentile that ends it (keep-alive)
+     * @param margin the window is widened by this fraction on both sides
+     * @param outOfRangeShare above this share of out-of-range gaps the histogram is not used
+     * @param ageAt when this many gaps are counted, every count is halved so that the
+     *     histogram follows a function whose pattern changes
+     */
+    public record Settings(Duration bin, int bins, int minSamples, double minCv, double head, double tail,
+            double margin, double outOfRangeShare, long ageAt) {
+        public static final Settings PAPER =
+                new Settings(Duration.ofMinutes(1), 240, 10, 2.0, 0.05, 0.99, 0.10, 0.5, 4096);
+    }
+
+    /** Why the windows are what they are. */
+    public enum Mode {
+        /** Fewer gaps than {@link Settings#minSamples}: the fixed keep-alive. */
+        LEARNING,
+        /** Gaps spread evenly over the range: the fixed keep-alive. */
+        NOT_REPRESENTATIVE,
+        /** Pre-warm and keep-alive from the histogram. */
+        HISTOGRAM,
+        /** Mostly gaps beyond the range, and the recent ones regular: predicted from them. */
+        OUT_OF_RANGE_PREDICTED,
+        /** Mostly gaps beyond the range, irregular ones: the fixed keep-alive. */
+        OUT_OF_RANGE
+    }
+
+    /**
+     * The learnt windows of a function, measured from its last arrival: start one instance
+     * {@code prewarm} after it (zero: keep the idle one) and keep it until {@code keepAlive}
+     * after it. For the modes that fall back to the fixed keep-alive both are null.
+     */
+    public record Windows(Mode mode, Duration prewarm, Duration keepAlive) {
+        public boolean predicted() {
+            return prewarm != null;
+        }
+    }
+
+    private static final int RECENT_LONG_GAPS = 4;
+    private static final int MIN_LONG_GAPS = 3;
+    private static final double MAX_LONG_GAP_CV = 0.1;
+
+    private final FixedKeepAlive fixed;
+    private final Settings settings;
+    private final Map<String, History> histories = new ConcurrentHashMap<>();
+
+    public HybridHistogramPolicy(Duration nodeDefault) {
+        this(nodeDefault, Settings.PAPER);
+    }
+
+    public HybridHistogramPolicy(Duration nodeDefault, Settings settings) {
+        this.fixed = new FixedKeepAlive(nodeDefault);
+        this.settings = settings;
+    }
+
+    @Override
+    public void arrived(String function, Instant at) {
+        histories.computeIfAbsent(function, f -> new History(settings)).arrived(at);
+    }
+
+    @Override
+    public Plan idle(FunctionConfig config, Instant idleSince) {
+        History history = config.keepAliveSeconds() == null ? histories.get(config.name()) : null;
+        if (history == null) {
+            return fixed.idle(config, idleSince);
+        }
+        History.Snapshot now = history.snapshot();
+        Windows windows = now.windows();
+        if (!windows.predicted() || now.lastArrival() == null) {
+            return fixed.idle(config, idleSince);
+        }
+        Instant end = now.lastArrival().plus(windows.keepAlive());
+        Instant prewarmAt = now.lastArrival().plus(windows.prewarm());
+        if (windows.prewarm().isZero() || !prewarmAt.isAfter(idleSince)) {
+            return Plan.keepUntil(end.isAfter(idleSince) ? end : idleSince);
+        }
+        return new Plan(idleSince, prewarmAt, end);
+    }
+
+    @Override
+    public void forget(String function) {
+        histories.remove(function);
+    }
+
+    /** The current windows of {@code function}, whatever its own setting says (for reports and tests). */
+    public Windows windows(String function) {
+        History history = histories.get(function);
+        return history == null ? new Windows(Mode.LEARNING, null, null) : history.snapshot().windows();
+    }
+
+    /** One function's gaps; its own lock, so functions never contend with each other. */
+    private static final class History {
+        record Snapshot(Windows windows, Instant lastArrival) {}
+
+        private final Settings settings;
+        private final long binNanos;
+        private final long[] counts;
+        private final long[] recentLong = new long[RECENT_LONG_GAPS];
+        private int longGapsSeen;
+        private long inRange;
+        private long outOfRange;
+        private Instant lastArrival;
+        private Windows windows = new Windows(Mode.LEARNING, null, null);
+        private boolean stale;
+
+        History(Settings settings) {
+            this.settings = settings;
+            this.binNanos = settings.bin().toNanos();
+            this.counts = new long[settings.bins()];
+        }
+
+        synchronized void arrived(Instant at) {
+            if (lastArrival != null) {
+                // concurrent callers may report arrivals a hair out of order; that is a zero gap
+                long gap = Math.max(0, Duration.between(lastArrival, at).toNanos());
+                long bin = gap / binNanos;
+                if (bin < counts.length) {
+                    counts[(int) bin]++;
+                    inRange++;
+                } else {
+                    outOfRange++;
+                    recentLong[longGapsSeen++ % RECENT_LONG_GAPS] = gap;
+                }
+                if (inRange + outOfRange >= settings.ageAt()) {
+                    age();
+                }
+                stale = true;
+            }
+            if (lastArrival == null || at.isAfter(lastArrival)) {
+                lastArrival = at;
+            }
+        }
+
+        synchronized Snapshot snapshot() {
+            if (stale) {
+                windows = decide();
+                stale = false;
+            }
+            return new Snapshot(windows, lastArrival);
+        }
+
+        private void age() {
+            inRange = 0;
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] /= 2;
+                inRange += counts[i];
+            }
+            outOfRange /= 2;
+        }
+
+        private Windows decide() {
+            long samples = inRange + outOfRange;
+            if (outOfRange >= MIN_LONG_GAPS && outOfRange > settings.outOfRangeShare() * samples) {
+                return fromLongGaps();
+            }
+            if (samples < settings.minSamples() || inRange == 0) {
+                return new Windows(Mode.LEARNING, null, null);
+            }
+            if (binCountCv() < settings.minCv()) {
+                return new Windows(Mode.NOT_REPRESENTATIVE, null, null);
+            }
+            long headBin = percentileBin(settings.head());
+            long tailBin = percentileBin(settings.tail()) + 1; // the upper edge of the bin holding it
+            long prewarmNanos = floorToBin((long) (headBin * binNanos * (1 - settings.margin())));
+            long keepNanos = ceilToBin((long) Math.ceil(tailBin * binNanos * (1 + settings.margin())));
+            return new Windows(Mode.HISTOGRAM, Duration.ofNanos(prewarmNanos), Duration.ofNanos(keepNanos));
+        }
+
+        /**
+         * The paper predicts gaps beyond the range with ARIMA. Simpler: when the last few long
+         * gaps agree (a cron job every six hours), the next one is expected within their spread
+         * widened by one bin each side; otherwise nothing is predicted and the fixed keep-alive
+         * applies, because a longer keep-alive cannot reach a gap beyond the range anyway.
+         */
+        private Windows fromLongGaps() {
+            int n = Math.min(longGapsSeen, RECENT_LONG_GAPS);
+            if (n < MIN_LONG_GAPS) {
+                return new Windows(Mode.OUT_OF_RANGE, null, null);
+            }
+            double sum = 0, min = Double.MAX_VALUE, max = 0;
+            for (int i = 0; i < n; i++) {
+                sum += recentLong[i];
+                min = Math.min(min, recentLong[i]);
+                max = Math.max(max, recentLong[i]);
+            }
+            double mean = sum / n, squares = 0;
+            for (int i = 0; i < n; i++) {
+                squares += (recentLong[i] - mean) * (recentLong[i] - mean);
+            }
+            if (Math.sqrt(squares / n) / mean > MAX_LONG_GAP_CV) {
+                return new Windows(Mode.OUT_OF_RANGE, null, null);
+            }
+            long spread = (long) (max - min);
+            long margin = Math.max(binNanos, spread);
+            long prewarm = floorToBin(Math.max(0, (long) min - margin));
+            long keep = ceilToBin((long) max + margin);
+            return new Windows(Mode.OUT_OF_RANGE_PREDICTED, Duration.ofNanos(prewarm), Duration.ofNanos(keep));
+        }
+
+        private double binCountCv() {
+            double mean = (double) inRange / counts.length;
+            double squares = 0;
+            for (long c : counts) {
+                squares += (c - mean) * (c - mean);
+            }
+            return Math.sqrt(squares / counts.length) / mean;
+        }
+
+        /** The bin holding the {@code p} quantile of the in-range gaps. */
+        private long percentileBin(double p) {
+            double wanted = p * inRange;
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= wanted && seen > 0) {
+                    return i;
+                }
+            }
+            return counts.length - 1;
+        }
+
+        private long floorToBin(long nanos) {
+            return nanos / binNanos * binNanos;
+        }
+
+        private long ceilToBin(long nanos) {
+            return (nanos + binNanos - 1) / binNanos * binNanos;
+        }
+    }
+}

@@ -24,7 +24,7 @@ class ProvisionedConcurrencyTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = new TestNode(dataDir, c -> c);
+        node = new TestNode(dataDir, c -> c.withStemCells(0)); // processes found by their exec-time environment
     }
 
     @AfterAll

@@ -131,7 +131,9 @@ public final class Training {
                 Main.run(env, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
                         new PrintStream(diagnostics, true, StandardCharsets.UTF_8));
             } finally {
+                // Main.run owns its process and leaves both behind; a caller in the same JVM must not see them.
                 Thread.currentThread().setContextClassLoader(contextLoader);
+                System.clearProperty(Main.TRACE_PROPERTY);
             }
             // Main.run returns once the API refuses the next poll; the API thread is done by then
             // unless the runtime gave up early, in which case closing the server ends it.

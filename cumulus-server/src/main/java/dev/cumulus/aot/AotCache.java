@@ -44,6 +44,9 @@ public final class AotCache implements AutoCloseable {
     static final int TRAINING_INVOCATIONS = 300;
     /** The probe only has to show the cache maps and serves the runtime's classes. */
     static final int PROBE_INVOCATIONS = 3;
+
+    /** Printed by the training when its first invocation has been answered (see Training.FIRST_ANSWER). */
+    static final String FIRST_ANSWER = "cumulus-training: first answer";
     /** Written by {@code -Xlog:class+load} when the runtime's entry class came out of the cache. */
     static final String MAPPED_SIGNAL = "dev.cumulus.runtime.Main source: shared objects file";
 

@@ -1,0 +1,263 @@
+package dev.cumulus.runtime;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A training run for the JDK AOT cache: {@code java -XX:AOTCacheOutput=runtime.aot <instance flags>
+ * -cp cumulus-runtime.jar dev.cumulus.runtime.Training [invocations [workDir]]}.
+ *
+ * <p>It needs no node. It serves itself a Runtime API on a Unix socket from a thread of its own and
+ * runs the real {@link Main#run} against it, once per handler shape, so that what the cache
+ * records is what an instance does when it starts: read the environment, connect, load a handler
+ * from a task root through the function class loader, bind JSON events, answer and fail. The
+ * handlers are the class files of {@code dev.cumulus.runtime.training}, copied out of this jar.
+ *
+ * <p>Work a real instance never does is kept small on purpose: everything the training loads
+ * ends up in the cache, and an AOT cache links all of its classes at every start-up.
+ *
+ * <p>Prints {@link #FIRST_ANSWER} as soon as the first invocation has been answered, so that a
+ * caller can time a cold start, and exits 0 when every invocation was answered.
+ */
+public final class Training {
+    public static final String FIRST_ANSWER = "cumulus-training: first answer";
+    static final int DEFAULT_INVOCATIONS = 300;
+
+    private static final String HANDLER_PACKAGE = "dev/cumulus/runtime/training/";
+    private static final String[] HANDLER_CLASSES = {"Greeter", "Greeter$Person", "Echo", "HttpApi", "Text"};
+
+    /** One handler shape with the events it gets; an event with an empty name makes Greeter throw. */
+    record Scenario(String handler, String... events) {}
+
+    static final Scenario[] SCENARIOS = {
+        new Scenario("dev.cumulus.runtime.training.Greeter",
+                "{\"name\":\"Ada\",\"age\":36,\"member\":true,\"score\":9.5,\"tags\":[\"a\",\"b\"],"
+                        + "\"attributes\":{\"lang\":\"en\",\"tz\":\"UTC\"},\"ignored\":{\"x\":[1,2.5,null]}}",
+                "{\"name\":\"Grace\",\"age\":85,\"member\":false,\"score\":-1e3,\"tags\":[],\"attributes\":{}}",
+                "{\"name\":\"\",\"age\":0}"),
+        new Scenario("dev.cumulus.runtime.training.HttpApi::handle",
+                "{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":\"/orders/42\",\"rawQueryString\":\"a=1\","
+                        + "\"headers\":{\"accept\":\"application/json\",\"user-agent\":\"curl/8\"},"
+                        + "\"requestContext\":{\"http\":{\"method\":\"GET\",\"path\":\"/orders/42\"},"
+                        + "\"requestId\":\"r-1\",\"timeEpoch\":1764201600000},\"isBase64Encoded\":false}"),
+        new Scenario("dev.cumulus.runtime.training.Echo", "{\"bytes\":\"as they came\",\"n\":[1,2,3]}"),
+    };
+
+    private Training() {}
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            int invocations = args.length > 0 ? Integer.parseInt(args[0]) : DEFAULT_INVOCATIONS;
+            Path work = args.length > 1 ? Files.createDirectories(Path.of(args[1]))
+                    : Files.createTempDirectory("cumulus-training-");
+            int answered = run(invocations, work, System.out);
+            System.out.println("cumulus-training: " + answered + " invocations answered");
+            status = answered == invocations ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("cumulus-training: failed: " + e);
+            status = 1;
+        }
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Spreads {@code invocations} over the scenarios and returns how many were answered (with a
+     * response or an error). Deletes what it wrote under {@code work}.
+     */
+    static int run(int invocations, Path work, PrintStream progress) throws IOException, InterruptedException {
+        try {
+            Path taskRoot = Files.createDirectories(work.resolve("task"));
+            copyHandlers(taskRoot);
+            int answered = 0;
+            for (int i = 0; i < SCENARIOS.length; i++) {
+                int share = invocations / SCENARIOS.length + (i < invocations % SCENARIOS.length ? 1 : 0);
+                answered += serve(work.resolve("rt-" + i + ".sock"), taskRoot, SCENARIOS[i], share,
+                        i == 0 ? progress : null);
+            }
+            return answered;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static void copyHandlers(Path taskRoot) throws IOException {
+        Path dir = Files.createDirectories(taskRoot.resolve(HANDLER_PACKAGE));
+        for (String name : HANDLER_CLASSES) {
+            String resource = HANDLER_PACKAGE + name + ".class";
+            try (InputStream in = Training.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IOException("the runtime jar lacks " + resource);
+                }
+                Files.copy(in, dir.resolve(name + ".class"));
+            }
+        }
+    }
+
+    private static int serve(Path socket, Path taskRoot, Scenario scenario, int invocations, PrintStream firstAnswer)
+            throws IOException, InterruptedException {
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Api api = new Api(server, scenario, invocations, firstAnswer);
+            Thread thread = Thread.ofPlatform().daemon().name("training-runtime-api").start(api);
+            Map<String, String> env = new HashMap<>();
+            env.put("CUMULUS_RUNTIME_SOCKET", socket.toString());
+            env.put("_HANDLER", scenario.handler());
+            env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+            env.put("AWS_LAMBDA_FUNCTION_NAME", "cumulus-training");
+            env.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
+            env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128");
+            ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+            ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
+            try {
+                // Function logs go nowhere: an instance's stdout is the node's business, not the cache's.
+                Main.run(env, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(diagnostics, true, StandardCharsets.UTF_8));
+            } finally {
+                // Main.run owns its process and leaves both behind; a caller in the same JVM must not see them.
+                Thread.currentThread().setContextClassLoader(contextLoader);
+                System.clearProperty(Main.TRACE_PROPERTY);
+            }
+            // Main.run returns once the API refuses the next poll; the API thread is done by then
+            // unless the runtime gave up early, in which case closing the server ends it.
+            server.close();
+            thread.join();
+            if (api.answered != invocations) {
+                throw new IOException(scenario.handler() + ": " + api.answered + " of " + invocations
+                        + " invocations answered; runtime said: " + diagnostics.toString(StandardCharsets.UTF_8).trim()
+                        + (api.failure != null ? "; training API failed: " + api.failure : ""));
+            }
+            return api.answered;
+        }
+    }
+
+    /**
+     * The node's side of the Runtime API, just enough of it: hands out the scenario's events in
+     * turn, counts the answers, and answers the poll after the last one with 410 so that the
+     * runtime's loop ends the way it ends when the node goes away.
+     */
+    private static final class Api implements Runnable {
+        private final ServerSocketChannel server;
+        private final Scenario scenario;
+        private final int invocations;
+        private final PrintStream firstAnswer;
+        private int handedOut;
+        volatile int answered;
+        volatile Exception failure;
+
+        Api(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
+            this.server = server;
+            this.scenario = scenario;
+            this.invocations = invocations;
+            this.firstAnswer = firstAnswer;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    try (SocketChannel client = server.accept()) {
+                        if (!serve(client)) {
+                            return;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    failure = e;
+                }
+            }
+        }
+
+        /** False once the last poll has been refused. */
+        private boolean serve(SocketChannel client) throws IOException {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(client));
+            OutputStream out = Channels.newOutputStream(client);
+            while (true) {
+                String requestLine = line(in);
+                if (requestLine == null) {
+                    return true;
+                }
+                int length = 0;
+                for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
+                    if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
+                        length = Integer.parseInt(h.substring(15).trim());
+                    }
+                }
+                in.readNBytes(length);
+                if (requestLine.startsWith("GET /2018-06-01/runtime/invocation/next ")) {
+                    if (handedOut == invocations) {
+                        respond(out, "410 Gone", "", "{\"errorType\":\"TrainingOver\"}");
+                        return false;
+                    }
+                    String id = "training-" + handedOut;
+                    String event = scenario.events()[handedOut % scenario.events().length];
+                    handedOut++;
+                    respond(out, "200 OK", "Lambda-Runtime-Aws-Request-Id: " + id + "\r\n"
+                            + "Lambda-Runtime-Deadline-Ms: " + (System.currentTimeMillis() + 60_000) + "\r\n"
+                            + "Lambda-Runtime-Invoked-Function-Arn: arn:cumulus:function:cumulus-training\r\n"
+                            + "Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000;Sampled=0\r\n", event);
+                } else if (requestLine.startsWith("POST /2018-06-01/runtime/invocation/")) {
+                    answered++;
+                    if (answered == 1 && firstAnswer != null) {
+                        firstAnswer.println(FIRST_ANSWER);
+                        firstAnswer.flush();
+                    }
+                    respond(out, "202 Accepted", "", "{\"status\":\"OK\"}");
+                } else {
+                    // an init error or anything unexpected: the count will tell
+                    respond(out, "202 Accepted", "", "{\"status\":\"OK\"}");
+                }
+            }
+        }
+
+        private static void respond(OutputStream out, String status, String headers, String body) throws IOException {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + headers
+                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(bytes);
+            out.flush();
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder sb = new StringBuilder(64);
+            for (int b = in.read(); b != -1; b = in.read()) {
+                if (b == '\n') {
+                    int n = sb.length();
+                    return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+                }
+                sb.append((char) b);
+            }
+            return sb.isEmpty() ? null : sb.toString();
+        }
+    }
+
+    /** Plain recursion: a stream pipeline here would put lambda machinery into every start-up. */
+    private static void deleteTree(Path path) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
+                for (Path child : children) {
+                    deleteTree(child);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
+    }
+}

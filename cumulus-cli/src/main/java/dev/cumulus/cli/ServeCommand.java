@@ -97,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
                 d.queueTimeout(),
                 sandbox.name(),
                 runtimeJar,
-                stemCells != null ? stemCells : d.stemCells());
+                stemCells != null ? stemCells : d.stemCells(),
+                d.aotDir());
     }
 
     @Override

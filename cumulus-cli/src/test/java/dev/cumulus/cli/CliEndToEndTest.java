@@ -42,7 +42,8 @@ class CliEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir));
+        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)
+                .withAotDir(java.nio.file.Path.of("target", "test-aot").toAbsolutePath()));
     }
 
     @AfterAll

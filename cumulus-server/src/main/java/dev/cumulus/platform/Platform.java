@@ -1,5 +1,6 @@
 package dev.cumulus.platform;
 
+import dev.cumulus.aot.AotCache;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
@@ -68,12 +69,16 @@ public final class Platform implements AutoCloseable {
             Path socketRoot = Files.createTempDirectory("cumulus-rt-");
             closers.push(() -> deleteTree(socketRoot));
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, clock);
+            // trained in the background: the first instances start without it, later ones faster
+            AotCache aot = push(closers, AotCache.prepare(Files.createDirectories(
+                    config.aotDir() != null ? config.aotDir() : dataDir.resolve("aot")), runtimeJar,
+                    javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
                             Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
-                    version -> registry.unpackedCode(version.code()), logs::append, clock));
+                    version -> registry.unpackedCode(version.code()), logs::append, aot, clock));
             for (var function : registry.list()) {
                 if (function.config().provisionedConcurrency() > 0) {
                     scheduler.provision(registry.resolve(function.name(), null));

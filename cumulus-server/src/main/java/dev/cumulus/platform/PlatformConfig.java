@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param sandbox "auto" (bwrap where available), "bwrap" (fail if unavailable) or "process"
  * @param runtimeJar the Java runtime jar put into each instance; null finds it beside the server jar
  * @param stemCells pre-started runtimes kept per memory size in demand; 0 turns stem cells off
+ * @param aotDir where the Java runtime's AOT cache lives; null for {@code <dataDir>/aot}. Caches are
+ *     keyed by JDK build, runtime jar and JVM flags, so nodes on one machine may share the directory
  */
 public record PlatformConfig(
         String host,
@@ -30,41 +32,47 @@ public record PlatformConfig(
         Duration queueTimeout,
         String sandbox,
         Path runtimeJar,
-        int stemCells) {
+        int stemCells,
+        Path aotDir) {
 
     public static PlatformConfig defaults() {
         return new PlatformConfig(
                 "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1);
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+    }
+
+    public PlatformConfig withAotDir(Path aotDir) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.aot.AotCache;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
@@ -45,9 +46,13 @@ final class InstanceLauncher {
     private final Path cellRoot;
     private final Function<FunctionVersion, Path> codeDirectory;
     private final Scheduler.LogSink logs;
+    private final AotCache aot;
+    private final Mount aotDir;
 
     InstanceLauncher(Sandbox sandbox, RuntimeApiServer runtimeApi, Path runtimeJar, Path javaHome, Path socketRoot,
-            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs) {
+            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs, AotCache aot) {
+        this.aot = aot;
+        this.aotDir = Mount.readOnly(aot.directory(), AotCache.SANDBOX_DIR);
         this.sandbox = sandbox;
         this.runtimeApi = runtimeApi;
         this.java = Mount.readOnly(javaHome, "/opt/java");
@@ -62,7 +67,7 @@ final class InstanceLauncher {
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
         Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
-        Started started = start(instance.id, config.memoryMb(), code, List.of(), instance,
+        Started started = start(instance.id, config.memoryMb(), code, instance,
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
@@ -78,9 +83,7 @@ final class InstanceLauncher {
         StemCell cell = new StemCell(id, memoryMb, taskDir);
         Started started;
         try {
-            // the runtime rewrites its own environment map on specialisation (see its StemCell)
-            started = start(id, memoryMb, code, List.of("--add-opens=java.base/java.util=ALL-UNNAMED"), cell,
-                    socket -> cellEnvironment(socket));
+            started = start(id, memoryMb, code, cell, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
             deleteTree(cellRoot.resolve(id));
             throw e;
@@ -105,7 +108,7 @@ final class InstanceLauncher {
         cell.specialise(instance, env);
     }
 
-    private Started start(String id, int memoryMb, Mount code, List<String> extraFlags, RuntimeChannel channel,
+    private Started start(String id, int memoryMb, Mount code, RuntimeChannel channel,
             Function<Mount, Map<String, String>> environment) throws IOException {
         Path socketDir = Files.createDirectories(socketRoot.resolve(id));
         RuntimeApiServer.Endpoint endpoint = runtimeApi.open(socketDir.resolve("rt.sock"), channel);
@@ -114,12 +117,11 @@ final class InstanceLauncher {
             Mount socket = Mount.readOnly(socketDir, SOCKET_DIR);
             List<String> command = new ArrayList<>();
             command.add(sandbox.visiblePath(java) + "/bin/java");
-            command.addAll(jvmFlags(memoryMb));
-            command.addAll(extraFlags);
+            command.addAll(aot.jvmFlags(jvmFlags(memoryMb), sandbox.visiblePath(aotDir)));
             command.add("-cp");
             command.add(sandbox.visiblePath(runtime));
             command.add("dev.cumulus.runtime.Main");
-            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), List.of(java, runtime, code, socket),
+            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), List.of(java, runtime, code, socket, aotDir),
                     sandbox.visiblePath(code), memoryMb, PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
             started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
             return started;
@@ -167,7 +169,9 @@ final class InstanceLauncher {
     /**
      * Heap gets most of the memory setting but not all: metaspace, code cache and thread stacks
      * live beside it inside the same cgroup limit. Serial GC and C1 keep start-up and idle
-     * footprint small, which is what short-lived function instances need most.
+     * footprint small, which is what short-lived function instances need most. Every instance
+     * gets the flags a stem cell needs (the runtime rewrites its environment map when a cell is
+     * specialised), so one AOT cache fits instances and cells alike.
      */
     static List<String> jvmFlags(int memoryMb) {
         int heapMb = Math.max(32, memoryMb * 6 / 10);
@@ -180,7 +184,8 @@ final class InstanceLauncher {
                 "-XX:MaxMetaspaceSize=" + Math.max(64, memoryMb / 4) + "m",
                 "-XX:-UsePerfData",
                 "-Xshare:auto",
-                "-Djava.io.tmpdir=/tmp");
+                "-Djava.io.tmpdir=/tmp",
+                "--add-opens=java.base/java.util=ALL-UNNAMED");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.cumulus.scheduler;
 
 import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.aot.AotCache;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
@@ -57,13 +58,13 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
-            LogSink logs, Clock clock) {
+            LogSink logs, AotCache aot, Clock clock) {
         this.settings = settings;
         this.keepAlive = keepAlive;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot,
-                codeDirectory, logs);
+                codeDirectory, logs, aot);
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
         stemCells.fill();
@@ -125,6 +126,11 @@ public final class Scheduler implements AutoCloseable {
         answer = checkHealth(instance, answer);
         pool.release(instance, survives(answer), idleFor(pool, version.config()));
         return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
+    }
+
+    /** The JVM flags of an instance of {@code memoryMb}, without any AOT cache: what caches are trained with. */
+    public static java.util.List<String> instanceJvmFlags(int memoryMb) {
+        return InstanceLauncher.jvmFlags(memoryMb);
     }
 
     /** From a stem cell of the right size when one is waiting, else from nothing. */

@@ -20,6 +20,8 @@ import java.util.function.UnaryOperator;
 final class TestNode implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path TEST_FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
+    /** One runtime AOT cache for every test node: trained once per build, not once per test class. */
+    static final Path SHARED_AOT_DIR = Path.of("target", "test-aot").toAbsolutePath();
 
     final Path dataDir;
     final Platform platform;
@@ -28,7 +30,8 @@ final class TestNode implements AutoCloseable {
 
     TestNode(Path dataDir, UnaryOperator<PlatformConfig> tweak) throws IOException {
         this.dataDir = dataDir;
-        this.platform = Platform.start(tweak.apply(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)));
+        this.platform = Platform.start(tweak.apply(
+                PlatformConfig.defaults().withPort(0).withDataDir(dataDir).withAotDir(SHARED_AOT_DIR)));
     }
 
     URI url(String path) {

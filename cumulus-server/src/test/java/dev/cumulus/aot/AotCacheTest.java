@@ -77,6 +77,8 @@ class AotCacheTest {
 
         assertThat(cache.jvmFlags(INSTANCE_FLAGS)).isEqualTo(INSTANCE_FLAGS);
         cache.close();
+        // the discovery started a retraining in the background: let it stop before the dir goes
+        cache.ready().get(TRAINING.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test
@@ -107,6 +109,8 @@ class AotCacheTest {
 
         assertThat(cache.jvmFlags(INSTANCE_FLAGS)).isEqualTo(INSTANCE_FLAGS);
         cache.close();
+        // the discovery started a retraining in the background: let it stop before the dir goes
+        cache.ready().get(TRAINING.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** A cache dir holding a copy of the trained cache and its digest, as a previous node run leaves it. */

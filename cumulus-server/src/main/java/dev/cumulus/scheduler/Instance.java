@@ -62,24 +62,31 @@ final class Instance implements RuntimeChannel {
         }
     }
 
-    /** Hands one event to the runtime and waits for its answer until {@code deadlineNanos}. */
-    InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs)
-            throws InterruptedException {
+    /**
+     * Hands one event to the runtime and waits for its answer; {@code deadlines} ends the wait
+     * with a timeout failure at {@code deadlineNanos}.
+     */
+    InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs,
+            DeadlineWatcher deadlines) throws InterruptedException {
         CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
         pending.put(request.requestId(), answer);
+        deadlines.watch(deadlineNanos, answer, this::timedOut);
         currentRequestId = request.requestId();
         handoff.add(new PendingInvocation(
                 request.requestId(), deadlineEpochMs, functionArn(), request.traceId(), request.payload()));
         try {
-            return answer.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout",
-                    "Task timed out after " + version.config().timeoutSeconds() + " seconds");
+            return answer.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
             pending.remove(request.requestId());
+            deadlines.unwatch(answer);
         }
+    }
+
+    private InvocationResult.Failure timedOut() {
+        return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout",
+                "Task timed out after " + version.config().timeoutSeconds() + " seconds");
     }
 
     private String functionArn() {

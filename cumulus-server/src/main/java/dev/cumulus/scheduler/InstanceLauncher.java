@@ -190,10 +190,13 @@ final class InstanceLauncher {
 
     /**
      * Tags each output line with the invocation running on its instance; a stem cell's lines
-     * before it has a function go to the node's own log.
+     * before it has a function go to the node's own log. A platform thread, not a virtual one:
+     * a read on a process pipe blocks in native code and can pin a carrier thread for as long
+     * as the instance is quiet (seen here: a node whose two carriers were both held by quiet
+     * instances' pipes could not even stop its HTTP selector).
      */
     private void pumpLogs(SandboxProcess process, String id, Supplier<Instance> owner) {
-        Thread.ofVirtual().name("logs-" + id).start(() -> {
+        Thread.ofPlatform().daemon().stackSize(256 * 1024).name("logs-" + id).start(() -> {
             try (BufferedReader reader =
                     new BufferedReader(new InputStreamReader(process.output(), StandardCharsets.UTF_8))) {
                 String line;

@@ -41,6 +41,7 @@ public final class Scheduler implements AutoCloseable {
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
     private final InstanceLauncher launcher;
+    private final DeadlineWatcher deadlines = new DeadlineWatcher();
     private final StemCells stemCells;
     private final Clock clock;
     private final Semaphore nodeSlots;
@@ -117,7 +118,7 @@ public final class Scheduler implements AutoCloseable {
         InvocationResult.Answer answer;
         try {
             answer = instance.invoke(request, started + timeoutNanos,
-                    clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+                    clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos), deadlines);
         } catch (InterruptedException e) {
             pool.release(instance, false, Duration.ZERO);
             throw e;
@@ -341,6 +342,7 @@ public final class Scheduler implements AutoCloseable {
         pools.values().forEach(InstancePool::destroyAll);
         pools.clear();
         stemCells.close();
+        deadlines.close();
         timers.shutdownNow();
         starters.shutdownNow();
         destroyers.shutdown();

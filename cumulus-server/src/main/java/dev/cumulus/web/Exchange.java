@@ -27,7 +27,8 @@ public final class Exchange {
             return new byte[0];
         }
         try (InputStream in = Request.asInputStream(request)) {
-            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            // with a declared length, one exact read; otherwise read up to one byte past the limit
+            byte[] body = in.readNBytes(declared > 0 ? (int) declared : (int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
             if (body.length > limit) {
                 throw new BodyTooLargeException(limit);
             }

@@ -32,4 +32,27 @@ class ShutdownTest {
         assertThat(response.body()).isEqualTo("\"slept 1500\"");
         assertThat(TestNode.runtimeProcesses("slowpoke")).isEmpty();
     }
+
+    @Test
+    void quietInstancesNeitherStarveTheNodeNorBlockItsShutdown() throws Exception {
+        TestNode node = new TestNode(dataDir, c -> c.withStemCells(0));
+        // more quiet instances than the machine has cores: each holds a pipe that blocks on read
+        int instances = Runtime.getRuntime().availableProcessors() + 2;
+        node.deploy("quiet", "dev.cumulus.testfn.Sleep",
+                Map.of("maxInstances", instances, "concurrency", 1, "timeoutSeconds", 20));
+        java.util.List<CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            // overlapping calls, so each needs an instance of its own
+            calls.add(CompletableFuture.supplyAsync(() -> node.invoke("quiet", Map.of("ms", 3000))));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            assertThat(call.get().body()).isEqualTo("\"slept 3000\"");
+        }
+        assertThat(node.platform.scheduler().counts("quiet").idle()).isEqualTo(instances);
+        assertThat(node.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(node::close);
+        closing.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(TestNode.runtimeProcesses("quiet")).isEmpty();
+    }
 }

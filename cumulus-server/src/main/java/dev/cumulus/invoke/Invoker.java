@@ -11,6 +11,7 @@ import dev.cumulus.scheduler.Scheduler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Runs one synchronous invocation end to end and records what it cost. */
 public final class Invoker {
@@ -26,8 +27,16 @@ public final class Invoker {
         this.clock = clock;
     }
 
+    /**
+     * A random (version 4) UUID. Request ids need to be unique, not secret (an instance can only
+     * answer invocations on its own socket), so they come from a thread-local generator rather
+     * than {@code UUID.randomUUID()}, whose SecureRandom reads /dev/urandom under a lock.
+     */
     public static String newRequestId() {
-        return UUID.randomUUID().toString();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     /**
@@ -71,8 +80,8 @@ public final class Invoker {
 
     /** An X-Ray-style trace header, so runtimes that expect one find it. */
     private static String traceId() {
-        String hex = UUID.randomUUID().toString().replace("-", "");
-        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.substring(0, 24)
-                + ";Sampled=0";
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                + String.format("%08x%016x", random.nextInt(), random.nextLong()) + ";Sampled=0";
     }
 }

@@ -43,6 +43,7 @@ public final class Main {
             return 2;
         }
         if (StemCell.isStemCell(environment)) {
+            StemCell.warmUp();
             try {
                 env = RuntimeEnv.from(StemCell.awaitFunction(http));
             } catch (IOException e) {

@@ -17,6 +17,24 @@ final class StemCell {
 
     private StemCell() {}
 
+    /** Invocations the cell runs on itself while it waits; enough for C1 to compile the hot paths. */
+    static final int WARM_UP_INVOCATIONS = 60;
+
+    /**
+     * Runs the runtime's real paths (Unix-socket HTTP, handler loading, JSON binding, the
+     * invocation loop) against itself before any function arrives, so that the first real
+     * invocation finds its classes loaded and initialised and its code compiled. Everything
+     * it writes under /tmp is removed again; a failure only costs the warm-up.
+     */
+    static void warmUp() {
+        try {
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("cumulus-warm-up");
+            Training.run(WARM_UP_INVOCATIONS, work, null);
+        } catch (Exception | LinkageError e) {
+            System.err.println("cumulus-runtime: stem cell warm-up skipped: " + e);
+        }
+    }
+
     static boolean isStemCell(Map<String, String> environment) {
         return "1".equals(environment.get(MARKER));
     }

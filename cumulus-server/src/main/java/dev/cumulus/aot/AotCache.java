@@ -1,11 +1,11 @@
 package dev.cumulus.aot;
 
+import dev.cumulus.files.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -335,7 +335,7 @@ public final class AotCache implements AutoCloseable {
             }
             return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {
-            deleteTree(work);
+            FileTrees.deleteQuietly(work); // a leftover in the temp dir is harmless
         }
     }
 
@@ -409,18 +409,4 @@ public final class AotCache implements AutoCloseable {
         return s.length() > 2000 ? "..." + s.substring(s.length() - 2000) : s;
     }
 
-    private static void deleteTree(Path path) {
-        try {
-            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
-                    for (Path child : children) {
-                        deleteTree(child);
-                    }
-                }
-            }
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // a leftover in the temp dir is harmless
-        }
-    }
 }

@@ -4,6 +4,7 @@ import dev.cumulus.aot.AotCache;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
+import dev.cumulus.files.FileTrees;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
@@ -67,7 +68,7 @@ public final class Platform implements AutoCloseable {
             Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
             RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             Path socketRoot = Files.createTempDirectory("cumulus-rt-");
-            closers.push(() -> deleteTree(socketRoot));
+            closers.push(() -> FileTrees.delete(socketRoot));
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, clock);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(Files.createDirectories(
@@ -170,10 +171,4 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.cumulus.sandbox;
 
+import dev.cumulus.files.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public record HostReport(List<Check> checks) {
             return "process";
         } finally {
             if (scratch != null) {
-                ScratchDirs.delete(scratch);
+                FileTrees.delete(scratch);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.cumulus.sandbox;
 
+import dev.cumulus.files.FileTrees;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ final class PlainProcess extends ChildProcess {
     @Override
     ExitStatus finish(int code, boolean destroyed) {
         try {
-            ScratchDirs.delete(privateDir);
+            FileTrees.delete(privateDir);
         } catch (RuntimeException e) {
             log.warn("instance pid {}: private dir {} left behind", pid(), privateDir, e);
         }

@@ -1,5 +1,6 @@
 package dev.cumulus.sandbox;
 
+import dev.cumulus.files.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class PlainSandbox implements Sandbox {
         try {
             return new PlainProcess(builder.start(), privateDir);
         } catch (IOException | RuntimeException e) {
-            ScratchDirs.delete(privateDir);
+            FileTrees.delete(privateDir);
             throw e;
         }
     }

@@ -1,6 +1,7 @@
 package dev.cumulus.scheduler;
 
 import dev.cumulus.aot.AotCache;
+import dev.cumulus.files.FileTrees;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -85,10 +85,11 @@ final class InstanceLauncher {
         try {
             started = start(id, memoryMb, code, cell, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
-            deleteTree(cellRoot.resolve(id));
+            FileTrees.deleteQuietly(cellRoot.resolve(id));
             throw e;
         }
-        cell.attach(started, () -> deleteTree(cellRoot.resolve(id)));
+        // leftovers would only be hard links to code that stays in the store
+        cell.attach(started, () -> FileTrees.deleteQuietly(cellRoot.resolve(id)));
         pumpLogs(started.process(), id, cell::owner);
         return cell;
     }
@@ -243,16 +244,6 @@ final class InstanceLauncher {
         }
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a cell's leftovers are only hard links to code that stays in the store
-        }
-    }
 
     /** A started sandbox process with its Runtime API socket. */
     record Started(SandboxProcess process, RuntimeApiServer.Endpoint endpoint, Path socketDir, Mount socket) {

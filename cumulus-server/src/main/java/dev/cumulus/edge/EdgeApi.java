@@ -6,7 +6,10 @@ import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Usage;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.web.Mount;
 import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
 
 /** What the edge serves from: the capabilities behind the REST API. */
 public record EdgeApi(
@@ -18,4 +21,11 @@ public record EdgeApi(
         Usage usage,
         Runnable flushMetering,
         long maxCodeBytes,
-        Clock clock) {}
+        Clock clock,
+        List<Mount> mounts) {
+
+    public EdgeApi {
+        // longest prefix first, so the most specific mount wins
+        mounts = mounts.stream().sorted(Comparator.comparingInt((Mount m) -> m.prefix().length()).reversed()).toList();
+    }
+}

@@ -1,5 +1,6 @@
 package dev.cumulus.edge;
 
+import dev.cumulus.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.FunctionUrlEvents;
@@ -14,6 +15,7 @@ import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -106,6 +108,15 @@ final class EdgeHandler extends Handler.Abstract {
     private void route(Request request, Response response) throws Exception {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
+        for (Mount mount : api.mounts()) {
+            if (Mount.matches(mount.prefix(), path)) {
+                if (mount.access() == Mount.Access.ADMIN) {
+                    authenticate(request);
+                }
+                mount.handle(request, response);
+                return;
+            }
+        }
         if (path.equals("/healthz")) {
             Exchange.write(response, 200, JSON, HEALTHY);
         } else if (path.startsWith("/fn/")) {

@@ -1,5 +1,6 @@
 package dev.cumulus.edge;
 
+import dev.cumulus.web.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;

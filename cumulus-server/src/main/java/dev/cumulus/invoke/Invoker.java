@@ -46,15 +46,31 @@ public final class Invoker {
      * @throws dev.cumulus.scheduler.ThrottledException when the function is saturated
      */
     public Invocation invoke(String qualifiedName, String requestId, byte[] payload) throws InterruptedException {
+        return invoke(resolve(qualifiedName), requestId, payload);
+    }
+
+    /**
+     * The version {@code name} or {@code name:qualifier} names.
+     *
+     * @throws dev.cumulus.errors.ApiException if the function or version does not exist
+     */
+    public FunctionVersion resolve(String qualifiedName) {
         int colon = qualifiedName.indexOf(':');
         String name = colon < 0 ? qualifiedName : qualifiedName.substring(0, colon);
         String qualifier = colon < 0 ? null : qualifiedName.substring(colon + 1);
-        return invoke(registry.resolve(name, qualifier), requestId, payload);
+        return registry.resolve(name, qualifier);
     }
 
     public Invocation invoke(FunctionVersion version, String requestId, byte[] payload) throws InterruptedException {
+        return invoke(version, new InvocationRequest(requestId, traceId(), payload));
+    }
+
+    /** Invokes with a request that may carry optional context (client context, identity, CloudEvent). */
+    public Invocation invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
+        String requestId = request.requestId();
+        byte[] payload = request.payload();
         Instant start = clock.instant();
-        InvocationResult result = scheduler.invoke(version, new InvocationRequest(requestId, traceId(), payload));
+        InvocationResult result = scheduler.invoke(version, request);
         long billedMs = InvocationRecord.billedMillis(result.durationMicros());
         meter.record(new InvocationRecord(requestId, version.functionName(), version.version(), start,
                 result.durationMicros(), billedMs, version.config().memoryMb(), result.coldStart(),
@@ -79,7 +95,7 @@ public final class Invoker {
     }
 
     /** An X-Ray-style trace header, so runtimes that expect one find it. */
-    private static String traceId() {
+    public static String traceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
                 + String.format("%08x%016x", random.nextInt(), random.nextLong()) + ";Sampled=0";

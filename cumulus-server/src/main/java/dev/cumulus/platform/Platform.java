@@ -5,7 +5,12 @@ import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
+import dev.cumulus.invoke.AsyncInvoker;
+import dev.cumulus.invoke.InterimAsyncInvoker;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.web.Mount;
+import java.util.ArrayList;
+import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionConfig;
@@ -86,9 +91,12 @@ public final class Platform implements AutoCloseable {
                 }
             }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
+            AsyncInvoker async = new InterimAsyncInvoker(invoker);
+            // the capabilities that serve their own part of the HTTP API
+            List<Mount> mounts = new ArrayList<>();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
-                    clock)));
+                    clock, mounts)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
             return new Platform(closers, edge, token, scheduler, sandbox, metering);

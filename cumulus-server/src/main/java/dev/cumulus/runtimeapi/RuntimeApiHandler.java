@@ -106,6 +106,15 @@ final class RuntimeApiHandler extends Handler.Abstract {
         headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineEpochMs()));
         headers.put("Lambda-Runtime-Invoked-Function-Arn", invocation.functionArn());
         headers.put("Lambda-Runtime-Trace-Id", invocation.traceId());
+        if (invocation.clientContext() != null) {
+            headers.put("Lambda-Runtime-Client-Context", invocation.clientContext());
+        }
+        if (invocation.cognitoIdentity() != null) {
+            headers.put("Lambda-Runtime-Cognito-Identity", invocation.cognitoIdentity());
+        }
+        if (invocation.cloudEvent() != null) {
+            headers.put("Cumulus-Cloud-Event", invocation.cloudEvent());
+        }
         Exchange.write(response, 200, "application/json", invocation.payload());
     }
 

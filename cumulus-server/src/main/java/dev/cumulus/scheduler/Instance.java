@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * hand-off here is lock-free so a busy instance never blocks its pool.
  */
 final class Instance implements RuntimeChannel {
-    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0]);
+    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0], null, null, null);
 
     final String id;
     final FunctionVersion version;
@@ -73,7 +73,8 @@ final class Instance implements RuntimeChannel {
         deadlines.watch(deadlineNanos, answer, this::timedOut);
         currentRequestId = request.requestId();
         handoff.add(new PendingInvocation(
-                request.requestId(), deadlineEpochMs, functionArn(), request.traceId(), request.payload()));
+                request.requestId(), deadlineEpochMs, functionArn(), request.traceId(), request.payload(),
+                request.clientContext(), request.cognitoIdentity(), request.cloudEvent()));
         try {
             return answer.get();
         } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.cumulus.edge;
 
+import dev.cumulus.web.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

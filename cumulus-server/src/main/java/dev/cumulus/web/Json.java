@@ -1,4 +1,4 @@
-package dev.cumulus.edge;
+package dev.cumulus.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,14 +8,14 @@ import dev.cumulus.errors.ApiException;
 import java.io.IOException;
 
 /** The edge's one ObjectMapper and the parse step that turns bad JSON into a 400. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private Json() {}
 
-    static JsonNode parseObject(byte[] body) {
+    public static JsonNode parseObject(byte[] body) {
         JsonNode node;
         try {
             node = body.length == 0 ? null : MAPPER.readTree(body);
@@ -29,7 +29,7 @@ final class Json {
     }
 
     /** Checks that an invocation payload is JSON (any value), so functions never get junk. */
-    static void requireJson(byte[] body) {
+    public static void requireJson(byte[] body) {
         if (body.length == 0) {
             return;
         }
@@ -42,7 +42,7 @@ final class Json {
         }
     }
 
-    static byte[] write(Object value) {
+    public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {

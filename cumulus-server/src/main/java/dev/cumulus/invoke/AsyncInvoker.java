@@ -1,0 +1,32 @@
+package dev.cumulus.invoke;
+
+/**
+ * Accepts events for asynchronous invocation (Lambda's {@code Event} invocation type, topic
+ * subscriptions, schedules, event source failures). {@link #submit} returns once the event is
+ * accepted; the function runs later, with retries.
+ */
+public interface AsyncInvoker {
+
+    /**
+     * @param qualifiedName  {@code name} or {@code name:qualifier}
+     * @param payload        the event, JSON
+     * @param idempotencyKey null, or a key that makes repeated submits of the same event collapse into one
+     * @param source         CloudEvents {@code source} (e.g. {@code /v1/functions/f/invoke}); null for the default
+     * @param type           CloudEvents {@code type}; null for the default
+     * @param subject        CloudEvents {@code subject}; null when none
+     */
+    record Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
+            String subject) {
+        public Event(String qualifiedName, byte[] payload) {
+            this(qualifiedName, payload, null, null, null, null);
+        }
+    }
+
+    /** @param duplicate true when the idempotency key matched an earlier event, whose id this is */
+    record Accepted(String requestId, boolean duplicate) {}
+
+    /**
+     * @throws dev.cumulus.errors.ApiException if the function does not exist or the event is refused
+     */
+    Accepted submit(Event event);
+}

@@ -55,8 +55,9 @@ public final class KeepAliveSim {
         Trace trace = Trace.generate(seed, functions, Duration.ofHours(hours).toMillis());
         Result fixed = replay("fixed 10 min", trace, () -> new FixedKeepAlive(FIXED));
         Result adaptive = replay("adaptive (hybrid histogram)", trace, () -> new HybridHistogramPolicy(FIXED));
+        String sensitivity = smoke ? "" : sensitivity(trace, seed, functions, hours, fixed.total());
         double seconds = (System.nanoTime() - started) / 1e9;
-        String report = report(trace, seed, hours, fixed, adaptive, seconds);
+        String report = report(trace, seed, hours, fixed, adaptive, seconds) + sensitivity;
         System.out.print(report);
         if (out != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
@@ -122,6 +123,36 @@ public final class KeepAliveSim {
                     f.idleGbSeconds(), a.idleGbSeconds()));
         }
         r.append("\nWhere the adaptive policy ended up per function: ").append(adaptive.modes()).append("\n");
+        return r.toString();
+    }
+
+    /**
+     * How the result depends on the one knob that is not the paper's (the worth of a cold start,
+     * which the node takes from its fixed keep-alive) and on the trace's seed.
+     */
+    private static String sensitivity(Trace trace, long seed, int functions, int hours, Replay.Outcome fixed) {
+        StringBuilder r = new StringBuilder("\n## Sensitivity\n\nThe cost-aware cap prices a cold start at the node's"
+                + " fixed keep-alive (10 min here). The same trace with other prices (\"uncapped\": the paper's window):\n\n"
+                + "| cold start worth | cold starts | vs fixed | idle GB-s | vs fixed |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (long minutes : new long[] {5, 10, 20, 60, 0}) {
+            Duration worth = minutes == 0 ? Duration.ofDays(365) : Duration.ofMinutes(minutes);
+            HybridHistogramPolicy.Settings settings = HybridHistogramPolicy.Settings.paper(worth);
+            Replay.Outcome o = replay("", trace, () -> new HybridHistogramPolicy(FIXED, settings)).total();
+            r.append(String.format(Locale.ROOT, "| %s | %,d | %+.1f %% | %,.0f | %+.1f %% |%n",
+                    minutes == 0 ? "uncapped" : minutes + " min", o.coldStarts(), change(o.coldStarts(), fixed.coldStarts()),
+                    o.idleGbSeconds(), change(o.idleGbSeconds(), fixed.idleGbSeconds())));
+        }
+        r.append("\nOther seeds of the same generator (fixed 10 min vs adaptive at the default price):\n\n"
+                + "| seed | cold starts fixed -> adaptive | vs fixed | idle GB-s fixed -> adaptive | vs fixed |\n"
+                + "| --- | ---: | ---: | ---: | ---: |\n");
+        for (long other = seed + 1; other <= seed + 4; other++) {
+            Trace t = Trace.generate(other, functions, Duration.ofHours(hours).toMillis());
+            Replay.Outcome f = replay("", t, () -> new FixedKeepAlive(FIXED)).total();
+            Replay.Outcome a = replay("", t, () -> new HybridHistogramPolicy(FIXED)).total();
+            r.append(String.format(Locale.ROOT, "| %d | %,d -> %,d | %+.1f %% | %,.0f -> %,.0f | %+.1f %% |%n", other,
+                    f.coldStarts(), a.coldStarts(), change(a.coldStarts(), f.coldStarts()), f.idleGbSeconds(),
+                    a.idleGbSeconds(), change(a.idleGbSeconds(), f.idleGbSeconds())));
+        }
         return r.toString();
     }
 

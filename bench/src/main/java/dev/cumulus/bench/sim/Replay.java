@@ -63,7 +63,10 @@ final class Replay {
             if (plan.prewarms()) {
                 prewarmAt = Math.max(from, plan.prewarmAt().toEpochMilli());
                 prewarmUntil = plan.prewarmUntil().toEpochMilli();
-                millis += overlap(prewarmAt, prewarmUntil, from, to);
+                // one instance: a pre-warm due while the idle one is still kept starts nothing
+                // (the scheduler only pre-warms an empty pool), so the overlap counts once
+                millis += overlap(prewarmAt, prewarmUntil, from, to)
+                        - overlap(prewarmAt, Math.min(prewarmUntil, keepUntil), from, to);
             }
             return new Loaded(millis, keepUntil, prewarmAt, prewarmUntil);
         }

@@ -35,9 +35,7 @@ final class CodeUnpacker {
     static void extract(Path zipPath, Path target, long maxBytes) throws IOException {
         Path root = target.toAbsolutePath().normalize();
         long written = 0;
-        try (ZipFile zip = new ZipFile(zipPath.toFile());
-                // java.util.zip hides the unix mode; the zip file system shows it
-                FileSystem modes = FileSystems.newFileSystem(zipPath, Map.of("enablePosixFileAttributes", "true"))) {
+        try (ZipFile zip = new ZipFile(zipPath.toFile()); FileSystem modes = modes(zipPath)) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
@@ -58,7 +56,23 @@ final class CodeUnpacker {
         }
     }
 
+    /**
+     * The package as a zip file system, which shows each entry's unix mode where java.util.zip
+     * hides it; null for a zip it refuses to open (it rejects some names, such as ones with
+     * "..", that the extraction loop then refuses with a precise error).
+     */
+    private static FileSystem modes(Path zipPath) {
+        try {
+            return FileSystems.newFileSystem(zipPath, Map.of("enablePosixFileAttributes", "true"));
+        } catch (IOException | RuntimeException unreadable) {
+            return null;
+        }
+    }
+
     private static boolean markedExecutable(FileSystem modes, String entryName) {
+        if (modes == null) {
+            return false;
+        }
         try {
             Object stored = Files.getAttribute(modes.getPath(entryName), "zip:permissions");
             return stored instanceof Set<?> permissions && permissions.stream().anyMatch(ANY_EXECUTE::contains);

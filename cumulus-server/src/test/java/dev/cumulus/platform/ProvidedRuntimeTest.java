@@ -150,6 +150,10 @@ class ProvidedRuntimeTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Cumulus-Function-Error")).as(response.body()).isEmpty();
         assertThat(TestNode.json(response).asText()).isEqualTo("hello world from ric-fn before the deadline");
+
+        HttpResponse<String> warm = node.invoke("ric-fn", Map.of("name", "again"));
+        assertThat(warm.headers().firstValue("X-Cumulus-Cold-Start")).as("the client keeps polling").hasValue("false");
+        assertThat(TestNode.json(warm).asText()).isEqualTo("hello again from ric-fn before the deadline");
     }
 
     @Test

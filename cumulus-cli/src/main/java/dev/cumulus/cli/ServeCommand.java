@@ -57,6 +57,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "auto (bwrap where available), bwrap (fail without it) or process (no isolation). Default: ${DEFAULT-VALUE}.")
     SandboxMode sandbox;
 
+    @Option(names = "--region", paramLabel = "REGION",
+            description = "What function instances see as AWS_REGION. Default: us-east-1.")
+    String region;
+
     ServeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -76,6 +80,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (stemCells != null && (stemCells < 0 || stemCells > 64)) {
             throw CliException.usage("--stem-cells must be 0..64, not " + stemCells);
+        }
+        if (region != null && !region.matches("[a-z0-9-]{1,32}")) {
+            throw CliException.usage("--region must be a region name like eu-west-1, not '" + region + "'");
         }
         PlatformConfig d = PlatformConfig.defaults();
         Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
@@ -98,7 +105,8 @@ final class ServeCommand implements Callable<Integer> {
                 sandbox.name(),
                 runtimeJar,
                 stemCells != null ? stemCells : d.stemCells(),
-                d.aotDir());
+                d.aotDir(),
+                region != null ? region : d.region());
     }
 
     @Override

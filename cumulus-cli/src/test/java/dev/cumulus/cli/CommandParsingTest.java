@@ -82,6 +82,16 @@ class CommandParsingTest {
     }
 
     @Test
+    void serveRegion() {
+        ServeCommand plain = parse("serve");
+        ServeCommand west = parse("serve", "--region", "eu-west-1");
+        assertThat(plain.config().region()).isEqualTo("us-east-1");
+        assertThat(west.config().region()).isEqualTo("eu-west-1");
+        ServeCommand bad = parse("serve", "--region", "Mars Base");
+        assertThatThrownBy(bad::config).isInstanceOf(CliException.class).hasMessageContaining("--region");
+    }
+
+    @Test
     void deployAllOptions() {
         DeployCommand d = parse("deploy", "hello", "--code", "build/hello.jar", "--handler", "com.example.Hello",
                 "--runtime", "java25", "--memory", "512", "--timeout", "60", "--env", "A=1", "--env", "B=x=y",

@@ -81,7 +81,8 @@ public final class Platform implements AutoCloseable {
                     javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
-                            Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB),
+                            Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB,
+                            config.region()),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
                     version -> registry.unpackedCode(version.code()), logs::append, aot, clock));

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param stemCells pre-started runtimes kept per memory size in demand; 0 turns stem cells off
  * @param aotDir where the Java runtime's AOT cache lives; null for {@code <dataDir>/aot}. Caches are
  *     keyed by JDK build, runtime jar and JVM flags, so nodes on one machine may share the directory
+ * @param region what instances see as {@code AWS_REGION}; {@code us-east-1} unless set
  */
 public record PlatformConfig(
         String host,
@@ -33,46 +34,62 @@ public record PlatformConfig(
         String sandbox,
         Path runtimeJar,
         int stemCells,
-        Path aotDir) {
+        Path aotDir,
+        String region) {
+
+    public static final String DEFAULT_REGION = "us-east-1";
+
+    /** Settings with the default region, as every node had before the region was a setting. */
+    public PlatformConfig(String host, int port, Path dataDir, String jdbcUrl, Duration defaultKeepAlive,
+            long maxCodeBytes, int maxInstances, int queueDepth, Duration queueTimeout, String sandbox,
+            Path runtimeJar, int stemCells, Path aotDir) {
+        this(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances, queueDepth, queueTimeout,
+                sandbox, runtimeJar, stemCells, aotDir, DEFAULT_REGION);
+    }
+
+    public PlatformConfig withRegion(String region) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+    }
 
     public static PlatformConfig defaults() {
         return new PlatformConfig(
                 "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null);
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null, DEFAULT_REGION);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
     }
 }

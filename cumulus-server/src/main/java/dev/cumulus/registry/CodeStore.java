@@ -92,6 +92,16 @@ final class CodeStore {
         return isSha256(sha) && Files.isRegularFile(packagePath(sha));
     }
 
+    /** Whether the package has a regular file (not a directory) named {@code name}. */
+    boolean containsFile(String sha, String name) {
+        try (ZipFile zip = new ZipFile(packagePath(sha).toFile())) {
+            ZipEntry entry = zip.getEntry(name);
+            return entry != null && !entry.isDirectory();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read code package " + sha, e);
+        }
+    }
+
     /** Whether {@code classFile} is at the package root or inside one of its {@code lib/*.jar}. */
     boolean containsClass(String sha, String classFile) {
         try (ZipFile zip = new ZipFile(packagePath(sha).toFile())) {

@@ -1,6 +1,7 @@
 package dev.cumulus.registry;
 
 import dev.cumulus.errors.ApiException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The rules of docs/rest-api.md for a function's settings; pure, so it runs before any I/O. */
@@ -9,17 +10,31 @@ final class ConfigValidator {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     // Names a shell and System.getenv can both carry; Lambda has the same rule.
+    // Lambda's rule for handlers of custom runtimes, which give the string their own meaning.
+    private static final Pattern FREE_HANDLER = Pattern.compile("\\S{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private ConfigValidator() {}
 
-    static HandlerName validate(FunctionConfig config) {
+    /**
+     * @return the Java handler to look for in the code package; empty for {@code provided}, whose
+     *     handler is only a string handed to its bootstrap as {@code _HANDLER}
+     */
+    static Optional<HandlerName> validate(FunctionConfig config) {
         validateName(config.name());
-        if (!RUNTIME_JAVA25.equals(config.runtime())) {
-            throw ApiException.badRequest(
-                    "UnsupportedRuntime", "runtime must be " + RUNTIME_JAVA25 + ", got '" + config.runtime() + "'");
+        Optional<HandlerName> handler;
+        if (RUNTIME_JAVA25.equals(config.runtime())) {
+            handler = Optional.of(HandlerName.parse(config.handler()));
+        } else if (FunctionConfig.RUNTIME_PROVIDED.equals(config.runtime())) {
+            if (config.handler() == null || !FREE_HANDLER.matcher(config.handler()).matches()) {
+                throw ApiException.badRequest("InvalidHandler",
+                        "handler must be 1-128 characters without white space, got '" + config.handler() + "'");
+            }
+            handler = Optional.empty();
+        } else {
+            throw ApiException.badRequest("UnsupportedRuntime", "runtime must be " + RUNTIME_JAVA25 + " or "
+                    + FunctionConfig.RUNTIME_PROVIDED + ", got '" + config.runtime() + "'");
         }
-        HandlerName handler = HandlerName.parse(config.handler());
         range("memoryMb", config.memoryMb(), 128, 10240);
         range("timeoutSeconds", config.timeoutSeconds(), 1, 900);
         range("maxInstances", config.maxInstances(), 1, 1000);

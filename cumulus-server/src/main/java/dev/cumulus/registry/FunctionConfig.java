@@ -22,6 +22,8 @@ public record FunctionConfig(
         boolean publicUrl,
         int provisionedConcurrency) {
     public static final String DEFAULT_RUNTIME = "java25";
+    /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
+    public static final String RUNTIME_PROVIDED = "provided";
     public static final int DEFAULT_MEMORY_MB = 256;
     public static final int DEFAULT_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_MAX_INSTANCES = 10;

@@ -65,7 +65,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
 
     @Override
     public FunctionInfo put(FunctionConfig config, String codeSha256) {
-        HandlerName handler = ConfigValidator.validate(config);
+        Optional<HandlerName> handler = ConfigValidator.validate(config);
         for (int attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
             Optional<FunctionInfo> current = get(config.name());
             String sha = codeSha256 != null
@@ -73,9 +73,14 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                     : current.map(info -> info.code().sha256()).orElseThrow(() -> ApiException.badRequest(
                             "MissingCode", "codeSha256 is required to create function " + config.name()));
             CodeRef codeRef = storedCode(sha);
-            if (!code.containsClass(sha, handler.classFile())) {
-                throw ApiException.badRequest("HandlerNotFound", "class " + handler.className()
+            if (handler.isPresent() && !code.containsClass(sha, handler.get().classFile())) {
+                throw ApiException.badRequest("HandlerNotFound", "class " + handler.get().className()
                         + " is neither at the root of code package " + sha + " nor in one of its lib/*.jar");
+            }
+            if (handler.isEmpty() && !code.containsFile(sha, CodeUnpacker.BOOTSTRAP)) {
+                throw ApiException.badRequest("MissingBootstrap", "runtime " + config.runtime()
+                        + " needs an executable file named bootstrap at the root of the code package; package "
+                        + sha + " has none");
             }
             if (current.isPresent() && current.get().config().equals(config) && current.get().code().equals(codeRef)) {
                 return current.get();

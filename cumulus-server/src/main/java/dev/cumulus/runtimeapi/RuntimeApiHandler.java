@@ -1,8 +1,11 @@
 package dev.cumulus.runtimeapi;
 
 import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Connector;
@@ -14,13 +17,19 @@ import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * The Runtime API endpoints. Answers follow Lambda's: 202 for accepted results and errors (the
- * official clients exit on anything else), 400 for an unknown request id or a malformed call,
- * 413 for an oversized payload, and JSON error bodies with {@code errorType}/{@code errorMessage}.
+ * official clients exit on anything else), 400 InvalidRequestID for an unknown request id, 403
+ * InvalidStateTransition for a second answer to one invocation, 413 RequestEntityTooLarge for an
+ * oversized payload, and JSON error bodies with {@code errorType}/{@code errorMessage}.
  */
 final class RuntimeApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/2018-06-01/runtime/";
     private static final String SPECIALISE = "/cumulus/v1/specialise";
     private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
+    private static final String ERROR_BODY_HEADER = "Lambda-Runtime-Function-Error-Body";
+    private static final String RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode";
+    private static final int MAX_PAYLOAD_BYTES = RuntimeApiServer.MAX_PAYLOAD_BYTES;
+    /** Lambda's limit on a streamed response; buffered here, see docs/adr/0009-provided-runtime.md. */
+    static final int MAX_STREAMED_BYTES = 20 * 1024 * 1024;
 
     private final Function<Connector, RuntimeChannel> channels;
 
@@ -69,29 +78,60 @@ final class RuntimeApiHandler extends Handler.Abstract {
         if (rest.equals("invocation/next") && method.equals("GET")) {
             next(channel, response);
         } else if (rest.equals("init/error") && method.equals("POST")) {
-            byte[] body = readPayload(request, response);
+            byte[] body = readPayload(channel, null, request, response, MAX_PAYLOAD_BYTES);
             if (body != null) {
-                channel.initError(errorType(request), body);
+                channel.initError(errorType(request.getHeaders()), body);
                 answer(response, 202, null, null);
             }
         } else if (rest.startsWith("invocation/") && method.equals("POST")) {
             int slash = rest.indexOf('/', "invocation/".length());
             String id = slash < 0 ? "" : rest.substring("invocation/".length(), slash);
             String action = slash < 0 ? "" : rest.substring(slash + 1);
-            byte[] body;
             switch (action) {
-                case "response" -> {
-                    if ((body = readPayload(request, response)) == null) return;
-                    acknowledge(response, id, channel.respond(id, body));
-                }
+                case "response" -> respond(channel, id, request, response);
                 case "error" -> {
-                    if ((body = readPayload(request, response)) == null) return;
-                    acknowledge(response, id, channel.error(id, errorType(request), body));
+                    byte[] body = readPayload(channel, id, request, response, MAX_PAYLOAD_BYTES);
+                    if (body != null) {
+                        acknowledge(response, channel.error(id, errorType(request.getHeaders()), body));
+                    }
                 }
                 default -> answer(response, 404, "NotFound", "unknown path " + path);
             }
         } else {
             answer(response, 404, "NotFound", "unknown path " + method + " " + path);
+        }
+    }
+
+    /**
+     * A buffered or a streamed result. A stream is read to its end here and delivered whole
+     * (the edge answers invocations with complete bodies); an error the runtime reports midway
+     * arrives in the trailers and turns the invocation into a function error.
+     */
+    private static void respond(RuntimeChannel channel, String id, Request request, Response response)
+            throws IOException {
+        String mode = request.getHeaders().get(RESPONSE_MODE_HEADER);
+        boolean streaming = mode != null && mode.equalsIgnoreCase("streaming");
+        if (mode != null && !streaming) {
+            answer(response, 400, "InvalidFunctionResponseMode", "Invalid function response mode");
+            return;
+        }
+        byte[] body = readPayload(channel, id, request, response, streaming ? MAX_STREAMED_BYTES : MAX_PAYLOAD_BYTES);
+        if (body == null) {
+            return;
+        }
+        HttpFields trailers = streaming ? request.getTrailers() : null;
+        String failedType = trailers == null ? null : trailers.get(ERROR_TYPE_HEADER);
+        if (failedType != null) {
+            String encoded = trailers.get(ERROR_BODY_HEADER);
+            byte[] errorJson;
+            try {
+                errorJson = encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded.strip());
+            } catch (IllegalArgumentException notBase64) {
+                errorJson = encoded.getBytes(StandardCharsets.UTF_8);
+            }
+            acknowledge(response, channel.error(id, failedType, errorJson));
+        } else {
+            acknowledge(response, channel.respond(id, body));
         }
     }
 
@@ -118,33 +158,45 @@ final class RuntimeApiHandler extends Handler.Abstract {
         Exchange.write(response, 200, "application/json", invocation.payload());
     }
 
-    private static byte[] readPayload(Request request, Response response) throws IOException {
+    /**
+     * The body, or null after answering 413. An oversized result still ends its invocation, with
+     * the error Lambda gives it, so the caller is never left waiting for the timeout.
+     */
+    private static byte[] readPayload(RuntimeChannel channel, String id, Request request, Response response,
+            int limit) throws IOException {
         try {
-            return Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
+            return Exchange.readBody(request, limit);
         } catch (Exchange.BodyTooLargeException e) {
+            if (id != null) {
+                String message = "Response payload size exceeded maximum allowed payload size (" + limit + " bytes).";
+                channel.error(id, "Function.ResponseSizeTooLarge", Json.write(Map.of(
+                        "errorType", "Function.ResponseSizeTooLarge", "errorMessage", message)));
+            }
             answer(response, 413, "RequestEntityTooLarge",
-                    "payload larger than " + RuntimeApiServer.MAX_PAYLOAD_BYTES + " bytes");
+                    "Exceeded maximum allowed payload size (" + limit + " bytes).");
             return null;
         }
     }
 
-    private static void acknowledge(Response response, String id, boolean known) throws IOException {
-        if (known) {
-            answer(response, 202, null, null);
-        } else {
-            answer(response, 400, "InvalidRequestID", "no invocation " + id + " in flight on this instance");
+    private static void acknowledge(Response response, Delivery delivery) throws IOException {
+        switch (delivery) {
+            case ACCEPTED -> answer(response, 202, null, null);
+            case UNKNOWN_ID -> answer(response, 400, "InvalidRequestID", "Invalid request ID");
+            case ALREADY_ANSWERED -> answer(response, 403, "InvalidStateTransition",
+                    "State transition from ResponseSent to InvocationResponse failed for runtime. "
+                            + "Error: the invocation already has its answer");
         }
     }
 
-    private static String errorType(Request request) {
-        String type = request.getHeaders().get(ERROR_TYPE_HEADER);
+    private static String errorType(HttpFields headers) {
+        String type = headers.get(ERROR_TYPE_HEADER);
         return type == null || type.isBlank() ? "Unhandled" : type;
     }
 
     private static void answer(Response response, int status, String errorType, String message) throws IOException {
-        String body = errorType == null
-                ? "{\"status\":\"OK\"}"
-                : "{\"errorType\":\"" + errorType + "\",\"errorMessage\":\"" + message.replace("\"", "'") + "\"}";
-        Exchange.write(response, status, "application/json", body.getBytes(StandardCharsets.UTF_8));
+        byte[] body = errorType == null
+                ? Json.write(Map.of("status", "OK"))
+                : Json.write(Map.of("errorType", errorType, "errorMessage", message));
+        Exchange.write(response, status, "application/json", body);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 
 /**
@@ -60,6 +61,27 @@ public final class RuntimeApiServer implements AutoCloseable {
         return new Endpoint(this, connector, socket);
     }
 
+    /**
+     * Listens on a free port of 127.0.0.1 for one instance: for runtimes that speak TCP where
+     * instances share the host's network (the plain-process sandbox). Anything on the host can
+     * connect, which is no worse than such instances already are.
+     */
+    public Endpoint openLoopback(RuntimeChannel channel) throws IOException {
+        ServerConnector connector = new ServerConnector(server, 1, 1, Servers.http1());
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setIdleTimeout(0);
+        channels.put(connector, channel);
+        server.addConnector(connector);
+        try {
+            connector.start();
+        } catch (Exception e) {
+            closeConnector(connector);
+            throw new IOException("cannot listen on 127.0.0.1", e);
+        }
+        return new Endpoint(this, connector, null);
+    }
+
     private void closeConnector(Connector connector) {
         channels.remove(connector);
         try {
@@ -91,8 +113,14 @@ public final class RuntimeApiServer implements AutoCloseable {
             this.socket = socket;
         }
 
+        /** The Unix socket, or null for a loopback endpoint. */
         public Path socket() {
             return socket;
+        }
+
+        /** {@code 127.0.0.1:port} of a loopback endpoint, the form of {@code AWS_LAMBDA_RUNTIME_API}. */
+        public String loopbackAddress() {
+            return connector instanceof ServerConnector tcp ? "127.0.0.1:" + tcp.getLocalPort() : null;
         }
 
         /**
@@ -106,6 +134,9 @@ public final class RuntimeApiServer implements AutoCloseable {
         @Override
         public void close() {
             owner.closeConnector(connector);
+            if (socket == null) {
+                return;
+            }
             try {
                 Files.deleteIfExists(socket);
             } catch (IOException ignored) {

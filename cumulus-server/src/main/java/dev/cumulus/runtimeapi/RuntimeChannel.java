@@ -9,11 +9,11 @@ public interface RuntimeChannel {
      */
     PendingInvocation next() throws InterruptedException;
 
-    /** The function's result. False if the id is not an invocation in flight on this instance. */
-    boolean respond(String requestId, byte[] payload);
+    /** The function's result for {@code requestId}. */
+    Delivery respond(String requestId, byte[] payload);
 
-    /** The function failed. False if the id is not an invocation in flight on this instance. */
-    boolean error(String requestId, String errorType, byte[] errorJson);
+    /** The function failed; {@code errorJson} is what the runtime posted (Lambda's error document). */
+    Delivery error(String requestId, String errorType, byte[] errorJson);
 
     /** The runtime could not initialise the function; it will exit. */
     void initError(String errorType, byte[] errorJson);

@@ -1,6 +1,7 @@
 package dev.cumulus.scheduler;
 
 import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.Delivery;
 import dev.cumulus.runtimeapi.PendingInvocation;
 import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.ExitStatus;
@@ -40,6 +41,8 @@ final class Instance implements RuntimeChannel {
     final CompletableFuture<Void> processGone = new CompletableFuture<>();
     private final BlockingQueue<PendingInvocation> handoff = new LinkedBlockingQueue<>();
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
+    /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
+    private final RecentIds finished = new RecentIds(64);
 
     Instance(String id, FunctionVersion version) {
         this.id = id;
@@ -80,6 +83,7 @@ final class Instance implements RuntimeChannel {
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
+            finished.add(request.requestId());
             pending.remove(request.requestId());
             deadlines.unwatch(answer);
         }
@@ -170,16 +174,21 @@ final class Instance implements RuntimeChannel {
     }
 
     @Override
-    public boolean respond(String requestId, byte[] payload) {
-        CompletableFuture<InvocationResult.Answer> answer = pending.get(requestId);
-        return answer != null && answer.complete(new InvocationResult.Success(payload));
+    public Delivery respond(String requestId, byte[] payload) {
+        return deliver(requestId, new InvocationResult.Success(payload));
     }
 
     @Override
-    public boolean error(String requestId, String errorType, byte[] errorJson) {
+    public Delivery error(String requestId, String errorType, byte[] errorJson) {
+        return deliver(requestId, ErrorDocument.fromRuntime(InvocationResult.Kind.FUNCTION_ERROR, errorType, errorJson));
+    }
+
+    private Delivery deliver(String requestId, InvocationResult.Answer result) {
         CompletableFuture<InvocationResult.Answer> answer = pending.get(requestId);
-        return answer != null && answer.complete(
-                ErrorDocument.fromRuntime(InvocationResult.Kind.FUNCTION_ERROR, errorType, errorJson));
+        if (answer != null && answer.complete(result)) {
+            return Delivery.ACCEPTED;
+        }
+        return answer != null || finished.contains(requestId) ? Delivery.ALREADY_ANSWERED : Delivery.UNKNOWN_ID;
     }
 
     @Override

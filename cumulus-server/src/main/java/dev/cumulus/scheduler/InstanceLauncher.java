@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a function version into a running sandboxed Java runtime: its mounts, JVM flags,
- * Lambda environment, Runtime API socket and log capture. It starts instances either from
+ * Turns a function version into a running sandboxed runtime (the Java runtime, or for {@code
+ * provided} the function's own {@code bootstrap}): its mounts, JVM flags, Lambda environment,
+ * Runtime API endpoint and log capture. It starts instances either from
  * nothing or by specialising a pre-started stem cell, and starts those cells too.
  */
 final class InstanceLauncher {
@@ -37,6 +38,24 @@ final class InstanceLauncher {
     private static final int PIDS_LIMIT = 256;
     private static final String TASK_ROOT = "/var/task";
     private static final String SOCKET_DIR = "/run/cumulus";
+    /** Where a {@code provided} runtime finds the Runtime API inside the sandbox: the relay's port. */
+    static final String RELAY_ADDRESS = "127.0.0.1:9001";
+    /**
+     * Starts the relay from the sandbox's own loopback to the instance's Runtime API socket, waits
+     * until it listens (0x2329 is 9001, 0A is LISTEN) and then becomes the function's bootstrap.
+     * The relay dies with the sandbox's pid namespace when the bootstrap exits.
+     */
+    static final String RELAY_SCRIPT = """
+            command -v socat >/dev/null 2>&1 || { echo "cumulus: socat is not installed on this node; \
+            provided functions need it for their Runtime API" >&2; exit 127; }
+            socat TCP-LISTEN:9001,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$CUMULUS_RUNTIME_SOCKET" &
+            relay=$!
+            until grep -q ' 0100007F:2329 00000000:0000 0A' /proc/net/tcp; do
+              kill -0 "$relay" 2>/dev/null || { echo "cumulus: the Runtime API relay did not start" >&2; exit 127; }
+              sleep 0.005
+            done
+            exec "$@"
+            """;
 
     private final Sandbox sandbox;
     private final RuntimeApiServer runtimeApi;
@@ -48,9 +67,12 @@ final class InstanceLauncher {
     private final Scheduler.LogSink logs;
     private final AotCache aot;
     private final Mount aotDir;
+    private final String region;
 
     InstanceLauncher(Sandbox sandbox, RuntimeApiServer runtimeApi, Path runtimeJar, Path javaHome, Path socketRoot,
-            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs, AotCache aot) {
+            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs, AotCache aot,
+            String region) {
+        this.region = region;
         this.aot = aot;
         this.aotDir = Mount.readOnly(aot.directory(), AotCache.SANDBOX_DIR);
         this.sandbox = sandbox;
@@ -67,7 +89,7 @@ final class InstanceLauncher {
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
         Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
-        Started started = start(instance.id, config.memoryMb(), code, instance,
+        Started started = start(instance.id, config.memoryMb(), code, instance, isProvided(config),
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
@@ -83,7 +105,7 @@ final class InstanceLauncher {
         StemCell cell = new StemCell(id, memoryMb, taskDir);
         Started started;
         try {
-            started = start(id, memoryMb, code, cell, socket -> cellEnvironment(socket));
+            started = start(id, memoryMb, code, cell, false, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteQuietly(cellRoot.resolve(id));
             throw e;
@@ -109,21 +131,50 @@ final class InstanceLauncher {
         cell.specialise(instance, env);
     }
 
-    private Started start(String id, int memoryMb, Mount code, RuntimeChannel channel,
+    /** Whether {@code config} runs its own {@code bootstrap} rather than the Java runtime. */
+    static boolean isProvided(FunctionConfig config) {
+        return FunctionConfig.RUNTIME_PROVIDED.equals(config.runtime());
+    }
+
+    /**
+     * Starts the sandboxed process of an instance or cell. The Java runtime talks to its Unix
+     * socket directly; a {@code provided} bootstrap gets {@code AWS_LAMBDA_RUNTIME_API} as TCP:
+     * a relay inside the sandbox, or a loopback port of the node where instances share its
+     * network anyway (the plain-process sandbox).
+     */
+    private Started start(String id, int memoryMb, Mount code, RuntimeChannel channel, boolean provided,
             Function<Mount, Map<String, String>> environment) throws IOException {
         Path socketDir = Files.createDirectories(socketRoot.resolve(id));
-        RuntimeApiServer.Endpoint endpoint = runtimeApi.open(socketDir.resolve("rt.sock"), channel);
+        boolean loopback = provided && !sandbox.isolated();
+        RuntimeApiServer.Endpoint endpoint = loopback
+                ? runtimeApi.openLoopback(channel)
+                : runtimeApi.open(socketDir.resolve("rt.sock"), channel);
         Started started = null;
         try {
             Mount socket = Mount.readOnly(socketDir, SOCKET_DIR);
+            Map<String, String> env = new LinkedHashMap<>(environment.apply(socket));
             List<String> command = new ArrayList<>();
-            command.add(sandbox.visiblePath(java) + "/bin/java");
-            command.addAll(aot.jvmFlags(jvmFlags(memoryMb), sandbox.visiblePath(aotDir)));
-            command.add("-cp");
-            command.add(sandbox.visiblePath(runtime));
-            command.add("dev.cumulus.runtime.Main");
-            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), List.of(java, runtime, code, socket, aotDir),
-                    sandbox.visiblePath(code), memoryMb, PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
+            List<Mount> mounts;
+            String bootstrap = sandbox.visiblePath(code) + "/bootstrap";
+            if (loopback) {
+                env.remove("CUMULUS_RUNTIME_SOCKET");
+                env.put("AWS_LAMBDA_RUNTIME_API", endpoint.loopbackAddress());
+                command.add(bootstrap);
+                mounts = List.of(java, code);
+            } else if (provided) {
+                env.put("AWS_LAMBDA_RUNTIME_API", RELAY_ADDRESS);
+                command.addAll(List.of("/bin/sh", "-c", RELAY_SCRIPT, "cumulus-relay", bootstrap));
+                mounts = List.of(java, code, socket);
+            } else {
+                command.add(sandbox.visiblePath(java) + "/bin/java");
+                command.addAll(aot.jvmFlags(jvmFlags(memoryMb), sandbox.visiblePath(aotDir)));
+                command.add("-cp");
+                command.add(sandbox.visiblePath(runtime));
+                command.add("dev.cumulus.runtime.Main");
+                mounts = List.of(java, runtime, code, socket, aotDir);
+            }
+            SandboxSpec spec = new SandboxSpec(id, command, env, mounts, sandbox.visiblePath(code), memoryMb,
+                    PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
             started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
             return started;
         } finally {
@@ -152,7 +203,8 @@ final class InstanceLauncher {
         env.put("AWS_LAMBDA_FUNCTION_VERSION", version.version());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(config.memoryMb()));
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + config.name());
-        env.put("AWS_REGION", "local");
+        env.put("AWS_REGION", region);
+        env.put("AWS_DEFAULT_REGION", region);
         env.put("AWS_LAMBDA_MAX_CONCURRENCY", Integer.toString(config.concurrency()));
         return env;
     }
@@ -161,7 +213,7 @@ final class InstanceLauncher {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", sandbox.visiblePath(java) + "/bin:/usr/bin:/bin");
         env.put("LANG", "C.UTF-8");
-        env.put("TZ", "UTC");
+        env.put("TZ", ":UTC");
         env.put("HOME", "/tmp");
         env.put("CUMULUS_RUNTIME_SOCKET", sandbox.visiblePath(socket) + "/rt.sock");
         return env;

@@ -34,9 +34,17 @@ public final class Scheduler implements AutoCloseable {
     /**
      * @param stemCells stem cells kept per memory size in demand; 0 turns them off
      * @param defaultMemoryMb the memory size whose stem cells are always kept
+     * @param region what instances see as {@code AWS_REGION}
      */
     public record Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout,
-            int stemCells, int defaultMemoryMb) {}
+            int stemCells, int defaultMemoryMb, String region) {
+        public static final String DEFAULT_REGION = "us-east-1";
+
+        public Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout,
+                int stemCells, int defaultMemoryMb) {
+            this(maxInstances, queueDepth, queueTimeout, startTimeout, stemCells, defaultMemoryMb, DEFAULT_REGION);
+        }
+    }
 
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
@@ -65,7 +73,7 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot,
-                codeDirectory, logs, aot);
+                codeDirectory, logs, aot, settings.region());
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
         stemCells.fill();
@@ -134,9 +142,14 @@ public final class Scheduler implements AutoCloseable {
         return InstanceLauncher.jvmFlags(memoryMb);
     }
 
-    /** From a stem cell of the right size when one is waiting, else from nothing. */
+    /**
+     * From a stem cell of the right size when one is waiting, else from nothing. Cells are Java
+     * runtimes, so a {@code provided} function always starts from nothing.
+     */
     private void start(Instance instance) throws IOException {
-        StemCell cell = stemCells.take(instance.version.config().memoryMb());
+        StemCell cell = InstanceLauncher.isProvided(instance.version.config())
+                ? null
+                : stemCells.take(instance.version.config().memoryMb());
         if (cell != null) {
             try {
                 launcher.specialise(cell, instance);

@@ -2,6 +2,7 @@ package dev.cumulus.scheduler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cumulus.runtimeapi.PendingInvocation;
+import dev.cumulus.runtimeapi.Delivery;
 import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.ExitStatus;
 import java.io.IOException;
@@ -122,13 +123,13 @@ final class StemCell implements RuntimeChannel {
     }
 
     @Override
-    public boolean respond(String requestId, byte[] payload) {
-        return false;
+    public Delivery respond(String requestId, byte[] payload) {
+        return Delivery.UNKNOWN_ID;
     }
 
     @Override
-    public boolean error(String requestId, String errorType, byte[] errorJson) {
-        return false;
+    public Delivery error(String requestId, String errorType, byte[] errorJson) {
+        return Delivery.UNKNOWN_ID;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cumulus.errors.ApiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,37 @@ class CodeUnpackerTest {
 
         assertThatThrownBy(() -> CodeUnpacker.extract(zip, target, 5_000))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("InvalidCode"));
+    }
+
+    @Test
+    void keepsTheExecutableBitOfEntriesWithAUnixMode() throws Exception {
+        Path zip = dir.resolve("modes.zip");
+        try (var fs = java.nio.file.FileSystems.newFileSystem(zip, Map.of("create", "true", "enablePosixFileAttributes", "true"))) {
+            Files.writeString(fs.getPath("run.sh"), "#!/bin/sh\n");
+            Files.setPosixFilePermissions(fs.getPath("run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+            Files.writeString(fs.getPath("data.txt"), "d");
+            Files.setPosixFilePermissions(fs.getPath("data.txt"), PosixFilePermissions.fromString("rw-------"));
+        }
+        Path target = Files.createDirectory(dir.resolve("out"));
+
+        CodeUnpacker.extract(zip, target, 1_000);
+
+        assertThat(Files.getPosixFilePermissions(target.resolve("run.sh")))
+                .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(Files.isExecutable(target.resolve("data.txt"))).isFalse();
+        assertThat(Files.isReadable(target.resolve("data.txt"))).isTrue();
+    }
+
+    @Test
+    void makesARootBootstrapExecutableEvenWithoutAUnixMode() throws Exception {
+        Path zip = write(Zips.zip(Map.of("bootstrap", Zips.text("#!/bin/sh\n"), "lib/bootstrap", Zips.text("x"))));
+        Path target = Files.createDirectory(dir.resolve("out"));
+
+        CodeUnpacker.extract(zip, target, 1_000);
+
+        assertThat(Files.getPosixFilePermissions(target.resolve("bootstrap")))
+                .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(Files.isExecutable(target.resolve("lib/bootstrap"))).isFalse();
     }
 
     private Path write(byte[] bytes) throws Exception {

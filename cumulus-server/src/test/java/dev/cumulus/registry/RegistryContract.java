@@ -206,6 +206,26 @@ abstract class RegistryContract {
     }
 
     @Test
+    void providedFunctionNeedsABootstrapAtThePackageRoot() {
+        CodeRef withBootstrap = store(Zips.zip(Map.of("bootstrap", Zips.text("#!/bin/sh\n"))));
+        CodeRef nested = store(Zips.zip(Map.of("bin/bootstrap", Zips.text("#!/bin/sh\n"))));
+        CodeRef directory = store(Zips.zip(Map.of("bootstrap/", new byte[0], "bootstrap/x", Zips.text("x"))));
+
+        FunctionInfo info = registry.put(provided(config("p"), "anything.goes"), withBootstrap.sha256());
+
+        assertThat(info.config().runtime()).isEqualTo("provided");
+        assertThat(info.config().handler()).isEqualTo("anything.goes");
+        assertRefused(() -> registry.put(provided(config("q"), "h"), nested.sha256()), 400, "MissingBootstrap", null);
+        assertRefused(() -> registry.put(provided(config("q"), "h"), directory.sha256()), 400, "MissingBootstrap", null);
+        assertRefused(() -> registry.put(provided(config("q"), "h"), helloCode.sha256()), 400, "MissingBootstrap", null);
+        assertRefused(() -> registry.put(provided(config("q"), "has space"), withBootstrap.sha256()),
+                400, "InvalidHandler", null);
+        assertRefused(() -> registry.put(provided(config("q"), "x".repeat(129)), withBootstrap.sha256()),
+                400, "InvalidHandler", null);
+        assertThat(registry.get("q")).isEmpty();
+    }
+
+    @Test
     void findsTheHandlerInANestedLibJar() {
         byte[] lib = Zips.withClasses("com/acme/Handler.class");
         CodeRef code = store(Zips.zip(Map.of("lib/acme.jar", lib, "lib/other.jar", Zips.withClasses("x/Y.class"))));
@@ -426,6 +446,11 @@ abstract class RegistryContract {
     static FunctionConfig rename(FunctionConfig c, String name) {
         return new FunctionConfig(name, c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
                 c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl());
+    }
+
+    static FunctionConfig provided(FunctionConfig c, String handler) {
+        return new FunctionConfig(c.name(), FunctionConfig.RUNTIME_PROVIDED, handler, c.memoryMb(), c.timeoutSeconds(),
+                c.environment(), c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl());
     }
 
     static FunctionConfig handler(FunctionConfig c, String handler) {

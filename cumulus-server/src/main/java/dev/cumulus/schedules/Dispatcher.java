@@ -125,7 +125,7 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void resendPending() {
+    void resendPending() {
         for (ScheduleStore.Pending pending : store.pending()) {
             LOG.info("schedule {}: handing over tick {} claimed before a stop", pending.schedule().name(), pending.tick());
             send(pending.schedule(), pending.tick());

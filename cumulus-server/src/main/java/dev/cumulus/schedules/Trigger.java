@@ -53,7 +53,8 @@ sealed interface Trigger {
 
         @Override
         public Instant nextAfter(Instant time) {
-            ZonedDateTime from = time.atZone(zone);
+            // cron fields are whole seconds; the library keeps a fraction it is given
+            ZonedDateTime from = time.truncatedTo(ChronoUnit.SECONDS).atZone(zone);
             for (int i = 0; i < MAX_STEPS; i++) {
                 Optional<ZonedDateTime> next = execution.nextExecution(from);
                 if (next.isEmpty()) {

@@ -67,7 +67,9 @@ final class InstanceLauncher {
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
         Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
-        Started started = start(instance.id, config.memoryMb(), code, instance,
+        List<Mount> granted = config.mounts().stream()
+                .map(m -> new Mount(Path.of(m.source()), m.target(), m.writable())).toList();
+        Started started = start(instance.id, config.memoryMb(), code, granted, instance,
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
@@ -83,7 +85,7 @@ final class InstanceLauncher {
         StemCell cell = new StemCell(id, memoryMb, taskDir);
         Started started;
         try {
-            started = start(id, memoryMb, code, cell, socket -> cellEnvironment(socket));
+            started = start(id, memoryMb, code, List.of(), cell, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteQuietly(cellRoot.resolve(id));
             throw e;
@@ -109,7 +111,7 @@ final class InstanceLauncher {
         cell.specialise(instance, env);
     }
 
-    private Started start(String id, int memoryMb, Mount code, RuntimeChannel channel,
+    private Started start(String id, int memoryMb, Mount code, List<Mount> granted, RuntimeChannel channel,
             Function<Mount, Map<String, String>> environment) throws IOException {
         Path socketDir = Files.createDirectories(socketRoot.resolve(id));
         RuntimeApiServer.Endpoint endpoint = runtimeApi.open(socketDir.resolve("rt.sock"), channel);
@@ -122,7 +124,9 @@ final class InstanceLauncher {
             command.add("-cp");
             command.add(sandbox.visiblePath(runtime));
             command.add("dev.cumulus.runtime.Main");
-            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), List.of(java, runtime, code, socket, aotDir),
+            List<Mount> mounts = new ArrayList<>(List.of(java, runtime, code, socket, aotDir));
+            mounts.addAll(granted);
+            SandboxSpec spec = new SandboxSpec(id, command, environment.apply(socket), mounts,
                     sandbox.visiblePath(code), memoryMb, PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
             started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
             return started;

@@ -136,7 +136,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** From a stem cell of the right size when one is waiting, else from nothing. */
     private void start(Instance instance) throws IOException {
-        StemCell cell = stemCells.take(instance.version.config().memoryMb());
+        // a stem cell's sandbox is built before its function is known, so it cannot gain mounts
+        StemCell cell = instance.version.config().mounts().isEmpty()
+                ? stemCells.take(instance.version.config().memoryMb()) : null;
         if (cell != null) {
             try {
                 launcher.specialise(cell, instance);

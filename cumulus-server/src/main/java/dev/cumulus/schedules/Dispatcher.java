@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    /** how late a tick may fire and still count as on time rather than missed */
-    static final Duration ON_TIME = Duration.ofSeconds(5);
+    /**
+     * How late a tick may fire and still count as on time rather than missed: long enough for a
+     * node restart or a long pause, short enough that a real outage goes to the catch-up policy.
+     */
+    static final Duration ON_TIME = Duration.ofSeconds(10);
     /** the longest sleep, so that schedules changed on other nodes are seen */
     static final Duration MAX_SLEEP = Duration.ofSeconds(30);
     /** pause after a failed pass (database down) before the next try */
@@ -96,32 +99,44 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Ticks at most {@link #ON_TIME} late fire one by one, as if nothing happened (a restart, a
+     * pause); older ones were missed: the run of them is claimed at once and fires at most once,
+     * as the schedule's catch-up policy says.
+     */
     private void step(Schedule schedule, Instant now) {
         Trigger trigger = schedule.trigger();
-        Instant latest = schedule.nextDue();
-        long due = 1;
-        Instant next = trigger.nextAfter(latest);
-        while (next != null && !next.isAfter(now) && due < MAX_SCAN) {
-            latest = next;
-            due++;
-            next = trigger.nextAfter(latest);
-        }
-        if (next != null && !next.isAfter(now)) {
-            next = trigger.nextAfter(now);
-        }
-        Duration late = Duration.between(latest, now);
-        boolean fire = late.compareTo(ON_TIME) <= 0
-                || (schedule.catchUp() instanceof CatchUp.FireOnceWithin within && late.compareTo(within.window()) <= 0);
-        long skipped = due - (fire ? 1 : 0);
-        if (store.claim(schedule, next == null ? NEVER : next, latest, fire, skipped, now) != ScheduleStore.Claim.CLAIMED) {
-            return;
-        }
-        if (skipped > 0) {
-            LOG.info("schedule {} skipped {} missed tick(s) up to {}{}", schedule.name(), skipped, latest,
-                    fire ? " and fires that one once" : "");
-        }
-        if (fire) {
-            send(schedule, latest);
+        Instant missedBefore = now.minus(ON_TIME);
+        while (!schedule.nextDue().isAfter(now)) {
+            Instant tick = schedule.nextDue();
+            long due = 1;
+            boolean fire = true;
+            Instant next = trigger.nextAfter(tick);
+            if (tick.isBefore(missedBefore)) {
+                while (next != null && next.isBefore(missedBefore) && due < MAX_SCAN) {
+                    tick = next;
+                    due++;
+                    next = trigger.nextAfter(tick);
+                }
+                if (next != null && next.isBefore(missedBefore)) {
+                    next = trigger.nextAfter(missedBefore);
+                }
+                fire = schedule.catchUp() instanceof CatchUp.FireOnceWithin within
+                        && Duration.between(tick, now).compareTo(within.window()) <= 0;
+            }
+            long skipped = due - (fire ? 1 : 0);
+            Instant newNext = next == null ? NEVER : next;
+            if (store.claim(schedule, newNext, tick, fire, skipped, now) != ScheduleStore.Claim.CLAIMED) {
+                return;
+            }
+            if (skipped > 0) {
+                LOG.info("schedule {} missed {} tick(s) up to {}{}", schedule.name(), due, tick,
+                        fire ? "; that one fires once" : "; skipped");
+            }
+            if (fire) {
+                send(schedule, tick);
+            }
+            schedule = schedule.withNextDue(newNext);
         }
     }
 

@@ -16,6 +16,11 @@ record Schedule(String id, String project, String name, String function, String 
         String payload, CatchUp catchUp, boolean enabled, Instant anchor, Instant nextDue, long firedTicks,
         long skippedTicks, Instant lastFired, Instant createdAt, Instant updatedAt) {
 
+    Schedule withNextDue(Instant next) {
+        return new Schedule(id, project, name, function, expression, timeZone, payload, catchUp, enabled, anchor, next,
+                firedTicks, skippedTicks, lastFired, createdAt, updatedAt);
+    }
+
     Trigger trigger() {
         return Trigger.parse(expression, timeZone, anchor);
     }

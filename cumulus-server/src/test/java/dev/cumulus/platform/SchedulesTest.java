@@ -35,8 +35,12 @@ class SchedulesTest {
     @Test
     void everySecondCronFiresEachTickOnceAcrossARestart() throws IOException {
         Instant firstTick;
+        Path tickDir = java.nio.file.Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-ticks"));
         try (TestNode first = new TestNode(dataDir, c -> c)) {
-            first.deploy("ticker", "dev.cumulus.testfn.EventEcho", Map.of());
+            // the function writes each tick it sees to a directory the admin granted it
+            String visible = first.platform.sandbox().isolated() ? "/mnt/ticks" : tickDir.toString();
+            first.deploy("ticker", "dev.cumulus.testfn.TickRecorder", Map.of("environment", Map.of("TICK_DIR", visible),
+                    "mounts", List.of(Map.of("source", tickDir.toString(), "target", "/mnt/ticks", "writable", true))));
             HttpResponse<String> created = first.send("POST", "/v1/schedules", TestNode.write(Map.of(
                     "name", "every-second", "function", "ticker", "cron", "* * * * * *", "payload", Map.of("n", 1))));
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -69,13 +73,38 @@ class SchedulesTest {
                 }
                 assertThat(invocations).isLessThanOrEqualTo(fired.size()).isGreaterThanOrEqualTo(fired.size() - 1);
             });
-            List<String> seen = new ArrayList<>();
-            for (String line : second.send("GET", "/v1/functions/ticker/logs?limit=1000", null).body().split("\n")) {
-                if (line.isBlank()) continue;
-                String text = TestNode.JSON.readTree(line).get("line").asText();
-                if (text.startsWith("tick ")) seen.add(text.substring(5));
+            // at the function, in its own durable record: each tick once, none twice
+            await().atMost(Duration.ofSeconds(30)).until(() -> java.nio.file.Files.readAllLines(tickDir.resolve("ticks")).size()
+                    >= fired.size() - 1);
+            List<String> seen = java.nio.file.Files.readAllLines(tickDir.resolve("ticks")).stream()
+                    .map(line -> line.split(" ")[0]).toList();
+            long seenInWindow = seen.stream().map(Instant::parse)
+                    .filter(t -> !t.isBefore(firstTick) && t.isBefore(windowEnd)).count();
+            assertThat(seen).as("ticks the function saw").doesNotHaveDuplicates();
+            assertThat(seenInWindow).as("ticks the function saw in the first ten seconds: %s", seen).isBetween(9L, 10L);
+        }
+    }
+
+    @Test
+    void mountsAreCheckedWhenGranted() throws IOException {
+        try (TestNode node = new TestNode(dataDir, c -> c)) {
+            node.testFunctionsCode();
+            record Bad(Object mounts, String why) {}
+            for (Bad bad : List.of(
+                    new Bad(List.of(Map.of("source", dataDir.toAbsolutePath().toString(), "target", "/mnt/data")), "root token"),
+                    new Bad(List.of(Map.of("source", "/tmp", "target", "/etc/x")), "under /mnt/"),
+                    new Bad(List.of(Map.of("source", "relative/dir", "target", "/mnt/x")), "absolute"),
+                    new Bad(List.of(Map.of("source", "/nonexistent-cumulus-dir", "target", "/mnt/x")), "does not exist"),
+                    new Bad(List.of(Map.of("source", "/tmp", "target", "/mnt/x"), Map.of("source", "/var", "target", "/mnt/x")), "share"),
+                    new Bad(List.of(Map.of("source", "/tmp")), "target"))) {
+                HttpResponse<String> response = node.send("PUT", "/v1/functions/mounted", TestNode.write(Map.of(
+                        "handler", "dev.cumulus.testfn.Hello", "codeSha256", node.testFunctionsCode(), "mounts", bad.mounts())));
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+                assertThat(response.body()).contains(bad.why());
             }
-            assertThat(seen).as("ticks the function saw after the restart").isNotEmpty().doesNotHaveDuplicates();
+            JsonNode ok = node.deploy("mounted", "dev.cumulus.testfn.Hello",
+                    Map.of("mounts", List.of(Map.of("source", "/tmp", "target", "/mnt/tmp"))));
+            assertThat(ok.get("mounts").get(0).get("writable").asBoolean()).isFalse();
         }
     }
 

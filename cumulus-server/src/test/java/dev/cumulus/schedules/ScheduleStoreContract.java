@@ -184,7 +184,7 @@ abstract class ScheduleStoreContract {
     void missedTicksInsideTheWindowFireOnce() {
         Schedule a = store.create(rate("a", "rate(1 minute)", new CatchUp.FireOnceWithin(Duration.ofHours(1))));
         // the node was down for half an hour: 30 ticks were due
-        clock.set(T0.plus(Duration.ofMinutes(30)).plusSeconds(10));
+        clock.set(T0.plus(Duration.ofMinutes(30)).plusSeconds(30));
         new Dispatcher(store, async, clock).runDue(clock.instant());
 
         assertThat(submitted).singleElement().satisfies(e -> assertThat(new String(e.payload()))
@@ -197,6 +197,40 @@ abstract class ScheduleStoreContract {
             assertThat(t.tick()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
             assertThat(t.skipped()).isEqualTo(29);
         });
+    }
+
+    @Test
+    void lateTicksWithinTheToleranceEachFire() {
+        Trigger trigger = Trigger.CronTrigger.parse("*/2 * * * * *", ZoneId.of("UTC"));
+        Schedule s = store.create(new Schedule("s-c", "default", "c", "fn", trigger.expression(), ZoneId.of("UTC"), null,
+                new CatchUp.Skip(), true, T0, trigger.nextAfter(T0), 0, 0, null, T0, T0));
+        // a restart took 7 s: the ticks at +2, +4 and +6 s are late, not missed
+        clock.set(T0.plusSeconds(7));
+        new Dispatcher(store, async, clock).runDue(clock.instant());
+
+        assertThat(submitted).extracting(AsyncInvoker.Event::subject)
+                .containsExactly("2026-06-01T10:00:02Z", "2026-06-01T10:00:04Z", "2026-06-01T10:00:06Z");
+        Schedule after = store.get("default", "c").orElseThrow();
+        assertThat(after.skippedTicks()).isZero();
+        assertThat(after.nextDue()).isEqualTo(T0.plusSeconds(8));
+        assertThat(Dispatcher.ON_TIME).isGreaterThan(Duration.ofSeconds(5));
+        assertThat(s.firedTicks()).isZero();
+        assertThat(after.firedTicks()).isEqualTo(3);
+    }
+
+    @Test
+    void missedAndLateTicksTogether() {
+        Trigger trigger = Trigger.CronTrigger.parse("*/2 * * * * *", ZoneId.of("UTC"));
+        store.create(new Schedule("s-c", "default", "c", "fn", trigger.expression(), ZoneId.of("UTC"), null,
+                CatchUp.DEFAULT, true, T0, trigger.nextAfter(T0), 0, 0, null, T0, T0));
+        // down for a minute: ticks older than the tolerance fire once (the latest of them), later ones each
+        clock.set(T0.plusSeconds(61));
+        new Dispatcher(store, async, clock).runDue(clock.instant());
+
+        assertThat(submitted).extracting(AsyncInvoker.Event::subject).containsExactly("2026-06-01T10:00:50Z",
+                "2026-06-01T10:00:52Z", "2026-06-01T10:00:54Z", "2026-06-01T10:00:56Z", "2026-06-01T10:00:58Z",
+                "2026-06-01T10:01:00Z");
+        assertThat(store.get("default", "c").orElseThrow().skippedTicks()).isEqualTo(24);
     }
 
     @Test

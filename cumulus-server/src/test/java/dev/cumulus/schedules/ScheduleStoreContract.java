@@ -213,9 +213,7 @@ abstract class ScheduleStoreContract {
         Schedule after = store.get("default", "c").orElseThrow();
         assertThat(after.skippedTicks()).isZero();
         assertThat(after.nextDue()).isEqualTo(T0.plusSeconds(8));
-        assertThat(Dispatcher.ON_TIME).isGreaterThan(Duration.ofSeconds(5));
-        assertThat(s.firedTicks()).isZero();
-        assertThat(after.firedTicks()).isEqualTo(3);
+        assertThat(after.firedTicks()).isEqualTo(s.firedTicks() + 3);
     }
 
     @Test

@@ -69,6 +69,11 @@ final class DeployCommand implements Callable<Integer> {
             description = "Whether the function URL /fn/NAME/ answers without a token (--no-public to revoke).")
     Boolean isPublic;
 
+    @Option(names = "--mount", paramLabel = "SOURCE:TARGET[:rw]",
+            description = "Grant a host path, bound at TARGET (under /mnt/) in the sandbox, read-only unless :rw; repeatable. "
+                    + "Replaces the function's mounts; --mount none removes them.")
+    List<String> mounts = new ArrayList<>();
+
     DeployCommand(Cli cli) {
         this.cli = cli;
     }
@@ -106,6 +111,19 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (provisioned != null) {
             body.put("provisionedConcurrency", provisioned);
+        }
+        if (!mounts.isEmpty()) {
+            var list = body.putArray("mounts");
+            if (!(mounts.size() == 1 && mounts.getFirst().equals("none"))) {
+                for (String mount : mounts) {
+                    String[] parts = mount.split(":");
+                    if (parts.length < 2 || parts.length > 3 || (parts.length == 3 && !parts[2].equals("rw") && !parts[2].equals("ro"))) {
+                        throw CliException.usage("--mount must be SOURCE:TARGET or SOURCE:TARGET:rw, got " + mount);
+                    }
+                    list.addObject().put("source", cli.cwd.resolve(parts[0]).normalize().toString()).put("target", parts[1])
+                            .put("writable", parts.length == 3 && parts[2].equals("rw"));
+                }
+            }
         }
         if (codeSha256 != null) {
             body.put("codeSha256", codeSha256);

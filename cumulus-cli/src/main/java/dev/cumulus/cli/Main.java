@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
                 LogsCommand.class,
                 UsageCommand.class,
                 DoctorCommand.class,
+                RoutesCommand.class,
+                SchedulesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -106,6 +106,38 @@ class CliEndToEndTest {
     }
 
     @Test
+    void routesAndSchedulesAreManaged() {
+        assertThat(run("deploy", "routed", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.EventEcho")).as(err()).isZero();
+
+        assertThat(run("routes", "add", "GET", "/things/{id}", "routed", "--cors-origin", "*", "--rate", "50", "--burst", "100"))
+                .as(err()).isZero();
+        assertThat(out()).matches("added route r-[0-9a-f]{12}: GET /api/things/\\{id\\} -> routed\\n");
+        String id = out().substring("added route ".length(), out().indexOf(':'));
+        assertThat(run("routes", "ls")).isZero();
+        assertThat(out()).containsPattern(id + "\\s+GET\\s+/api/things/\\{id\\}\\s+routed\\s+2.0\\s+none\\s+\\*\\s+50.0/s burst 100");
+        assertThat(run("routes", "add", "GET", "/things/{other}", "routed")).isEqualTo(1);
+        assertThat(err()).startsWith("error: route " + id + " already takes GET /things/{other}").contains("409");
+        assertThat(run("routes", "rm", id)).isZero();
+        assertThat(run("routes", "ls")).isZero();
+        assertThat(err()).isEqualTo("no routes\n");
+
+        assertThat(run("schedules", "add", "nightly", "--function", "routed", "--cron", "0 2 * * *", "--tz", "Europe/Berlin",
+                "--payload", "{\"keep\":7}")).as(err()).isZero();
+        assertThat(out()).startsWith("added schedule nightly: cron(0 2 * * *) Europe/Berlin -> routed, next ");
+        assertThat(run("schedules", "disable", "nightly")).isZero();
+        assertThat(out()).isEqualTo("nightly disabled\n");
+        assertThat(run("schedules", "enable", "nightly")).isZero();
+        assertThat(out()).startsWith("nightly enabled, next ");
+        assertThat(run("schedules", "ls")).isZero();
+        assertThat(out()).containsPattern("nightly\\s+cron\\(0 2 \\* \\* \\*\\)\\s+Europe/Berlin\\s+routed\\s+yes");
+        assertThat(run("schedules", "add", "bad", "--function", "routed", "--rate", "0 minutes")).isEqualTo(1);
+        assertThat(err()).contains("InvalidRate");
+        assertThat(run("schedules", "rm", "nightly")).isZero();
+        assertThat(run("schedules", "rm", "nightly")).isEqualTo(1);
+        assertThat(run("rm", "routed")).isZero();
+    }
+
+    @Test
     void functionErrorExitsOneWithTheErrorOnOneLine() {
         assertThat(run("deploy", "thrower", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Misbehave"))
                 .isZero();

@@ -197,4 +197,77 @@ class CommandParsingTest {
         assertThat((Object) parse("--verbose", "ls")).isInstanceOf(LsCommand.class);
         assertThat((Object) parse("ls", "--verbose")).isInstanceOf(LsCommand.class);
     }
+
+    @SuppressWarnings("unchecked")
+    private <T> T parseNested(String... args) {
+        ParseResult root = cli.commandLine().parseArgs(args);
+        return (T) root.subcommand().subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void routesAddBuildsTheRouteBody() {
+        RoutesCommand.Add add = parseNested("routes", "add", "get", "/users/{id}", "users:2", "--cors-origin", "https://a.example",
+                "--cors-method", "GET", "--cors-header", "content-type", "--cors-max-age", "600", "--cors-credentials",
+                "--rate", "5", "--burst", "10", "--payload-format", "1.0", "--auth", "token");
+        var body = add.body();
+        assertThat(body.get("method").asText()).isEqualTo("get");
+        assertThat(body.get("path").asText()).isEqualTo("/users/{id}");
+        assertThat(body.get("function").asText()).isEqualTo("users:2");
+        assertThat(body.get("payloadFormat").asText()).isEqualTo("1.0");
+        assertThat(body.get("auth").asText()).isEqualTo("token");
+        assertThat(body.get("cors").get("allowOrigins").get(0).asText()).isEqualTo("https://a.example");
+        assertThat(body.get("cors").get("maxAgeSeconds").asInt()).isEqualTo(600);
+        assertThat(body.get("cors").get("allowCredentials").asBoolean()).isTrue();
+        assertThat(body.get("throttle").get("rate").asDouble()).isEqualTo(5.0);
+        assertThat(body.get("throttle").get("burst").asInt()).isEqualTo(10);
+
+        RoutesCommand.Add bare = parseNested("routes", "add", "ANY", "/{proxy+}", "site");
+        assertThat(bare.body().has("cors")).isFalse();
+        assertThat(bare.body().has("throttle")).isFalse();
+        RoutesCommand.Add rateOnly = parseNested("routes", "add", "GET", "/x", "f", "--rate", "1");
+        assertThatThrownBy(rateOnly::body).isInstanceOf(CliException.class).hasMessageContaining("--burst");
+        RoutesCommand.Add corsWithoutOrigin = parseNested("routes", "add", "GET", "/x", "f", "--cors-max-age", "5");
+        assertThatThrownBy(corsWithoutOrigin::body).isInstanceOf(CliException.class).hasMessageContaining("--cors-origin");
+        assertUsageError(cli, "routes", "add", "GET", "/x");
+        assertUsageError(cli, "routes", "rm");
+    }
+
+    @Test
+    void schedulesAddBuildsTheScheduleBody() {
+        SchedulesCommand.Add cron = parseNested("schedules", "add", "nightly", "--function", "backup", "--cron", "0 2 * * *",
+                "--tz", "Europe/Berlin", "--payload", "{\"keep\":7}", "--disabled", "--catch-up", "skip");
+        var body = cron.body();
+        assertThat(body.get("name").asText()).isEqualTo("nightly");
+        assertThat(body.get("cron").asText()).isEqualTo("0 2 * * *");
+        assertThat(body.has("rate")).isFalse();
+        assertThat(body.get("timeZone").asText()).isEqualTo("Europe/Berlin");
+        assertThat(body.get("payload").get("keep").asInt()).isEqualTo(7);
+        assertThat(body.get("enabled").asBoolean()).isFalse();
+        assertThat(body.get("catchUp").asText()).isEqualTo("skip");
+
+        SchedulesCommand.Add rate = parseNested("schedules", "add", "often", "--function", "f", "--rate", "5 minutes");
+        assertThat(rate.body().get("rate").asText()).isEqualTo("5 minutes");
+        assertThat(rate.body().has("enabled")).isFalse();
+
+        SchedulesCommand.Add badPayload = parseNested("schedules", "add", "x", "--function", "f", "--rate", "1 day", "--payload", "[1]");
+        assertThatThrownBy(badPayload::body).isInstanceOf(CliException.class).hasMessageContaining("JSON object");
+        assertUsageError(cli, "schedules", "add", "x", "--function", "f");
+        assertUsageError(cli, "schedules", "add", "x", "--function", "f", "--cron", "* * * * *", "--rate", "1 day");
+        assertUsageError(cli, "schedules", "add", "x", "--cron", "* * * * *");
+    }
+
+    @Test
+    void deployMountsAreGrantsWithAbsoluteSources() {
+        DeployCommand deploy = parse("deploy", "backup", "--code", "f.jar", "--handler", "a.B",
+                "--mount", "/data/cumulus.db:/mnt/store/cumulus.db", "--mount", "backups:/mnt/backups:rw");
+        var mounts = deploy.settings(null).get("mounts");
+        assertThat(mounts.get(0).get("source").asText()).isEqualTo("/data/cumulus.db");
+        assertThat(mounts.get(0).get("writable").asBoolean()).isFalse();
+        assertThat(Path.of(mounts.get(1).get("source").asText())).isEqualTo(Path.of("").toAbsolutePath().resolve("backups"));
+        assertThat(mounts.get(1).get("writable").asBoolean()).isTrue();
+        DeployCommand none = parse("deploy", "backup", "--code", "f.jar", "--handler", "a.B", "--mount", "none");
+        assertThat(none.settings(null).get("mounts")).isEmpty();
+        DeployCommand bad = parse("deploy", "backup", "--code", "f.jar", "--handler", "a.B", "--mount", "/x");
+        assertThatThrownBy(() -> bad.settings(null)).isInstanceOf(CliException.class);
+    }
 }

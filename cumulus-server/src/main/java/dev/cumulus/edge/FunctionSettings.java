@@ -15,7 +15,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency");
+            "provisionedConcurrency", "mounts");
 
     private FunctionSettings() {}
 
@@ -43,7 +43,8 @@ final class FunctionSettings {
                 integer(body, "concurrency", base.concurrency()),
                 body.has("keepAliveSeconds") ? nullableInteger(body, "keepAliveSeconds") : base.keepAliveSeconds(),
                 bool(body, "public", base.publicUrl()),
-                integer(body, "provisionedConcurrency", base.provisionedConcurrency()));
+                integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
+                mounts(body, base.mounts()));
     }
 
     static String codeSha256(JsonNode body) {
@@ -91,6 +92,23 @@ final class FunctionSettings {
             env.put(e.getKey(), e.getValue().asText());
         });
         return env;
+    }
+
+    private static java.util.List<dev.cumulus.registry.FunctionMount> mounts(JsonNode body,
+            java.util.List<dev.cumulus.registry.FunctionMount> fallback) {
+        JsonNode node = body.get("mounts");
+        if (node == null) return fallback;
+        if (!node.isArray()) throw invalid("mounts", "a list of {source, target, writable}");
+        java.util.List<dev.cumulus.registry.FunctionMount> mounts = new java.util.ArrayList<>();
+        for (JsonNode m : node) {
+            if (!m.isObject() || !m.path("source").isTextual() || !m.path("target").isTextual()
+                    || (m.has("writable") && !m.get("writable").isBoolean())) {
+                throw invalid("mounts", "a list of {\"source\": host path, \"target\": /mnt/..., \"writable\": false}");
+            }
+            mounts.add(new dev.cumulus.registry.FunctionMount(m.get("source").asText(), m.get("target").asText(),
+                    m.path("writable").asBoolean(false)));
+        }
+        return mounts;
     }
 
     private static ApiException invalid(String field, String expected) {

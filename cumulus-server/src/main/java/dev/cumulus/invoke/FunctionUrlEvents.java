@@ -35,9 +35,18 @@ public final class FunctionUrlEvents {
     public record HttpResponse(int status, Map<String, String> headers, List<String> cookies, byte[] body) {}
 
     public static byte[] toEvent(HttpRequest request, String functionName, String requestId, Instant now) {
+        return toEvent(request, functionName, "$default", null, requestId, now);
+    }
+
+    /**
+     * The same event for an API Gateway route: {@code routeKey} is {@code METHOD /path/{param}},
+     * {@code pathParameters} what the route's parameters matched (null or empty: none).
+     */
+    public static byte[] toEvent(HttpRequest request, String apiId, String routeKey, Map<String, String> pathParameters,
+            String requestId, Instant now) {
         ObjectNode event = JSON.createObjectNode();
         event.put("version", "2.0");
-        event.put("routeKey", "$default");
+        event.put("routeKey", routeKey);
         event.put("rawPath", request.rawPath());
         event.put("rawQueryString", request.rawQuery() == null ? "" : request.rawQuery());
 
@@ -62,12 +71,16 @@ public final class FunctionUrlEvents {
             ObjectNode queryNode = event.putObject("queryStringParameters");
             query.forEach(queryNode::put);
         }
+        if (pathParameters != null && !pathParameters.isEmpty()) {
+            ObjectNode params = event.putObject("pathParameters");
+            pathParameters.forEach(params::put);
+        }
 
         ObjectNode context = event.putObject("requestContext");
         context.put("accountId", "anonymous");
-        context.put("apiId", functionName);
+        context.put("apiId", apiId);
         context.put("domainName", request.domainName());
-        context.put("domainPrefix", functionName);
+        context.put("domainPrefix", apiId);
         ObjectNode http = context.putObject("http");
         http.put("method", request.method());
         http.put("path", request.rawPath());
@@ -75,7 +88,7 @@ public final class FunctionUrlEvents {
         http.put("sourceIp", request.sourceIp());
         http.put("userAgent", headers.getOrDefault("user-agent", ""));
         context.put("requestId", requestId);
-        context.put("routeKey", "$default");
+        context.put("routeKey", routeKey);
         context.put("stage", "$default");
         context.put("time", TIME.format(now));
         context.put("timeEpoch", now.toEpochMilli());
@@ -136,14 +149,14 @@ public final class FunctionUrlEvents {
         return new HttpResponse(status, headers, cookies, body);
     }
 
-    private static boolean isText(String contentType) {
+    static boolean isText(String contentType) {
         if (contentType == null) return true;
         String type = contentType.toLowerCase(Locale.ROOT);
         return type.startsWith("text/") || type.contains("json") || type.contains("xml")
                 || type.contains("javascript") || type.startsWith("application/x-www-form-urlencoded");
     }
 
-    private static Map<String, String> parseQuery(String rawQuery) {
+    static Map<String, String> parseQuery(String rawQuery) {
         Map<String, String> params = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) return params;
         for (String pair : rawQuery.split("&")) {

@@ -8,6 +8,8 @@ import dev.cumulus.files.FileTrees;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.InterimAsyncInvoker;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.routes.Routes;
+import dev.cumulus.schedules.Schedules;
 import dev.cumulus.web.Mount;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +97,9 @@ public final class Platform implements AutoCloseable {
             AsyncInvoker async = new InterimAsyncInvoker(invoker);
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
+            mounts.addAll(new Routes(database, invoker, token, clock).mounts());
+            Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
+            mounts.add(schedules.mount());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts)));

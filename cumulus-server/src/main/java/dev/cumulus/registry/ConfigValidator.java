@@ -49,7 +49,34 @@ final class ConfigValidator {
                         "InvalidParameter", "environment: '" + key + "' is not a valid variable name");
             }
         }
+        validateMounts(config.mounts());
         return handler;
+    }
+
+    /** Mounts go under /mnt, name existing host paths and never hand out the node's root token. */
+    private static void validateMounts(java.util.List<FunctionMount> mounts) {
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        for (FunctionMount m : mounts) {
+            java.nio.file.Path source = java.nio.file.Path.of(m.source());
+            if (!source.isAbsolute() || !source.normalize().equals(source)) {
+                throw ApiException.badRequest("InvalidMount", "mount source must be an absolute, normalised host path: " + m.source());
+            }
+            if (!java.nio.file.Files.exists(source)) {
+                throw ApiException.badRequest("InvalidMount", "mount source does not exist: " + m.source());
+            }
+            if (source.getFileName() != null && source.getFileName().toString().equals("root-token")
+                    || java.nio.file.Files.exists(source.resolve("root-token"))) {
+                throw ApiException.badRequest("InvalidMount", "mount source " + m.source()
+                        + " holds a node's root token; grant the files the function needs, not the data dir");
+            }
+            java.nio.file.Path target = java.nio.file.Path.of(m.target());
+            if (!target.isAbsolute() || !target.normalize().equals(target) || !target.startsWith("/mnt") || target.getNameCount() < 2) {
+                throw ApiException.badRequest("InvalidMount", "mount target must be a normalised path under /mnt/, got " + m.target());
+            }
+            if (!targets.add(m.target())) {
+                throw ApiException.badRequest("InvalidMount", "two mounts share the target " + m.target());
+            }
+        }
     }
 
     static void validateName(String name) {

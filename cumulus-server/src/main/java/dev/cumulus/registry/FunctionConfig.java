@@ -8,6 +8,7 @@ import java.util.Map;
  * @param keepAliveSeconds how long an idle instance is kept; null means the node's default
  * @param publicUrl whether the function URL answers without a bearer token
  * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
+ * @param mounts host paths bound into the function's sandbox (admin grants; empty by default)
  */
 public record FunctionConfig(
         String name,
@@ -20,7 +21,8 @@ public record FunctionConfig(
         int concurrency,
         Integer keepAliveSeconds,
         boolean publicUrl,
-        int provisionedConcurrency) {
+        int provisionedConcurrency,
+        java.util.List<FunctionMount> mounts) {
     public static final String DEFAULT_RUNTIME = "java25";
     /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
     public static final String RUNTIME_PROVIDED = "provided";
@@ -31,6 +33,16 @@ public record FunctionConfig(
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
+        // rows stored before mounts existed have none
+        mounts = mounts == null ? java.util.List.of() : java.util.List.copyOf(mounts);
+    }
+
+    /** Settings without mounts, as every function had before they existed. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, java.util.List.of());
     }
 
     /** Settings without provisioned concurrency, as every function had before it existed. */

@@ -89,7 +89,9 @@ final class InstanceLauncher {
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
         Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
-        Started started = start(instance.id, config.memoryMb(), code, instance, isProvided(config),
+        List<Mount> granted = config.mounts().stream()
+                .map(m -> new Mount(Path.of(m.source()), m.target(), m.writable())).toList();
+        Started started = start(instance.id, config.memoryMb(), code, granted, instance, isProvided(config),
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
@@ -105,7 +107,7 @@ final class InstanceLauncher {
         StemCell cell = new StemCell(id, memoryMb, taskDir);
         Started started;
         try {
-            started = start(id, memoryMb, code, cell, false, socket -> cellEnvironment(socket));
+            started = start(id, memoryMb, code, List.of(), cell, false, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteQuietly(cellRoot.resolve(id));
             throw e;
@@ -142,7 +144,8 @@ final class InstanceLauncher {
      * a relay inside the sandbox, or a loopback port of the node where instances share its
      * network anyway (the plain-process sandbox).
      */
-    private Started start(String id, int memoryMb, Mount code, RuntimeChannel channel, boolean provided,
+    private Started start(String id, int memoryMb, Mount code, List<Mount> granted, RuntimeChannel channel,
+            boolean provided,
             Function<Mount, Map<String, String>> environment) throws IOException {
         Path socketDir = Files.createDirectories(socketRoot.resolve(id));
         boolean loopback = provided && !sandbox.isolated();
@@ -160,19 +163,20 @@ final class InstanceLauncher {
                 env.remove("CUMULUS_RUNTIME_SOCKET");
                 env.put("AWS_LAMBDA_RUNTIME_API", endpoint.loopbackAddress());
                 command.add(bootstrap);
-                mounts = List.of(java, code);
+                mounts = new ArrayList<>(List.of(java, code));
             } else if (provided) {
                 env.put("AWS_LAMBDA_RUNTIME_API", RELAY_ADDRESS);
                 command.addAll(List.of("/bin/sh", "-c", RELAY_SCRIPT, "cumulus-relay", bootstrap));
-                mounts = List.of(java, code, socket);
+                mounts = new ArrayList<>(List.of(java, code, socket));
             } else {
                 command.add(sandbox.visiblePath(java) + "/bin/java");
                 command.addAll(aot.jvmFlags(jvmFlags(memoryMb), sandbox.visiblePath(aotDir)));
                 command.add("-cp");
                 command.add(sandbox.visiblePath(runtime));
                 command.add("dev.cumulus.runtime.Main");
-                mounts = List.of(java, runtime, code, socket, aotDir);
+                mounts = new ArrayList<>(List.of(java, runtime, code, socket, aotDir));
             }
+            mounts.addAll(granted);
             SandboxSpec spec = new SandboxSpec(id, command, env, mounts, sandbox.visiblePath(code), memoryMb,
                     PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
             started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);

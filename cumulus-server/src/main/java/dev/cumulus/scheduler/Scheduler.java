@@ -147,7 +147,9 @@ public final class Scheduler implements AutoCloseable {
      * runtimes, so a {@code provided} function always starts from nothing.
      */
     private void start(Instance instance) throws IOException {
-        StemCell cell = InstanceLauncher.isProvided(instance.version.config())
+        // cells are Java runtimes, and a cell's sandbox is built before its function is known, so
+        // it cannot gain mounts: such functions start from nothing
+        StemCell cell = InstanceLauncher.isProvided(instance.version.config()) || !instance.version.config().mounts().isEmpty()
                 ? null
                 : stemCells.take(instance.version.config().memoryMb());
         if (cell != null) {

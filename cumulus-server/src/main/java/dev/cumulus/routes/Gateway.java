@@ -1,0 +1,264 @@
+package dev.cumulus.routes;
+
+import dev.cumulus.auth.RootToken;
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.FunctionUrlEvents;
+import dev.cumulus.invoke.Invocation;
+import dev.cumulus.invoke.Invoker;
+import dev.cumulus.invoke.RestApiEvents;
+import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.RuntimeApiServer;
+import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Json;
+import dev.cumulus.web.Mount;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * Serves {@code /api/...}: matches the request against the project's route table, answers CORS
+ * preflights, applies the route's auth and throttle and invokes its function with the route's
+ * payload format. Its refusals are written here rather than thrown, so that {@code Allow},
+ * {@code Retry-After} and CORS headers reach the client.
+ */
+final class Gateway implements Mount {
+    static final String PREFIX = "/api";
+    private static final String JSON = "application/json";
+
+    private final RouteStore store;
+    private final String project;
+    private final Invoker invoker;
+    private final RootToken token;
+    private final Clock clock;
+    private final AtomicLong generation = new AtomicLong();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private volatile RouteMatcher table;
+
+    Gateway(RouteStore store, String project, Invoker invoker, RootToken token, Clock clock) {
+        this.store = store;
+        this.project = project;
+        this.invoker = invoker;
+        this.token = token;
+        this.clock = clock;
+    }
+
+    @Override
+    public String prefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public Access access() {
+        return Access.OWN;
+    }
+
+    /** Drops the compiled table; the next request loads the routes again. */
+    void invalidate() {
+        generation.incrementAndGet();
+        table = null;
+    }
+
+    private RouteMatcher table() {
+        RouteMatcher current = table;
+        if (current != null) {
+            return current;
+        }
+        long seen = generation.get();
+        List<Route> routes = store.list(project);
+        RouteMatcher compiled = RouteMatcher.compile(routes);
+        // buckets outlive reloads so that adding one route does not refill every other route's bucket
+        buckets.keySet().retainAll(routes.stream().map(Route::id).collect(Collectors.toSet()));
+        for (Route route : routes) {
+            if (route.throttle() != null) {
+                buckets.computeIfAbsent(route.id(),
+                        id -> new TokenBucket(route.throttle().rate(), route.throttle().burst(), System::nanoTime));
+            }
+        }
+        synchronized (this) {
+            // a change made while loading wins: this table may already be stale
+            if (generation.get() == seen) {
+                table = compiled;
+            }
+        }
+        return compiled;
+    }
+
+    @Override
+    public void handle(Request request, Response response) throws Exception {
+        String full = request.getHttpURI().getPath();
+        String path = full.length() == PREFIX.length() ? "/" : full.substring(PREFIX.length());
+        String method = request.getMethod();
+        HttpFields headers = request.getHeaders();
+        String origin = headers.get(HttpHeader.ORIGIN);
+        RouteMatcher matcher = table();
+        if (method.equals("OPTIONS") && origin != null && headers.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD) != null
+                && preflight(matcher, path, origin, headers, response)) {
+            return;
+        }
+        switch (matcher.match(method, path)) {
+            case RouteMatcher.Match.NotFound n ->
+                    error(response, 404, "RouteNotFound", "no route matches " + method + " " + path);
+            case RouteMatcher.Match.MethodNotAllowed m -> {
+                response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
+                error(response, 405, "MethodNotAllowed", path + " takes " + String.join(", ", m.allowed()) + ", not " + method);
+            }
+            case RouteMatcher.Match.Found found -> serve(request, response, path, origin, found);
+        }
+    }
+
+    private void serve(Request request, Response response, String path, String origin, RouteMatcher.Match.Found found)
+            throws Exception {
+        Route route = found.route();
+        corsHeaders(route, origin, response);
+        if (route.auth() == Route.Auth.TOKEN && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            error(response, 401, "Unauthorized", "this route needs an 'Authorization: Bearer <token>' header");
+            return;
+        }
+        TokenBucket bucket = buckets.get(route.id());
+        if (bucket != null) {
+            long waitNanos = bucket.tryTake();
+            if (waitNanos > 0) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L)));
+                error(response, 429, "TooManyRequests", "route " + route.method() + " " + route.path()
+                        + " allows " + route.throttle().rate() + " requests per second (burst " + route.throttle().burst() + ")");
+                return;
+            }
+        }
+        FunctionVersion version;
+        try {
+            version = invoker.resolve(route.function());
+        } catch (ApiException missing) {
+            error(response, 502, "RouteTargetMissing", "the route's function " + route.function() + " is not available");
+            return;
+        }
+        byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (HttpField field : request.getHeaders()) {
+            // a route guarded by the root token never shows that token to its function
+            if (field.getHeader() != HttpHeader.AUTHORIZATION || route.auth() == Route.Auth.NONE) {
+                headers.add(Map.entry(field.getName(), field.getValue()));
+            }
+        }
+        String requestId = Invoker.newRequestId();
+        var http = new FunctionUrlEvents.HttpRequest(request.getMethod(), path, request.getHttpURI().getQuery(), headers,
+                body, Request.getRemoteAddr(request), Request.getServerName(request),
+                request.getConnectionMetaData().getProtocol());
+        byte[] event = switch (route.payloadFormat()) {
+            case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
+                    found.pathParameters(), requestId, clock.instant());
+            case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId, clock.instant());
+        };
+        Invocation result = invoker.invoke(version, requestId, event);
+        response.getHeaders().put("X-Cumulus-Request-Id", requestId);
+        if (result.failed()) {
+            // public-facing: the error type and request id, never the stack trace
+            Exchange.write(response, 502, JSON, Json.write(Map.of("error", "FunctionError",
+                    "errorType", result.failure().errorType(),
+                    "message", "the function failed; see its logs for request " + requestId)));
+            return;
+        }
+        FunctionUrlEvents.HttpResponse mapped = switch (route.payloadFormat()) {
+            case V2 -> FunctionUrlEvents.toResponse(result.payload());
+            case V1 -> RestApiEvents.toResponse(result.payload());
+        };
+        if (mapped == null) {
+            error(response, 502, "MalformedResponse", "the function's answer is not a payload format 1.0 response "
+                    + "(an object with statusCode); see request " + requestId);
+            return;
+        }
+        mapped.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        for (String cookie : mapped.cookies()) {
+            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
+        }
+        Exchange.write(response, mapped.status(), null, mapped.body());
+    }
+
+    /** @return false when no route with CORS settings covers the request, so it is routed as a plain OPTIONS */
+    private boolean preflight(RouteMatcher matcher, String path, String origin, HttpFields headers, Response response)
+            throws IOException {
+        String requested = headers.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD).trim().toUpperCase(Locale.ROOT);
+        if (!(matcher.match(requested, path) instanceof RouteMatcher.Match.Found found) || found.route().cors() == null) {
+            return false;
+        }
+        Route route = found.route();
+        Route.Cors cors = route.cors();
+        if (!cors.allowsOrigin(origin)) {
+            error(response, 403, "CorsRejected", "origin " + origin + " may not call " + path);
+            return true;
+        }
+        List<String> methods = cors.allowMethods().isEmpty() || cors.allowMethods().contains("*")
+                ? List.of(route.method().equals(RouteMatcher.ANY) || cors.allowMethods().contains("*") ? requested : route.method())
+                : cors.allowMethods();
+        if (!methods.contains(requested)) {
+            error(response, 403, "CorsRejected", "method " + requested + " is not allowed from other origins on " + path);
+            return true;
+        }
+        String askedHeaders = headers.get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS);
+        List<String> asked = askedHeaders == null ? List.of() : List.of(askedHeaders.split(",")).stream()
+                .map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
+        boolean anyHeader = cors.allowHeaders().contains("*");
+        if (!anyHeader) {
+            List<String> allowed = cors.allowHeaders().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            for (String header : asked) {
+                if (!allowed.contains(header)) {
+                    error(response, 403, "CorsRejected", "header " + header + " is not allowed from other origins on " + path);
+                    return true;
+                }
+            }
+        }
+        var out = response.getHeaders();
+        out.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin(cors, origin));
+        out.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, String.join(", ", methods));
+        if (!asked.isEmpty()) {
+            out.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, anyHeader ? String.join(", ", asked) : String.join(", ", cors.allowHeaders()));
+        }
+        if (cors.maxAgeSeconds() > 0) {
+            out.put(HttpHeader.ACCESS_CONTROL_MAX_AGE, Integer.toString(cors.maxAgeSeconds()));
+        }
+        if (cors.allowCredentials()) {
+            out.put(HttpHeader.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+        out.add(HttpHeader.VARY, "Origin");
+        response.setStatus(204);
+        Content.Sink.write(response, true, ByteBuffer.allocate(0));
+        return true;
+    }
+
+    private static void corsHeaders(Route route, String origin, Response response) {
+        Route.Cors cors = route.cors();
+        if (cors == null || origin == null || !cors.allowsOrigin(origin)) {
+            return;
+        }
+        var out = response.getHeaders();
+        out.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin(cors, origin));
+        if (cors.allowCredentials()) {
+            out.put(HttpHeader.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+        if (!cors.exposeHeaders().isEmpty()) {
+            out.put(HttpHeader.ACCESS_CONTROL_EXPOSE_HEADERS, String.join(", ", cors.exposeHeaders()));
+        }
+        out.add(HttpHeader.VARY, "Origin");
+    }
+
+    private static String allowOrigin(Route.Cors cors, String origin) {
+        return cors.allowOrigins().contains("*") && !cors.allowCredentials() ? "*" : origin;
+    }
+
+    private static void error(Response response, int status, String code, String message) throws IOException {
+        Exchange.write(response, status, JSON, Json.write(Map.of("error", code, "message", message)));
+    }
+}

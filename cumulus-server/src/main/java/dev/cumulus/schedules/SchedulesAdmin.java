@@ -1,0 +1,225 @@
+package dev.cumulus.schedules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.Invoker;
+import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Json;
+import dev.cumulus.web.Mount;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Fields;
+
+/** {@code /v1/schedules}: create, list, get, delete, enable, disable, and a schedule's recent ticks (root token). */
+final class SchedulesAdmin implements Mount {
+    static final String PREFIX = "/v1/schedules";
+    private static final String JSON = "application/json";
+    private static final Set<String> FIELDS = Set.of("name", "function", "cron", "rate", "timeZone", "payload", "enabled", "catchUp");
+    static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
+    private final ScheduleStore store;
+    private final String project;
+    private final Invoker invoker;
+    private final Dispatcher dispatcher;
+    private final Clock clock;
+
+    SchedulesAdmin(ScheduleStore store, String project, Invoker invoker, Dispatcher dispatcher, Clock clock) {
+        this.store = store;
+        this.project = project;
+        this.invoker = invoker;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+    }
+
+    @Override
+    public String prefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public Access access() {
+        return Access.ADMIN;
+    }
+
+    @Override
+    public void handle(Request request, Response response) throws Exception {
+        String rest = request.getHttpURI().getPath().substring(PREFIX.length());
+        String method = request.getMethod();
+        String[] p = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
+        if (p.length == 0) {
+            switch (method) {
+                case "GET" -> Exchange.write(response, 200, JSON, Json.write(Map.of("schedules",
+                        store.list(project).stream().map(SchedulesAdmin::view).toList())));
+                case "POST" -> {
+                    Schedule created = store.create(parse(Json.parseObject(Exchange.readBody(request, MAX_PAYLOAD_BYTES * 2))));
+                    dispatcher.wake();
+                    Exchange.write(response, 201, JSON, Json.write(view(created)));
+                }
+                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+            }
+        } else if (p.length == 1) {
+            switch (method) {
+                case "GET" -> Exchange.write(response, 200, JSON, Json.write(view(require(p[0]))));
+                case "DELETE" -> {
+                    if (!store.delete(project, p[0])) throw missing(p[0]);
+                    response.setStatus(204);
+                    Content.Sink.write(response, true, ByteBuffer.allocate(0));
+                }
+                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or DELETE");
+            }
+        } else if (p.length == 2 && (p[1].equals("enable") || p[1].equals("disable"))) {
+            if (!method.equals("POST")) throw new ApiException(405, "MethodNotAllowed", "use POST");
+            Schedule current = require(p[0]);
+            Instant now = clock.instant();
+            Instant next = current.trigger().nextAfter(now);
+            Schedule changed = store.setEnabled(project, p[0], p[1].equals("enable"),
+                    next == null ? Instant.ofEpochMilli(Long.MAX_VALUE) : next, now).orElseThrow(() -> missing(p[0]));
+            dispatcher.wake();
+            Exchange.write(response, 200, JSON, Json.write(view(changed)));
+        } else if (p.length == 2 && p[1].equals("ticks")) {
+            if (!method.equals("GET")) throw new ApiException(405, "MethodNotAllowed", "use GET");
+            Schedule schedule = require(p[0]);
+            int limit = limit(Request.extractQueryParameters(request));
+            var ticks = store.ticks(schedule.id(), limit).stream().map(t -> {
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("tick", t.tick().toString());
+                view.put("outcome", t.outcome());
+                view.put("skipped", t.skipped());
+                view.put("requestId", t.requestId());
+                view.put("message", t.message());
+                view.put("claimedAt", t.claimedAt().toString());
+                return view;
+            }).toList();
+            Exchange.write(response, 200, JSON, Json.write(Map.of("ticks", ticks)));
+        } else {
+            throw ApiException.notFound("no such endpoint: " + method + " " + request.getHttpURI().getPath());
+        }
+    }
+
+    private Schedule parse(JsonNode body) {
+        body.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                throw ApiException.badRequest("UnknownField", "unknown field '" + name + "'; known: "
+                        + String.join(", ", FIELDS.stream().sorted().toList()));
+            }
+        });
+        String name = text(body, "name", true);
+        if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw ApiException.badRequest("InvalidName", "a schedule name is 1 to 64 letters, digits, '.', '_' or '-'; got " + name);
+        }
+        String function = text(body, "function", true);
+        if (!function.matches("[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,64})?")) {
+            throw ApiException.badRequest("InvalidFunction", "'function' must be NAME or NAME:QUALIFIER, got " + function);
+        }
+        try {
+            invoker.resolve(function);
+        } catch (ApiException e) {
+            if (e.status() != 404) throw e;
+            throw ApiException.badRequest("UnknownFunction", "function " + function + " does not exist");
+        }
+        String tz = body.has("timeZone") ? text(body, "timeZone", true) : "UTC";
+        if (!tz.equals("UTC") && !ZoneId.getAvailableZoneIds().contains(tz)) {
+            throw ApiException.badRequest("InvalidTimeZone", "unknown time zone '" + tz + "'; use an IANA name such as Europe/Berlin");
+        }
+        ZoneId zone = ZoneId.of(tz);
+        String cron = text(body, "cron", false);
+        String rate = text(body, "rate", false);
+        if ((cron == null) == (rate == null)) {
+            throw ApiException.badRequest("InvalidExpression", "give exactly one of 'cron' (5 or 6 fields) and 'rate' (e.g. \"5 minutes\")");
+        }
+        Instant now = clock.instant();
+        Instant anchor = now.truncatedTo(ChronoUnit.SECONDS);
+        Trigger trigger = cron != null ? Trigger.CronTrigger.parse(cron, zone) : Trigger.RateTrigger.parse(rate, anchor);
+        Instant next = trigger.nextAfter(now);
+        if (next == null) {
+            throw ApiException.badRequest("InvalidCron", "the cron expression '" + cron + "' never fires");
+        }
+        String payload = null;
+        JsonNode payloadNode = body.get("payload");
+        if (payloadNode != null && !payloadNode.isNull()) {
+            if (!payloadNode.isObject()) {
+                throw ApiException.badRequest("InvalidPayload", "'payload' must be a JSON object (it becomes the event's detail)");
+            }
+            payload = payloadNode.toString();
+            if (payload.length() > MAX_PAYLOAD_BYTES) {
+                throw ApiException.badRequest("InvalidPayload", "'payload' is larger than " + MAX_PAYLOAD_BYTES + " bytes");
+            }
+        }
+        boolean enabled = true;
+        if (body.has("enabled")) {
+            if (!body.get("enabled").isBoolean()) throw ApiException.badRequest("InvalidField", "'enabled' must be true or false");
+            enabled = body.get("enabled").asBoolean();
+        }
+        CatchUp catchUp = body.has("catchUp") ? CatchUp.parse(text(body, "catchUp", true)) : CatchUp.DEFAULT;
+        String id = "s-" + Invoker.newRequestId().replace("-", "").substring(0, 12);
+        return new Schedule(id, project, name, function, trigger.expression(), zone, payload, catchUp, enabled, anchor,
+                next, 0, 0, null, now, now);
+    }
+
+    private Schedule require(String name) {
+        return store.get(project, name).orElseThrow(() -> missing(name));
+    }
+
+    private static ApiException missing(String name) {
+        return ApiException.notFound("schedule " + name + " does not exist");
+    }
+
+    private static int limit(Fields query) {
+        String value = query.getValue("limit");
+        if (value == null) return 50;
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= ScheduleStore.TICKS_KEPT) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ApiException.badRequest("InvalidParameter", "'limit' must be a whole number from 1 to " + ScheduleStore.TICKS_KEPT);
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            if (required) throw ApiException.badRequest("MissingField", "'" + field + "' is required");
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.badRequest("InvalidField", "'" + field + "' must be a string");
+        }
+        return node.asText();
+    }
+
+    static Map<String, Object> view(Schedule s) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", s.id());
+        view.put("name", s.name());
+        view.put("function", s.function());
+        view.put("expression", s.expression());
+        view.put("timeZone", s.timeZone().getId());
+        try {
+            view.put("payload", s.payload() == null ? null : Json.MAPPER.readTree(s.payload()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        view.put("enabled", s.enabled());
+        view.put("catchUp", CatchUp.format(s.catchUp()));
+        boolean never = s.nextDue().toEpochMilli() == Long.MAX_VALUE;
+        view.put("nextFireTime", s.enabled() && !never ? s.nextDue().toString() : null);
+        view.put("lastFireTime", s.lastFired() == null ? null : s.lastFired().toString());
+        view.put("firedTicks", s.firedTicks());
+        view.put("skippedTicks", s.skippedTicks());
+        view.put("createdAt", s.createdAt().toString());
+        view.put("updatedAt", s.updatedAt().toString());
+        return view;
+    }
+}

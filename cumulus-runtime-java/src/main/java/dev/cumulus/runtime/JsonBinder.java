@@ -144,8 +144,10 @@ final class JsonBinder {
         Object[] args = new Object[creator.names().length];
         for (int i = 0; i < args.length; i++) {
             String name = creator.names()[i];
+            Type paramType = Types.resolve(creator.types()[i], bindings);
             try {
-                args[i] = bindAt(property(object, name, beans), Types.resolve(creator.types()[i], bindings));
+                Object node = property(object, name, beans);
+                args[i] = node == null && beans.looseNames() ? absentInEvent(paramType) : bindAt(node, paramType);
             } catch (RuntimeException e) {
                 throw located(e, "." + name, creator.types()[i]);
             }
@@ -157,6 +159,24 @@ final class JsonBinder {
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
             throw new JsonException("cannot create " + type.getTypeName() + ": " + e, e);
         }
+    }
+
+    /**
+     * What Lambda's serialiser gives the immutable event classes (the S3 notification's) for a
+     * property the document lacks: an empty string, a zero, an entity with all of that, not null.
+     */
+    private static Object absentInEvent(Type type) {
+        Class<?> raw = Types.raw(Types.erasedIfVariable(type));
+        if (raw == String.class) {
+            return "";
+        }
+        if (raw.isPrimitive() || Number.class.isAssignableFrom(raw)) {
+            return raw == boolean.class ? Boolean.FALSE : scalar(0, raw);
+        }
+        if (Beans.of(raw).looseNames() && Beans.of(raw).fieldCreator() != null) {
+            return bindAt(Map.of(), type);
+        }
+        return null;
     }
 
     private static Object parsed(Method parse, String text, Class<?> raw) {

@@ -41,6 +41,7 @@ class LambdaSerializationDifferentialTest {
                 Arguments.of("apigw-v2-http-post-base64.json", APIGatewayV2HTTPEvent.class),
                 Arguments.of("sqs.json", SQSEvent.class),
                 Arguments.of("s3-put.json", S3Event.class),
+                Arguments.of("s3-delete-minimal.json", S3Event.class),
                 Arguments.of("scheduled.json", ScheduledEvent.class),
                 Arguments.of("eventbridge-custom.json", ScheduledEvent.class));
     }

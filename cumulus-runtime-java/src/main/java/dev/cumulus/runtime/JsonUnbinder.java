@@ -99,7 +99,7 @@ final class JsonUnbinder {
             return Base64.getEncoder().encodeToString(bytes);
         }
         Beans beans = Beans.of(type);
-        if (beans.parser() != null) {
+        if (!type.isRecord() && beans.parser() != null) {
             return value.toString();
         }
         Map<String, Object> tree = new LinkedHashMap<>();

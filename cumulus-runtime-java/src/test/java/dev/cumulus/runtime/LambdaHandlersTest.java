@@ -11,10 +11,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the function's {@code lib/}, as a Lambda user ships them: the runtime finds the Lambda
  * interfaces by name and answers Lambda's Context through proxies of the function's own copies.
  */
+@ExtendWith(ContextLoaderRestored.class)
 class LambdaHandlersTest {
     private static final String CLIENT_CONTEXT = """
             {"client":{"installation_id":"inst-1","app_title":"Shop","app_version_name":"2.1",\
@@ -137,7 +137,6 @@ class LambdaHandlersTest {
 
     static Path taskRoot;
 
-    private ClassLoader savedContextLoader;
     private final List<String> logged = new ArrayList<>();
 
     @BeforeAll
@@ -147,16 +146,6 @@ class LambdaHandlersTest {
         TestCompiler.compile(taskRoot, SOURCES, core);
         Files.createDirectories(taskRoot.resolve("lib"));
         Files.copy(core, taskRoot.resolve("lib").resolve(core.getFileName()));
-    }
-
-    @BeforeEach
-    void saveContextLoader() {
-        savedContextLoader = Thread.currentThread().getContextClassLoader();
-    }
-
-    @AfterEach
-    void restoreContextLoader() {
-        Thread.currentThread().setContextClassLoader(savedContextLoader);
     }
 
     private InvocationContext context(String clientContext, String cognito) {

@@ -104,22 +104,22 @@ class LambdaSerializationDifferentialTest {
 
     static Stream<String> pojoDocuments() {
         return Stream.of(
-                "{\"customer\":\"Ada\",\"express\":true,\"lines\":[{\"sku\":\"A-1\",\"quantity\":2,\"price\":9.99}],"
-                        + "\"tags\":{\"gift\":\"yes\"},\"notes\":[\"fragile\",\"left\"],\"rating\":4}",
-                "{\"customer\":null,\"lines\":[],\"unknown\":{\"deep\":[1,2]}}",
-                "{\"CUSTOMER\":\"upper\",\"Express\":\"true\",\"lines\":[{\"SKU\":\"B\",\"quantity\":\"3\",\"price\":\"2.5\"}]}",
-                "{\"rating\":7.0,\"lines\":null}",
-                "{\"express\":\"true\",\"rating\":\"12\",\"tags\":{\"k\":null,\"j\":\"v\"},\"notes\":[null,\"n\"],"
-                        + "\"lines\":[{\"quantity\":\"3\",\"price\":1e2}]}",
+                "{\"name\":\"Ada\",\"active\":true,\"addresses\":[{\"city\":\"London\",\"floor\":2,\"lat\":51.5}],"
+                        + "\"labels\":{\"team\":\"core\"},\"aliases\":[\"countess\",\"al\"],\"age\":36}",
+                "{\"name\":null,\"addresses\":[],\"unknown\":{\"deep\":[1,2]}}",
+                "{\"NAME\":\"upper\",\"Active\":\"true\",\"addresses\":[{\"CITY\":\"B\",\"floor\":\"3\",\"lat\":\"2.5\"}]}",
+                "{\"age\":7.0,\"addresses\":null}",
+                "{\"active\":\"true\",\"age\":\"12\",\"labels\":{\"k\":null,\"j\":\"v\"},\"aliases\":[null,\"n\"],"
+                        + "\"addresses\":[{\"floor\":\"3\",\"lat\":1e2}]}",
                 "{}");
     }
 
     @ParameterizedTest
     @MethodSource("pojoDocuments")
     void bindsAndWritesPojosAsLambdaDoes(String json) {
-        PojoSerializer<Order> lambda = JacksonFactory.getInstance().getSerializer(Order.class);
-        Order theirs = lambda.fromJson(json);
-        Order ours = (Order) JsonBinder.bind(JsonParser.parse(json), Order.class);
+        PojoSerializer<Profile> lambda = JacksonFactory.getInstance().getSerializer(Profile.class);
+        Profile theirs = lambda.fromJson(json);
+        Profile ours = (Profile) JsonBinder.bind(JsonParser.parse(json), Profile.class);
         JsonNode expected = tree(lambda, theirs);
         assertThat(tree(lambda, ours)).isEqualTo(expected);
         assertThat(read(EventCodec.encodeForLambda(ours))).isEqualTo(expected);
@@ -164,90 +164,90 @@ class LambdaSerializationDifferentialTest {
     }
 
     /** A POJO of the kind Lambda users write: mutable, with getters and setters. */
-    public static class Order {
-        private String customer;
-        private boolean express;
-        private List<Line> lines;
-        private Map<String, String> tags;
-        private List<String> notes;
-        private Integer rating;
+    public static class Profile {
+        private String name;
+        private boolean active;
+        private List<Address> addresses;
+        private Map<String, String> labels;
+        private List<String> aliases;
+        private Integer age;
 
-        public String getCustomer() {
-            return customer;
+        public String getName() {
+            return name;
         }
 
-        public void setCustomer(String customer) {
-            this.customer = customer;
+        public void setName(String name) {
+            this.name = name;
         }
 
-        public boolean isExpress() {
-            return express;
+        public boolean isActive() {
+            return active;
         }
 
-        public void setExpress(boolean express) {
-            this.express = express;
+        public void setActive(boolean active) {
+            this.active = active;
         }
 
-        public List<Line> getLines() {
-            return lines;
+        public List<Address> getAddresses() {
+            return addresses;
         }
 
-        public void setLines(List<Line> lines) {
-            this.lines = lines;
+        public void setAddresses(List<Address> addresses) {
+            this.addresses = addresses;
         }
 
-        public Map<String, String> getTags() {
-            return tags;
+        public Map<String, String> getLabels() {
+            return labels;
         }
 
-        public void setTags(Map<String, String> tags) {
-            this.tags = tags;
+        public void setLabels(Map<String, String> labels) {
+            this.labels = labels;
         }
 
-        public List<String> getNotes() {
-            return notes;
+        public List<String> getAliases() {
+            return aliases;
         }
 
-        public void setNotes(List<String> notes) {
-            this.notes = notes;
+        public void setAliases(List<String> aliases) {
+            this.aliases = aliases;
         }
 
-        public Integer getRating() {
-            return rating;
+        public Integer getAge() {
+            return age;
         }
 
-        public void setRating(Integer rating) {
-            this.rating = rating;
+        public void setAge(Integer age) {
+            this.age = age;
         }
     }
 
-    public static class Line {
-        private String sku;
-        private int quantity;
-        private double price;
+    public static class Address {
+        private String city;
+        private int floor;
+        private double lat;
 
-        public String getSku() {
-            return sku;
+        public String getCity() {
+            return city;
         }
 
-        public void setSku(String sku) {
-            this.sku = sku;
+        public void setCity(String city) {
+            this.city = city;
         }
 
-        public int getQuantity() {
-            return quantity;
+        public int getFloor() {
+            return floor;
         }
 
-        public void setQuantity(int quantity) {
-            this.quantity = quantity;
+        public void setFloor(int floor) {
+            this.floor = floor;
         }
 
-        public double getPrice() {
-            return price;
+        public double getLat() {
+            return lat;
         }
 
-        public void setPrice(double price) {
-            this.price = price;
+        public void setLat(double lat) {
+            this.lat = lat;
         }
     }
 }

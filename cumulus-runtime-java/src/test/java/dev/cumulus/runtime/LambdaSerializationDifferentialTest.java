@@ -43,6 +43,8 @@ class LambdaSerializationDifferentialTest {
                 Arguments.of("s3-put.json", S3Event.class),
                 Arguments.of("s3-delete-minimal.json", S3Event.class),
                 Arguments.of("scheduled.json", ScheduledEvent.class),
+                Arguments.of("sns.json", com.amazonaws.services.lambda.runtime.events.SNSEvent.class),
+                Arguments.of("apigw-rest-proxy.json", com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent.class),
                 Arguments.of("eventbridge-custom.json", ScheduledEvent.class));
     }
 
@@ -75,6 +77,11 @@ class LambdaSerializationDifferentialTest {
         assertThat(record.getS3().getObject().getUrlDecodedKey()).isEqualTo("holiday/cat photo(1).jpg");
         assertThat(record.getResponseElements().getxAmzRequestId()).isEqualTo("EXAMPLE123456789");
         assertThat(record.getEventTime().getMillis()).isEqualTo(DateTime.parse("2026-11-27T10:15:30.123Z").getMillis());
+
+        var sns = bind("sns.json", com.amazonaws.services.lambda.runtime.events.SNSEvent.class).getRecords().getFirst();
+        assertThat(sns.getEventSubscriptionArn()).endsWith(":orders:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55");
+        assertThat(sns.getSNS().getMessageAttributes().get("retries").getValue()).isEqualTo("3");
+        assertThat(sns.getSNS().getTimestamp().getMillis()).isEqualTo(DateTime.parse("2026-11-27T10:15:30Z").getMillis());
 
         ScheduledEvent custom = bind("eventbridge-custom.json", ScheduledEvent.class);
         assertThat(custom.getDetailType()).isEqualTo("OrderPlaced");

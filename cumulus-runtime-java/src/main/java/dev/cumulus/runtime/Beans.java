@@ -61,11 +61,32 @@ final class Beans {
         }
     }
 
+    /**
+     * A constructor that takes the class's properties by position: the first {@code names.length}
+     * instance fields, supertypes first, in declaration order.
+     */
+    record FieldCreator(Constructor<?> constructor, String[] names, Type[] types) {}
+
+    private static final Method NO_PARSER;
+    private static final String LAMBDA_EVENTS = "com.amazonaws.services.lambda.runtime.events.";
+
+    static {
+        try {
+            NO_PARSER = Object.class.getMethod("toString");
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Class<?> type;
     // Lazily filled; a racing double computation yields equal immutable values, so no locking.
     private List<Getter> getters;
     private Map<String, Setter> setters;
+    private Map<String, Setter> looseSetters;
     private Constructor<?> creator;
+    private FieldCreator fieldCreator;
+    private boolean fieldCreatorKnown;
+    private Method parser;
 
     private Beans(Class<?> type) {
         this.type = type;
@@ -117,6 +138,144 @@ final class Beans {
             getters = g;
         }
         return g;
+    }
+
+    /**
+     * The setter for a JSON key: the property of that exact name; in Lambda's event classes
+     * (see {@link #looseNames}) else the one whose name has the same letters and digits ignoring
+     * case, so {@code Records}, {@code eventSourceARN} and {@code detail-type} find
+     * {@code setRecords}, {@code setEventSourceArn} and {@code setDetailType}. Lambda's serialiser
+     * reaches them through renamings declared class by class; one rule covers them all.
+     */
+    Setter setter(String key) {
+        Setter s = setters().get(key);
+        if (s != null || !looseNames()) {
+            return s;
+        }
+        Map<String, Setter> loose = looseSetters;
+        if (loose == null) {
+            loose = new HashMap<>();
+            for (Setter candidate : setters().values()) {
+                loose.putIfAbsent(loose(candidate.name()), candidate);
+            }
+            looseSetters = loose;
+        }
+        return loose.get(loose(key));
+    }
+
+    /**
+     * True for the classes of aws-lambda-java-events, whose JSON names differ from their Java
+     * property names in case and punctuation. Everything else binds by exact name, as Jackson
+     * and Lambda's serialiser bind user classes.
+     */
+    boolean looseNames() {
+        return type.getName().startsWith(LAMBDA_EVENTS);
+    }
+
+    /** A property name reduced to lower-case letters and digits, for {@link #setter(String)}. */
+    static String loose(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isLetterOrDigit(c)) {
+                sb.append(Character.toLowerCase(c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * How to build an immutable class, one with no no-argument constructor or nothing to set: its
+     * public constructor with the most parameters that line up with its instance fields (the
+     * pattern of the S3 event classes). Null when the class is built through setters.
+     */
+    FieldCreator fieldCreator() {
+        if (fieldCreatorKnown) {
+            return fieldCreator;
+        }
+        FieldCreator found = null;
+        boolean noArg = false;
+        for (Constructor<?> c : type.getDeclaredConstructors()) {
+            noArg |= c.getParameterCount() == 0;
+        }
+        if (!noArg || setters().isEmpty()) {
+            List<Field> fields = instanceFields();
+            Constructor<?> best = null;
+            for (Constructor<?> c : type.getConstructors()) {
+                int n = c.getParameterCount();
+                if (n > 0 && n <= fields.size() && (best == null || n > best.getParameterCount()
+                        || (n == best.getParameterCount() && typeMatches(c, fields) > typeMatches(best, fields)))) {
+                    best = c;
+                }
+            }
+            if (best != null) {
+                String[] names = new String[best.getParameterCount()];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = fields.get(i).getName();
+                }
+                found = new FieldCreator(accessible(best), names, best.getGenericParameterTypes());
+            }
+        }
+        fieldCreator = found;
+        fieldCreatorKnown = true;
+        return found;
+    }
+
+    private static int typeMatches(Constructor<?> c, List<Field> fields) {
+        Class<?>[] params = c.getParameterTypes();
+        int matches = 0;
+        for (int i = 0; i < params.length; i++) {
+            matches += params[i] == fields.get(i).getType() ? 1 : 0;
+        }
+        return matches;
+    }
+
+    /** The class and its superclasses below Object, supertypes first. */
+    private List<Class<?>> hierarchy() {
+        List<Class<?>> chain = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            chain.add(0, c);
+        }
+        return chain;
+    }
+
+    private List<Field> instanceFields() {
+        List<Field> fields = new ArrayList<>();
+        for (Class<?> c : hierarchy()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) && !f.isSynthetic()) {
+                    fields.add(f);
+                }
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * A public static {@code parse(String)} or {@code parse(CharSequence)} returning the class
+     * itself, or null: such a class is a value carried as a string (Joda's {@code DateTime} in the
+     * Lambda event classes), read through {@code parse} and written as its {@code toString()}.
+     */
+    Method parser() {
+        Method p = parser;
+        if (p == null) {
+            p = NO_PARSER;
+            if (!type.isInterface() && !type.isArray() && !type.isPrimitive()) {
+                for (Class<?> argument : new Class<?>[] {String.class, CharSequence.class}) {
+                    try {
+                        Method m = type.getMethod("parse", argument);
+                        if (Modifier.isStatic(m.getModifiers()) && type.isAssignableFrom(m.getReturnType())) {
+                            p = accessible(m);
+                            break;
+                        }
+                    } catch (NoSuchMethodException | SecurityException ignored) {
+                        // not a value type
+                    }
+                }
+            }
+            parser = p;
+        }
+        return p == NO_PARSER ? null : p;
     }
 
     Map<String, Setter> setters() {
@@ -176,12 +335,8 @@ final class Beans {
     }
 
     private List<String> declaredFieldNames() {
-        List<Class<?>> chain = new ArrayList<>();
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            chain.add(0, c);
-        }
         List<String> names = new ArrayList<>();
-        for (Class<?> c : chain) {
+        for (Class<?> c : hierarchy()) {
             for (Field f : c.getDeclaredFields()) {
                 names.add(f.getName());
             }

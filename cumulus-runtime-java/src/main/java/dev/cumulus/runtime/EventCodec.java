@@ -34,6 +34,11 @@ final class EventCodec {
         return result == null ? NULL.clone() : JsonWriter.writeUtf8(JsonUnbinder.toTree(result));
     }
 
+    /** A Lambda handler's result, written as Lambda's serialiser writes it: null properties left out. */
+    static byte[] encodeForLambda(Object result) {
+        return result == null ? NULL.clone() : JsonWriter.writeUtf8(JsonUnbinder.toTreeOmittingNulls(result));
+    }
+
     private static int firstNonWhitespace(byte[] bytes) {
         for (int i = 0; i < bytes.length; i++) {
             byte b = bytes[i];

@@ -85,9 +85,36 @@ final class HandlerLoader {
             Type input = Types.erasedIfVariable(Types.typeArgumentOf(type, RequestHandler.class, 0));
             return new RequestHandlerAdapter((RequestHandler<Object, Object>) instantiate(type), input);
         }
+        Handler lambda = fromLambdaInterface(type);
+        if (lambda != null) {
+            return lambda;
+        }
         throw new InitException(InitException.INVALID_HANDLER, "Class " + type.getName() + " implements neither "
                 + RequestHandler.class.getName() + " nor " + RequestStreamHandler.class.getName()
-                + "; name a method with " + type.getName() + "::method", null);
+                + " (nor Lambda's " + LambdaContexts.REQUEST_HANDLER + " or " + LambdaContexts.STREAM_HANDLER
+                + "); name a method with " + type.getName() + "::method", null);
+    }
+
+    /**
+     * A handler written for AWS Lambda, whose interfaces come from the aws-lambda-java-core the
+     * function bundles: recognised by name, called through the interface method, given a proxied
+     * Lambda Context. Null when {@code type} implements neither Lambda interface.
+     */
+    private static Handler fromLambdaInterface(Class<?> type) throws InitException {
+        Class<?> stream = LambdaContexts.implemented(type, LambdaContexts.STREAM_HANDLER);
+        if (stream != null) {
+            Method m = LambdaContexts.handleRequest(stream);
+            return new MethodHandlerAdapter(instantiate(type), m, MethodHandlerAdapter.Shape.STREAMS_CONTEXT, null,
+                    new LambdaContexts(m.getParameterTypes()[2]));
+        }
+        Class<?> request = LambdaContexts.implemented(type, LambdaContexts.REQUEST_HANDLER);
+        if (request != null) {
+            Method m = LambdaContexts.handleRequest(request);
+            Type input = Types.erasedIfVariable(Types.typeArgumentOf(type, request, 0));
+            return new MethodHandlerAdapter(instantiate(type), m, MethodHandlerAdapter.Shape.EVENT_CONTEXT, input,
+                    new LambdaContexts(m.getParameterTypes()[1]));
+        }
+        return null;
     }
 
     private static Handler fromMethod(Class<?> type, String name) throws InitException {
@@ -118,24 +145,32 @@ final class HandlerLoader {
         Object target = Modifier.isStatic(best.getModifiers()) ? null : instantiate(type);
         Type input = bestShape == MethodHandlerAdapter.Shape.EVENT || bestShape == MethodHandlerAdapter.Shape.EVENT_CONTEXT
                 ? Types.erasedIfVariable(best.getGenericParameterTypes()[0]) : null;
-        return new MethodHandlerAdapter(target, best, bestShape, input);
+        Class<?> context = bestShape.arity > 1 && bestShape != MethodHandlerAdapter.Shape.STREAMS
+                ? best.getParameterTypes()[bestShape.arity - 1] : Context.class;
+        return new MethodHandlerAdapter(target, best, bestShape, input,
+                context == Context.class ? null : new LambdaContexts(context));
     }
 
     private static MethodHandlerAdapter.Shape shape(Class<?>[] p) {
         switch (p.length) {
             case 3:
-                return p[0] == InputStream.class && p[1] == OutputStream.class && p[2] == Context.class
+                return p[0] == InputStream.class && p[1] == OutputStream.class && isContext(p[2])
                         ? MethodHandlerAdapter.Shape.STREAMS_CONTEXT : null;
             case 2:
                 if (p[0] == InputStream.class && p[1] == OutputStream.class) {
                     return MethodHandlerAdapter.Shape.STREAMS;
                 }
-                return p[1] == Context.class ? MethodHandlerAdapter.Shape.EVENT_CONTEXT : null;
+                return isContext(p[1]) ? MethodHandlerAdapter.Shape.EVENT_CONTEXT : null;
             case 1:
                 return MethodHandlerAdapter.Shape.EVENT;
             default:
                 return null;
         }
+    }
+
+    /** Ours, or the Lambda Context of a handler written for AWS Lambda. */
+    private static boolean isContext(Class<?> type) {
+        return type == Context.class || LambdaContexts.isLambdaContext(type);
     }
 
     private static Object instantiate(Class<?> type) throws InitException {

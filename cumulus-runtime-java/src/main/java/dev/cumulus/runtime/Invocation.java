@@ -1,4 +1,8 @@
 package dev.cumulus.runtime;
 
-/** One event handed out by {@code invocation/next}; {@code deadlineMs} is epoch milliseconds. */
-record Invocation(String requestId, long deadlineMs, String functionArn, String traceId, byte[] event) {}
+/**
+ * One event handed out by {@code invocation/next}; {@code deadlineMs} is epoch milliseconds.
+ * {@code clientContext} and {@code cognitoIdentity} are the JSON of the optional headers, or null.
+ */
+record Invocation(String requestId, long deadlineMs, String functionArn, String traceId, String clientContext,
+        String cognitoIdentity, byte[] event) {}

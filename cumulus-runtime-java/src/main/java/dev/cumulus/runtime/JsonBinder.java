@@ -1,6 +1,7 @@
 package dev.cumulus.runtime;
 
 import java.lang.reflect.Array;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -8,6 +9,7 @@ import java.lang.reflect.TypeVariable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -88,6 +90,12 @@ final class JsonBinder {
         if (value != null) {
             return value;
         }
+        if (node instanceof String s && !raw.isInterface()) {
+            Method parse = Beans.of(raw).parser();
+            if (parse != null) {
+                return parsed(parse, s, raw);
+            }
+        }
         if (!(node instanceof Map<?, ?> object)) {
             throw new JsonException("expected a JSON object, found " + kind(node));
         }
@@ -115,13 +123,82 @@ final class JsonBinder {
         return Beans.of(raw).instantiate(args);
     }
 
+    /** The value of the key {@code name}, else of the key that matches it loosely where allowed (see {@link Beans#setter}). */
+    private static Object property(Map<?, ?> object, String name, Beans beans) {
+        Object value = object.get(name);
+        if (value != null || object.containsKey(name) || !beans.looseNames()) {
+            return value;
+        }
+        String loose = Beans.loose(name);
+        for (Map.Entry<?, ?> e : object.entrySet()) {
+            if (Beans.loose((String) e.getKey()).equals(loose)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** An immutable class, built through the constructor that takes its fields (see {@link Beans#fieldCreator}). */
+    private static Object construct(Map<?, ?> object, Type type, Beans beans, Beans.FieldCreator creator) {
+        Map<TypeVariable<?>, Type> bindings = Types.hierarchyBindings(type);
+        Object[] args = new Object[creator.names().length];
+        for (int i = 0; i < args.length; i++) {
+            String name = creator.names()[i];
+            Type paramType = Types.resolve(creator.types()[i], bindings);
+            try {
+                Object node = property(object, name, beans);
+                args[i] = node == null && beans.looseNames() ? absentInEvent(paramType) : bindAt(node, paramType);
+            } catch (RuntimeException e) {
+                throw located(e, "." + name, creator.types()[i]);
+            }
+        }
+        try {
+            return creator.constructor().newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new JsonException("constructor of " + type.getTypeName() + " threw " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException | IllegalArgumentException e) {
+            throw new JsonException("cannot create " + type.getTypeName() + ": " + e, e);
+        }
+    }
+
+    /**
+     * What Lambda's serialiser gives the immutable event classes (the S3 notification's) for a
+     * property the document lacks: an empty string, a zero, an entity with all of that, not null.
+     */
+    private static Object absentInEvent(Type type) {
+        Class<?> raw = Types.raw(Types.erasedIfVariable(type));
+        if (raw == String.class) {
+            return "";
+        }
+        if (raw.isPrimitive() || Number.class.isAssignableFrom(raw)) {
+            return raw == boolean.class ? Boolean.FALSE : scalar(0, raw);
+        }
+        if (Beans.of(raw).looseNames() && Beans.of(raw).fieldCreator() != null) {
+            return bindAt(Map.of(), type);
+        }
+        return null;
+    }
+
+    private static Object parsed(Method parse, String text, Class<?> raw) {
+        try {
+            return parse.invoke(null, text);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new JsonException("\"" + text + "\" is not a valid " + raw.getSimpleName(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new JsonException("cannot parse " + raw.getName() + ": " + e, e);
+        }
+    }
+
     private static Object pojo(Map<?, ?> object, Type type, Class<?> raw) {
         Beans beans = Beans.of(raw);
+        Beans.FieldCreator creator = beans.fieldCreator();
+        if (creator != null) {
+            return construct(object, type, beans, creator);
+        }
         Object target = beans.instantiate();
-        Map<String, Beans.Setter> setters = beans.setters();
         Map<TypeVariable<?>, Type> bindings = null;
         for (Map.Entry<?, ?> e : object.entrySet()) {
-            Beans.Setter setter = setters.get(e.getKey());
+            Beans.Setter setter = beans.setter((String) e.getKey());
             if (setter == null) {
                 continue;
             }
@@ -320,6 +397,9 @@ final class JsonBinder {
 
     /** Common value types that JSON carries as strings; null when {@code raw} is not one of them. */
     private static Object valueType(Object node, Class<?> raw) {
+        if (raw == ByteBuffer.class && node instanceof String s) {
+            return ByteBuffer.wrap(Base64.getMimeDecoder().decode(s)); // as Lambda's Kinesis events carry data
+        }
         if (raw != UUID.class && raw != URI.class && raw != Instant.class && raw != LocalDate.class
                 && raw != LocalDateTime.class && raw != OffsetDateTime.class && raw != Duration.class) {
             return null;

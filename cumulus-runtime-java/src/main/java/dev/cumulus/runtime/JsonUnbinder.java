@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.temporal.TemporalAccessor;
@@ -27,10 +28,18 @@ final class JsonUnbinder {
     private JsonUnbinder() {}
 
     static Object toTree(Object value) {
-        return toTree(value, 0);
+        return toTree(value, 0, false);
     }
 
-    private static Object toTree(Object value, int depth) {
+    /**
+     * As {@link #toTree(Object)} but leaving out null properties and null map values (not null
+     * list elements), as Lambda's serialiser does with what a Lambda handler returns.
+     */
+    static Object toTreeOmittingNulls(Object value) {
+        return toTree(value, 0, true);
+    }
+
+    private static Object toTree(Object value, int depth, boolean omitNulls) {
         if (depth > JsonParser.MAX_DEPTH) {
             throw new JsonException("object graph deeper than " + JsonParser.MAX_DEPTH + " (a cycle?)");
         }
@@ -51,13 +60,16 @@ final class JsonUnbinder {
             return e.name();
         }
         if (value instanceof Optional<?> o) {
-            return toTree(o.orElse(null), depth + 1);
+            return toTree(o.orElse(null), depth + 1, omitNulls);
         }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> tree = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 Object key = e.getKey();
-                tree.put(key instanceof Enum<?> k ? k.name() : String.valueOf(key), toTree(e.getValue(), depth + 1));
+                if (omitNulls && e.getValue() == null) {
+                    continue;
+                }
+                tree.put(key instanceof Enum<?> k ? k.name() : String.valueOf(key), toTree(e.getValue(), depth + 1, omitNulls));
             }
             return tree;
         }
@@ -67,7 +79,7 @@ final class JsonUnbinder {
         if (value instanceof Iterable<?> iterable) {
             List<Object> tree = new ArrayList<>();
             for (Object o : iterable) {
-                tree.add(toTree(o, depth + 1));
+                tree.add(toTree(o, depth + 1, omitNulls));
             }
             return tree;
         }
@@ -76,13 +88,26 @@ final class JsonUnbinder {
             int n = Array.getLength(value);
             List<Object> tree = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                tree.add(toTree(Array.get(value, i), depth + 1));
+                tree.add(toTree(Array.get(value, i), depth + 1, omitNulls));
             }
             return tree;
         }
+        if (value instanceof ByteBuffer buffer) {
+            ByteBuffer copy = buffer.duplicate();
+            byte[] bytes = new byte[copy.remaining()];
+            copy.get(bytes);
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+        Beans beans = Beans.of(type);
+        if (!type.isRecord() && beans.parser() != null) {
+            return value.toString();
+        }
         Map<String, Object> tree = new LinkedHashMap<>();
-        for (Beans.Getter g : Beans.of(type).getters()) {
-            tree.put(g.name(), toTree(g.get(value), depth + 1));
+        for (Beans.Getter g : beans.getters()) {
+            Object property = g.get(value);
+            if (property != null || !omitNulls) {
+                tree.put(g.name(), toTree(property, depth + 1, omitNulls));
+            }
         }
         return tree;
     }

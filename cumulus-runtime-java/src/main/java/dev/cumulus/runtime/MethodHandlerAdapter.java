@@ -1,14 +1,18 @@
 package dev.cumulus.runtime;
 
-import dev.cumulus.function.Context;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 
-/** A {@code Class::method} handler of one of the four supported shapes. */
-record MethodHandlerAdapter(Object target, Method method, Shape shape, Type inputType) implements Handler {
+/**
+ * A {@code Class::method} handler of one of the four supported shapes, or a Lambda
+ * {@code RequestHandler}/{@code RequestStreamHandler} called through its interface method. With
+ * {@code lambda} set the context parameter is Lambda's {@code Context}, made per invocation.
+ */
+record MethodHandlerAdapter(Object target, Method method, Shape shape, Type inputType, LambdaContexts lambda)
+        implements Handler {
     enum Shape {
         STREAMS_CONTEXT(3), STREAMS(2), EVENT_CONTEXT(2), EVENT(1);
 
@@ -20,7 +24,9 @@ record MethodHandlerAdapter(Object target, Method method, Shape shape, Type inpu
     }
 
     @Override
-    public byte[] handle(byte[] event, Context context) throws Throwable {
+    public byte[] handle(byte[] event, InvocationContext invocation) throws Throwable {
+        Object context = shape == Shape.STREAMS || shape == Shape.EVENT ? null
+                : lambda != null ? lambda.contextFor(invocation) : invocation;
         switch (shape) {
             case STREAMS_CONTEXT, STREAMS -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -30,7 +36,8 @@ record MethodHandlerAdapter(Object target, Method method, Shape shape, Type inpu
             }
             default -> {
                 Object input = EventCodec.decode(event, inputType);
-                return EventCodec.encode(call(shape == Shape.EVENT ? new Object[] {input} : new Object[] {input, context}));
+                Object result = call(shape == Shape.EVENT ? new Object[] {input} : new Object[] {input, context});
+                return lambda != null ? EventCodec.encodeForLambda(result) : EventCodec.encode(result);
             }
         }
     }

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /** The environment the node sets for the runtime process (see {@link Main}). */
 record RuntimeEnv(String socketPath, String runtimeApi, String handler, String taskRoot, String functionName,
-        String functionVersion, int memoryMb, int maxConcurrency) {
+        String functionVersion, int memoryMb, int maxConcurrency, String logGroupName, String logStreamName) {
     /** Lambda's default memory size, for a node that forgot to say. */
     static final int DEFAULT_MEMORY_MB = 128;
 
@@ -14,7 +14,8 @@ record RuntimeEnv(String socketPath, String runtimeApi, String handler, String t
                 blankToNull(env.get("LAMBDA_TASK_ROOT")), env.getOrDefault("AWS_LAMBDA_FUNCTION_NAME", ""),
                 env.getOrDefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
                 positive(env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), DEFAULT_MEMORY_MB),
-                positive(env.get("AWS_LAMBDA_MAX_CONCURRENCY"), 1));
+                positive(env.get("AWS_LAMBDA_MAX_CONCURRENCY"), 1), blankToNull(env.get("AWS_LAMBDA_LOG_GROUP_NAME")),
+                blankToNull(env.get("AWS_LAMBDA_LOG_STREAM_NAME")));
     }
 
     private static int positive(String value, int fallback) {

@@ -33,7 +33,11 @@ import java.util.function.BooleanSupplier;
  * posts lands in {@link #posts}.
  */
 final class FakeRuntimeApi implements AutoCloseable {
-    record Event(String requestId, String body, boolean chunked) {}
+    record Event(String requestId, String body, boolean chunked, Map<String, String> headers) {
+        Event(String requestId, String body, boolean chunked) {
+            this(requestId, body, chunked, Map.of());
+        }
+    }
 
     record Request(String method, String path, Map<String, String> headers, byte[] body) {
         String header(String name) {
@@ -91,6 +95,11 @@ final class FakeRuntimeApi implements AutoCloseable {
         events.add(new Event(requestId, body, false));
     }
 
+    /** An event whose {@code invocation/next} answer carries extra headers (client context, Cognito identity). */
+    void enqueue(String requestId, String body, Map<String, String> headers) {
+        events.add(new Event(requestId, body, false, headers));
+    }
+
     void enqueueChunked(String requestId, String body) {
         events.add(new Event(requestId, body, true));
     }
@@ -138,11 +147,13 @@ final class FakeRuntimeApi implements AutoCloseable {
                 if (parts[0].equals("GET") && parts[1].equals("/2018-06-01/runtime/invocation/next")) {
                     firstNextProbe.complete(probeAtNext.getAsBoolean());
                     Event event = events.take();
-                    last = respond(out, 200, event, Map.of(
+                    Map<String, String> nextHeaders = new TreeMap<>(event.headers());
+                    nextHeaders.putAll(Map.of(
                             "Lambda-Runtime-Aws-Request-Id", event.requestId(),
                             "Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 60_000),
                             "Lambda-Runtime-Invoked-Function-Arn", "arn:cumulus:function:test",
                             "Lambda-Runtime-Trace-Id", "Root=1-test"));
+                    last = respond(out, 200, event, nextHeaders);
                 } else if (parts[0].equals("POST")) {
                     posts.add(new Request(parts[0], parts[1], headers, body));
                     // Like Lambda, refuse an answer for an invocation that is already over.

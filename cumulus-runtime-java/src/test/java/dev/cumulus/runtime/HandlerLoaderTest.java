@@ -6,35 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@ExtendWith(ContextLoaderRestored.class)
 class HandlerLoaderTest {
     @TempDir
     static Path work;
 
     static Path taskRoot;
 
-    private ClassLoader savedContextLoader;
 
     @BeforeAll
     static void compileFunctions() throws Exception {
         taskRoot = Functions.buildTaskRoot(work);
-    }
-
-    @BeforeEach
-    void saveContextLoader() {
-        savedContextLoader = Thread.currentThread().getContextClassLoader();
-    }
-
-    @AfterEach
-    void restoreContextLoader() {
-        Thread.currentThread().setContextClassLoader(savedContextLoader);
     }
 
     private static String invoke(String handlerSpec, String event) throws Throwable {

@@ -55,6 +55,22 @@ class RuntimeApiClientTest {
     }
 
     @Test
+    void readsTheOptionalClientContextAndCognitoIdentityHeaders() throws Exception {
+        api.enqueue("id-3", "{}", java.util.Map.of("Lambda-Runtime-Client-Context", "{\"custom\":{\"a\":\"b\"}}",
+                "Lambda-Runtime-Cognito-Identity", "{\"cognitoIdentityId\":\"x\"}"));
+        api.enqueue("id-4", "{}");
+
+        Invocation with = client.next();
+        client.postResponse(with.requestId(), "1".getBytes(StandardCharsets.UTF_8));
+        Invocation without = client.next();
+
+        assertThat(with.clientContext()).isEqualTo("{\"custom\":{\"a\":\"b\"}}");
+        assertThat(with.cognitoIdentity()).isEqualTo("{\"cognitoIdentityId\":\"x\"}");
+        assertThat(without.clientContext()).isNull();
+        assertThat(without.cognitoIdentity()).isNull();
+    }
+
+    @Test
     void postsErrorsWithTheErrorTypeHeader() throws Exception {
         client.postError("a/b?c", "IllegalStateException", "{}".getBytes(StandardCharsets.UTF_8));
         client.postInitError("Runtime.ClassNotFound", "{}".getBytes(StandardCharsets.UTF_8));

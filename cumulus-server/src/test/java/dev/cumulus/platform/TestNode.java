@@ -62,24 +62,34 @@ final class TestNode implements AutoCloseable {
     /** Uploads the test functions jar once and returns its sha256. */
     synchronized String testFunctionsCode() {
         if (codeSha == null) {
-            try {
-                HttpResponse<String> response = uploadBytes(Files.readAllBytes(TEST_FUNCTIONS));
-                if (response.statusCode() != 201) {
-                    throw new IllegalStateException("upload failed: " + response.body());
-                }
-                codeSha = json(response).get("sha256").asText();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            codeSha = upload(TEST_FUNCTIONS);
         }
         return codeSha;
     }
 
+    /** Uploads a code package (a jar or zip) and returns its sha256. */
+    String upload(Path codePackage) {
+        try {
+            HttpResponse<String> response = uploadBytes(Files.readAllBytes(codePackage));
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("upload failed: " + response.body());
+            }
+            return json(response).get("sha256").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Deploys a handler of the test functions jar under {@code name} with extra settings. */
     JsonNode deploy(String name, String handler, Map<String, Object> settings) {
+        return deploy(name, handler, settings, testFunctionsCode());
+    }
+
+    /** Deploys a handler of already uploaded code under {@code name} with extra settings. */
+    JsonNode deploy(String name, String handler, Map<String, Object> settings, String codeSha256) {
         Map<String, Object> body = new java.util.HashMap<>(settings);
         body.put("handler", handler);
-        body.put("codeSha256", testFunctionsCode());
+        body.put("codeSha256", codeSha256);
         HttpResponse<String> response = send("PUT", "/v1/functions/" + name, write(body));
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException("deploy failed: " + response.statusCode() + " " + response.body());

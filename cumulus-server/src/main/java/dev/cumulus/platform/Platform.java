@@ -94,6 +94,11 @@ public final class Platform implements AutoCloseable {
             AsyncInvoker async = new InterimAsyncInvoker(invoker);
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
+            // the Lambda API, signed with access keys the node issues (docs/adr/0011)
+            dev.cumulus.auth.AccessKeys accessKeys = dev.cumulus.auth.AccessKeys.open(database, dataDir, clock);
+            mounts.add(new dev.cumulus.auth.KeysMount(accessKeys));
+            mounts.add(new dev.cumulus.lambdaapi.LambdaMount(new dev.cumulus.auth.SigV4(accessKeys, "lambda", clock),
+                    registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts)));

@@ -82,7 +82,7 @@ final class Operations {
             case "3:GET:aliases" -> listAliases(call, ref(call, function).unqualified());
             case "3:POST:aliases" -> createAlias(call, ref(call, function).unqualified());
             case "3:POST:invocations" -> invoke(call, ref(call, function), requestId);
-            case "4:GET:aliases" -> write(call, 200, Shapes.alias(call.region(), requireAlias(ref(call, function).unqualified(), p.get(3))));
+            case "4:GET:aliases" -> write(call, 200, Shapes.alias(call.region(), requireAlias(call, ref(call, function).unqualified(), p.get(3))));
             case "4:PUT:aliases" -> updateAlias(call, ref(call, function).unqualified(), p.get(3));
             case "4:DELETE:aliases" -> deleteAlias(call, ref(call, function).unqualified(), p.get(3));
             default -> throw unknown(call);
@@ -140,12 +140,12 @@ final class Operations {
     private ObjectNode describe(LambdaMount.Call call, FunctionRef ref) {
         String qualifier = ref.qualifier();
         if (qualifier == null || qualifier.equals(FunctionVersion.LATEST)) {
-            return latest(call, requireFunction(ref.name()));
+            return latest(call, requireFunction(call, ref.name()));
         }
         if (!qualifier.chars().allMatch(Character::isDigit)) {
-            qualifier = requireAlias(new FunctionRef(ref.name(), null), qualifier).functionVersion();
+            qualifier = requireAlias(call, new FunctionRef(ref.name(), null), qualifier).functionVersion();
             if (qualifier.equals(FunctionVersion.LATEST)) {
-                return latest(call, requireFunction(ref.name()));
+                return latest(call, requireFunction(call, ref.name()));
             }
         }
         FunctionVersion version = registry.resolve(ref.name(), qualifier);
@@ -180,7 +180,7 @@ final class Operations {
     private void updateConfiguration(LambdaMount.Call call, FunctionRef ref) throws IOException {
         JsonNode body = Json.parseObject(call.body());
         only(body, "Role", "Handler", "Description", "Timeout", "MemorySize", "Environment", "Runtime", "RevisionId");
-        FunctionInfo info = requireFunction(ref.name());
+        FunctionInfo info = requireFunction(call, ref.name());
         checkRevision(body, info.revision());
         checkUnstored(body);
         FunctionConfig c = info.config();
@@ -202,7 +202,7 @@ final class Operations {
             }
         }
         checkArchitectures(body);
-        FunctionInfo info = requireFunction(ref.name());
+        FunctionInfo info = requireFunction(call, ref.name());
         checkRevision(body, info.revision());
         CodeRef stored = storeZip(text(body, "ZipFile", true));
         if (bool(body, "DryRun")) {
@@ -238,7 +238,7 @@ final class Operations {
     private void publishVersion(LambdaMount.Call call, FunctionRef ref) throws IOException {
         JsonNode body = call.body().length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(call.body());
         only(body, "CodeSha256", "Description", "RevisionId");
-        FunctionInfo info = requireFunction(ref.name());
+        FunctionInfo info = requireFunction(call, ref.name());
         checkRevision(body, info.revision());
         checkUnstored(body);
         String expectedCode = text(body, "CodeSha256", false);
@@ -252,7 +252,7 @@ final class Operations {
 
     private void listVersions(LambdaMount.Call call, FunctionRef ref) throws IOException {
         List<JsonNode> all = new ArrayList<>();
-        all.add(latest(call, requireFunction(ref.name())));
+        all.add(latest(call, requireFunction(call, ref.name())));
         for (FunctionVersion version : registry.versions(ref.name())) {
             all.add(Shapes.configuration(call.region(), version, version.createdAt()));
         }
@@ -264,7 +264,7 @@ final class Operations {
     private void createAlias(LambdaMount.Call call, FunctionRef ref) throws IOException {
         JsonNode body = Json.parseObject(call.body());
         only(body, "Name", "FunctionVersion", "Description", "RoutingConfig");
-        requireFunction(ref.name());
+        requireFunction(call, ref.name());
         Alias.Spec spec = new Alias.Spec(text(body, "FunctionVersion", true), text(body, "Description", false),
                 routing(body.get("RoutingConfig")));
         write(call, 201, Shapes.alias(call.region(), registry.createAlias(ref.name(), text(body, "Name", true), spec)));
@@ -273,7 +273,7 @@ final class Operations {
     private void updateAlias(LambdaMount.Call call, FunctionRef ref, String name) throws IOException {
         JsonNode body = Json.parseObject(call.body());
         only(body, "FunctionVersion", "Description", "RoutingConfig", "RevisionId");
-        Alias current = requireAlias(ref, name);
+        Alias current = requireAlias(call, ref, name);
         Alias.Spec spec = new Alias.Spec(
                 body.hasNonNull("FunctionVersion") ? text(body, "FunctionVersion", true) : current.functionVersion(),
                 body.hasNonNull("Description") ? text(body, "Description", true) : current.description(),
@@ -283,7 +283,7 @@ final class Operations {
     }
 
     private void deleteAlias(LambdaMount.Call call, FunctionRef ref, String name) throws IOException {
-        requireFunction(ref.name());
+        requireFunction(call, ref.name());
         registry.deleteAlias(ref.name(), name); // Lambda answers 204 for an alias that is not there
         noContent(call);
     }
@@ -300,10 +300,10 @@ final class Operations {
         write(call, 200, page(call, "Aliases", all));
     }
 
-    private Alias requireAlias(FunctionRef ref, String name) {
-        requireFunction(ref.name());
+    private Alias requireAlias(LambdaMount.Call call, FunctionRef ref, String name) {
+        requireFunction(call, ref.name());
         return registry.alias(ref.name(), name).orElseThrow(() -> LambdaError.notFound(
-                "Alias not found: " + FunctionRef.arn("*", ref.name(), name)));
+                "Alias not found: " + FunctionRef.arn(call.region(), ref.name(), name)));
     }
 
     private static Alias.Routing routing(JsonNode config) {
@@ -405,9 +405,8 @@ final class Operations {
 
     // ---- helpers
 
-    private FunctionInfo requireFunction(String name) {
-        return registry.get(name).orElseThrow(() -> LambdaError.notFound(
-                "Function not found: " + FunctionRef.arn("*", name, null)));
+    private FunctionInfo requireFunction(LambdaMount.Call call, String name) {
+        return registry.get(name).orElseThrow(() -> functionNotFound(call, name));
     }
 
     private static LambdaError functionNotFound(LambdaMount.Call call, String name) {

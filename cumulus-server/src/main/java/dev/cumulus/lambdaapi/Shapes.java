@@ -33,8 +33,9 @@ final class Shapes {
         FunctionConfig config = version.config();
         ObjectNode out = NODES.objectNode();
         out.put("FunctionName", config.name());
+        // as Lambda: $LATEST is the unqualified ARN, a published version carries its number
         out.put("FunctionArn", FunctionRef.arn(region, config.name(),
-                version.version().equals(FunctionVersion.LATEST) ? FunctionVersion.LATEST : version.version()));
+                version.version().equals(FunctionVersion.LATEST) ? null : version.version()));
         out.put("Runtime", config.runtime());
         out.put("Role", ROLE);
         out.put("Handler", config.handler());

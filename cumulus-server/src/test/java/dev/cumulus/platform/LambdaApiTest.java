@@ -115,7 +115,7 @@ class LambdaApiTest {
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(helloZip))));
 
         assertThat(created.functionName()).isEqualTo("lifecycle");
-        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:lifecycle:$LATEST");
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:lifecycle");
         assertThat(created.runtimeAsString()).isEqualTo("java25");
         assertThat(created.memorySize()).isEqualTo(256);
         assertThat(created.timeout()).isEqualTo(20);

@@ -99,7 +99,7 @@ public final class LambdaMount implements Mount {
             Thread.currentThread().interrupt();
             respond(request, response, requestId, new LambdaError(503, "ServiceException", "the node is shutting down",
                     "Service", Map.of(), null));
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception e) {
             LOG.error("unexpected failure on {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
             respond(request, response, requestId, new LambdaError(500, "ServiceException",
                     "the node failed to handle the request", "Service", Map.of(), null));

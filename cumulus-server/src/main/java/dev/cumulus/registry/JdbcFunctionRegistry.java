@@ -202,6 +202,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         try {
             return db.inTransaction(c -> {
                 // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
+                execute(c, "DELETE FROM function_aliases WHERE function_name = ?", name);
                 execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
                 return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
             });

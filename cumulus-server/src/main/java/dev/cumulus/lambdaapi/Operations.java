@@ -445,10 +445,14 @@ final class Operations {
         }
     }
 
+    /** Refuses any field but {@code allowed} that sets something: Cumulus would not keep it. */
     private static void only(JsonNode body, String... allowed) {
         Set<String> known = Set.of(allowed);
         for (var field : body.properties()) {
-            if (!known.contains(field.getKey()) && !field.getValue().isNull()) {
+            JsonNode value = field.getValue();
+            // an empty list or map sets nothing (tools send "Tags": {} or "Layers": [] by default)
+            boolean empty = value.isNull() || (value.isContainerNode() && value.isEmpty());
+            if (!known.contains(field.getKey()) && !empty) {
                 throw LambdaError.invalid(field.getKey() + " is not supported by Cumulus (docs/lambda-compatibility.md)");
             }
         }

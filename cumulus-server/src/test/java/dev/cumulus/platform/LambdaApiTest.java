@@ -189,6 +189,14 @@ class LambdaApiTest {
             assertThat(lambda.invoke(r -> r.functionName("lifecycle").qualifier("live")).executedVersion()).isEqualTo("2");
         }
 
+        assertThat(lambda.getFunction(r -> r.functionName("lifecycle").qualifier("live")).configuration().version())
+                .isEqualTo("2");
+        assertThat(lambda.listAliases(r -> r.functionName("lifecycle")).aliases())
+                .extracting(a -> a.name() + "->" + a.functionVersion()).containsExactly("live->2");
+        lambda.deleteAlias(r -> r.functionName("lifecycle").name("live"));
+        assertThatThrownBy(() -> lambda.getAlias(r -> r.functionName("lifecycle").name("live")))
+                .isInstanceOf(ResourceNotFoundException.class);
+
         lambda.deleteFunction(r -> r.functionName("lifecycle"));
         assertThatThrownBy(() -> lambda.getFunction(r -> r.functionName("lifecycle")))
                 .isInstanceOf(ResourceNotFoundException.class);
@@ -241,6 +249,11 @@ class LambdaApiTest {
         assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("s3").runtime("java21").handler(HELLO)
                 .role("arn:aws:iam::000000000000:role/x").code(c -> c.s3Bucket("b").s3Key("k"))))
                 .isInstanceOf(InvalidParameterValueException.class);
+        assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("tagged").runtime("java21").handler(HELLO)
+                .role("arn:aws:iam::000000000000:role/x").tags(Map.of("team", "a"))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(helloZip)))))
+                .isInstanceOfSatisfying(InvalidParameterValueException.class,
+                        e -> assertThat(e.getMessage()).contains("Tags is not supported"));
         assertThatThrownBy(() -> lambda.listFunctions(r -> r.maxItems(0)))
                 .isInstanceOf(InvalidParameterValueException.class);
 

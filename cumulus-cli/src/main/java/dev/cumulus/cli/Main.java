@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
                 DoctorCommand.class,
                 RoutesCommand.class,
                 SchedulesCommand.class,
+                KeysCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

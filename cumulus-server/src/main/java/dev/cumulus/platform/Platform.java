@@ -1,13 +1,17 @@
 package dev.cumulus.platform;
 
 import dev.cumulus.aot.AotCache;
+import dev.cumulus.auth.AccessKeys;
+import dev.cumulus.auth.KeysMount;
 import dev.cumulus.auth.RootToken;
+import dev.cumulus.auth.SigV4;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.InterimAsyncInvoker;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.lambdaapi.LambdaMount;
 import dev.cumulus.routes.Routes;
 import dev.cumulus.schedules.Schedules;
 import dev.cumulus.web.Mount;
@@ -100,6 +104,11 @@ public final class Platform implements AutoCloseable {
             mounts.addAll(new Routes(database, invoker, token, clock).mounts());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             mounts.add(schedules.mount());
+            // the Lambda API, signed with access keys the node issues (docs/adr/0011)
+            AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
+            mounts.add(new KeysMount(accessKeys));
+            mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
+                    registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts)));

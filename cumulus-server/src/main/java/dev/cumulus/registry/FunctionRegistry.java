@@ -51,9 +51,31 @@ public interface FunctionRegistry {
 
     /**
      * The version to run for {@code name} and {@code qualifier} ({@code null} or {@code $LATEST}
-     * for the draft, a number for a published version). Throws a 404 ApiException if unknown.
+     * for the draft, a number for a published version, or an alias name). An alias with routing
+     * picks its second version at random with the alias's weight, on every call. Throws a 404
+     * ApiException if unknown.
      */
     FunctionVersion resolve(String name, String qualifier);
+
+    /**
+     * Creates alias {@code alias} of function {@code name}. Its versions must exist (404
+     * otherwise); an existing alias of that name is a 409.
+     */
+    Alias createAlias(String name, String alias, Alias.Spec spec);
+
+    /**
+     * Replaces an alias's version, description and routing. With {@code expectedRevision} not
+     * null, refuses (412) when the alias changed since the caller read it.
+     */
+    Alias updateAlias(String name, String alias, Alias.Spec spec, String expectedRevision);
+
+    Optional<Alias> alias(String name, String alias);
+
+    /** The function's aliases by name; 404 if the function does not exist. */
+    List<Alias> aliases(String name);
+
+    /** Deletes an alias; false if there was none. */
+    boolean deleteAlias(String name, String alias);
 
     /** A directory holding the unpacked code package, created on first use and then reused. */
     Path unpackedCode(CodeRef code);

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
 /** FunctionRegistry on the Store's tables; the code bytes live in a {@link CodeStore}. */
@@ -23,6 +24,13 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     // losses in a row means something is hammering one function.
     private static final int PUT_ATTEMPTS = 20;
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+    // Lambda's alias names: never all digits, so an alias can never be mistaken for a version.
+    private static final Pattern ALIAS = Pattern.compile("(?![0-9]+$)[A-Za-z0-9_-]{1,128}");
+    private static final String SELECT_ALIAS = """
+            SELECT function_name, name, function_version, additional_version, additional_ppm, description, revision,
+                   created_at, updated_at
+            FROM function_aliases
+            """;
 
     private static final String SELECT_FUNCTION = """
             SELECT f.config, f.code_sha256, c.size_bytes, f.revision, f.created_at, f.updated_at, f.last_version
@@ -36,15 +44,22 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     private final Database db;
     private final CodeStore code;
     private final Clock clock;
-    private final java.util.concurrent.ConcurrentHashMap<String, FunctionVersion> resolved =
+    private final DoubleSupplier random;
+    private final java.util.concurrent.ConcurrentHashMap<String, Target> resolved =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** Bumped before each forget(): a resolve that raced a change does not cache what it read. */
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     JdbcFunctionRegistry(Database db, Path codeDir, Clock clock) {
+        this(db, codeDir, clock, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** @param random uniform in [0, 1), drawn once per resolve of an alias with routing */
+    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, DoubleSupplier random) {
         this.db = db;
         this.code = new CodeStore(codeDir);
         this.clock = clock;
+        this.random = random;
     }
 
     @Override
@@ -192,6 +207,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         try {
             return db.inTransaction(c -> {
                 // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
+                execute(c, "DELETE FROM function_aliases WHERE function_name = ?", name);
                 execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
                 return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
             });
@@ -261,16 +277,47 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     @Override
     public FunctionVersion resolve(String name, String qualifier) {
         String key = name + '\u0000' + (qualifier == null ? FunctionVersion.LATEST : qualifier);
-        FunctionVersion cached = resolved.get(key);
+        Target cached = resolved.get(key);
         if (cached != null) {
-            return cached;
+            return cached.pick(random);
         }
         long seen = changes.get();
-        FunctionVersion version = load(name, qualifier);
+        Target target = target(name, qualifier);
         if (changes.get() == seen) {
-            resolved.put(key, version);
+            resolved.put(key, target);
         }
-        return version;
+        return target.pick(random);
+    }
+
+    /** What a qualifier stands for: one version, or an alias's two with the second one's weight. */
+    private sealed interface Target {
+        FunctionVersion pick(DoubleSupplier random);
+    }
+
+    private record Fixed(FunctionVersion version) implements Target {
+        @Override
+        public FunctionVersion pick(DoubleSupplier random) {
+            return version;
+        }
+    }
+
+    private record Routed(FunctionVersion primary, FunctionVersion secondary, long secondaryPpm) implements Target {
+        @Override
+        public FunctionVersion pick(DoubleSupplier random) {
+            return random.getAsDouble() * Alias.Routing.WHOLE < secondaryPpm ? secondary : primary;
+        }
+    }
+
+    private Target target(String name, String qualifier) {
+        if (qualifier == null || qualifier.equals(FunctionVersion.LATEST) || !ALIAS.matcher(qualifier).matches()) {
+            return new Fixed(load(name, qualifier));
+        }
+        Alias alias = alias(name, qualifier).orElseThrow(() -> ApiException.notFound(
+                "function " + name + ":" + qualifier + " does not exist"));
+        FunctionVersion primary = load(name, alias.functionVersion());
+        return alias.routing() == null
+                ? new Fixed(primary)
+                : new Routed(primary, load(name, alias.routing().version()), alias.routing().weightPpm());
     }
 
     /**
@@ -291,8 +338,8 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                     FunctionVersion.LATEST, latest.revision(), latest.config(), latest.code(), latest.updatedAt());
         }
         if (!VERSION.matcher(qualifier).matches()) {
-            throw ApiException.badRequest(
-                    "InvalidQualifier", "qualifier must be $LATEST or a version number, got '" + qualifier + "'");
+            throw ApiException.badRequest("InvalidQualifier",
+                    "qualifier must be $LATEST, a version number or an alias name, got '" + qualifier + "'");
         }
         Optional<FunctionVersion> version = db.withConnection(c -> {
             try (PreparedStatement select =
@@ -305,6 +352,209 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             }
         });
         return version.orElseThrow(() -> ApiException.notFound("function " + name + ":" + qualifier + " does not exist"));
+    }
+
+    // ---- aliases
+
+    @Override
+    public Alias createAlias(String name, String alias, Alias.Spec spec) {
+        validateAlias(alias, spec);
+        long now = clock.millis();
+        Alias created = new Alias(name, alias, spec.functionVersion(), description(spec), spec.routing(),
+                newAliasRevision(), Instant.ofEpochMilli(now), Instant.ofEpochMilli(now));
+        try {
+            return db.inTransaction(c -> {
+                requireVersions(c, name, spec);
+                try (PreparedStatement insert = c.prepareStatement("""
+                        INSERT INTO function_aliases (function_name, name, function_version, additional_version,
+                            additional_ppm, description, revision, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (function_name, name) DO NOTHING""")) {
+                    insert.setString(1, name);
+                    insert.setString(2, alias);
+                    bindAlias(insert, 3, created);
+                    insert.setLong(8, now);
+                    insert.setLong(9, now);
+                    if (insert.executeUpdate() == 0) {
+                        throw ApiException.conflict("AliasExists", "alias " + alias + " of function " + name + " already exists");
+                    }
+                }
+                return created;
+            });
+        } finally {
+            forget(name);
+        }
+    }
+
+    @Override
+    public Alias updateAlias(String name, String alias, Alias.Spec spec, String expectedRevision) {
+        validateAlias(alias, spec);
+        try {
+            return db.inTransaction(c -> {
+                Alias current = selectAlias(c, name, alias).orElseThrow(() -> ApiException.notFound(
+                        "alias " + alias + " of function " + name + " does not exist"));
+                if (expectedRevision != null && !expectedRevision.equals(current.revision())) {
+                    throw new ApiException(412, "PreconditionFailed", "alias " + alias + " has changed: its revision is "
+                            + current.revision() + ", not " + expectedRevision);
+                }
+                requireVersions(c, name, spec);
+                long now = Math.max(clock.millis(), current.updatedAt().toEpochMilli());
+                Alias updated = new Alias(name, alias, spec.functionVersion(), description(spec), spec.routing(),
+                        newAliasRevision(), current.createdAt(), Instant.ofEpochMilli(now));
+                try (PreparedStatement update = c.prepareStatement("""
+                        UPDATE function_aliases SET function_version = ?, additional_version = ?, additional_ppm = ?,
+                            description = ?, revision = ?, updated_at = ?
+                        WHERE function_name = ? AND name = ? AND revision = ?""")) {
+                    bindAlias(update, 1, updated);
+                    update.setLong(6, now);
+                    update.setString(7, name);
+                    update.setString(8, alias);
+                    update.setString(9, current.revision());
+                    if (update.executeUpdate() == 0) {
+                        throw ApiException.conflict("ConcurrentModification", "alias " + alias + " keeps changing; try again");
+                    }
+                }
+                return updated;
+            });
+        } finally {
+            forget(name);
+        }
+    }
+
+    @Override
+    public Optional<Alias> alias(String name, String alias) {
+        if (!ConfigValidator.isValidName(name) || alias == null || !ALIAS.matcher(alias).matches()) {
+            return Optional.empty();
+        }
+        return db.withConnection(c -> selectAlias(c, name, alias));
+    }
+
+    @Override
+    public List<Alias> aliases(String name) {
+        if (get(name).isEmpty()) {
+            throw ApiException.notFound("function " + name + " does not exist");
+        }
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? ORDER BY name")) {
+                select.setString(1, name);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<Alias> aliases = new ArrayList<>();
+                    while (rs.next()) {
+                        aliases.add(alias(rs));
+                    }
+                    return aliases;
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteAlias(String name, String alias) {
+        try {
+            return db.withConnection(c -> {
+                try (PreparedStatement delete =
+                        c.prepareStatement("DELETE FROM function_aliases WHERE function_name = ? AND name = ?")) {
+                    delete.setString(1, name);
+                    delete.setString(2, alias);
+                    return delete.executeUpdate() > 0;
+                }
+            });
+        } finally {
+            forget(name);
+        }
+    }
+
+    private static void validateAlias(String alias, Alias.Spec spec) {
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw ApiException.badRequest("InvalidParameter",
+                    "alias name must be 1-128 characters of [A-Za-z0-9_-] and not only digits, got '" + alias + "'");
+        }
+        String version = spec.functionVersion();
+        if (version == null || !(version.equals(FunctionVersion.LATEST) || VERSION.matcher(version).matches())) {
+            throw ApiException.badRequest("InvalidParameter",
+                    "an alias points at $LATEST or a version number, got '" + version + "'");
+        }
+        Alias.Routing routing = spec.routing();
+        if (routing == null) {
+            return;
+        }
+        if (routing.version() == null || !VERSION.matcher(routing.version()).matches()) {
+            throw ApiException.badRequest("InvalidParameter",
+                    "an alias routes only to a published version, got '" + routing.version() + "'");
+        }
+        if (version.equals(FunctionVersion.LATEST)) {
+            throw ApiException.badRequest("InvalidParameter", "an alias with routing must point at a published version, not $LATEST");
+        }
+        if (routing.version().equals(version)) {
+            throw ApiException.badRequest("InvalidParameter", "an alias cannot route to the version it points at");
+        }
+        if (routing.weightPpm() < 0 || routing.weightPpm() > Alias.Routing.WHOLE) {
+            throw ApiException.badRequest("InvalidParameter", "a routing weight must be between 0.0 and 1.0");
+        }
+    }
+
+    private static String description(Alias.Spec spec) {
+        return spec.description() == null ? "" : spec.description();
+    }
+
+    // Inside the alias's transaction: versions are only ever removed with their function, whose
+    // delete cascades to its aliases, so an alias never points at a missing version.
+    private void requireVersions(Connection c, String name, Alias.Spec spec) throws SQLException {
+        if (execute(c, "UPDATE functions SET last_version = last_version WHERE name = ?", name) == 0) {
+            throw ApiException.notFound("function " + name + " does not exist");
+        }
+        requireVersion(c, name, spec.functionVersion());
+        if (spec.routing() != null) {
+            requireVersion(c, name, spec.routing().version());
+        }
+    }
+
+    private static void requireVersion(Connection c, String name, String version) throws SQLException {
+        if (version.equals(FunctionVersion.LATEST)) {
+            return;
+        }
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT 1 FROM function_versions WHERE function_name = ? AND version = ?")) {
+            select.setString(1, name);
+            select.setLong(2, Long.parseLong(version));
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("function " + name + ":" + version + " does not exist");
+                }
+            }
+        }
+    }
+
+    private static Optional<Alias> selectAlias(Connection c, String name, String alias) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? AND name = ?")) {
+            select.setString(1, name);
+            select.setString(2, alias);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(alias(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Binds version, additional version, weight, description and revision from {@code first}. */
+    private static void bindAlias(PreparedStatement statement, int first, Alias alias) throws SQLException {
+        statement.setString(first, alias.functionVersion());
+        statement.setString(first + 1, alias.routing() == null ? null : alias.routing().version());
+        statement.setLong(first + 2, alias.routing() == null ? 0 : alias.routing().weightPpm());
+        statement.setString(first + 3, alias.description());
+        statement.setString(first + 4, alias.revision());
+    }
+
+    private static Alias alias(ResultSet rs) throws SQLException {
+        String additional = rs.getString("additional_version");
+        return new Alias(rs.getString("function_name"), rs.getString("name"), rs.getString("function_version"),
+                rs.getString("description"),
+                additional == null ? null : new Alias.Routing(additional, rs.getLong("additional_ppm")),
+                rs.getString("revision"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+
+    private static String newAliasRevision() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     @Override

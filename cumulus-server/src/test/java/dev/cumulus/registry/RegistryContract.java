@@ -320,13 +320,139 @@ abstract class RegistryContract {
         registry.put(config("f"), helloCode.sha256());
         registry.publish("f");
 
-        for (String bad : List.of("abc", "0", "01", "-1", "1.0", "latest", "", "99999999999999999999")) {
+        for (String bad : List.of("0", "01", "1.0", "", "99999999999999999999", "a b", "x".repeat(129))) {
             assertRefused(() -> registry.resolve("f", bad), 400, "InvalidQualifier", null);
+        }
+        // what could be an alias name is looked up as one
+        for (String alias : List.of("abc", "latest", "-1")) {
+            assertRefused(() -> registry.resolve("f", alias), 404, "NotFound", null);
         }
         assertRefused(() -> registry.resolve("f", "2"), 404, "NotFound", null);
         assertRefused(() -> registry.resolve("nope", null), 404, "NotFound", null);
         assertRefused(() -> registry.resolve("nope", "1"), 404, "NotFound", null);
         assertRefused(() -> registry.resolve("bad name", "$LATEST"), 404, "NotFound", null);
+    }
+
+    // ---- aliases
+
+    @Test
+    void aliasesNameVersionsAndResolveToThem() {
+        registry.put(config("f"), helloCode.sha256());
+        FunctionVersion v1 = registry.publish("f");
+
+        Alias live = registry.createAlias("f", "live", new Alias.Spec("1", "production", null));
+
+        assertThat(live.functionName()).isEqualTo("f");
+        assertThat(live.functionVersion()).isEqualTo("1");
+        assertThat(live.description()).isEqualTo("production");
+        assertThat(live.routing()).isNull();
+        assertThat(registry.alias("f", "live")).contains(live);
+        assertThat(registry.resolve("f", "live")).isEqualTo(v1);
+
+        Alias draft = registry.createAlias("f", "draft", new Alias.Spec("$LATEST", null, null));
+        assertThat(draft.description()).isEmpty();
+        assertThat(registry.aliases("f")).containsExactly(draft, live);
+        FunctionInfo changed = registry.put(numbers(config("f"), 512, 30, 10, 1, null), null);
+        assertThat(registry.resolve("f", "draft").revision()).isEqualTo(changed.revision());
+    }
+
+    @Test
+    void updatingAnAliasMovesItAndChangesItsRevision() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+        FunctionVersion v2 = registry.publish("f");
+        Alias live = registry.createAlias("f", "live", new Alias.Spec("1", "", null));
+        registry.resolve("f", "live"); // cached before the update, which must drop it
+
+        Alias moved = registry.updateAlias("f", "live", new Alias.Spec("2", "moved", null), live.revision());
+
+        assertThat(moved.functionVersion()).isEqualTo("2");
+        assertThat(moved.revision()).isNotEqualTo(live.revision());
+        assertThat(moved.createdAt()).isEqualTo(live.createdAt());
+        assertThat(registry.resolve("f", "live")).isEqualTo(v2);
+        assertRefused(() -> registry.updateAlias("f", "live", new Alias.Spec("1", "", null), live.revision()),
+                412, "PreconditionFailed", null);
+        assertRefused(() -> registry.updateAlias("f", "nope", new Alias.Spec("1", "", null), null), 404, "NotFound", null);
+    }
+
+    @Test
+    void anAliasRoutesByWeightOnEveryResolve() {
+        double[] draw = {0};
+        FunctionRegistry routed = new JdbcFunctionRegistry(test.db(), codeDir, java.time.Clock.systemUTC(), () -> draw[0]);
+        routed.put(config("f"), helloCode.sha256());
+        FunctionVersion v1 = routed.publish("f");
+        FunctionVersion v2 = routed.publish("f");
+        Alias alias = routed.createAlias("f", "canary", new Alias.Spec("1", "", new Alias.Routing("2", 100_000)));
+        assertThat(alias.routing().weight()).isEqualTo(0.1);
+
+        draw[0] = 0.0999;
+        assertThat(routed.resolve("f", "canary")).isEqualTo(v2);
+        draw[0] = 0.1;
+        assertThat(routed.resolve("f", "canary")).isEqualTo(v1);
+        draw[0] = 0.9999;
+        assertThat(routed.resolve("f", "canary")).isEqualTo(v1);
+        draw[0] = 0.0;
+        assertThat(routed.resolve("f", "canary")).isEqualTo(v2);
+    }
+
+    @Test
+    void anAliasCannotPointAtAMissingVersion() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+
+        assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("2", "", null)), 404, "NotFound", "f:2");
+        assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("1", "", new Alias.Routing("3", 5))),
+                404, "NotFound", "f:3");
+        assertRefused(() -> registry.createAlias("nope", "live", new Alias.Spec("1", "", null)), 404, "NotFound", null);
+        assertThat(registry.alias("f", "live")).isEmpty();
+        Alias live = registry.createAlias("f", "live", new Alias.Spec("1", "", null));
+        assertRefused(() -> registry.updateAlias("f", "live", new Alias.Spec("7", "", null), null), 404, "NotFound", "f:7");
+        assertThat(registry.alias("f", "live")).contains(live);
+    }
+
+    @Test
+    void refusesBadAliasesAndDuplicates() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+        registry.publish("f");
+        registry.createAlias("f", "live", new Alias.Spec("1", "", null));
+
+        assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("2", "", null)), 409, "AliasExists", null);
+        for (String name : List.of("123", "", "a b", "$LATEST", "x".repeat(129))) {
+            assertRefused(() -> registry.createAlias("f", name, new Alias.Spec("1", "", null)), 400, "InvalidParameter", null);
+        }
+        for (String version : List.of("0", "abc", "1.5")) {
+            assertRefused(() -> registry.createAlias("f", "a", new Alias.Spec(version, "", null)), 400, "InvalidParameter", null);
+        }
+        assertRefused(() -> registry.createAlias("f", "a", new Alias.Spec("1", "", new Alias.Routing("1", 5))),
+                400, "InvalidParameter", "version it points at");
+        assertRefused(() -> registry.createAlias("f", "a", new Alias.Spec("$LATEST", "", new Alias.Routing("1", 5))),
+                400, "InvalidParameter", "$LATEST");
+        assertRefused(() -> registry.createAlias("f", "a", new Alias.Spec("1", "", new Alias.Routing("2", 1_000_001))),
+                400, "InvalidParameter", "weight");
+        assertRefused(() -> registry.createAlias("f", "a", new Alias.Spec("1", "", new Alias.Routing("$LATEST", 5))),
+                400, "InvalidParameter", "published");
+        assertThat(registry.aliases("f")).extracting(Alias::name).containsExactly("live");
+    }
+
+    @Test
+    void deletingAliasesAndFunctionsRemovesThem() {
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+        registry.createAlias("f", "live", new Alias.Spec("1", "", null));
+        registry.createAlias("f", "old", new Alias.Spec("1", "", null));
+
+        assertThat(registry.deleteAlias("f", "old")).isTrue();
+        assertThat(registry.deleteAlias("f", "old")).isFalse();
+        assertRefused(() -> registry.resolve("f", "old"), 404, "NotFound", null);
+        registry.resolve("f", "live");
+
+        registry.delete("f");
+        registry.put(config("f"), helloCode.sha256());
+        registry.publish("f");
+        assertThat(registry.aliases("f")).isEmpty();
+        assertRefused(() -> registry.resolve("f", "live"), 404, "NotFound", null);
+        assertRefused(() -> registry.aliases("nope"), 404, "NotFound", null);
     }
 
     // ---- code store

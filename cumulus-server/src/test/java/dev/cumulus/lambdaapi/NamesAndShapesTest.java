@@ -1,0 +1,92 @@
+package dev.cumulus.lambdaapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.logs.LogLine;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Pure parts of the Lambda API: function references, runtime names, log tails, error mapping. */
+class NamesAndShapesTest {
+
+    @Test
+    void readsNamesPartialAndFullArnsWithQualifiers() {
+        assertThat(FunctionRef.parse("f", null)).isEqualTo(new FunctionRef("f", null));
+        assertThat(FunctionRef.parse("f:live", null)).isEqualTo(new FunctionRef("f", "live"));
+        assertThat(FunctionRef.parse("f", "3")).isEqualTo(new FunctionRef("f", "3"));
+        assertThat(FunctionRef.parse("f:$LATEST", "$LATEST")).isEqualTo(new FunctionRef("f", "$LATEST"));
+        assertThat(FunctionRef.parse("000000000000:function:f", null)).isEqualTo(new FunctionRef("f", null));
+        assertThat(FunctionRef.parse("arn:aws:lambda:eu-west-1:000000000000:function:my_fn-2:7", null))
+                .isEqualTo(new FunctionRef("my_fn-2", "7"));
+        assertThat(FunctionRef.parse("f:live", null).qualifiedName()).isEqualTo("f:live");
+        assertThat(FunctionRef.arn("us-east-1", "f", null)).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:f");
+    }
+
+    @Test
+    void refusesWhatIsNotAFunctionReference() {
+        assertRefused(() -> FunctionRef.parse("f:1", "2"), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("bad name", null), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("arn:aws:s3:::bucket", null), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("", null), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("123456789012:function:f", null), 404, "ResourceNotFoundException");
+        assertRefused(() -> FunctionRef.parse("f:1", null).unqualified(), 400, "InvalidParameterValueException");
+    }
+
+    @Test
+    void mapsLambdaRuntimesToCumulusOnes() {
+        for (String java : List.of("java11", "java17", "java21", "java25")) {
+            assertThat(Runtimes.toCumulus(java)).isEqualTo("java25");
+        }
+        for (String provided : List.of("provided", "provided.al2", "provided.al2023")) {
+            assertThat(Runtimes.toCumulus(provided)).isEqualTo("provided");
+        }
+        assertRefused(() -> Runtimes.toCumulus("nodejs22.x"), 400, "InvalidParameterValueException");
+        assertRefused(() -> Runtimes.toCumulus("java8"), 400, "InvalidParameterValueException");
+    }
+
+    @Test
+    void theLogTailIsTheLastFourKilobytesOfTheInvocationsLines() {
+        List<LogLine> few = List.of(line("one"), line("two"));
+        assertThat(decode(Operations.logTail(few))).isEqualTo("one\ntwo\n");
+        assertThat(Operations.logTail(List.of())).isEmpty();
+
+        List<LogLine> many = IntStream.range(0, 1000).mapToObj(i -> line(String.format("line %04d", i))).toList();
+        String tail = decode(Operations.logTail(many));
+        assertThat(tail).hasSize(Operations.LOG_TAIL_BYTES).endsWith("line 0999\n");
+    }
+
+    @Test
+    void registryRefusalsGetLambdasErrorTypes() {
+        assertThat(LambdaMount.translate(ApiException.notFound("x")).type).isEqualTo("ResourceNotFoundException");
+        assertThat(LambdaMount.translate(ApiException.badRequest("InvalidParameter", "x")).type)
+                .isEqualTo("InvalidParameterValueException");
+        assertThat(LambdaMount.translate(ApiException.badRequest("MalformedJson", "x")).type)
+                .isEqualTo("InvalidRequestContentException");
+        assertThat(LambdaMount.translate(ApiException.conflict("AliasExists", "x")).status).isEqualTo(409);
+        assertThat(LambdaMount.translate(ApiException.tooLarge("x")).type).isEqualTo("RequestTooLargeException");
+        assertThat(LambdaMount.translate(new ApiException(412, "PreconditionFailed", "x")).type)
+                .isEqualTo("PreconditionFailedException");
+        assertThat(LambdaMount.translate(new ApiException(503, "Unavailable", "x")).kind).isEqualTo("Service");
+    }
+
+    private static LogLine line(String text) {
+        return new LogLine(0, Instant.EPOCH, "f", "i", "r", text);
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    private static void assertRefused(Runnable call, int status, String type) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(LambdaError.class, e -> {
+            assertThat(e.status).isEqualTo(status);
+            assertThat(e.type).isEqualTo(type);
+        });
+    }
+}

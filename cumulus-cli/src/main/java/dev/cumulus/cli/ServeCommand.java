@@ -98,7 +98,8 @@ final class ServeCommand implements Callable<Integer> {
                 sandbox.name(),
                 runtimeJar,
                 stemCells != null ? stemCells : d.stemCells(),
-                d.aotDir());
+                d.aotDir(),
+                d.async());
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
-import dev.cumulus.invoke.AsyncInvoker;
-import dev.cumulus.invoke.InterimAsyncInvoker;
+import dev.cumulus.async.AsyncDelivery;
+import dev.cumulus.async.TopicSink;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.web.Mount;
 import java.util.ArrayList;
@@ -91,12 +91,15 @@ public final class Platform implements AutoCloseable {
                 }
             }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
-            AsyncInvoker async = new InterimAsyncInvoker(invoker);
+            // closed before the scheduler: deliveries in flight finish (or are queued again) first
+            AsyncDelivery async = push(closers, AsyncDelivery.start(database, invoker, registry, TopicSink.NONE,
+                    config.async(), dataDir, clock));
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
+            mounts.add(async.mount());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
-                    clock, mounts)));
+                    clock, mounts, async)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
             return new Platform(closers, edge, token, scheduler, sandbox, metering);

@@ -1,5 +1,6 @@
 package dev.cumulus.platform;
 
+import dev.cumulus.async.AsyncDelivery;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param stemCells pre-started runtimes kept per memory size in demand; 0 turns stem cells off
  * @param aotDir where the Java runtime's AOT cache lives; null for {@code <dataDir>/aot}. Caches are
  *     keyed by JDK build, runtime jar and JVM flags, so nodes on one machine may share the directory
+ * @param async how asynchronous events are delivered: concurrency, retry backoff, retention
  */
 public record PlatformConfig(
         String host,
@@ -33,46 +35,53 @@ public record PlatformConfig(
         String sandbox,
         Path runtimeJar,
         int stemCells,
-        Path aotDir) {
+        Path aotDir,
+        AsyncDelivery.Settings async) {
 
     public static PlatformConfig defaults() {
         return new PlatformConfig(
                 "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null);
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null,
+                AsyncDelivery.Settings.defaults());
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir);
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
+    }
+
+    public PlatformConfig withAsync(AsyncDelivery.Settings async) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
+                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, async);
     }
 }

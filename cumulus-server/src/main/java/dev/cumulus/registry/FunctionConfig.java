@@ -8,6 +8,7 @@ import java.util.Map;
  * @param keepAliveSeconds how long an idle instance is kept; null means the node's default
  * @param publicUrl whether the function URL answers without a bearer token
  * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
+ * @param async how asynchronous invocations are retried and where their outcomes go; never null
  */
 public record FunctionConfig(
         String name,
@@ -20,7 +21,8 @@ public record FunctionConfig(
         int concurrency,
         Integer keepAliveSeconds,
         boolean publicUrl,
-        int provisionedConcurrency) {
+        int provisionedConcurrency,
+        AsyncConfig async) {
     public static final String DEFAULT_RUNTIME = "java25";
     public static final int DEFAULT_MEMORY_MB = 256;
     public static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -29,6 +31,16 @@ public record FunctionConfig(
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
+        // configurations stored before async settings existed read back with the defaults
+        async = async == null ? AsyncConfig.DEFAULTS : async;
+    }
+
+    /** Settings with the default async delivery, as every function had before it was configurable. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, AsyncConfig.DEFAULTS);
     }
 
     /** Settings without provisioned concurrency, as every function had before it existed. */
@@ -36,7 +48,7 @@ public record FunctionConfig(
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             boolean publicUrl) {
         this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
-                keepAliveSeconds, publicUrl, 0);
+                keepAliveSeconds, publicUrl, 0, AsyncConfig.DEFAULTS);
     }
 
     /** A new function's settings where the user gave only name and handler (docs/rest-api.md). */
@@ -52,6 +64,7 @@ public record FunctionConfig(
                 DEFAULT_CONCURRENCY,
                 null,
                 false,
-                0);
+                0,
+                AsyncConfig.DEFAULTS);
     }
 }

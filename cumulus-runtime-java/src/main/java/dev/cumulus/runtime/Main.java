@@ -106,7 +106,7 @@ public final class Main {
                 System.clearProperty(TRACE_PROPERTY);
             }
             InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
-                    env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger);
+                    env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.cloudEvent());
             byte[] result;
             try {
                 result = handler.handle(invocation.event(), context);

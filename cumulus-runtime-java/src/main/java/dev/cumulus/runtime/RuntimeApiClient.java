@@ -29,7 +29,8 @@ final class RuntimeApiClient implements Closeable {
             throw new IOException("invocation/next answered without Lambda-Runtime-Aws-Request-Id");
         }
         return new Invocation(id, deadline(r.header("lambda-runtime-deadline-ms")),
-                r.header("lambda-runtime-invoked-function-arn"), r.header("lambda-runtime-trace-id"), r.body());
+                r.header("lambda-runtime-invoked-function-arn"), r.header("lambda-runtime-trace-id"), r.body(),
+                r.header("cumulus-cloud-event"));
     }
 
     void postResponse(String requestId, byte[] json) throws IOException {

@@ -3,6 +3,7 @@ package dev.cumulus.platform;
 import dev.cumulus.aot.AotCache;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeApi;
+import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
 import dev.cumulus.async.AsyncDelivery;
@@ -47,10 +48,12 @@ public final class Platform implements AutoCloseable {
     private final Scheduler scheduler;
     private final Sandbox sandbox;
     private final Metering metering;
+    private final AsyncInvoker async;
 
     private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
-            Metering metering) {
+            Metering metering, AsyncInvoker async) {
         this.metering = metering;
+        this.async = async;
         this.closers = closers;
         this.edge = edge;
         this.token = token;
@@ -102,7 +105,7 @@ public final class Platform implements AutoCloseable {
                     clock, mounts, async)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox, metering);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             throw e;
@@ -156,6 +159,11 @@ public final class Platform implements AutoCloseable {
 
     public Sandbox sandbox() {
         return sandbox;
+    }
+
+    /** The node's one door for asynchronous invocation (durable: see dev.cumulus.async). */
+    public AsyncInvoker async() {
+        return async;
     }
 
     /** Makes every invocation record so far durable, e.g. before reading usage. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.async.AsyncDelivery;
+import dev.cumulus.invoke.AsyncInvoker;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -185,6 +186,31 @@ class AsyncInvocationTest {
         // a synchronous call carries no CloudEvent
         HttpResponse<String> sync = node.invoke("ce", Map.of("x", 1));
         assertThat(TestNode.json(sync).get("cloudEvent").isNull()).isTrue();
+    }
+
+    @Test
+    void theCloudEventsFormatDeliversTheWholeStructuredEventAsTheInput() throws IOException {
+        node.deploy("structured", "dev.cumulus.testfn.CloudEventEcho", Map.of("async", Map.of("onSuccess", "function:sink")));
+
+        String id = node.platform.async().submit(new AsyncInvoker.Event("structured", "{\"order\":42}".getBytes(),
+                null, "/v1/topics/orders", "com.example.order.created", "orders/42", "evt-1",
+                AsyncInvoker.PayloadFormat.CLOUDEVENTS)).requestId();
+
+        await().atMost(Duration.ofMinutes(1)).until(() -> invocation(id).get("destinations").size() == 1
+                && invocation(id).get("destinations").get(0).get("state").asText().equals("succeeded"));
+        JsonNode seen = invocation(invocation(id).get("destinations").get(0).get("requestId").asText())
+                .get("event").get("data").get("responsePayload");
+        JsonNode input = TestNode.JSON.readTree(seen.get("input").asText());
+        assertThat(input.get("specversion").asText()).isEqualTo("1.0");
+        assertThat(input.get("id").asText()).isEqualTo("evt-1");
+        assertThat(input.get("source").asText()).isEqualTo("/v1/topics/orders");
+        assertThat(input.get("type").asText()).isEqualTo("com.example.order.created");
+        assertThat(input.get("subject").asText()).isEqualTo("orders/42");
+        assertThat(input.get("datacontenttype").asText()).isEqualTo("application/json");
+        assertThat(input.get("time").asText()).isNotBlank();
+        assertThat(input.get("data").get("order").asInt()).isEqualTo(42);
+        assertThat(seen.get("cloudEvent").get("id").asText()).isEqualTo("evt-1");
+        assertThat(seen.get("cloudEvent").get("subject").asText()).isEqualTo("orders/42");
     }
 
     @Test

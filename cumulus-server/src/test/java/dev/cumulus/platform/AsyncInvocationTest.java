@@ -160,7 +160,7 @@ class AsyncInvocationTest {
     }
 
     @Test
-    void theFunctionSeesTheCloudEventAttributesInItsContextAndTheRawDataAsItsInput() throws IOException {
+    void theFunctionSeesTheCloudEventAttributesInItsContextAndTheRawDataAsItsInput() {
         node.deploy("ce", "dev.cumulus.testfn.CloudEventEcho", Map.of("async", Map.of("onSuccess", "function:sink")));
 
         String id = accepted(invokeAsync("ce", Map.of("hello", "world"), null));
@@ -181,7 +181,7 @@ class AsyncInvocationTest {
         assertThat(attributes.get("type").asText()).isEqualTo("dev.cumulus.function.invoke");
         assertThat(attributes.get("datacontenttype").asText()).isEqualTo("application/json");
         assertThat(attributes.get("time").asText()).isEqualTo(detail.get("event").get("time").asText());
-        assertThat(TestNode.JSON.readTree(seen.get("input").asText()).get("hello").asText()).isEqualTo("world");
+        assertThat(seen.get("input").get("hello").asText()).isEqualTo("world");
 
         // a synchronous call carries no CloudEvent
         HttpResponse<String> sync = node.invoke("ce", Map.of("x", 1));
@@ -189,7 +189,7 @@ class AsyncInvocationTest {
     }
 
     @Test
-    void theCloudEventsFormatDeliversTheWholeStructuredEventAsTheInput() throws IOException {
+    void theCloudEventsFormatDeliversTheWholeStructuredEventAsTheInput() {
         node.deploy("structured", "dev.cumulus.testfn.CloudEventEcho", Map.of("async", Map.of("onSuccess", "function:sink")));
 
         String id = node.platform.async().submit(new AsyncInvoker.Event("structured", "{\"order\":42}".getBytes(),
@@ -200,7 +200,7 @@ class AsyncInvocationTest {
                 && invocation(id).get("destinations").get(0).get("state").asText().equals("succeeded"));
         JsonNode seen = invocation(invocation(id).get("destinations").get(0).get("requestId").asText())
                 .get("event").get("data").get("responsePayload");
-        JsonNode input = TestNode.JSON.readTree(seen.get("input").asText());
+        JsonNode input = seen.get("input");
         assertThat(input.get("specversion").asText()).isEqualTo("1.0");
         assertThat(input.get("id").asText()).isEqualTo("evt-1");
         assertThat(input.get("source").asText()).isEqualTo("/v1/topics/orders");

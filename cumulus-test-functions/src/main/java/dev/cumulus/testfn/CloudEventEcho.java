@@ -2,53 +2,32 @@ package dev.cumulus.testfn;
 
 import dev.cumulus.function.CloudEvent;
 import dev.cumulus.function.Context;
-import dev.cumulus.function.RequestStreamHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.cumulus.function.RequestHandler;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Answers what it got: the CloudEvent attributes its Context shows and its raw input, as
- * {@code {"cloudEvent": {...} or null, "input": "<the body as text>"}}.
+ * Answers what it got: {@code {"cloudEvent": the attributes its Context shows, or null, "input":
+ * its input}}.
  */
-public class CloudEventEcho implements RequestStreamHandler {
+public class CloudEventEcho implements RequestHandler<Object, Map<String, Object>> {
     @Override
-    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        String body = new String(input.readAllBytes(), StandardCharsets.UTF_8);
-        String cloudEvent = context.cloudEvent().map(CloudEventEcho::json).orElse("null");
-        output.write(("{\"cloudEvent\":" + cloudEvent + ",\"input\":" + quote(body) + "}")
-                .getBytes(StandardCharsets.UTF_8));
+    public Map<String, Object> handleRequest(Object input, Context context) {
+        Map<String, Object> seen = new HashMap<>();
+        seen.put("cloudEvent", context.cloudEvent().map(CloudEventEcho::attributes).orElse(null));
+        seen.put("input", input);
+        return seen;
     }
 
-    private static String json(CloudEvent e) {
-        return "{\"id\":" + quote(e.id()) + ",\"source\":" + quote(e.source()) + ",\"specversion\":"
-                + quote(e.specVersion()) + ",\"type\":" + quote(e.type()) + ",\"subject\":" + quote(e.subject())
-                + ",\"time\":" + quote(e.time() == null ? null : e.time().toString()) + ",\"datacontenttype\":"
-                + quote(e.dataContentType()) + "}";
-    }
-
-    private static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+    private static Map<String, Object> attributes(CloudEvent e) {
+        Map<String, Object> a = new HashMap<>();
+        a.put("id", e.id());
+        a.put("source", e.source());
+        a.put("specversion", e.specVersion());
+        a.put("type", e.type());
+        a.put("subject", e.subject());
+        a.put("time", e.time() == null ? null : e.time().toString());
+        a.put("datacontenttype", e.dataContentType());
+        return a;
     }
 }

@@ -33,6 +33,11 @@ final class Dispatcher implements AutoCloseable {
     /** Longer than any function may run (900 s) plus its wait in the queue: only a dead node's lease runs out. */
     static final Duration LEASE = Duration.ofMinutes(20);
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+    /**
+     * With nothing pending, only this node's own submits (which wake the loop) or a dead peer's
+     * running events (whose leases are 20 min anyway) can make work: look rarely.
+     */
+    private static final Duration EMPTY_POLL = Duration.ofSeconds(30);
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
     /** Destination deliveries have no destinations of their own, so a failing one cannot chain. */
@@ -121,9 +126,8 @@ final class Dispatcher implements AutoCloseable {
     private Duration untilNextDue() {
         return outbox.nextDue()
                 .map(due -> Duration.between(clock.instant(), due))
-                .filter(wait -> wait.compareTo(IDLE_POLL) < 0)
-                .map(wait -> wait.isNegative() ? Duration.ZERO : wait)
-                .orElse(IDLE_POLL);
+                .map(wait -> wait.isNegative() ? Duration.ZERO : wait.compareTo(IDLE_POLL) > 0 ? IDLE_POLL : wait)
+                .orElse(EMPTY_POLL);
     }
 
     private void await(Duration max) {

@@ -75,7 +75,7 @@ final class InvocationsCommand implements Callable<Integer> {
         }
         cli.out.println("event       " + r.path("event"));
         Text.Table attempts = new Text.Table("TRY", "STARTED", "ENDED", "OUTCOME", "ERROR");
-        for (JsonNode a : r.path("attempts")) {
+        for (JsonNode a : r.path("tries")) {
             attempts.row(a.path("try").asText(), a.path("startedAt").asText(), a.path("endedAt").asText(),
                     a.path("outcome").asText(), error(a.path("error")));
         }

@@ -174,7 +174,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
         var event = row.event().attributes();
         event.set("data", row.event().dataTree());
         view.put("event", event);
-        view.put("attempts", outbox.attempts(requestId).stream().map(AsyncDelivery::attempt).toList());
+        view.put("tries", outbox.attempts(requestId).stream().map(AsyncDelivery::attempt).toList());
         view.put("destinations", outbox.carrying(requestId).stream().map(d -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("requestId", d.requestId());

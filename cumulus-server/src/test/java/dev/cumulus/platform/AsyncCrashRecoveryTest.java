@@ -98,7 +98,7 @@ class AsyncCrashRecoveryTest {
         int interrupted = 0;
         for (JsonNode r : delivered) {
             JsonNode detail = json(send(HttpRequest.newBuilder(url.resolve("/v1/invocations/" + r.get("requestId").asText())).GET()));
-            List<String> outcomes = StreamSupport.stream(detail.get("attempts").spliterator(), false)
+            List<String> outcomes = StreamSupport.stream(detail.get("tries").spliterator(), false)
                     .map(a -> a.get("outcome").asText()).toList();
             assertThat(outcomes).last().isEqualTo("succeeded");
             assertThat(outcomes.subList(0, outcomes.size() - 1)).allMatch("interrupted"::equals);

@@ -145,7 +145,7 @@ class AsyncInvocationTest {
         // the keyed events ran to success at most once each, and every attempt is on record
         for (int i = 0; i < keyed; i++) {
             JsonNode detail = invocation(ids.get(i));
-            List<String> outcomes = StreamSupport.stream(detail.get("attempts").spliterator(), false)
+            List<String> outcomes = StreamSupport.stream(detail.get("tries").spliterator(), false)
                     .map(a -> a.get("outcome").asText()).toList();
             if (detail.get("state").asText().equals("succeeded")) {
                 assertThat(outcomes).last().isEqualTo("succeeded");
@@ -169,7 +169,7 @@ class AsyncInvocationTest {
                 && invocation(id).get("destinations").get(0).get("state").asText().equals("succeeded"));
         JsonNode detail = invocation(id);
         assertThat(detail.get("state").asText()).isEqualTo("succeeded");
-        assertThat(detail.get("attempts")).singleElement()
+        assertThat(detail.get("tries")).singleElement()
                 .satisfies(a -> assertThat(a.get("outcome").asText()).isEqualTo("succeeded"));
         JsonNode record = invocation(detail.get("destinations").get(0).get("requestId").asText()).get("event");
         assertThat(record.get("type").asText()).isEqualTo("dev.cumulus.async.success");

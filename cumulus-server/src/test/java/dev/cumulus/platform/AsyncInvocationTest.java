@@ -214,6 +214,22 @@ class AsyncInvocationTest {
     }
 
     @Test
+    void anEventWhoseFunctionIsDeletedWhileItWaitsForARetryEndsFailedNotLost() {
+        node.deploy("doomed", "dev.cumulus.testfn.Flaky", Map.of("async", Map.of("maxRetries", 10)));
+        String id = accepted(invokeAsync("doomed", Map.of("failRate", 1.0), null));
+        await().atMost(Duration.ofMinutes(1)).until(() -> invocation(id).get("attempts").asInt() >= 4);
+
+        assertThat(node.send("DELETE", "/v1/functions/doomed", null).statusCode()).isEqualTo(204);
+
+        await().atMost(Duration.ofMinutes(1)).until(() -> invocation(id).get("state").asText().equals("failed"));
+        JsonNode detail = invocation(id);
+        assertThat(detail.get("error").get("errorType").asText()).isEqualTo("FunctionNotFound");
+        List<JsonNode> tries = StreamSupport.stream(detail.get("tries").spliterator(), false).toList();
+        assertThat(tries.getLast().get("outcome").asText()).isEqualTo("undeliverable");
+        assertThat(tries.subList(0, 4)).allSatisfy(t -> assertThat(t.get("outcome").asText()).isEqualTo("failed"));
+    }
+
+    @Test
     void badAsyncSettingsAreRefusedWithClearErrors() {
         assertError(put("bad", Map.of("async", Map.of("maxRetries", 11))), 400, "InvalidParameter",
                 "async.maxRetries must be between 0 and 10, got 11");

@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "invoke", mixinStandardHelpOptions = true,
         description = {"Invoke a function synchronously and print its result on stdout.",
-                "Request id, cold start and billed time go to stderr; a function error exits 1."})
+                "Request id, cold start and billed time go to stderr; a function error exits 1.",
+                "With --async the event is queued durably and delivered later with retries: prints",
+                "{\"requestId\",\"duplicate\"}; follow it with 'cumulus invocations NAME'."})
 final class InvokeCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -26,6 +28,13 @@ final class InvokeCommand implements Callable<Integer> {
             description = "The event: inline JSON, @FILE, or @- for stdin. Default: {}.")
     String data;
 
+    @Option(names = "--async", description = "Queue the event (invocation type Event) instead of waiting for the result.")
+    boolean async;
+
+    @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "With --async: repeats with the same key are one event (same request id back).")
+    String idempotencyKey;
+
     InvokeCommand(Cli cli) {
         this.cli = cli;
     }
@@ -33,8 +42,14 @@ final class InvokeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Names.checkQualified(function);
+        if (idempotencyKey != null && !async) {
+            throw CliException.usage("--idempotency-key needs --async");
+        }
         byte[] payload = Payloads.read(data, cli.cwd, cli.in);
         ApiClient api = cli.client(client);
+        if (async) {
+            return invokeAsync(api, payload);
+        }
         HttpResponse<byte[]> response = api.bytes(api.request("/v1/functions/" + ApiClient.segment(function) + "/invoke")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
@@ -55,6 +70,23 @@ final class InvokeCommand implements Callable<Integer> {
             cli.err.flush();
             return CliException.ERROR;
         }
+        cli.err.flush();
+        return 0;
+    }
+
+    private int invokeAsync(ApiClient api, byte[] payload) {
+        HttpRequest.Builder request = api.request("/v1/functions/" + ApiClient.segment(function) + "/invoke")
+                .header("Content-Type", "application/json")
+                .header("X-Cumulus-Invocation-Type", "Event")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
+        if (idempotencyKey != null) {
+            request.header("X-Cumulus-Idempotency-Key", idempotencyKey);
+        }
+        JsonNode accepted = api.json(request.build());
+        cli.out.println(accepted);
+        cli.out.flush();
+        cli.err.println("queued: request-id " + accepted.path("requestId").asText("-")
+                + (accepted.path("duplicate").asBoolean() ? " (duplicate of an earlier event with this key)" : ""));
         cli.err.flush();
         return 0;
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
                 ServeCommand.class,
                 DeployCommand.class,
                 InvokeCommand.class,
+                InvocationsCommand.class,
                 LsCommand.class,
                 RmCommand.class,
                 PublishCommand.class,

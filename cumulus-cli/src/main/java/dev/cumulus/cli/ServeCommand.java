@@ -106,7 +106,8 @@ final class ServeCommand implements Callable<Integer> {
                 runtimeJar,
                 stemCells != null ? stemCells : d.stemCells(),
                 d.aotDir(),
-                region != null ? region : d.region());
+                region != null ? region : d.region(),
+                d.async());
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Whole commands, run in-process, against a real node running real functions in real sandboxes. */
 class CliEndToEndTest {
     static final Path FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
+    static final Pattern REQUEST_ID = Pattern.compile("\"requestId\":\"([0-9a-f-]{36})\"");
 
     @TempDir
     static Path dataDir;
@@ -279,5 +282,48 @@ class CliEndToEndTest {
         synchronized String text() {
             return buffer.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void invokeAsyncQueuesAndInvocationsShowsTheOutcome() {
+        assertThat(run("deploy", "async-greeter", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Hello"))
+                .as(err()).isZero();
+
+        assertThat(run("invoke", "async-greeter", "--async", "--data", "{\"name\":\"Ada\"}", "--idempotency-key", "k1"))
+                .as(err()).isZero();
+        Matcher m = REQUEST_ID.matcher(out());
+        assertThat(m.find()).as(out()).isTrue();
+        String id = m.group(1);
+        assertThat(out()).contains("\"duplicate\":false");
+        assertThat(err()).isEqualTo("queued: request-id " + id + "\n");
+
+        assertThat(run("invoke", "async-greeter", "--async", "--data", "{\"name\":\"Ada\"}", "--idempotency-key", "k1"))
+                .isZero();
+        assertThat(out()).contains("\"requestId\":\"" + id + "\"", "\"duplicate\":true");
+        assertThat(err()).contains("duplicate");
+
+        await().atMost(Duration.ofMinutes(1)).until(() -> run("invocations", "async-greeter") == 0
+                && out().lines().anyMatch(l -> l.startsWith(id) && l.contains("succeeded")));
+        assertThat(out().lines().findFirst().orElseThrow()).matches("REQUEST ID +STATE +ATTEMPTS +ACCEPTED +ERROR");
+        assertThat(out()).containsPattern("(?m)^" + id + " +succeeded +1 +\\S+ +-$");
+
+        assertThat(run("invocations", "async-greeter", id)).as(err()).isZero();
+        assertThat(out()).contains("request-id  " + id, "state       succeeded", "key         k1", "\"type\":\"dev.cumulus.function.invoke\"");
+        assertThat(out()).containsPattern("(?m)^1\\s+\\S+\\s+\\S+\\s+succeeded");
+
+        assertThat(run("invocations", "async-greeter", "--state", "failed")).isZero();
+        assertThat(err()).startsWith("no asynchronous invocations of async-greeter in state failed");
+    }
+
+    @Test
+    void badAsyncUseIsOneClearLine() {
+        assertThat(run("invoke", "async-greeter", "--idempotency-key", "k")).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --idempotency-key needs --async\n");
+        assertThat(run("invoke", "ghost", "--async")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: function ghost does not exist (HTTP 404 NotFound)\n");
+        assertThat(run("invocations", "ghost")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: function ghost does not exist (HTTP 404 NotFound)\n");
+        assertThat(run("invocations", "ghost", "--limit", "0")).isEqualTo(2);
+        assertThat(err()).isEqualTo("error: --limit must be 1..1000, not 0\n");
     }
 }

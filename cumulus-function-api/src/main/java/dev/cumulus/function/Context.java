@@ -17,4 +17,12 @@ public interface Context {
 
     /** A logger whose lines are tagged with this invocation's request id. */
     FunctionLogger logger();
+
+    /**
+     * The CloudEvent attributes of the event being served; empty for a synchronous invocation
+     * that carries none.
+     */
+    default java.util.Optional<CloudEvent> cloudEvent() {
+        return java.util.Optional.empty();
+    }
 }

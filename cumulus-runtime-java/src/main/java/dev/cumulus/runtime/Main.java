@@ -108,7 +108,7 @@ public final class Main {
             InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
                     env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.functionArn(),
                     invocation.traceId(), invocation.clientContext(), invocation.cognitoIdentity(),
-                    env.logGroupName(), env.logStreamName());
+                    env.logGroupName(), env.logStreamName(), invocation.cloudEvent());
             byte[] result;
             try {
                 result = handler.handle(invocation.event(), context);

@@ -29,7 +29,7 @@ class HandlerLoaderTest {
     private static String invoke(String handlerSpec, String event) throws Throwable {
         Handler handler = HandlerLoader.load(taskRoot.toString(), handlerSpec);
         InvocationContext context = new InvocationContext("req-1", "hello", "7", 256,
-                System.currentTimeMillis() + 60_000, message -> {});
+                System.currentTimeMillis() + 60_000, message -> {}, null);
         return new String(handler.handle(event.getBytes(StandardCharsets.UTF_8), context), StandardCharsets.UTF_8);
     }
 

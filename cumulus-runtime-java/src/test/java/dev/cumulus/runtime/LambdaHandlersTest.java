@@ -151,7 +151,7 @@ class LambdaHandlersTest {
     private InvocationContext context(String clientContext, String cognito) {
         return new InvocationContext("req-9", "shop", "3", 512, System.currentTimeMillis() + 60_000, logged::add,
                 "arn:aws:lambda:local:000000000000:function:shop:3", "Root=1-abc-def;Sampled=1", clientContext, cognito,
-                "/aws/lambda/shop", null);
+                "/aws/lambda/shop", null, null);
     }
 
     private String invoke(String handlerSpec, String event, InvocationContext context) throws Throwable {

@@ -1,5 +1,6 @@
 package dev.cumulus.edge;
 
+import dev.cumulus.async.AsyncDelivery;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
@@ -22,7 +23,8 @@ public record EdgeApi(
         Runnable flushMetering,
         long maxCodeBytes,
         Clock clock,
-        List<Mount> mounts) {
+        List<Mount> mounts,
+        AsyncDelivery async) {
 
     public EdgeApi {
         // longest prefix first, so the most specific mount wins

@@ -3,6 +3,7 @@ package dev.cumulus.edge;
 import dev.cumulus.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.FunctionUrlEvents;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
@@ -163,6 +164,12 @@ final class EdgeHandler extends Handler.Abstract {
                     requireMethod(method, "GET");
                     logs(request, response, p[1]);
                 }
+                case "invocations" -> {
+                    requireMethod(method, "GET");
+                    Fields query = Request.extractQueryParameters(request);
+                    Exchange.write(response, 200, JSON, Json.write(api.async().recent(p[1],
+                            intParam(query, "limit", 100, 1, 1000), query.getValue("state"))));
+                }
                 default -> throw ApiException.notFound("no such endpoint: /v1/" + String.join("/", p));
             }
         } else if (p.length == 1 && p[0].equals("usage")) {
@@ -209,6 +216,7 @@ final class EdgeHandler extends Handler.Abstract {
                 JsonNode body = Json.parseObject(Exchange.readBody(request, 1024 * 1024));
                 FunctionConfig current = api.registry().get(name).map(FunctionInfo::config).orElse(null);
                 FunctionConfig config = FunctionSettings.apply(name, body, current);
+                api.async().checkSettings(config);
                 FunctionInfo info = api.registry().put(config, FunctionSettings.codeSha256(body));
                 api.scheduler().retireStaleLatest(name, info.revision());
                 api.scheduler().provision(api.registry().resolve(name, null));
@@ -244,6 +252,21 @@ final class EdgeHandler extends Handler.Abstract {
     }
 
     private void invoke(Request request, Response response, String qualifiedName) throws Exception {
+        String type = request.getHeaders().get("X-Cumulus-Invocation-Type");
+        if ("Event".equals(type)) {
+            // stored durably before the 202; delivered later with retries (dev.cumulus.async)
+            byte[] event = Exchange.readBody(request, AsyncInvoker.MAX_EVENT_BYTES);
+            AsyncInvoker.Accepted accepted = api.async().submit(new AsyncInvoker.Event(qualifiedName, event,
+                    request.getHeaders().get("X-Cumulus-Idempotency-Key"), null, null, null));
+            response.getHeaders().put("X-Cumulus-Request-Id", accepted.requestId());
+            Exchange.write(response, 202, JSON, Json.write(Map.of(
+                    "requestId", accepted.requestId(), "duplicate", accepted.duplicate())));
+            return;
+        }
+        if (type != null && !type.equals("RequestResponse")) {
+            throw ApiException.badRequest("InvalidParameter",
+                    "X-Cumulus-Invocation-Type must be RequestResponse or Event, got '" + type + "'");
+        }
         byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         Json.requireJson(event);
         String requestId = Invoker.newRequestId();

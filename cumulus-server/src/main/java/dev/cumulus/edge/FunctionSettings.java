@@ -2,6 +2,7 @@ package dev.cumulus.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.registry.AsyncConfig;
 import dev.cumulus.registry.FunctionConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts");
+            "provisionedConcurrency", "mounts", "async");
+    private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
 
@@ -44,7 +46,33 @@ final class FunctionSettings {
                 body.has("keepAliveSeconds") ? nullableInteger(body, "keepAliveSeconds") : base.keepAliveSeconds(),
                 bool(body, "public", base.publicUrl()),
                 integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
-                mounts(body, base.mounts()));
+                mounts(body, base.mounts()),
+                async(body, base.async()));
+    }
+
+    /** {@code async} merges like the top level: fields left out keep their values, null clears a destination. */
+    private static AsyncConfig async(JsonNode body, AsyncConfig base) {
+        JsonNode node = body.get("async");
+        if (node == null) return base;
+        if (node.isNull()) return AsyncConfig.DEFAULTS;
+        if (!node.isObject()) throw invalid("async", "an object");
+        node.fieldNames().forEachRemaining(field -> {
+            if (!ASYNC_FIELDS.contains(field)) {
+                throw ApiException.badRequest("InvalidParameter", "unknown field 'async." + field + "'");
+            }
+        });
+        return new AsyncConfig(
+                integer(node, "maxRetries", "async.maxRetries", base.maxRetries()),
+                integer(node, "maxEventAgeSeconds", "async.maxEventAgeSeconds", base.maxEventAgeSeconds()),
+                node.has("onSuccess") ? nullableText(node, "onSuccess", "async.onSuccess") : base.onSuccess(),
+                node.has("onFailure") ? nullableText(node, "onFailure", "async.onFailure") : base.onFailure());
+    }
+
+    private static String nullableText(JsonNode body, String field, String label) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw invalid(label, "a string or null");
+        return node.asText();
     }
 
     static String codeSha256(JsonNode body) {
@@ -62,9 +90,13 @@ final class FunctionSettings {
     }
 
     private static int integer(JsonNode body, String field, int fallback) {
+        return integer(body, field, field, fallback);
+    }
+
+    private static int integer(JsonNode body, String field, String label, int fallback) {
         JsonNode node = body.get(field);
         if (node == null) return fallback;
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) throw invalid(field, "an integer");
+        if (!node.canConvertToInt() || !node.isIntegralNumber()) throw invalid(label, "an integer");
         return node.asInt();
     }
 

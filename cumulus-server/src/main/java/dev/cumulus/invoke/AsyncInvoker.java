@@ -14,13 +14,32 @@ public interface AsyncInvoker {
      * @param source         CloudEvents {@code source} (e.g. {@code /v1/functions/f/invoke}); null for the default
      * @param type           CloudEvents {@code type}; null for the default
      * @param subject        CloudEvents {@code subject}; null when none
+     * @param eventId        CloudEvents {@code id}, e.g. one topic event fanned out to several
+     *                       subscribers; null to use the request id
+     * @param format         what the function gets as its input; null for {@link PayloadFormat#RAW}
      */
     record Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
-            String subject) {
+            String subject, String eventId, PayloadFormat format) {
         public Event(String qualifiedName, byte[] payload) {
             this(qualifiedName, payload, null, null, null, null);
         }
+
+        public Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
+                String subject) {
+            this(qualifiedName, payload, idempotencyKey, source, type, subject, null, PayloadFormat.RAW);
+        }
     }
+
+    /** The input a function gets for an event; it always sees the CloudEvent attributes in its Context. */
+    enum PayloadFormat {
+        /** the event data as it was sent */
+        RAW,
+        /** the whole CloudEvent in structured JSON mode, data included */
+        CLOUDEVENTS
+    }
+
+    /** Largest event accepted, in bytes of its data; a larger one is refused with 413. */
+    int MAX_EVENT_BYTES = 256 * 1024;
 
     /** @param duplicate true when the idempotency key matched an earlier event, whose id this is */
     record Accepted(String requestId, boolean duplicate) {}

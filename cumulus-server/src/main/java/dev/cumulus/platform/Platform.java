@@ -6,10 +6,11 @@ import dev.cumulus.auth.KeysMount;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.auth.SigV4;
 import dev.cumulus.edge.EdgeApi;
+import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
-import dev.cumulus.invoke.AsyncInvoker;
-import dev.cumulus.invoke.InterimAsyncInvoker;
+import dev.cumulus.async.AsyncDelivery;
+import dev.cumulus.async.TopicSink;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.lambdaapi.LambdaMount;
 import dev.cumulus.routes.Routes;
@@ -53,10 +54,12 @@ public final class Platform implements AutoCloseable {
     private final Scheduler scheduler;
     private final Sandbox sandbox;
     private final Metering metering;
+    private final AsyncInvoker async;
 
     private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
-            Metering metering) {
+            Metering metering, AsyncInvoker async) {
         this.metering = metering;
+        this.async = async;
         this.closers = closers;
         this.edge = edge;
         this.token = token;
@@ -98,9 +101,12 @@ public final class Platform implements AutoCloseable {
                 }
             }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
-            AsyncInvoker async = new InterimAsyncInvoker(invoker);
+            // closed before the scheduler: deliveries in flight finish (or are queued again) first
+            AsyncDelivery async = push(closers, AsyncDelivery.start(database, invoker, registry, TopicSink.NONE,
+                    config.async(), dataDir, clock));
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
+            mounts.add(async.mount());
             mounts.addAll(new Routes(database, invoker, token, clock).mounts());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             mounts.add(schedules.mount());
@@ -111,10 +117,10 @@ public final class Platform implements AutoCloseable {
                     registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
-                    clock, mounts)));
+                    clock, mounts, async)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox, metering);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             throw e;
@@ -168,6 +174,11 @@ public final class Platform implements AutoCloseable {
 
     public Sandbox sandbox() {
         return sandbox;
+    }
+
+    /** The node's one door for asynchronous invocation (durable: see dev.cumulus.async). */
+    public AsyncInvoker async() {
+        return async;
     }
 
     /** Makes every invocation record so far durable, e.g. before reading usage. */

@@ -1,5 +1,6 @@
 package dev.cumulus.platform;
 
+import dev.cumulus.async.AsyncDelivery;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param aotDir where the Java runtime's AOT cache lives; null for {@code <dataDir>/aot}. Caches are
  *     keyed by JDK build, runtime jar and JVM flags, so nodes on one machine may share the directory
  * @param region what instances see as {@code AWS_REGION}; {@code us-east-1} unless set
+ * @param async how asynchronous events are delivered: concurrency, retry backoff, retention
  */
 public record PlatformConfig(
         String host,
@@ -35,61 +37,74 @@ public record PlatformConfig(
         Path runtimeJar,
         int stemCells,
         Path aotDir,
-        String region) {
+        String region,
+        AsyncDelivery.Settings async) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
-    /** Settings with the default region, as every node had before the region was a setting. */
-    public PlatformConfig(String host, int port, Path dataDir, String jdbcUrl, Duration defaultKeepAlive,
-            long maxCodeBytes, int maxInstances, int queueDepth, Duration queueTimeout, String sandbox,
-            Path runtimeJar, int stemCells, Path aotDir) {
-        this(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances, queueDepth, queueTimeout,
-                sandbox, runtimeJar, stemCells, aotDir, DEFAULT_REGION);
-    }
-
-    public PlatformConfig withRegion(String region) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
-    }
-
     public static PlatformConfig defaults() {
-        return new PlatformConfig(
-                "127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null, DEFAULT_REGION);
+        return new PlatformConfig("127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null, DEFAULT_REGION,
+                AsyncDelivery.Settings.defaults());
     }
 
     public PlatformConfig withPort(int port) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
-        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes, maxInstances,
-                queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir, region);
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
+    }
+
+    public PlatformConfig withSandbox(String sandbox) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
+    }
+
+    public PlatformConfig withRegion(String region) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
+    }
+
+    public PlatformConfig withAsync(AsyncDelivery.Settings async) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async);
     }
 }

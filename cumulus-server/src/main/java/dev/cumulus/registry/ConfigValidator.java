@@ -43,6 +43,7 @@ final class ConfigValidator {
             range("keepAliveSeconds", config.keepAliveSeconds(), 0, 86400);
         }
         range("provisionedConcurrency", config.provisionedConcurrency(), 0, config.maxInstances());
+        validateAsync(config.async());
         for (String key : config.environment().keySet()) {
             if (!ENV_KEY.matcher(key).matches()) {
                 throw ApiException.badRequest(
@@ -76,6 +77,21 @@ final class ConfigValidator {
             if (!targets.add(m.target())) {
                 throw ApiException.badRequest("InvalidMount", "two mounts share the target " + m.target());
             }
+        }
+    }
+
+    private static void validateAsync(AsyncConfig async) {
+        range("async.maxRetries", async.maxRetries(), 0, AsyncConfig.MAX_RETRIES);
+        range("async.maxEventAgeSeconds", async.maxEventAgeSeconds(), AsyncConfig.MIN_EVENT_AGE_SECONDS,
+                AsyncConfig.DEFAULT_MAX_EVENT_AGE_SECONDS);
+        destination("async.onSuccess", async.onSuccess());
+        destination("async.onFailure", async.onFailure());
+    }
+
+    private static void destination(String field, String value) {
+        if (value != null && AsyncConfig.Destination.parse(value).isEmpty()) {
+            throw ApiException.badRequest("InvalidDestination", field + " must be 'function:NAME' or 'topic:NAME'"
+                    + " with a name of 1-64 characters of [A-Za-z0-9_-], got '" + value + "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cumulus.registry;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,6 +10,7 @@ import java.util.Map;
  * @param publicUrl whether the function URL answers without a bearer token
  * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
  * @param mounts host paths bound into the function's sandbox (admin grants; empty by default)
+ * @param async how asynchronous invocations are retried and where their outcomes go; never null
  */
 public record FunctionConfig(
         String name,
@@ -22,7 +24,8 @@ public record FunctionConfig(
         Integer keepAliveSeconds,
         boolean publicUrl,
         int provisionedConcurrency,
-        java.util.List<FunctionMount> mounts) {
+        List<FunctionMount> mounts,
+        AsyncConfig async) {
     public static final String DEFAULT_RUNTIME = "java25";
     /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
     public static final String RUNTIME_PROVIDED = "provided";
@@ -33,16 +36,33 @@ public record FunctionConfig(
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
-        // rows stored before mounts existed have none
-        mounts = mounts == null ? java.util.List.of() : java.util.List.copyOf(mounts);
+        // rows stored before mounts or async settings existed read back with the defaults
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        async = async == null ? AsyncConfig.DEFAULTS : async;
     }
 
-    /** Settings without mounts, as every function had before they existed. */
+    /** Settings with mounts and the default async delivery. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency, List<FunctionMount> mounts) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, AsyncConfig.DEFAULTS);
+    }
+
+    /** Settings with async delivery and no mounts. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency, AsyncConfig async) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, List.of(), async);
+    }
+
+    /** Settings without mounts and with the default async delivery, as functions had before both existed. */
     public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             boolean publicUrl, int provisionedConcurrency) {
         this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
-                keepAliveSeconds, publicUrl, provisionedConcurrency, java.util.List.of());
+                keepAliveSeconds, publicUrl, provisionedConcurrency, List.of(), AsyncConfig.DEFAULTS);
     }
 
     /** Settings without provisioned concurrency, as every function had before it existed. */
@@ -50,7 +70,7 @@ public record FunctionConfig(
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             boolean publicUrl) {
         this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
-                keepAliveSeconds, publicUrl, 0);
+                keepAliveSeconds, publicUrl, 0, List.of(), AsyncConfig.DEFAULTS);
     }
 
     /** A new function's settings where the user gave only name and handler (docs/rest-api.md). */
@@ -66,6 +86,8 @@ public record FunctionConfig(
                 DEFAULT_CONCURRENCY,
                 null,
                 false,
-                0);
+                0,
+                List.of(),
+                AsyncConfig.DEFAULTS);
     }
 }

@@ -25,9 +25,7 @@ class ProvidedPlainProcessTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = new TestNode(dataDir, c -> new PlatformConfig(c.host(), c.port(), c.dataDir(), c.jdbcUrl(),
-                c.defaultKeepAlive(), c.maxCodeBytes(), c.maxInstances(), c.queueDepth(), c.queueTimeout(), "process",
-                c.runtimeJar(), c.stemCells(), c.aotDir(), "eu-west-1"));
+        node = new TestNode(dataDir, c -> c.withSandbox("process").withRegion("eu-west-1"));
         ProvidedFunctions.deploy(node, "plain-sh", "shell", "echo.handler", Map.of());
         ProvidedFunctions.deploy(node, "plain-py", "python", "main.handler", Map.of());
     }

@@ -1,0 +1,23 @@
+package dev.cumulus.platform;
+
+import dev.cumulus.async.AsyncDelivery;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A node in a process of its own, for tests that kill it: {@code NodeProcessMain DATA_DIR AOT_DIR}
+ * starts a platform on a free port, prints {@code READY <url>} and runs until the process ends.
+ */
+public final class NodeProcessMain {
+    private NodeProcessMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Platform platform = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(Path.of(args[0]))
+                .withAotDir(Path.of(args[1]))
+                .withAsync(AsyncDelivery.Settings.defaults().withBackoff(Duration.ofMillis(20)).withConcurrency(4)));
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
+        System.out.println("READY " + platform.url());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

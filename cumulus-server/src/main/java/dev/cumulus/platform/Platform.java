@@ -20,6 +20,7 @@ import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
 import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import java.io.IOException;
 import java.net.URI;
@@ -94,6 +95,9 @@ public final class Platform implements AutoCloseable {
             AsyncInvoker async = new InterimAsyncInvoker(invoker);
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
+            // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
+            SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async, null, clock));
+            mounts.add(sources.mount());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts)));

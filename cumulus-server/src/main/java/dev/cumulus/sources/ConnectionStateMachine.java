@@ -106,7 +106,12 @@ final class ConnectionStateMachine {
     }
 
     synchronized Duration retryDelay() {
-        if (failedAttempts == 0) {
+        return backoff(failedAttempts);
+    }
+
+    /** The wait after {@code failedAttempts} failed attempts in a row (zero after none). */
+    static Duration backoff(long failedAttempts) {
+        if (failedAttempts <= 0) {
             return Duration.ZERO;
         }
         long ms = FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 20);

@@ -21,10 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * NATS JetStream through jnats: a durable pull consumer named after the mapping, explicit acks.
- * The library's own reconnect is off: the mapping's state machine owns reconnecting, and what a
- * broken connection held is redelivered by the server once its ack wait passes. While a message
- * waits in a batch or its retries, a heartbeat marks it in progress so the server does not hand
- * it out again.
+ *
+ * <p>Unlike the MQTT and AMQP sessions, this one survives a broken connection: jnats reconnects
+ * by itself (with the mapping's backoff) and keeps the session, so messages already taken stay
+ * ours, their acks go out after the reconnect, and the consumer resumes after them. Tearing the
+ * session down instead would leave the taken messages pending on the server until their ack wait
+ * passed, while newer ones flowed, which breaks per-subject order. The session reports the
+ * connection going down and up through {@link Broker.LinkEvents}. While a message waits in a
+ * batch or its retries, a heartbeat marks it in progress so the server does not hand it out
+ * again.
  */
 final class NatsBroker implements Broker {
     static final Duration ACK_WAIT = Duration.ofSeconds(15);
@@ -42,12 +47,20 @@ final class NatsBroker implements Broker {
     }
 
     @Override
-    public BrokerSession connect(int capacity) throws Exception {
+    public BrokerSession connect(int capacity, LinkEvents events) throws Exception {
         Options options = new Options.Builder()
                 .server(mapping.url())
                 .connectionName("cumulus-source-" + mapping.name())
-                .maxReconnects(0)
                 .connectionTimeout(Duration.ofSeconds(5))
+                .maxReconnects(-1)
+                .reconnectDelayHandler(ConnectionStateMachine::backoff)
+                .connectionListener((connection, event) -> {
+                    switch (event) {
+                        case DISCONNECTED -> events.down("the NATS connection was lost; reconnecting");
+                        case RECONNECTED -> events.up();
+                        default -> { }
+                    }
+                })
                 .build();
         Connection connection = Nats.connect(options);
         try {
@@ -148,10 +161,9 @@ final class NatsBroker implements Broker {
         }
 
         private void checkConnected() {
-            Connection.Status status = connection.getStatus();
-            if (status != Connection.Status.CONNECTED) {
-                throw new ConnectionLostException("the NATS connection was lost (" + status.name().toLowerCase() + ")",
-                        null);
+            // DISCONNECTED and RECONNECTING are passing states: jnats is on it
+            if (connection.getStatus() == Connection.Status.CLOSED) {
+                throw new ConnectionLostException("the NATS connection closed", null);
             }
         }
 
@@ -161,6 +173,7 @@ final class NatsBroker implements Broker {
             held.remove(message);
             checkConnected();
             try {
+                // while reconnecting, jnats buffers the ack and sends it once back
                 message.ack();
             } catch (RuntimeException e) {
                 throw new ConnectionLostException("the ack did not reach NATS: " + SourceErrors.describe(e), e);

@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 LogsCommand.class,
                 UsageCommand.class,
                 DoctorCommand.class,
+                SourcesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class MqttBroker implements Broker {
     static final long SESSION_EXPIRY_SECONDS = Duration.ofDays(7).toSeconds();
     private static final int KEEP_ALIVE_SECONDS = 10;
+    private static final int HANDSHAKE_SECONDS = 15;
 
     private final SourceMapping mapping;
 
@@ -55,14 +56,19 @@ final class MqttBroker implements Broker {
             builder = builder.sslWithDefaultConfig();
         }
         Mqtt5BlockingClient client = builder.buildBlocking();
-        // registered before connecting, so messages the broker kept for the session are caught too
-        Mqtt5BlockingClient.Mqtt5Publishes publishes = client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, true);
+        // ALL, registered before connecting: a resumed session's messages arrive before the SUBSCRIBE
+        // is even sent, and would otherwise match no subscription of this client object
+        Mqtt5BlockingClient.Mqtt5Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL, true);
         try {
-            var connect = client.connectWith()
+            // through the async API with a deadline: a broker that accepts TCP and then goes quiet
+            // must not hang the loop
+            var connect = client.toAsync().connectWith()
                     .cleanStart(false)
                     .sessionExpiryInterval(SESSION_EXPIRY_SECONDS)
-                    .keepAlive(KEEP_ALIVE_SECONDS)
-                    .restrictions().receiveMaximum(Math.min(capacity, 65_535)).applyRestrictions();
+                    // no receive maximum of our own: the broker's in-flight window bounds what arrives,
+                    // and Mosquitto 2.0 can overrun a small one on resume, which the client treats
+                    // as a protocol error; the runner's credits bound what is taken
+                    .keepAlive(KEEP_ALIVE_SECONDS);
             Urls.Credentials credentials = Urls.credentials(uri);
             if (credentials.user() != null) {
                 var auth = connect.simpleAuth().username(credentials.user());
@@ -71,13 +77,17 @@ final class MqttBroker implements Broker {
                 }
                 connect = auth.applySimpleAuth();
             }
-            connect.send();
-            client.subscribeWith()
+            connect.send().get(HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+            client.toAsync().subscribeWith()
                     .topicFilter(mapping.topic())
                     .qos(MqttQos.AT_LEAST_ONCE)
                     // a resumed session already has the subscription: no second copy of retained messages
                     .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST)
-                    .send();
+                    .send().get(HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            publishes.close();
+            disconnectQuietly(client);
+            throw e.getCause() instanceof Exception cause ? cause : e;
         } catch (Exception | Error e) {
             publishes.close();
             disconnectQuietly(client);

@@ -189,29 +189,24 @@ final class SourcesCommand implements Callable<Integer> {
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Start consuming again.")
-    static final class Enable implements Callable<Integer> {
-        private final Cli cli;
-
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Enable extends Toggle {
         Enable(Cli cli) {
-            this.cli = cli;
-        }
-
-        @Override
-        public Integer call() {
-            return toggle(cli, client, name, "enable");
+            super(cli, "enable");
         }
     }
 
     @Command(name = "disable", mixinStandardHelpOptions = true,
             description = "Stop consuming (in-flight batches finish; the rest stays on the broker).")
-    static final class Disable implements Callable<Integer> {
+    static final class Disable extends Toggle {
+        Disable(Cli cli) {
+            super(cli, "disable");
+        }
+    }
+
+    /** enable and disable: one POST and the state that follows. */
+    abstract static class Toggle implements Callable<Integer> {
         private final Cli cli;
+        private final String action;
 
         @Mixin
         ClientOptions client;
@@ -219,21 +214,18 @@ final class SourcesCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        Disable(Cli cli) {
+        Toggle(Cli cli, String action) {
             this.cli = cli;
+            this.action = action;
         }
 
         @Override
         public Integer call() {
-            return toggle(cli, client, name, "disable");
+            JsonNode answer = cli.client(client).send("POST", "/v1/sources/" + ApiClient.segment(name) + "/" + action, null);
+            cli.out.println("source " + name + ": " + answer.path("status").path("state").asText());
+            cli.out.flush();
+            return 0;
         }
-    }
-
-    private static int toggle(Cli cli, ClientOptions client, String name, String action) {
-        JsonNode answer = cli.client(client).send("POST", "/v1/sources/" + ApiClient.segment(name) + "/" + action, null);
-        cli.out.println("source " + name + ": " + answer.path("status").path("state").asText());
-        cli.out.flush();
-        return 0;
     }
 
     static String describe(JsonNode source) {

@@ -56,7 +56,7 @@ final class NatsBroker implements Broker {
                 .reconnectDelayHandler(ConnectionStateMachine::backoff)
                 .connectionListener((connection, event) -> {
                     switch (event) {
-                        case DISCONNECTED -> events.down("the NATS connection was lost; reconnecting");
+                        case DISCONNECTED -> events.down("the NATS connection was lost");
                         case RECONNECTED -> events.up();
                         default -> { }
                     }

@@ -69,9 +69,7 @@ class EventSourcesTest {
     void mqttMessagesAllArriveInOrderPerTopicAcrossACutConnection() throws Exception {
         String run = run();
         String prefix = "cumulus-it/" + run;
-        Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().identifier("pub-" + run)
-                .serverHost("127.0.0.1").serverPort(1883).buildBlocking();
-        publisher.connect();
+        Mqtt5BlockingClient publisher = mqttPublisher();
         try (TcpRelay relay = TcpRelay.to(1883).open()) {
             String name = "mqtt-" + run;
             create(source(name, "mqtt", "mqtt://127.0.0.1:" + relay.port(), "topic", prefix + "/+", "rec-mqtt"));
@@ -79,8 +77,7 @@ class EventSourcesTest {
 
             throughACut(relay, name, "rec-mqtt", "cumulus:mqtt", prefix + "/", i -> {
                 for (String key : List.of("a", "b")) {
-                    publisher.publishWith().topic(prefix + "/" + key).qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).send();
+                    publish(publisher, prefix + "/" + key, i);
                 }
             });
         } finally {
@@ -194,6 +191,10 @@ class EventSourcesTest {
 
     /** Every number arrives, and a new one is never more than one past the highest seen so far. */
     private static void assertInOrder(String key, List<Integer> sequence) {
+        assertInOrder(key, sequence, MESSAGES_PER_KEY);
+    }
+
+    private static void assertInOrder(String key, List<Integer> sequence, int count) {
         int highest = -1;
         for (int i = 0; i < sequence.size(); i++) {
             int n = sequence.get(i);
@@ -201,7 +202,50 @@ class EventSourcesTest {
                     sequence).isLessThanOrEqualTo(highest + 1);
             highest = Math.max(highest, n);
         }
-        assertThat(new TreeSet<>(sequence)).hasSize(MESSAGES_PER_KEY).first().isEqualTo(0);
+        assertThat(new TreeSet<>(sequence)).hasSize(count).first().isEqualTo(0);
+    }
+
+    @Test
+    void mappingsStopWithTheNodeAndResumeWhenItStartsAgain(@TempDir Path restartDir) throws Exception {
+        String run = run();
+        String prefix = "cumulus-it/" + run;
+        String name = "restart-" + run;
+        Mqtt5BlockingClient publisher = mqttPublisher();
+        IntConsumer publish = i -> publish(publisher, prefix + "/a", i);
+        List<Integer> seen = new ArrayList<>();
+        try (TcpRelay relay = TcpRelay.to(1883).open()) {
+            try (TestNode first = new TestNode(restartDir, c -> c)) {
+                first.deploy("rec-restart", "dev.cumulus.testfn.Records",
+                        Map.of("maxInstances", 1, "environment", Map.of("RECORDS_SLEEP_MS", "30")));
+                HttpResponse<String> created = first.send("POST", "/v1/sources", TestNode.write(
+                        source(name, "mqtt", "mqtt://127.0.0.1:" + relay.port(), "topic", prefix + "/+", "rec-restart")));
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                await().atMost(Duration.ofSeconds(60)).until(() -> TestNode.json(first.send("GET", "/v1/sources/" + name,
+                        null)).path("status").path("state").asText().equals("connected"));
+                for (int i = 0; i < 100; i++) publish.accept(i);
+                await().atMost(PROCESSING).until(() -> distinct(records(first, "rec-restart", "cumulus:mqtt", prefix)) >= 20);
+                // cut the broker off, let the running batches finish, then read what this node did
+                relay.sever();
+                await().atMost(PROCESSING).until(() -> TestNode.json(first.send("GET", "/v1/sources/" + name, null))
+                        .path("status").path("inFlight").asInt() == 0);
+                for (String[] r : records(first, "rec-restart", "cumulus:mqtt", prefix)) seen.add(Integer.parseInt(r[1]));
+            }
+            for (int i = 100; i < 200; i++) publish.accept(i);
+            relay.open();
+            try (TestNode second = new TestNode(restartDir, c -> c)) {
+                await().atMost(PROCESSING).until(() -> {
+                    Set<Integer> all = new TreeSet<>(seen);
+                    for (String[] r : records(second, "rec-restart", "cumulus:mqtt", prefix)) all.add(Integer.parseInt(r[1]));
+                    return all.size() == 200;
+                });
+                List<Integer> sequence = new ArrayList<>(seen);
+                for (String[] r : records(second, "rec-restart", "cumulus:mqtt", prefix)) sequence.add(Integer.parseInt(r[1]));
+                assertInOrder("a", sequence, 200);
+                assertThat(second.send("DELETE", "/v1/sources/" + name, null).statusCode()).isEqualTo(204);
+            }
+        } finally {
+            publisher.disconnect();
+        }
     }
 
     @Test
@@ -222,10 +266,8 @@ class EventSourcesTest {
 
             relay.open();
             awaitState(name, "connected");
-            Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
-                    .serverPort(1883).buildBlocking();
-            publisher.connect();
-            publisher.publishWith().topic(prefix + "/x").qos(MqttQos.AT_LEAST_ONCE).payload("7".getBytes()).send();
+            Mqtt5BlockingClient publisher = mqttPublisher();
+            publish(publisher, prefix + "/x", 7);
             publisher.disconnect();
             await().atMost(PROCESSING).until(() -> distinct(records("rec-mqtt", "cumulus:mqtt", prefix + "/")) == 1);
             delete(name);
@@ -390,8 +432,12 @@ class EventSourcesTest {
 
     /** {@code [key, body]} of every record the function printed for keys starting with {@code keyPrefix}, in order. */
     private static List<String[]> records(String function, String eventSource, String keyPrefix) {
+        return records(node, function, eventSource, keyPrefix);
+    }
+
+    private static List<String[]> records(TestNode on, String function, String eventSource, String keyPrefix) {
         List<String[]> records = new ArrayList<>();
-        for (String line : logLines(function)) {
+        for (String line : logLines(on, function)) {
             String[] parts = line.split(" ", 4);
             if (parts.length == 4 && parts[0].equals("record") && parts[1].equals(eventSource)
                     && parts[2].startsWith(keyPrefix)) {
@@ -422,7 +468,11 @@ class EventSourcesTest {
     }
 
     private static List<String> logLines(String function) {
-        HttpResponse<String> response = node.send("GET", "/v1/functions/" + function + "/logs?limit=10000", null);
+        return logLines(node, function);
+    }
+
+    private static List<String> logLines(TestNode on, String function) {
+        HttpResponse<String> response = on.send("GET", "/v1/functions/" + function + "/logs?limit=10000", null);
         assertThat(response.statusCode()).isEqualTo(200);
         List<String> lines = new ArrayList<>();
         for (String json : response.body().split("\n")) {
@@ -435,6 +485,19 @@ class EventSourcesTest {
             }
         }
         return lines;
+    }
+
+    /** A plain MQTT client straight to the broker (not through a relay). */
+    private static Mqtt5BlockingClient mqttPublisher() {
+        Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
+                .serverPort(1883).buildBlocking();
+        publisher.connect();
+        return publisher;
+    }
+
+    private static void publish(Mqtt5BlockingClient publisher, String topic, int n) {
+        publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(Integer.toString(n).getBytes(StandardCharsets.UTF_8)).send();
     }
 
     private static ConnectionFactory rabbit() throws Exception {

@@ -121,6 +121,11 @@ final class AmqpBroker implements Broker {
         }
 
         @Override
+        public void checkAlive() {
+            checkOpen();
+        }
+
+        @Override
         public void ack(Delivery delivery) {
             checkOpen();
             try {

@@ -22,6 +22,13 @@ interface BrokerSession extends AutoCloseable {
      */
     void ack(Delivery delivery);
 
+    /**
+     * Checks the connection without taking a message, for when the loop has no room for one.
+     *
+     * @throws ConnectionLostException once the connection is gone
+     */
+    void checkAlive();
+
     /** The message will not be acknowledged on this session; the broker redelivers it later. */
     default void release(Delivery delivery) {}
 

@@ -209,6 +209,9 @@ final class MappingRunner {
         try {
             while (!stopping) {
                 if (!credits.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    // full of work: still notice a lost connection, so the state tells the truth
+                    // and batches in their retries stop early
+                    session.checkAlive();
                     continue;
                 }
                 Delivery delivery;

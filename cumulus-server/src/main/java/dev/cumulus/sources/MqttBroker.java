@@ -148,6 +148,11 @@ final class MqttBroker implements Broker {
         }
 
         @Override
+        public void checkAlive() {
+            checkConnected();
+        }
+
+        @Override
         public void ack(Delivery delivery) {
             checkConnected();
             ((Mqtt5Publish) delivery.handle()).acknowledge();

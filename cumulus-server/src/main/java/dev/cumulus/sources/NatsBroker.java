@@ -168,6 +168,11 @@ final class NatsBroker implements Broker {
         }
 
         @Override
+        public void checkAlive() {
+            checkConnected();
+        }
+
+        @Override
         public void ack(Delivery delivery) {
             Message message = (Message) delivery.handle();
             held.remove(message);

@@ -28,7 +28,7 @@ final class AmqpBroker implements Broker {
     }
 
     @Override
-    public BrokerSession connect(int capacity, LinkEvents events) throws Exception {
+    public BrokerSession connect(int capacity) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(mapping.url());
         factory.setAutomaticRecoveryEnabled(false);

@@ -121,76 +121,34 @@ final class MappingRunner {
             Duration wait;
             BrokerSession session;
             try {
-                session = broker.connect(capacity, links);
+                session = broker.connect(capacity);
             } catch (InterruptedException e) {
-                lost("interrupted while connecting");
+                connection.lost("interrupted while connecting");
                 return;
             } catch (Exception | LinkageError e) {
-                wait = lost(SourceErrors.describe(e));
+                wait = connection.lost(SourceErrors.describe(e));
                 LOG.info("source {}: cannot connect to {} ({}); next attempt in {} ms", mapping.name(),
                         Urls.redact(mapping.url()), SourceErrors.describe(e), wait.toMillis());
                 if (pause(wait)) return;
                 continue;
             }
             try {
-                synchronized (connection) {
-                    ConnectionStateMachine.State state = connection.state();
-                    if (state == ConnectionStateMachine.State.DISABLED) {
-                        return;
-                    }
-                    // DISCONNECTED here: the library lost it already and reports up() when it is back
-                    if (state == ConnectionStateMachine.State.CONNECTING) {
-                        connection.connected();
-                    }
+                if (!connection.connected()) {
+                    return;
                 }
                 LOG.info("source {}: connected to {}", mapping.name(), Urls.redact(mapping.url()));
                 consume(session);
                 return; // consume returns only when stopping
             } catch (BrokerSession.ConnectionLostException | InterruptedException e) {
-                wait = lost(SourceErrors.describe(e));
+                wait = connection.lost(SourceErrors.describe(e));
                 LOG.warn("source {}: {}; reconnecting in {} ms", mapping.name(), SourceErrors.describe(e), wait.toMillis());
             } catch (RuntimeException e) {
-                wait = lost(SourceErrors.describe(e));
+                wait = connection.lost(SourceErrors.describe(e));
                 LOG.warn("source {}: consuming failed; reconnecting in {} ms", mapping.name(), wait.toMillis(), e);
             } finally {
                 session.close();
             }
             if (pause(wait)) return;
-        }
-    }
-
-    /** A session whose library reconnects by itself reports here; see {@link Broker.LinkEvents}. */
-    private final Broker.LinkEvents links = new Broker.LinkEvents() {
-        @Override
-        public void down(String reason) {
-            synchronized (connection) {
-                ConnectionStateMachine.State state = connection.state();
-                if (state == ConnectionStateMachine.State.CONNECTED || state == ConnectionStateMachine.State.CONNECTING) {
-                    connection.lost(reason);
-                    LOG.warn("source {}: {}; the client reconnects", mapping.name(), reason);
-                }
-            }
-        }
-
-        @Override
-        public void up() {
-            synchronized (connection) {
-                if (connection.state() == ConnectionStateMachine.State.DISCONNECTED && connection.connecting()) {
-                    connection.connected();
-                    LOG.info("source {}: reconnected", mapping.name());
-                }
-            }
-        }
-    };
-
-    /** The session ended; it may have reported the connection down already. */
-    private Duration lost(String reason) {
-        synchronized (connection) {
-            if (connection.state() == ConnectionStateMachine.State.DISCONNECTED) {
-                connection.noteError(reason);
-                return connection.retryDelay();
-            }
-            return connection.lost(reason);
         }
     }
 

@@ -40,7 +40,7 @@ final class MqttBroker implements Broker {
     }
 
     @Override
-    public BrokerSession connect(int capacity, LinkEvents events) throws Exception {
+    public BrokerSession connect(int capacity) throws Exception {
         URI uri = new URI(mapping.url());
         boolean tls = "mqtts".equalsIgnoreCase(uri.getScheme());
         AtomicReference<Throwable> lost = new AtomicReference<>();

@@ -22,14 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * NATS JetStream through jnats: a durable pull consumer named after the mapping, explicit acks.
  *
- * <p>Unlike the MQTT and AMQP sessions, this one survives a broken connection: jnats reconnects
- * by itself (with the mapping's backoff) and keeps the session, so messages already taken stay
- * ours, their acks go out after the reconnect, and the consumer resumes after them. Tearing the
- * session down instead would leave the taken messages pending on the server until their ack wait
- * passed, while newer ones flowed, which breaks per-subject order. The session reports the
- * connection going down and up through {@link Broker.LinkEvents}. While a message waits in a
- * batch or its retries, a heartbeat marks it in progress so the server does not hand it out
- * again.
+ * <p>Every connect restarts the consumer from its ack floor (the first stream sequence not yet
+ * acknowledged): it is deleted and created again with that start sequence. Messages the server
+ * had sent when a connection broke, some of them still on the wire and never seen, would
+ * otherwise stay pending until their ack wait passed while newer ones flowed past them, which
+ * breaks per-subject order and stalls for the ack wait. Restarting from the floor delivers them
+ * first again; what was acknowledged above the floor comes again too (duplicates, never gaps).
+ * The library's own reconnect is off: the mapping's state machine reconnects. While a message
+ * waits in a batch or its retries, a heartbeat marks it in progress so the server does not hand
+ * it out again.
  */
 final class NatsBroker implements Broker {
     static final Duration ACK_WAIT = Duration.ofSeconds(15);
@@ -47,20 +48,12 @@ final class NatsBroker implements Broker {
     }
 
     @Override
-    public BrokerSession connect(int capacity, LinkEvents events) throws Exception {
+    public BrokerSession connect(int capacity) throws Exception {
         Options options = new Options.Builder()
                 .server(mapping.url())
                 .connectionName("cumulus-source-" + mapping.name())
                 .connectionTimeout(Duration.ofSeconds(5))
-                .maxReconnects(-1)
-                .reconnectDelayHandler(ConnectionStateMachine::backoff)
-                .connectionListener((connection, event) -> {
-                    switch (event) {
-                        case DISCONNECTED -> events.down("the NATS connection was lost");
-                        case RECONNECTED -> events.up();
-                        default -> { }
-                    }
-                })
+                .noReconnect()
                 .build();
         Connection connection = Nats.connect(options);
         try {
@@ -70,7 +63,8 @@ final class NatsBroker implements Broker {
             ConsumerConfiguration.Builder config = ConsumerConfiguration.builder()
                     .durable(durable)
                     .ackPolicy(AckPolicy.Explicit)
-                    .deliverPolicy(DeliverPolicy.All)
+                    .deliverPolicy(DeliverPolicy.ByStartSequence)
+                    .startSequence(restartFromAckFloor(jsm, stream, durable))
                     .ackWait(ACK_WAIT)
                     .maxAckPending(capacity)
                     .inactiveThreshold(INACTIVE_THRESHOLD);
@@ -83,6 +77,23 @@ final class NatsBroker implements Broker {
             return new Session(connection, messages);
         } catch (Exception | Error e) {
             connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the mapping's consumer, if any, and answers the stream sequence it must start at to
+     * redeliver everything not yet acknowledged (1 for a new mapping: the whole stream).
+     */
+    private static long restartFromAckFloor(JetStreamManagement jsm, String stream, String durable) throws Exception {
+        try {
+            long floor = jsm.getConsumerInfo(stream, durable).getAckFloor().getStreamSequence();
+            jsm.deleteConsumer(stream, durable);
+            return floor + 1;
+        } catch (io.nats.client.JetStreamApiException e) {
+            if (e.getErrorCode() == 404) {
+                return 1;
+            }
             throw e;
         }
     }
@@ -161,9 +172,10 @@ final class NatsBroker implements Broker {
         }
 
         private void checkConnected() {
-            // DISCONNECTED and RECONNECTING are passing states: jnats is on it
-            if (connection.getStatus() == Connection.Status.CLOSED) {
-                throw new ConnectionLostException("the NATS connection closed", null);
+            Connection.Status status = connection.getStatus();
+            if (status != Connection.Status.CONNECTED) {
+                throw new ConnectionLostException("the NATS connection was lost (" + status.name().toLowerCase() + ")",
+                        null);
             }
         }
 
@@ -178,7 +190,6 @@ final class NatsBroker implements Broker {
             held.remove(message);
             checkConnected();
             try {
-                // while reconnecting, jnats buffers the ack and sends it once back
                 message.ack();
             } catch (RuntimeException e) {
                 throw new ConnectionLostException("the ack did not reach NATS: " + SourceErrors.describe(e), e);

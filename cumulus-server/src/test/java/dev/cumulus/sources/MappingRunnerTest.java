@@ -178,7 +178,7 @@ class MappingRunnerTest {
         }
 
         @Override
-        public BrokerSession connect(int capacity, LinkEvents events) throws Exception {
+        public BrokerSession connect(int capacity) throws Exception {
             if (refuse) throw new ConnectException("Connection refused");
             connects.incrementAndGet();
             current = new FakeSession();

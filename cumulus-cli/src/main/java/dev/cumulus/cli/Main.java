@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
                 RoutesCommand.class,
                 SchedulesCommand.class,
                 KeysCommand.class,
+                SourcesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -230,9 +231,41 @@ class CliEndToEndTest {
     }
 
     @Test
+    void sourcesAddListDisableEnableRemove() {
+        String topic = "cumulus-cli-it/" + UUID.randomUUID() + "/+";
+        // event source mappings against the local Mosquitto
+        assertThat(run("deploy", "sink", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Records"))
+                .as(err()).isZero();
+        assertThat(run("sources", "add", "sensors", "--function", "sink", "--type", "mqtt",
+                "--url", "mqtt://127.0.0.1:1883", "--topic", topic, "--batch-size", "20", "--batch-window-ms", "100",
+                "--ordered", "--max-retries", "2", "--on-failure", "function:sink")).as(err()).isZero();
+        assertThat(out()).startsWith("added source sensors: topic " + topic + " -> sink (");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(run("sources", "ls")).isZero();
+            assertThat(out()).containsPattern("sensors\\s+mqtt\\s+topic \\S+\\s+sink\\s+connected\\s+0\\s+0\\s+0\\s+-");
+        });
+
+        assertThat(run("sources", "disable", "sensors")).isZero();
+        assertThat(out()).isEqualTo("source sensors: disabled\n");
+        assertThat(run("sources", "enable", "sensors")).isZero();
+        assertThat(out()).startsWith("source sensors: ");
+
+        assertThat(run("sources", "add", "bad", "--function", "sink", "--type", "mqtt", "--url", "mqtt://127.0.0.1:1883",
+                "--topic", "t", "--batch-size", "500")).isEqualTo(1);
+        assertThat(err()).contains("'batchSize' must be an integer from 1 to 100").contains("HTTP 400");
+
+        assertThat(run("sources", "rm", "sensors")).isZero();
+        assertThat(out()).isEqualTo("removed source sensors\n");
+        assertThat(run("sources", "ls")).isZero();
+        assertThat(err()).isEqualTo("no sources\n");
+    }
+
+    @Test
     void helpListsEveryCommand() {
         assertThat(run("--help")).isZero();
-        assertThat(out()).contains("serve", "deploy", "invoke", "ls", "rm", "publish", "versions", "logs", "usage", "doctor");
+        assertThat(out()).contains("serve", "deploy", "invoke", "ls", "rm", "publish", "versions", "logs", "usage", "doctor",
+                "sources");
         assertThat(run("deploy", "--help")).isZero();
         assertThat(out()).contains("--code=PATH", "--keep-alive=DURATION", "--[no-]public");
     }

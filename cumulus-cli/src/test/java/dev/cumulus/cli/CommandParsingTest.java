@@ -270,4 +270,21 @@ class CommandParsingTest {
         DeployCommand bad = parse("deploy", "backup", "--code", "f.jar", "--handler", "a.B", "--mount", "/x");
         assertThatThrownBy(() -> bad.settings(null)).isInstanceOf(CliException.class);
     }
+
+    @Test
+    void sourcesAdd() {
+        CommandLine.ParseResult parsed = cli.commandLine().parseArgs("sources", "add", "s", "--function", "f",
+                "--type", "nats", "--url", "nats://h:4222", "--stream", "S", "--subject", "s.>");
+        SourcesCommand.Add add = (SourcesCommand.Add) parsed.subcommand().subcommand().commandSpec().userObject();
+        assertThat(add.body()).containsEntry("stream", "S").containsEntry("subject", "s.>").containsEntry("type", "nats")
+                .doesNotContainKeys("topic", "queue", "ordered", "batchSize");
+        assertUsageError(cli, "sources", "add", "s", "--function", "f", "--type", "mqtt", "--url", "mqtt://h");
+        assertUsageError(cli, "sources", "add", "s", "--function", "f", "--type", "kafka", "--url", "x", "--topic", "t");
+        SourcesCommand.Add mqtt = (SourcesCommand.Add) cli.commandLine().parseArgs("sources", "add", "s", "--function",
+                "f", "--type", "mqtt", "--url", "mqtt://h", "--topic", "a/#", "--ordered", "--batch-size", "5",
+                "--node-url", "http://node:8080").subcommand().subcommand().commandSpec().userObject();
+        assertThat(mqtt.body()).containsEntry("url", "mqtt://h").containsEntry("ordered", true)
+                .containsEntry("batchSize", 5);
+        assertThat(mqtt.nodeUrl).isEqualTo("http://node:8080");
+    }
 }

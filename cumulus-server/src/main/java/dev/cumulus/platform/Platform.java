@@ -27,6 +27,7 @@ import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
 import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import java.io.IOException;
 import java.net.URI;
@@ -115,6 +116,9 @@ public final class Platform implements AutoCloseable {
             mounts.add(new KeysMount(accessKeys));
             mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
                     registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
+            // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
+            SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async, null, clock));
+            mounts.add(sources.mount());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts, async)));

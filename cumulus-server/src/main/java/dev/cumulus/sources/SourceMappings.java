@@ -1,0 +1,252 @@
+package dev.cumulus.sources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.AsyncInvoker;
+import dev.cumulus.invoke.Invocation;
+import dev.cumulus.invoke.Invoker;
+import dev.cumulus.scheduler.ThrottledException;
+import dev.cumulus.store.Database;
+import dev.cumulus.web.Mount;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the node's event source mappings: starts every enabled one with the node, adds, removes,
+ * enables and disables them for the API, and stops them all on close (in-flight batches finish,
+ * the rest stays unacknowledged for redelivery).
+ */
+public final class SourceMappings implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceMappings.class);
+    /** How long a stop waits for batches already invoking. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    /**
+     * The seam for {@code topic:NAME} on-failure destinations: the topics capability implements
+     * it; until it is wired in, such destinations are refused at creation.
+     */
+    public interface TopicPublisher {
+        /** @throws ApiException when the topic does not exist or refuses the event */
+        void publish(String topic, byte[] payload, String idempotencyKey);
+
+        /** @throws ApiException (404) when there is no such topic */
+        void requireTopic(String topic);
+    }
+
+    private final SourceStore store;
+    private final Invoker invoker;
+    private final AsyncInvoker async;
+    private final TopicPublisher topics;
+    private final Clock clock;
+    private final Dispatch dispatch = new InvokerDispatch();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+    private record Running(SourceMapping mapping, ConnectionStateMachine connection, MappingRunner runner) {}
+
+    private SourceMappings(SourceStore store, Invoker invoker, AsyncInvoker async, TopicPublisher topics, Clock clock) {
+        this.store = store;
+        this.invoker = invoker;
+        this.async = async;
+        this.topics = topics;
+        this.clock = clock;
+    }
+
+    /**
+     * Loads the stored mappings and starts the enabled ones; brokers that cannot be reached are
+     * retried in the background, so this never blocks on the network.
+     *
+     * @param topics null while the node has no topics
+     */
+    public static SourceMappings start(Database db, Invoker invoker, AsyncInvoker async, TopicPublisher topics,
+            Clock clock) {
+        SourceMappings sources = new SourceMappings(new SourceStore(db), invoker, async, topics, clock);
+        for (SourceMapping mapping : sources.store.list()) {
+            sources.launch(mapping);
+        }
+        return sources;
+    }
+
+    /** The {@code /v1/sources} API. */
+    public Mount mount() {
+        return new SourcesMount(this);
+    }
+
+    synchronized Map<String, Object> create(JsonNode body) {
+        SourceMapping mapping = MappingSpecs.parse(body, invoker::resolve, clock.instant());
+        if (mapping.onFailure() instanceof OnFailure.ToTopic(String topic)) {
+            if (topics == null) {
+                throw ApiException.badRequest("UnsupportedOnFailure", "topic destinations need topics, which this "
+                        + "node does not have yet; use onFailure function:NAME");
+            }
+            try {
+                topics.requireTopic(topic);
+            } catch (ApiException e) {
+                throw ApiException.badRequest("TopicNotFound", "onFailure names topic '" + topic + "': " + e.getMessage());
+            }
+        }
+        if (!store.insert(mapping)) {
+            throw ApiException.conflict("SourceExists", "source " + mapping.name() + " exists already; delete it first");
+        }
+        return view(launch(mapping));
+    }
+
+    List<Map<String, Object>> list() {
+        List<Map<String, Object>> views = new ArrayList<>();
+        for (SourceMapping mapping : store.list()) {
+            Running r = running.get(mapping.name());
+            if (r != null) views.add(view(r));
+        }
+        return views;
+    }
+
+    Map<String, Object> get(String name) {
+        return view(require(name));
+    }
+
+    synchronized void delete(String name) {
+        Running r = require(name);
+        stop(r);
+        running.remove(name);
+        store.delete(name);
+    }
+
+    synchronized Map<String, Object> setEnabled(String name, boolean enabled) {
+        Running r = require(name);
+        if (r.mapping().enabled() == enabled) {
+            return view(r);
+        }
+        store.setEnabled(name, enabled, clock.instant());
+        if (!enabled) {
+            stop(r);
+            r.connection().disable();
+            Running off = new Running(r.mapping().withEnabled(false), r.connection(), r.runner());
+            running.put(name, off);
+            return view(off);
+        }
+        r.connection().enable();
+        return view(launch(r.mapping().withEnabled(true), r.connection()));
+    }
+
+    private Running launch(SourceMapping mapping) {
+        return launch(mapping, new ConnectionStateMachine(clock, mapping.enabled()));
+    }
+
+    private Running launch(SourceMapping mapping, ConnectionStateMachine connection) {
+        MappingRunner runner = new MappingRunner(mapping, Broker.of(mapping), dispatch, connection, clock);
+        Running r = new Running(mapping, connection, runner);
+        running.put(mapping.name(), r);
+        if (mapping.enabled()) {
+            runner.start();
+        }
+        return r;
+    }
+
+    private Running require(String name) {
+        Running r = running.get(name);
+        if (r == null) {
+            throw ApiException.notFound("no source named " + name);
+        }
+        return r;
+    }
+
+    private static void stop(Running r) {
+        if (!r.runner().stop(STOP_GRACE)) {
+            LOG.warn("source {}: batches still running after {} s; leaving them", r.mapping().name(),
+                    STOP_GRACE.toSeconds());
+        }
+    }
+
+    private Map<String, Object> view(Running r) {
+        SourceMapping m = r.mapping();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", m.name());
+        view.put("type", m.type().wireName());
+        view.put("url", Urls.redact(m.url()));
+        if (m.topic() != null) view.put("topic", m.topic());
+        if (m.stream() != null) view.put("stream", m.stream());
+        if (m.subject() != null) view.put("subject", m.subject());
+        if (m.queue() != null) view.put("queue", m.queue());
+        view.put("function", m.function());
+        view.put("batchSize", m.batchSize());
+        view.put("batchWindowMs", m.batchWindowMs());
+        view.put("ordered", m.ordered());
+        view.put("maxRetries", m.maxRetries());
+        view.put("onFailure", m.onFailure() == null ? null : m.onFailure().spec());
+        view.put("enabled", m.enabled());
+        view.put("eventSourceARN", m.arn());
+        view.put("createdAt", m.createdAt().toString());
+        ConnectionStateMachine.Snapshot state = r.connection().snapshot();
+        MappingRunner.Counters counters = r.runner().counters();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", state.state().name().toLowerCase(java.util.Locale.ROOT));
+        status.put("since", state.since().toString());
+        status.put("inFlight", counters.inFlight());
+        status.put("processed", counters.processed());
+        status.put("failed", counters.failed());
+        status.put("retries", counters.retries());
+        status.put("failedConnectAttempts", state.failedAttempts());
+        status.put("lastError", state.lastError());
+        status.put("lastErrorAt", state.lastErrorAt() == null ? null : state.lastErrorAt().toString());
+        view.put("status", status);
+        return view;
+    }
+
+    @Override
+    public void close() {
+        // every mapping winds down at once, so shutdown waits for the slowest batch, not their sum
+        List<Thread> stoppers = new ArrayList<>();
+        for (Running r : running.values()) {
+            stoppers.add(Thread.ofVirtual().start(() -> stop(r)));
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        running.clear();
+    }
+
+    /** Batches go to the function through the invoker; failures through the async invoker or a topic. */
+    private final class InvokerDispatch implements Dispatch {
+        @Override
+        public FailureReason invoke(SourceMapping mapping, byte[] batch) throws InterruptedException {
+            try {
+                Invocation result = invoker.invoke(mapping.function(), Invoker.newRequestId(), batch);
+                return result.failed()
+                        ? new FailureReason(result.failure().errorType(), result.failure().errorMessage())
+                        : null;
+            } catch (ThrottledException e) {
+                return new FailureReason("Throttled", e.getMessage());
+            } catch (ApiException e) {
+                return new FailureReason(e.code(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("source {}: invoking {} failed", mapping.name(), mapping.function(), e);
+                return new FailureReason(e.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+
+        @Override
+        public void onFailure(SourceMapping mapping, OnFailure destination, byte[] record, String idempotencyKey) {
+            switch (destination) {
+                case OnFailure.ToFunction(String function) -> async.submit(new AsyncInvoker.Event(function, record,
+                        idempotencyKey, "/v1/sources/" + mapping.name(), "dev.cumulus.source.failure", mapping.function()));
+                case OnFailure.ToTopic(String topic) -> {
+                    if (topics == null) {
+                        throw new IllegalStateException("this node has no topics to publish to " + topic);
+                    }
+                    topics.publish(topic, record, idempotencyKey);
+                }
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@ import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
 import dev.cumulus.async.AsyncDelivery;
-import dev.cumulus.async.TopicSink;
+import dev.cumulus.topics.Topics;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.lambdaapi.LambdaMount;
 import dev.cumulus.routes.Routes;
@@ -103,11 +103,18 @@ public final class Platform implements AutoCloseable {
             }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
-            AsyncDelivery async = push(closers, AsyncDelivery.start(database, invoker, registry, TopicSink.NONE,
+            // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
+            // holder that topics are bound into once they exist (see LateTopicSink)
+            LateTopicSink topicSink = new LateTopicSink();
+            AsyncDelivery async = push(closers, AsyncDelivery.start(database, invoker, registry, topicSink,
                     config.async(), dataDir, clock));
+            Topics topics = Topics.open(database, invoker, async, clock);
+            topicSink.bind(topics);
+            runtimeApi.serve(topics.instanceService());
             // the capabilities that serve their own part of the HTTP API
             List<Mount> mounts = new ArrayList<>();
             mounts.add(async.mount());
+            mounts.add(topics.mount());
             mounts.addAll(new Routes(database, invoker, token, clock).mounts());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             mounts.add(schedules.mount());
@@ -117,7 +124,8 @@ public final class Platform implements AutoCloseable {
             mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
                     registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
             // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
-            SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async, null, clock));
+            SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
+                    topics.sourcePublisher(), clock));
             mounts.add(sources.mount());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),

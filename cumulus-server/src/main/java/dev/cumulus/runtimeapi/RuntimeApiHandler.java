@@ -32,10 +32,12 @@ final class RuntimeApiHandler extends Handler.Abstract {
     static final int MAX_STREAMED_BYTES = 20 * 1024 * 1024;
 
     private final Function<Connector, RuntimeChannel> channels;
+    private final java.util.List<InstanceService> services;
 
-    RuntimeApiHandler(Function<Connector, RuntimeChannel> channels) {
+    RuntimeApiHandler(Function<Connector, RuntimeChannel> channels, java.util.List<InstanceService> services) {
         super(Invocable.InvocationType.BLOCKING);
         this.channels = channels;
+        this.services = services;
     }
 
     @Override
@@ -70,6 +72,12 @@ final class RuntimeApiHandler extends Handler.Abstract {
             }
             return;
         }
+        for (InstanceService service : services) {
+            if (dev.cumulus.web.Mount.matches(service.prefix(), path)) {
+                serve(service, channel, request, response);
+                return;
+            }
+        }
         if (!path.startsWith(PREFIX)) {
             answer(response, 404, "NotFound", "unknown path " + path);
             return;
@@ -100,6 +108,32 @@ final class RuntimeApiHandler extends Handler.Abstract {
         } else {
             answer(response, 404, "NotFound", "unknown path " + method + " " + path);
         }
+    }
+
+    /** A node service called by the function, as the function (the socket says which). */
+    private static void serve(InstanceService service, RuntimeChannel channel, Request request, Response response)
+            throws IOException {
+        String function = channel.functionName();
+        if (function == null) {
+            answer(response, 403, "NoFunction", "this instance runs no function yet");
+            return;
+        }
+        InstanceService.Answer result;
+        try {
+            result = service.handle(function, request);
+        } catch (dev.cumulus.errors.ApiException e) {
+            answer(response, e.status(), e.code(), e.getMessage());
+            return;
+        } catch (Exchange.BodyTooLargeException e) {
+            answer(response, 413, "RequestEntityTooLarge", e.getMessage());
+            return;
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(RuntimeApiHandler.class).warn("{} failed for function {}",
+                    service.prefix(), function, e);
+            answer(response, 500, "ServiceError", String.valueOf(e.getMessage()));
+            return;
+        }
+        Exchange.write(response, result.status(), "application/json", Json.write(result.body()));
     }
 
     /**

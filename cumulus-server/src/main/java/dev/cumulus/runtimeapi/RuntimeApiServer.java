@@ -22,6 +22,7 @@ public final class RuntimeApiServer implements AutoCloseable {
 
     private final Server server;
     private final Map<Connector, RuntimeChannel> channels = new ConcurrentHashMap<>();
+    private final java.util.List<InstanceService> services = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RuntimeApiServer(Server server) {
         this.server = server;
@@ -30,13 +31,22 @@ public final class RuntimeApiServer implements AutoCloseable {
     public static RuntimeApiServer start() throws IOException {
         Server server = Servers.newServer("runtime-api");
         RuntimeApiServer api = new RuntimeApiServer(server);
-        server.setHandler(new RuntimeApiHandler(api.channels::get));
+        server.setHandler(new RuntimeApiHandler(api.channels::get, api.services));
         try {
             server.start();
         } catch (Exception e) {
             throw new IOException("cannot start the Runtime API server", e);
         }
         return api;
+    }
+
+    /**
+     * Serves {@code service} to every instance; services come after the server because they are
+     * built later in the node's start (they need the invokers, which need the scheduler, which
+     * needs this server).
+     */
+    public void serve(InstanceService service) {
+        services.add(service);
     }
 
     /**

@@ -19,6 +19,14 @@ public interface RuntimeChannel {
     void initError(String errorType, byte[] errorJson);
 
     /**
+     * The function this instance runs, for the node services it calls ({@link InstanceService});
+     * null while it runs none (a stem cell waiting to be specialised).
+     */
+    default String functionName() {
+        return null;
+    }
+
+    /**
      * For a stem cell: blocks until the node assigns it a function and returns the
      * specialisation document ({@code {"environment": {...}}}); null when this channel is not a
      * waiting stem cell. Served at {@code GET /cumulus/v1/specialise}, outside Lambda's API.

@@ -160,6 +160,11 @@ final class Instance implements RuntimeChannel {
     // --- RuntimeChannel: called on the Runtime API server's virtual threads ---
 
     @Override
+    public String functionName() {
+        return version.functionName();
+    }
+
+    @Override
     public PendingInvocation next() throws InterruptedException {
         if (!ready.isDone()) {
             readyNanos = System.nanoTime();

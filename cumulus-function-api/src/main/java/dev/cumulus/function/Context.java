@@ -25,4 +25,15 @@ public interface Context {
     default java.util.Optional<CloudEvent> cloudEvent() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * The node's topics, to publish to as this function. Node services are reached this way,
+     * one method each, so later ones (mail) sit beside it.
+     *
+     * @throws UnsupportedOperationException where there is no node to publish to (a Context
+     *     made outside Cumulus, e.g. in a unit test)
+     */
+    default Topics topics() {
+        throw new UnsupportedOperationException("topics are reachable only inside a Cumulus instance");
+    }
 }

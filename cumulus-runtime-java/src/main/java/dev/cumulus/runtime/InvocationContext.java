@@ -50,6 +50,11 @@ record InvocationContext(String requestId, String functionName, String functionV
         }
     }
 
+    @Override
+    public dev.cumulus.function.Topics topics() {
+        return NodeServices.current().topics();
+    }
+
     private static String text(Map<?, ?> attributes, String name) {
         return attributes.get(name) instanceof String s ? s : null;
     }

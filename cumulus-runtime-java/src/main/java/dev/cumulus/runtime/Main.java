@@ -52,6 +52,8 @@ public final class Main {
                 return 1;
             }
         }
+        RuntimeEnv function = env;
+        NodeServices.install(() -> connect(function));
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
             try {

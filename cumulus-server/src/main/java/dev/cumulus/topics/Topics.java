@@ -137,7 +137,7 @@ public final class Topics implements TopicSink {
     void delete(String name) {
         requireName(name);
         if (!store.deleteTopic(PROJECT, name)) {
-            throw ApiException.notFound("topic " + name + " does not exist");
+            throw topicNotFound(name);
         }
     }
 
@@ -167,7 +167,7 @@ public final class Topics implements TopicSink {
         Subscription s = new Subscription("sub-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
                 PROJECT, topic, ref, filter, format, clock.instant());
         if (!store.subscribe(s)) {
-            throw ApiException.notFound("topic " + topic + " does not exist");
+            throw topicNotFound(topic);
         }
         return s.view();
     }
@@ -304,7 +304,11 @@ public final class Topics implements TopicSink {
 
     private java.time.Instant requireExists(String project, String name) {
         requireName(name);
-        return store.topic(project, name).orElseThrow(() -> ApiException.notFound("topic " + name + " does not exist"));
+        return store.topic(project, name).orElseThrow(() -> topicNotFound(name));
+    }
+
+    private static ApiException topicNotFound(String name) {
+        return new ApiException(404, "TopicNotFound", "topic " + name + " does not exist");
     }
 
     private static void requireName(String name) {

@@ -1,0 +1,101 @@
+package dev.cumulus.runtime;
+
+import dev.cumulus.function.ServiceException;
+import dev.cumulus.function.Topics;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The node services a function calls from inside its instance ({@link Topics} now), over the
+ * Runtime API socket under {@code /cumulus/v1/}. They get a connection of their own, opened at
+ * the first call: the invocation loop's connection may be in a long poll, and a function may call
+ * from any thread. One process runs one function, so this is one per process.
+ */
+final class NodeServices {
+    static final String TOPICS = "/cumulus/v1/topics/";
+    private static volatile NodeServices installed;
+
+    private final Supplier<HttpConnection> connect;
+    private HttpConnection http;
+
+    NodeServices(Supplier<HttpConnection> connect) {
+        this.connect = connect;
+    }
+
+    /** Makes {@link #current()} reach the node through connections from {@code connect}. */
+    static void install(Supplier<HttpConnection> connect) {
+        installed = new NodeServices(connect);
+    }
+
+    static NodeServices current() {
+        NodeServices services = installed;
+        if (services == null) {
+            throw new UnsupportedOperationException("node services are not reachable before the runtime starts");
+        }
+        return services;
+    }
+
+    Topics topics() {
+        return this::publish;
+    }
+
+    String publish(String topic, String type, String subject, String jsonData) {
+        if (topic == null || topic.isEmpty()) {
+            throw new IllegalArgumentException("a topic name is required");
+        }
+        if (jsonData == null) {
+            throw new IllegalArgumentException("the event data is required (a JSON document)");
+        }
+        StringBuilder path = new StringBuilder(TOPICS).append(RuntimeApiClient.pathSegment(topic)).append("/events");
+        query(path, "type", type);
+        query(path, "subject", subject);
+        HttpResponse r = call("POST", path.toString(), jsonData.getBytes(StandardCharsets.UTF_8));
+        if (r.status() != 202) {
+            throw refusal(r);
+        }
+        if (JsonParser.parse(r.body()) instanceof Map<?, ?> answer && answer.get("eventId") instanceof String id) {
+            return id;
+        }
+        throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer names no eventId");
+    }
+
+    private static void query(StringBuilder path, String name, String value) {
+        if (value != null) {
+            path.append(path.indexOf("?") < 0 ? '?' : '&').append(name).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+
+    private synchronized HttpResponse call(String method, String path, byte[] body) {
+        try {
+            if (http == null) {
+                http = connect.get();
+            }
+            return http.exchange(method, path, null, null, body);
+        } catch (IOException | RuntimeException e) {
+            if (http != null) {
+                http.close();
+                http = null;
+            }
+            throw new ServiceException(0, "Unreachable", "the node could not be reached: " + e.getMessage());
+        }
+    }
+
+    /** The node's error document ({@code errorType}, {@code errorMessage}) as an exception. */
+    static ServiceException refusal(HttpResponse r) {
+        String type = "HTTP" + r.status();
+        String message = new String(r.body(), StandardCharsets.UTF_8);
+        try {
+            if (JsonParser.parse(r.body()) instanceof Map<?, ?> error) {
+                if (error.get("errorType") instanceof String t) type = t;
+                if (error.get("errorMessage") instanceof String m) message = m;
+            }
+        } catch (RuntimeException notJson) {
+            // keep the raw body as the message
+        }
+        return new ServiceException(r.status(), type, message);
+    }
+}

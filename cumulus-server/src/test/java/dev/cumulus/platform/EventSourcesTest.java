@@ -337,7 +337,7 @@ class EventSourcesTest {
         assertRefused(with(good, "ordered", "yes"), "InvalidParameter", "ordered");
         assertRefused(with(good, "onFailure", "queue:x"), "InvalidOnFailure", "function:NAME");
         assertRefused(with(good, "onFailure", "function:nope"), "FunctionNotFound", "nope");
-        assertRefused(with(good, "onFailure", "topic:alerts"), "UnsupportedOnFailure", "function:NAME");
+        assertRefused(with(good, "onFailure", "topic:no-such-topic"), "TopicNotFound", "no-such-topic");
         assertRefused(with(good, "name", "has space"), "InvalidName", "name");
         assertRefused(with(good, "colour", "red"), "UnknownField", "colour");
         Map<String, Object> nats = source("n", "nats", "nats://127.0.0.1:4222", "subject", "a..b", "rec-nats");

@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
                 SchedulesCommand.class,
                 KeysCommand.class,
                 SourcesCommand.class,
+                TopicsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -92,7 +92,7 @@ final class SourcesCommand implements Callable<Integer> {
         Integer maxRetries;
 
         @Option(names = "--on-failure", paramLabel = "DEST",
-                description = "Where batches go once retries are used up: function:NAME.")
+                description = "Where batches go once retries are used up: function:NAME or topic:NAME.")
         String onFailure;
 
         @Option(names = "--disabled", description = "Create it disabled.")

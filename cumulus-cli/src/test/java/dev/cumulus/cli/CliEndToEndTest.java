@@ -142,6 +142,44 @@ class CliEndToEndTest {
     }
 
     @Test
+    void topicsAreCreatedSubscribedPublishedToAndRemoved() {
+        assertThat(run("deploy", "listener", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.CloudEventLog"))
+                .as(err()).isZero();
+        assertThat(run("topics", "create", "news")).as(err()).isZero();
+        assertThat(out()).contains("created topic news");
+        assertThat(run("topics", "subscribe", "news", "--function", "listener", "--filter", "type=story"))
+                .as(err()).isZero();
+        String id = out().strip();
+        assertThat(id).startsWith("sub-");
+        assertThat(run("topics", "subscriptions", "news")).isZero();
+        assertThat(out()).contains(id).contains("listener").contains("type=story").contains("raw");
+        assertThat(run("topics", "ls")).isZero();
+        assertThat(out()).contains("news").contains("1");
+
+        assertThat(run("topics", "publish", "news", "--data", "{\"headline\":\"hi\"}", "--type", "story",
+                "--subject", "front")).as(err()).isZero();
+        String eventId = out().strip();
+        assertThat(err()).contains("1 subscriber");
+        assertThat(run("topics", "publish", "news", "--data", "{}", "--type", "ad")).isZero();
+        assertThat(err()).contains("0 subscribers");
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            run("logs", "listener", "--limit", "100");
+            return out().contains("ce " + eventId + "|story|/v1/topics/news|front|{\"headline\":\"hi\"}");
+        });
+
+        assertThat(run("topics", "publish", "nowhere", "--data", "{}")).isEqualTo(1);
+        assertThat(err()).contains("404").contains("nowhere");
+        assertThat(run("topics", "publish", "news", "--data", "{oops")).isEqualTo(2);
+        assertThat(run("topics", "subscribe", "news", "--function", "ghost")).isEqualTo(1);
+        assertThat(err()).contains("400").contains("ghost");
+        assertThat(run("topics", "unsubscribe", "news", id)).isZero();
+        assertThat(run("topics", "unsubscribe", "news", id)).isEqualTo(1);
+        assertThat(run("topics", "rm", "news")).isZero();
+        assertThat(run("topics", "rm", "news")).isEqualTo(1);
+        assertThat(run("rm", "listener")).isZero();
+    }
+
+    @Test
     void functionErrorExitsOneWithTheErrorOnOneLine() {
         assertThat(run("deploy", "thrower", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Misbehave"))
                 .isZero();

@@ -287,4 +287,37 @@ class CommandParsingTest {
                 .containsEntry("batchSize", 5);
         assertThat(mqtt.nodeUrl).isEqualTo("http://node:8080");
     }
+
+    @Test
+    void topicsSubscribeBuildsTheFilterAndChecksIt() {
+        TopicsCommand.Subscribe sub = (TopicsCommand.Subscribe) cli.commandLine().parseArgs("topics", "subscribe", "alerts",
+                "--function", "notify:live", "--filter", "type=alert.raised,subject-prefix=sensors/", "--filter",
+                "source=/functions/iot-alert", "--payload-format", "cloudevents")
+                .subcommand().subcommand().commandSpec().userObject();
+        assertThat(sub.body()).containsEntry("function", "notify:live").containsEntry("payloadFormat", "cloudevents")
+                .containsEntry("filter", Map.of("type", "alert.raised", "subjectPrefix", "sensors/",
+                        "source", "/functions/iot-alert"));
+        TopicsCommand.Subscribe bare = (TopicsCommand.Subscribe) cli.commandLine().parseArgs("topics", "subscribe", "t",
+                "--function", "f").subcommand().subcommand().commandSpec().userObject();
+        assertThat(bare.body()).containsOnlyKeys("function");
+        assertUsageError(cli, "topics", "subscribe", "t");
+        for (String bad : new String[] {"kind=x", "type", "type=", "=x", "type=a,type=b"}) {
+            TopicsCommand.Subscribe s = (TopicsCommand.Subscribe) cli.commandLine().parseArgs("topics", "subscribe", "t",
+                    "--function", "f", "--filter", bad).subcommand().subcommand().commandSpec().userObject();
+            assertThatThrownBy(s::body).as(bad).isInstanceOf(CliException.class);
+        }
+        TopicsCommand.Subscribe xml = (TopicsCommand.Subscribe) cli.commandLine().parseArgs("topics", "subscribe", "t",
+                "--function", "f", "--payload-format", "xml").subcommand().subcommand().commandSpec().userObject();
+        assertThatThrownBy(xml::body).isInstanceOf(CliException.class).hasMessageContaining("raw or cloudevents");
+    }
+
+    @Test
+    void topicsPublishPutsTheAttributesInTheQuery() {
+        TopicsCommand.Publish publish = (TopicsCommand.Publish) cli.commandLine().parseArgs("topics", "publish", "alerts",
+                "--data", "{}", "--type", "alert.raised", "--subject", "sensors/s 1", "--id", "e-1")
+                .subcommand().subcommand().commandSpec().userObject();
+        assertThat(publish.pathAndQuery()).isEqualTo("/v1/topics/alerts/events?type=alert.raised&subject=sensors%2Fs+1&id=e-1");
+        assertUsageError(cli, "topics", "publish", "alerts");
+        assertUsageError(cli, "topics", "unsubscribe", "alerts");
+    }
 }

@@ -24,5 +24,16 @@ public interface Topics {
      * @return the event id every subscriber sees
      * @throws ServiceException when the node refuses the event
      */
-    String publish(String topic, String type, String subject, String jsonData);
+    default String publish(String topic, String type, String subject, String jsonData) {
+        return publish(topic, null, type, subject, jsonData);
+    }
+
+    /**
+     * @param eventId CloudEvents {@code id}, 1-200 visible ASCII characters; null for a fresh one.
+     *     Publishing an id again invokes no subscriber twice, so a function that may run twice for
+     *     one input (a retried batch) derives the id from its input.
+     * @return the event id every subscriber sees
+     * @throws ServiceException when the node refuses the event
+     */
+    String publish(String topic, String eventId, String type, String subject, String jsonData);
 }

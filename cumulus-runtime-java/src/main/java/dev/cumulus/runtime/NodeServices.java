@@ -42,7 +42,7 @@ final class NodeServices {
         return this::publish;
     }
 
-    String publish(String topic, String type, String subject, String jsonData) {
+    String publish(String topic, String eventId, String type, String subject, String jsonData) {
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException("a topic name is required");
         }
@@ -52,6 +52,7 @@ final class NodeServices {
         StringBuilder path = new StringBuilder(TOPICS).append(RuntimeApiClient.pathSegment(topic)).append("/events");
         query(path, "type", type);
         query(path, "subject", subject);
+        query(path, "id", eventId);
         HttpResponse r = call("POST", path.toString(), jsonData.getBytes(StandardCharsets.UTF_8));
         if (r.status() != 202) {
             throw refusal(r);

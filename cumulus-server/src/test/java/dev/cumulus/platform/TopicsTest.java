@@ -341,7 +341,12 @@ class TopicsTest {
     }
 
     static List<String> logLines(String function) {
-        HttpResponse<String> response = node.send("GET", "/v1/functions/" + function + "/logs?limit=10000", null);
+        return logLinesOf(node, function);
+    }
+
+    /** The log lines a function printed on {@code on}. */
+    static List<String> logLinesOf(TestNode on, String function) {
+        HttpResponse<String> response = on.send("GET", "/v1/functions/" + function + "/logs?limit=10000", null);
         assertThat(response.statusCode()).isEqualTo(200);
         List<String> lines = new ArrayList<>();
         for (String json : response.body().split("\n")) {

@@ -166,6 +166,23 @@ class TopicsTest {
     }
 
     @Test
+    void aProvidedFunctionPublishesAtItsRuntimeApiAddress() {
+        createTopic("from-shell");
+        node.deploy("t-shell-sub", "dev.cumulus.testfn.CloudEventLog", Map.of());
+        subscribe("from-shell", Map.of("function", "t-shell-sub"));
+        ProvidedFunctions.deploy(node, "t-shell", "shell", "any", Map.of("environment", Map.of("PUBLISH_TOPIC", "from-shell")));
+
+        HttpResponse<String> response = node.send("POST", "/v1/functions/t-shell/invoke", "{\"publish\":true,\"n\":7}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode answer = TestNode.json(response);
+        assertThat(answer.path("subscribers").asInt()).as(response.body()).isEqualTo(1);
+        String id = answer.path("eventId").asText();
+        await().atMost(DELIVERY).until(() -> !ceLines("t-shell-sub").isEmpty());
+        assertThat(ceLines("t-shell-sub")).containsExactly(
+                "ce " + id + "|shell.published|/functions/t-shell|null|{\"publish\":true,\"n\":7}");
+    }
+
+    @Test
     void aFunctionPublishingToAnUnknownTopicOrBadDataGetsTheRefusalAsAnException() {
         node.deploy("t-publisher2", "dev.cumulus.testfn.Publisher", Map.of());
         JsonNode unknown = TestNode.json(node.invoke("t-publisher2", Map.of("topic", "nowhere", "data", "{}")));

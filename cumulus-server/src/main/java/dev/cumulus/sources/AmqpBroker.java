@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,6 +70,18 @@ final class AmqpBroker implements Broker {
         Session(Connection connection, Channel channel) {
             this.connection = connection;
             this.channel = channel;
+        }
+
+        @Override
+        public OptionalLong backlog() {
+            try {
+                // ready messages only: the ones delivered to us and not yet acked are in flight
+                synchronized (channel) {
+                    return OptionalLong.of(channel.messageCount(mapping.queue()));
+                }
+            } catch (IOException | RuntimeException e) {
+                return OptionalLong.empty();
+            }
         }
 
         void deliver(String consumerTag, com.rabbitmq.client.Delivery message) {

@@ -1,6 +1,7 @@
 package dev.cumulus.sources;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * One live connection to a broker with the mapping's subscription on it. Only the consume loop
@@ -28,6 +29,14 @@ interface BrokerSession extends AutoCloseable {
      * @throws ConnectionLostException once the connection is gone
      */
     void checkAlive();
+
+    /**
+     * Messages waiting at the broker that this mapping has not received yet (the mapping's lag),
+     * or empty where the broker does not say (MQTT). Called from API threads, not the loop.
+     */
+    default OptionalLong backlog() {
+        return OptionalLong.empty();
+    }
 
     /** The message will not be acknowledged on this session; the broker redelivers it later. */
     default void release(Delivery delivery) {}

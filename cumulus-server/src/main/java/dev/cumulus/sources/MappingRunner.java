@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -72,6 +73,12 @@ final class MappingRunner {
 
     /** Counters for the API. */
     record Counters(int inFlight, long processed, long failed, long retries) {}
+
+    /** Messages waiting at the broker for this mapping; empty while disconnected or where the broker does not say. */
+    OptionalLong backlog() {
+        Lanes lanes = current;
+        return lanes == null || lanes.over.getCount() == 0 ? OptionalLong.empty() : lanes.session.backlog();
+    }
 
     Counters counters() {
         return new Counters(inFlight.get(), processed.get(), failed.get(), retries.get());

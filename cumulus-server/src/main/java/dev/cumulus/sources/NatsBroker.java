@@ -4,6 +4,7 @@ import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.ConsumerContext;
 import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -12,10 +13,12 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.impl.NatsJetStreamMetaData;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -74,7 +77,7 @@ final class NatsBroker implements Broker {
             jsm.addOrUpdateConsumer(stream, config.build());
             ConsumerContext consumer = connection.getConsumerContext(stream, durable);
             IterableConsumer messages = consumer.iterate(ConsumeOptions.builder().batchSize(capacity).build());
-            return new Session(connection, messages);
+            return new Session(connection, consumer, messages);
         } catch (Exception | Error e) {
             connection.close();
             throw e;
@@ -110,15 +113,26 @@ final class NatsBroker implements Broker {
 
     private static final class Session implements BrokerSession {
         private final Connection connection;
+        private final ConsumerContext consumer;
         private final IterableConsumer messages;
         private final Set<Message> held = ConcurrentHashMap.newKeySet();
         private final Thread heartbeat;
 
-        Session(Connection connection, IterableConsumer messages) {
+        Session(Connection connection, ConsumerContext consumer, IterableConsumer messages) {
             this.connection = connection;
+            this.consumer = consumer;
             this.messages = messages;
             this.heartbeat = Thread.ofVirtual().name("nats-heartbeat-" + connection.getOptions().getConnectionName())
                     .start(this::beat);
+        }
+
+        @Override
+        public OptionalLong backlog() {
+            try {
+                return OptionalLong.of(consumer.getConsumerInfo().getNumPending());
+            } catch (IOException | JetStreamApiException | RuntimeException e) {
+                return OptionalLong.empty();
+            }
         }
 
         private void beat() {

@@ -1,10 +1,12 @@
 package dev.cumulus.sources;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.async.CloudEvent;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Mount;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,9 @@ public final class SourceMappings implements AutoCloseable {
     private final Invoker invoker;
     private final AsyncInvoker async;
     private final TopicPublisher topics;
+    /** The CloudEvents type of a batch a source delivers; the subject is what the mapping reads. */
+    static final String BATCH_TYPE = "dev.cumulus.source.batch";
+
     private final Clock clock;
     private final Dispatch dispatch = new InvokerDispatch();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -188,6 +194,8 @@ public final class SourceMappings implements AutoCloseable {
         status.put("state", state.state().name().toLowerCase(java.util.Locale.ROOT));
         status.put("since", state.since().toString());
         status.put("inFlight", counters.inFlight());
+        OptionalLong lag = r.runner().backlog();
+        status.put("lag", lag.isPresent() ? lag.getAsLong() : null);
         status.put("processed", counters.processed());
         status.put("failed", counters.failed());
         status.put("retries", counters.retries());
@@ -216,12 +224,26 @@ public final class SourceMappings implements AutoCloseable {
         running.clear();
     }
 
+    /** The topic filter, subject, queue or stream the mapping reads, in that order. */
+    private static String subject(SourceMapping m) {
+        if (m.topic() != null) return m.topic();
+        if (m.subject() != null) return m.subject();
+        if (m.queue() != null) return m.queue();
+        return m.stream();
+    }
+
     /** Batches go to the function through the invoker; failures through the async invoker or a topic. */
     private final class InvokerDispatch implements Dispatch {
         @Override
         public FailureReason invoke(SourceMapping mapping, byte[] batch) throws InterruptedException {
             try {
-                Invocation result = invoker.invoke(mapping.function(), Invoker.newRequestId(), batch);
+                String requestId = Invoker.newRequestId();
+                // the batch travels as a CloudEvent like every other event (ADR 0012): the function
+                // sees where it came from in Context.cloudEvent(), the body stays the SQS-style batch
+                CloudEvent event = new CloudEvent(requestId, "/v1/sources/" + mapping.name(), BATCH_TYPE,
+                        subject(mapping), clock.instant(), batch);
+                Invocation result = invoker.invoke(invoker.resolve(mapping.function()), new InvocationRequest(
+                        requestId, Invoker.traceId(), batch, null, null, event.attributesJson()));
                 return result.failed()
                         ? new FailureReason(result.failure().errorType(), result.failure().errorMessage())
                         : null;

@@ -58,6 +58,7 @@ class EventSourcesTest {
                     Map.of("maxInstances", 1, "environment", Map.of("RECORDS_SLEEP_MS", "30")));
         }
         node.deploy("dlq", "dev.cumulus.testfn.PrintEvent", Map.of("maxInstances", 1));
+        node.deploy("ce-log", "dev.cumulus.testfn.CloudEventLog", Map.of("maxInstances", 1));
     }
 
     @AfterAll
@@ -315,6 +316,64 @@ class EventSourcesTest {
                 // deleting closes the connection: anything unacknowledged would go back to the queue
                 delete(name);
                 assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isZero();
+            } finally {
+                channel.queueDelete(queue);
+            }
+        }
+    }
+
+    @Test
+    void aQueueBacklogIsReportedAsLagUntilItIsWorkedOff() throws Exception {
+        String run = run();
+        String queue = "cumulus-lag-" + run;
+        try (var amqp = rabbit().newConnection()) {
+            Channel channel = amqp.createChannel();
+            channel.queueDeclare(queue, true, false, false, null);
+            try {
+                // the backlog is there before the mapping: 200 messages, worked off one 30 ms batch at a time
+                for (int i = 0; i < 200; i++) {
+                    channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                            (queue + "-" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                String name = "lag-" + run;
+                Map<String, Object> body = source(name, "amqp", "amqp://guest:guest@127.0.0.1:5672", "queue", queue,
+                        "rec-amqp");
+                body.put("batchSize", 1);
+                create(body);
+                await().atMost(PROCESSING).until(() -> get(name).path("status").path("lag").asLong() > 0);
+                await().atMost(PROCESSING).until(() -> distinct(records("rec-amqp", "cumulus:amqp", queue)) == 200);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(get(name).path("status").path("lag").asLong()).isZero());
+                delete(name);
+            } finally {
+                channel.queueDelete(queue);
+            }
+        }
+    }
+
+    @Test
+    void aBatchReachesTheFunctionAsACloudEventFromItsMapping() throws Exception {
+        String run = run();
+        String queue = "cumulus-ce-" + run;
+        try (var amqp = rabbit().newConnection()) {
+            Channel channel = amqp.createChannel();
+            channel.queueDeclare(queue, true, false, false, null);
+            try {
+                String name = "ce-" + run;
+                create(source(name, "amqp", "amqp://guest:guest@127.0.0.1:5672", "queue", queue, "ce-log"));
+                awaitState(name, "connected");
+                channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                        ("hello-" + run).getBytes(StandardCharsets.UTF_8));
+                // CloudEventLog prints "ce <id>|<type>|<source>|<subject>|<event>"
+                await().atMost(PROCESSING).until(() -> logLines("ce-log").stream().anyMatch(l -> l.contains("hello-" + run)));
+                String line = logLines("ce-log").stream().filter(l -> l.contains("hello-" + run)).findFirst().orElseThrow();
+                String[] parts = line.substring(line.indexOf("ce ") + 3).split("\\|", 5);
+                assertThat(parts[0]).isNotBlank().isNotEqualTo("none");
+                assertThat(parts[1]).isEqualTo("dev.cumulus.source.batch");
+                assertThat(parts[2]).isEqualTo("/v1/sources/" + name);
+                assertThat(parts[3]).isEqualTo(queue);
+                assertThat(parts[4]).contains("\"Records\"").contains("cumulus:amqp");
+                delete(name);
             } finally {
                 channel.queueDelete(queue);
             }

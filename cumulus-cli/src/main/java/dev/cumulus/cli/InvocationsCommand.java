@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "invocations", mixinStandardHelpOptions = true,
-        description = {"List a function's recent asynchronous invocations, newest first,",
-                "or show one (its event and every attempt) when REQUEST_ID is given."})
+        description = {"List a function's recent asynchronous invocations, or show one.",
+                "Newest first; with REQUEST_ID, that invocation's event and every attempt."})
 final class InvocationsCommand implements Callable<Integer> {
     private final Cli cli;
 

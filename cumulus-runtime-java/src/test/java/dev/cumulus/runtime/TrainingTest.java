@@ -43,4 +43,16 @@ class TrainingTest {
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(output).startsWith(Training.FIRST_ANSWER).contains("20 invocations answered");
     }
+
+    @Test
+    void warmsTheLambdaContextProxiesWithoutFailing() {
+        // a failure here would abort every training run and stem-cell warm-up
+        Training.warmLambdaContexts();
+        LambdaContexts contexts = new LambdaContexts(dev.cumulus.runtime.training.LambdaShapes.Context.class);
+        var context = (dev.cumulus.runtime.training.LambdaShapes.Context) contexts.contextFor(new InvocationContext(
+                "r-1", "f", "$LATEST", 128, System.currentTimeMillis() + 1_000, m -> {}));
+        assertThat(context.getAwsRequestId()).isEqualTo("r-1");
+        assertThat(context.getLogGroupName()).isEqualTo("/aws/lambda/f");
+        assertThat(context.getIdentity()).isNull();
+    }
 }

@@ -33,7 +33,7 @@ final class InvocationsMount implements Mount {
                     + " (use GET /v1/invocations/{requestId} or GET /v1/functions/{name}/invocations)");
         }
         if (!request.getMethod().equals("GET")) {
-            throw new ApiException(405, "MethodNotAllowed", "use GET");
+            throw ApiException.methodNotAllowed("GET");
         }
         Exchange.write(response, 200, "application/json", Json.write(delivery.describe(rest.substring(1))));
     }

@@ -63,7 +63,7 @@ public final class KeysMount implements Mount {
                     List<Map<String, Object>> all = keys.list().stream().map(KeysMount::view).toList();
                     Exchange.write(response, 200, JSON, Json.write(Map.of("keys", all)));
                 }
-                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+                default -> throw ApiException.methodNotAllowed("GET or POST");
             }
             return;
         }
@@ -72,7 +72,7 @@ public final class KeysMount implements Mount {
             throw ApiException.notFound("no such endpoint: " + method + " " + request.getHttpURI().getPath());
         }
         if (!method.equals("DELETE")) {
-            throw new ApiException(405, "MethodNotAllowed", "use DELETE");
+            throw ApiException.methodNotAllowed("DELETE");
         }
         if (!keys.delete(id)) {
             throw ApiException.notFound("access key " + id + " does not exist");

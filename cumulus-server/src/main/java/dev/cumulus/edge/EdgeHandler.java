@@ -190,7 +190,7 @@ final class EdgeHandler extends Handler.Abstract {
 
     private static void requireMethod(String method, String allowed) {
         if (!method.equals(allowed)) {
-            throw new ApiException(405, "MethodNotAllowed", "use " + allowed);
+            throw ApiException.methodNotAllowed(allowed);
         }
     }
 
@@ -232,7 +232,7 @@ final class EdgeHandler extends Handler.Abstract {
                 response.setStatus(204);
                 Content.Sink.write(response, true, ByteBuffer.allocate(0));
             }
-            default -> throw new ApiException(405, "MethodNotAllowed", "use GET, PUT or DELETE");
+            default -> throw ApiException.methodNotAllowed("GET, PUT or DELETE");
         }
     }
 
@@ -247,7 +247,7 @@ final class EdgeHandler extends Handler.Abstract {
                 List<Views.Version> list = api.registry().versions(name).stream().map(Views.Version::of).toList();
                 Exchange.write(response, 200, JSON, Json.write(Map.of("versions", list)));
             }
-            default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+            default -> throw ApiException.methodNotAllowed("GET or POST");
         }
     }
 

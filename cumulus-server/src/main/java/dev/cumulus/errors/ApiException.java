@@ -29,6 +29,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(409, code, message);
     }
 
+    /** @param allowed the methods the resource takes, as the message says them: "GET or POST" */
+    public static ApiException methodNotAllowed(String allowed) {
+        return new ApiException(405, "MethodNotAllowed", "use " + allowed);
+    }
+
     public static ApiException tooLarge(String message) {
         return new ApiException(413, "PayloadTooLarge", message);
     }

@@ -58,7 +58,7 @@ final class RoutesAdmin implements Mount {
                     gateway.invalidate();
                     Exchange.write(response, 201, JSON, Json.write(view(route)));
                 }
-                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+                default -> throw ApiException.methodNotAllowed("GET or POST");
             }
             return;
         }
@@ -77,7 +77,7 @@ final class RoutesAdmin implements Mount {
                 response.setStatus(204);
                 Content.Sink.write(response, true, ByteBuffer.allocate(0));
             }
-            default -> throw new ApiException(405, "MethodNotAllowed", "use GET or DELETE");
+            default -> throw ApiException.methodNotAllowed("GET or DELETE");
         }
     }
 

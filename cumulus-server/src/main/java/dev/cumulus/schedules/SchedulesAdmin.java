@@ -66,7 +66,7 @@ final class SchedulesAdmin implements Mount {
                     dispatcher.wake();
                     Exchange.write(response, 201, JSON, Json.write(view(created)));
                 }
-                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+                default -> throw ApiException.methodNotAllowed("GET or POST");
             }
         } else if (p.length == 1) {
             switch (method) {
@@ -76,10 +76,10 @@ final class SchedulesAdmin implements Mount {
                     response.setStatus(204);
                     Content.Sink.write(response, true, ByteBuffer.allocate(0));
                 }
-                default -> throw new ApiException(405, "MethodNotAllowed", "use GET or DELETE");
+                default -> throw ApiException.methodNotAllowed("GET or DELETE");
             }
         } else if (p.length == 2 && (p[1].equals("enable") || p[1].equals("disable"))) {
-            if (!method.equals("POST")) throw new ApiException(405, "MethodNotAllowed", "use POST");
+            if (!method.equals("POST")) throw ApiException.methodNotAllowed("POST");
             Schedule current = require(p[0]);
             Instant now = clock.instant();
             Instant next = current.trigger().nextAfter(now);
@@ -88,7 +88,7 @@ final class SchedulesAdmin implements Mount {
             dispatcher.wake();
             Exchange.write(response, 200, JSON, Json.write(view(changed)));
         } else if (p.length == 2 && p[1].equals("ticks")) {
-            if (!method.equals("GET")) throw new ApiException(405, "MethodNotAllowed", "use GET");
+            if (!method.equals("GET")) throw ApiException.methodNotAllowed("GET");
             Schedule schedule = require(p[0]);
             int limit = limit(Request.extractQueryParameters(request));
             var ticks = store.ticks(schedule.id(), limit).stream().map(t -> {

@@ -42,7 +42,7 @@ final class SourcesMount implements Mount {
                     case "GET" -> write(response, 200, Map.of("sources", sources.list()));
                     case "POST" -> write(response, 201,
                             sources.create(Json.parseObject(Exchange.readBody(request, MAX_BODY))));
-                    default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+                    default -> throw ApiException.methodNotAllowed("GET or POST");
                 }
             }
             case 1 -> {
@@ -53,7 +53,7 @@ final class SourcesMount implements Mount {
                         response.setStatus(204);
                         Exchange.write(response, 204, null, new byte[0]);
                     }
-                    default -> throw new ApiException(405, "MethodNotAllowed", "use GET or DELETE");
+                    default -> throw ApiException.methodNotAllowed("GET or DELETE");
                 }
             }
             case 2 -> {
@@ -63,7 +63,7 @@ final class SourcesMount implements Mount {
                     default -> throw ApiException.notFound("no such path: " + Request.getPathInContext(request));
                 };
                 if (!method.equals("POST")) {
-                    throw new ApiException(405, "MethodNotAllowed", "use POST");
+                    throw ApiException.methodNotAllowed("POST");
                 }
                 write(response, 200, sources.setEnabled(parts[0], enable));
             }

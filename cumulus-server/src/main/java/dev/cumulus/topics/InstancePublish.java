@@ -35,7 +35,7 @@ final class InstancePublish implements InstanceService {
             throw ApiException.notFound("unknown path " + path + "; publish with POST " + PREFIX + "/NAME/events");
         }
         if (!request.getMethod().equals("POST")) {
-            throw new ApiException(405, "MethodNotAllowed", "use POST");
+            throw ApiException.methodNotAllowed("POST");
         }
         byte[] data;
         try {

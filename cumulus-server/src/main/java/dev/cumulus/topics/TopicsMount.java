@@ -62,7 +62,7 @@ final class TopicsMount implements Mount {
                         topics.delete(parts[0]);
                         Exchange.write(response, 204, null, new byte[0]);
                     }
-                    default -> throw new ApiException(405, "MethodNotAllowed", "use PUT, GET or DELETE");
+                    default -> throw ApiException.methodNotAllowed("PUT, GET or DELETE");
                 }
             }
             case 2 -> {
@@ -76,7 +76,7 @@ final class TopicsMount implements Mount {
                             case "GET" -> write(response, 200, Map.of("subscriptions", topics.subscriptions(parts[0])));
                             case "POST" -> write(response, 201,
                                     topics.subscribe(parts[0], Json.parseObject(Exchange.readBody(request, MAX_BODY))));
-                            default -> throw new ApiException(405, "MethodNotAllowed", "use GET or POST");
+                            default -> throw ApiException.methodNotAllowed("GET or POST");
                         }
                     }
                     default -> throw ApiException.notFound("no such path: " + path);
@@ -125,7 +125,7 @@ final class TopicsMount implements Mount {
 
     private static void requireMethod(String method, String allowed) {
         if (!method.equals(allowed)) {
-            throw new ApiException(405, "MethodNotAllowed", "use " + allowed);
+            throw ApiException.methodNotAllowed(allowed);
         }
     }
 

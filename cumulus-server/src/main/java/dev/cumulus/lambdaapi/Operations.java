@@ -188,7 +188,7 @@ final class Operations {
         String handler = body.hasNonNull("Handler") ? text(body, "Handler", true) : c.handler();
         FunctionConfig changed = new FunctionConfig(c.name(), runtime, handler, integer(body, "MemorySize", c.memoryMb()),
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
-                c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency());
+                c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async());
         write(call, 200, latest(call, applied(registry.put(changed, null))));
     }
 

@@ -41,14 +41,6 @@ public record FunctionConfig(
         async = async == null ? AsyncConfig.DEFAULTS : async;
     }
 
-    /** Settings with mounts and the default async delivery. */
-    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
-            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
-            boolean publicUrl, int provisionedConcurrency, List<FunctionMount> mounts) {
-        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
-                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, AsyncConfig.DEFAULTS);
-    }
-
     /** Settings with async delivery and no mounts. */
     public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,

@@ -155,12 +155,16 @@ class LambdaApiTest {
         assertThat(lambda.listVersionsByFunction(r -> r.functionName("lifecycle")).versions())
                 .extracting(FunctionConfiguration::version).containsExactly("$LATEST", "1", "2");
 
-        // a configuration change keeps the code
+        // a configuration change keeps the code and the settings the Lambda API does not know
+        assertThat(node.send("PUT", "/v1/functions/lifecycle", "{\"async\":{\"maxRetries\":0}}").statusCode())
+                .isEqualTo(200);
         var reconfigured = lambda.updateFunctionConfiguration(r -> r.functionName("lifecycle")
                 .memorySize(384).environment(e -> e.variables(Map.of("ONLY", "this"))));
         assertThat(reconfigured.memorySize()).isEqualTo(384);
         assertThat(reconfigured.environment().variables()).isEqualTo(Map.of("ONLY", "this"));
         assertThat(reconfigured.codeSha256()).isEqualTo(base64Sha256(hiZip));
+        assertThat(TestNode.json(node.send("GET", "/v1/functions/lifecycle", null))
+                .at("/async/maxRetries").asInt()).isZero();
 
         // an alias sends 10% to version 2
         var alias = lambda.createAlias(r -> r.functionName("lifecycle").name("live").functionVersion("1")

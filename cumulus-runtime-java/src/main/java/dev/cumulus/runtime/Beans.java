@@ -68,6 +68,7 @@ final class Beans {
     record FieldCreator(Constructor<?> constructor, String[] names, Type[] types) {}
 
     private static final Method NO_PARSER;
+    private static final FieldCreator NO_FIELD_CREATOR = new FieldCreator(null, new String[0], new Type[0]);
     private static final String LAMBDA_EVENTS = "com.amazonaws.services.lambda.runtime.events.";
 
     static {
@@ -84,8 +85,8 @@ final class Beans {
     private Map<String, Setter> setters;
     private Map<String, Setter> looseSetters;
     private Constructor<?> creator;
+    /** {@link #NO_FIELD_CREATOR} once looked up and absent: one field, so a racing reader never sees half of it. */
     private FieldCreator fieldCreator;
-    private boolean fieldCreatorKnown;
     private Method parser;
 
     private Beans(Class<?> type) {
@@ -158,6 +159,7 @@ final class Beans {
             for (Setter candidate : setters().values()) {
                 loose.putIfAbsent(loose(candidate.name()), candidate);
             }
+            loose = Map.copyOf(loose);
             looseSetters = loose;
         }
         return loose.get(loose(key));
@@ -190,8 +192,9 @@ final class Beans {
      * pattern of the S3 event classes). Null when the class is built through setters.
      */
     FieldCreator fieldCreator() {
-        if (fieldCreatorKnown) {
-            return fieldCreator;
+        FieldCreator known = fieldCreator;
+        if (known != null) {
+            return known == NO_FIELD_CREATOR ? null : known;
         }
         FieldCreator found = null;
         boolean noArg = false;
@@ -216,8 +219,7 @@ final class Beans {
                 found = new FieldCreator(accessible(best), names, best.getGenericParameterTypes());
             }
         }
-        fieldCreator = found;
-        fieldCreatorKnown = true;
+        fieldCreator = found == null ? NO_FIELD_CREATOR : found;
         return found;
     }
 

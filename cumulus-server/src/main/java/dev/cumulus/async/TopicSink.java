@@ -1,23 +1,7 @@
 package dev.cumulus.async;
 
-/**
- * Where {@code topic:NAME} destinations deliver: the topics capability implements it. Until one
- * is wired, {@link #NONE} knows no topic, so such destinations are refused when configured.
- */
+/** Where {@code topic:NAME} destinations deliver: the topics capability implements it (ADR 0015). */
 public interface TopicSink {
-
-    /** No topics exist. */
-    TopicSink NONE = new TopicSink() {
-        @Override
-        public boolean exists(String project, String topic) {
-            return false;
-        }
-
-        @Override
-        public void publish(String project, String topic, CloudEvent event) {
-            throw dev.cumulus.errors.ApiException.notFound("topic " + topic + " does not exist");
-        }
-    };
 
     boolean exists(String project, String topic);
 

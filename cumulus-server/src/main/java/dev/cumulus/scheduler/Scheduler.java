@@ -30,21 +30,15 @@ import org.slf4j.LoggerFactory;
 public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
-    /** Settings of the scheduler, fixed at node start. */
     /**
+     * Settings of the scheduler, fixed at node start.
+     *
      * @param stemCells stem cells kept per memory size in demand; 0 turns them off
      * @param defaultMemoryMb the memory size whose stem cells are always kept
      * @param region what instances see as {@code AWS_REGION}
      */
     public record Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout,
-            int stemCells, int defaultMemoryMb, String region) {
-        public static final String DEFAULT_REGION = "us-east-1";
-
-        public Settings(int maxInstances, int queueDepth, Duration queueTimeout, Duration startTimeout,
-                int stemCells, int defaultMemoryMb) {
-            this(maxInstances, queueDepth, queueTimeout, startTimeout, stemCells, defaultMemoryMb, DEFAULT_REGION);
-        }
-    }
+            int stemCells, int defaultMemoryMb, String region) {}
 
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;

@@ -28,7 +28,8 @@ final class Dispatcher implements AutoCloseable {
     /** missed ticks counted one by one at most; beyond, the schedule jumps to the next tick after now */
     static final int MAX_SCAN = 100_000;
     private static final int BATCH = 100;
-    private static final Instant NEVER = Instant.ofEpochMilli(Long.MAX_VALUE);
+    /** The due time of a schedule that will not fire again (disabled, or no next tick). */
+    static final Instant NEVER = Instant.ofEpochMilli(Long.MAX_VALUE);
 
     private final ScheduleStore store;
     private final AsyncInvoker async;

@@ -84,7 +84,7 @@ final class SchedulesAdmin implements Mount {
             Instant now = clock.instant();
             Instant next = current.trigger().nextAfter(now);
             Schedule changed = store.setEnabled(project, p[0], p[1].equals("enable"),
-                    next == null ? Instant.ofEpochMilli(Long.MAX_VALUE) : next, now).orElseThrow(() -> missing(p[0]));
+                    next == null ? Dispatcher.NEVER : next, now).orElseThrow(() -> missing(p[0]));
             dispatcher.wake();
             Exchange.write(response, 200, JSON, Json.write(view(changed)));
         } else if (p.length == 2 && p[1].equals("ticks")) {
@@ -213,7 +213,7 @@ final class SchedulesAdmin implements Mount {
         }
         view.put("enabled", s.enabled());
         view.put("catchUp", CatchUp.format(s.catchUp()));
-        boolean never = s.nextDue().toEpochMilli() == Long.MAX_VALUE;
+        boolean never = s.nextDue().equals(Dispatcher.NEVER);
         view.put("nextFireTime", s.enabled() && !never ? s.nextDue().toString() : null);
         view.put("lastFireTime", s.lastFired() == null ? null : s.lastFired().toString());
         view.put("firedTicks", s.firedTicks());

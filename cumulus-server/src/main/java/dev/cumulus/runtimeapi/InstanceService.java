@@ -13,7 +13,7 @@ import org.eclipse.jetty.server.Request;
  */
 public interface InstanceService {
 
-    /** The path prefix it owns, e.g. {@code /cumulus/v1/topics}. */
+    /** The path prefix it owns, e.g. {@code /cumulus/v1/topics}; never under the Runtime API's own {@code /2018-06-01/runtime/}. */
     String prefix();
 
     /** @param body written as JSON */

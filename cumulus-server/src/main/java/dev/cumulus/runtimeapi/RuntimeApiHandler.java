@@ -2,6 +2,7 @@ package dev.cumulus.runtimeapi;
 
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
+import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -72,13 +73,14 @@ final class RuntimeApiHandler extends Handler.Abstract {
             }
             return;
         }
-        for (InstanceService service : services) {
-            if (dev.cumulus.web.Mount.matches(service.prefix(), path)) {
-                serve(service, channel, request, response);
-                return;
-            }
-        }
         if (!path.startsWith(PREFIX)) {
+            // node services (topics...) live outside the Runtime API, off its per-invocation path
+            for (InstanceService service : services) {
+                if (Mount.matches(service.prefix(), path)) {
+                    serve(service, channel, request, response);
+                    return;
+                }
+            }
             answer(response, 404, "NotFound", "unknown path " + path);
             return;
         }

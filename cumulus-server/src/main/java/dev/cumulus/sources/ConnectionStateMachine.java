@@ -114,8 +114,7 @@ final class ConnectionStateMachine {
         if (failedAttempts <= 0) {
             return Duration.ZERO;
         }
-        long ms = FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 20);
-        return Duration.ofMillis(Math.min(ms, MAX_RETRY.toMillis()));
+        return Backoff.doubling(FIRST_RETRY, MAX_RETRY, failedAttempts);
     }
 
     synchronized State state() {

@@ -431,8 +431,7 @@ final class MappingRunner {
     }
 
     static Duration retryDelay(int attempt) {
-        long ms = FIRST_INVOKE_RETRY.toMillis() << Math.min(attempt - 1, 20);
-        return Duration.ofMillis(Math.min(ms, MAX_INVOKE_RETRY.toMillis()));
+        return Backoff.doubling(FIRST_INVOKE_RETRY, MAX_INVOKE_RETRY, attempt);
     }
 
     private void acknowledge(List<Delivery> batch, Lanes lanes) {

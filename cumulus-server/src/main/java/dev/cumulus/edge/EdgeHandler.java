@@ -6,6 +6,7 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.FunctionUrlEvents;
 import dev.cumulus.invoke.Invocation;
+import dev.cumulus.invoke.HttpExchanges;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogLine;
 import dev.cumulus.logs.LogStore;
@@ -23,10 +24,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -291,33 +290,17 @@ final class EdgeHandler extends Handler.Abstract {
             authenticate(request);
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (HttpField field : request.getHeaders()) {
-            if (field.getHeader() != HttpHeader.AUTHORIZATION || version.config().publicUrl()) {
-                headers.add(Map.entry(field.getName(), field.getValue()));
-            }
-        }
         String requestId = Invoker.newRequestId();
-        byte[] event = FunctionUrlEvents.toEvent(new FunctionUrlEvents.HttpRequest(
-                        request.getMethod(), rawPath, request.getHttpURI().getQuery(), headers, body,
-                        Request.getRemoteAddr(request), Request.getServerName(request),
-                        request.getConnectionMetaData().getProtocol()),
+        byte[] event = FunctionUrlEvents.toEvent(
+                HttpExchanges.request(request, rawPath, body, version.config().publicUrl()),
                 name, requestId, api.clock().instant());
         Invocation result = api.invoker().invoke(version, requestId, event);
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
-            // a function URL is public-facing: the error type and id, never the stack trace
-            Exchange.write(response, 502, JSON, Json.write(Map.of(
-                    "error", "FunctionError", "errorType", result.failure().errorType(),
-                    "message", "the function failed; see its logs for request " + requestId)));
+            HttpExchanges.writeFunctionError(response, requestId, result);
             return;
         }
-        FunctionUrlEvents.HttpResponse mapped = FunctionUrlEvents.toResponse(result.payload());
-        mapped.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-        for (String cookie : mapped.cookies()) {
-            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
-        }
-        Exchange.write(response, mapped.status(), null, mapped.body());
+        HttpExchanges.write(response, FunctionUrlEvents.toResponse(result.payload()));
     }
 
     private void logs(Request request, Response response, String name) throws Exception {

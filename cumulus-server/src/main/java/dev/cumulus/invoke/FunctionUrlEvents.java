@@ -123,6 +123,11 @@ public final class FunctionUrlEvents {
         if (answer == null || !answer.isObject() || !answer.has("statusCode")) {
             return new HttpResponse(200, Map.of("content-type", "application/json"), List.of(), payload);
         }
+        return described(answer);
+    }
+
+    /** The response an answer object with {@code statusCode} describes. */
+    static HttpResponse described(JsonNode answer) {
         int status = answer.path("statusCode").asInt(200);
         if (status < 100 || status > 599) {
             status = 502;
@@ -156,15 +161,23 @@ public final class FunctionUrlEvents {
                 || type.contains("javascript") || type.startsWith("application/x-www-form-urlencoded");
     }
 
+    /** Repeated keys joined with commas, as the 2.0 event carries them. */
     static Map<String, String> parseQuery(String rawQuery) {
         Map<String, String> params = new LinkedHashMap<>();
+        parseQueryValues(rawQuery).forEach((key, values) -> params.put(key, String.join(",", values)));
+        return params;
+    }
+
+    /** Every value of every key, in order; a key without {@code =} has the value "". */
+    static Map<String, List<String>> parseQueryValues(String rawQuery) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) return params;
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            params.merge(key, value, (a, b) -> a + "," + b);
+            params.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(value);
         }
         return params;
     }

@@ -51,7 +51,7 @@ public final class RestApiEvents {
             values.forEach(all::add);
         });
 
-        Map<String, List<String>> query = parseMultiQuery(request.rawQuery());
+        Map<String, List<String>> query = FunctionUrlEvents.parseQueryValues(request.rawQuery());
         if (query.isEmpty()) {
             event.putNull("queryStringParameters");
             event.putNull("multiValueQueryStringParameters");
@@ -123,7 +123,7 @@ public final class RestApiEvents {
         if (answer == null || !answer.isObject() || !answer.path("statusCode").canConvertToInt()) {
             return null;
         }
-        FunctionUrlEvents.HttpResponse mapped = FunctionUrlEvents.toResponse(payload);
+        FunctionUrlEvents.HttpResponse mapped = FunctionUrlEvents.described(answer);
         Map<String, String> headers = new LinkedHashMap<>(mapped.headers());
         answer.path("multiValueHeaders").properties().forEach(e -> {
             List<String> values = new ArrayList<>();
@@ -140,15 +140,4 @@ public final class RestApiEvents {
         return "";
     }
 
-    private static Map<String, List<String>> parseMultiQuery(String rawQuery) {
-        Map<String, List<String>> params = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) return params;
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            Map<String, String> one = FunctionUrlEvents.parseQuery(pair);
-            one.forEach((k, v) -> params.computeIfAbsent(k, x -> new ArrayList<>()).add(eq < 0 ? "" : v));
-        }
-        return params;
-    }
 }

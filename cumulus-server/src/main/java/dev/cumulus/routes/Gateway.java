@@ -4,6 +4,7 @@ import dev.cumulus.auth.RootToken;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.FunctionUrlEvents;
 import dev.cumulus.invoke.Invocation;
+import dev.cumulus.invoke.HttpExchanges;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.invoke.RestApiEvents;
 import dev.cumulus.registry.FunctionVersion;
@@ -14,14 +15,12 @@ import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -146,17 +145,9 @@ final class Gateway implements Mount {
             return;
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (HttpField field : request.getHeaders()) {
-            // a route guarded by the root token never shows that token to its function
-            if (field.getHeader() != HttpHeader.AUTHORIZATION || route.auth() == Route.Auth.NONE) {
-                headers.add(Map.entry(field.getName(), field.getValue()));
-            }
-        }
+        // a route guarded by the root token never shows that token to its function
+        var http = HttpExchanges.request(request, path, body, route.auth() == Route.Auth.NONE);
         String requestId = Invoker.newRequestId();
-        var http = new FunctionUrlEvents.HttpRequest(request.getMethod(), path, request.getHttpURI().getQuery(), headers,
-                body, Request.getRemoteAddr(request), Request.getServerName(request),
-                request.getConnectionMetaData().getProtocol());
         byte[] event = switch (route.payloadFormat()) {
             case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
                     found.pathParameters(), requestId, clock.instant());
@@ -165,10 +156,7 @@ final class Gateway implements Mount {
         Invocation result = invoker.invoke(version, requestId, event);
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
-            // public-facing: the error type and request id, never the stack trace
-            Exchange.write(response, 502, JSON, Json.write(Map.of("error", "FunctionError",
-                    "errorType", result.failure().errorType(),
-                    "message", "the function failed; see its logs for request " + requestId)));
+            HttpExchanges.writeFunctionError(response, requestId, result);
             return;
         }
         FunctionUrlEvents.HttpResponse mapped = switch (route.payloadFormat()) {
@@ -180,11 +168,7 @@ final class Gateway implements Mount {
                     + "(an object with statusCode); see request " + requestId);
             return;
         }
-        mapped.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-        for (String cookie : mapped.cookies()) {
-            response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
-        }
-        Exchange.write(response, mapped.status(), null, mapped.body());
+        HttpExchanges.write(response, mapped);
     }
 
     /** @return false when no route with CORS settings covers the request, so it is routed as a plain OPTIONS */

@@ -102,7 +102,7 @@ final class BwrapSandbox implements Sandbox {
             builder.environment().clear();
             builder.environment().put("CUMULUS_CGROUP_PROCS",
                     String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
-            return new BwrapProcess(builder.start(), cgroup, spec.memoryMb());
+            return new BwrapProcess(Spawner.start(builder), cgroup, spec.memoryMb());
         } catch (IOException | RuntimeException e) {
             cgroup.remove();
             throw e;

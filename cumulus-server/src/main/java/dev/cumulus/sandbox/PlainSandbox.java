@@ -45,7 +45,7 @@ final class PlainSandbox implements Sandbox {
         builder.environment().clear();
         builder.environment().putAll(env);
         try {
-            return new PlainProcess(builder.start(), privateDir);
+            return new PlainProcess(Spawner.start(builder), privateDir);
         } catch (IOException | RuntimeException e) {
             FileTrees.delete(privateDir);
             throw e;

@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sandboxed process serving one function revision, and the platform side of its Runtime API.
@@ -21,11 +23,13 @@ import java.util.concurrent.TimeoutException;
  * hand-off here is lock-free so a busy instance never blocks its pool.
  */
 final class Instance implements RuntimeChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(Instance.class);
     private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0], null, null, null);
 
     final String id;
     final FunctionVersion version;
     final long launchedNanos = System.nanoTime();
+    private final Scheduler.LogSink logs;
 
     // guarded by the pool's lock
     InstanceState state = InstanceState.STARTING;
@@ -41,12 +45,17 @@ final class Instance implements RuntimeChannel {
     final CompletableFuture<Void> processGone = new CompletableFuture<>();
     private final BlockingQueue<PendingInvocation> handoff = new LinkedBlockingQueue<>();
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
+    /** Events handed over but not yet taken by the runtime: they never reached the function. */
+    private final Map<String, PendingInvocation> untaken = new ConcurrentHashMap<>();
+    /** Set before the node stops the process itself, so only exits it did not ask for are reported. */
+    private volatile boolean stopping;
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
-    Instance(String id, FunctionVersion version) {
+    Instance(String id, FunctionVersion version, Scheduler.LogSink logs) {
         this.id = id;
         this.version = version;
+        this.logs = logs;
     }
 
     void attach(SandboxProcess process, Runnable onClose) {
@@ -68,30 +77,47 @@ final class Instance implements RuntimeChannel {
     /**
      * Hands one event to the runtime and waits for its answer; {@code deadlines} ends the wait
      * with a timeout failure at {@code deadlineNanos}.
+     *
+     * @throws NotDeliveredException if the process ended before its runtime took the event: the
+     *     function never saw it, so the caller may run it elsewhere
      */
     InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs,
-            DeadlineWatcher deadlines) throws InterruptedException {
+            DeadlineWatcher deadlines) throws InterruptedException, NotDeliveredException {
+        String requestId = request.requestId();
         CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
-        pending.put(request.requestId(), answer);
-        deadlines.watch(deadlineNanos, answer, this::timedOut);
-        currentRequestId = request.requestId();
-        handoff.add(new PendingInvocation(
-                request.requestId(), deadlineEpochMs, functionArn(), request.traceId(), request.payload(),
-                request.clientContext(), request.cognitoIdentity(), request.cloudEvent()));
+        pending.put(requestId, answer);
+        deadlines.watch(deadlineNanos, answer, () -> timedOut(requestId));
+        currentRequestId = requestId;
+        PendingInvocation event = new PendingInvocation(
+                requestId, deadlineEpochMs, functionArn(), request.traceId(), request.payload(),
+                request.clientContext(), request.cognitoIdentity(), request.cloudEvent());
+        untaken.put(requestId, event);
+        handoff.add(event);
         try {
-            return answer.get();
+            InvocationResult.Answer result = answer.get();
+            if (result == NOT_DELIVERED) {
+                throw new NotDeliveredException();
+            }
+            return result;
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
-            finished.add(request.requestId());
-            pending.remove(request.requestId());
+            untaken.remove(requestId);
+            finished.add(requestId);
+            pending.remove(requestId);
             deadlines.unwatch(answer);
         }
     }
 
-    private InvocationResult.Failure timedOut() {
-        return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout",
-                "Task timed out after " + version.config().timeoutSeconds() + " seconds");
+    /** The answer of an event whose instance died before taking it; never shown to a caller. */
+    private static final InvocationResult.Failure NOT_DELIVERED = ErrorDocument.failure(
+            InvocationResult.Kind.CRASH, "Runtime.NotDelivered", "the instance ended before it took the event");
+
+    private InvocationResult.Failure timedOut(String requestId) {
+        String message = "Task timed out after " + version.config().timeoutSeconds() + " seconds";
+        logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: " + message
+                + " (the instance is stopped)");
+        return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout", message);
     }
 
     private String functionArn() {
@@ -113,6 +139,12 @@ final class Instance implements RuntimeChannel {
         return p == null ? -1 : p.pid();
     }
 
+    /** False once the process has ended, even before the pool has heard of it. */
+    boolean isAlive() {
+        SandboxProcess p = process;
+        return p == null || p.isAlive();
+    }
+
     long residentBytes() {
         SandboxProcess p = process;
         return p == null ? -1 : p.residentBytes();
@@ -120,6 +152,7 @@ final class Instance implements RuntimeChannel {
 
     /** Kills the process; pending invocations fail as crashes unless they already have answers. */
     void destroy() {
+        stopping = true;
         handoff.add(STOP);
         SandboxProcess p = process;
         if (p != null) {
@@ -133,8 +166,23 @@ final class Instance implements RuntimeChannel {
 
     private void exited(ExitStatus status) {
         InvocationResult.Failure failure = crashFailure(status);
+        boolean unasked = !stopping && !(status instanceof ExitStatus.Destroyed);
+        if (unasked) {
+            LOG.warn("instance {} of {}:{} (pid {}) ended without being stopped: {} ({})", id,
+                    version.functionName(), version.version(), pid(), failure.errorMessage(), failure.errorType());
+        }
         ready.completeExceptionally(new InitFailedException(failure));
-        pending.values().forEach(f -> f.complete(failure));
+        pending.forEach((requestId, answer) -> {
+            // an event still in the hand-off queue never reached the function
+            PendingInvocation event = untaken.remove(requestId);
+            boolean taken = event == null || !handoff.remove(event);
+            if (!taken) {
+                answer.complete(NOT_DELIVERED);
+            } else if (answer.complete(failure)) {
+                logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
+                        + failure.errorMessage() + " (" + failure.errorType() + ")");
+            }
+        });
         handoff.add(STOP);
         onClose.run();
         processGone.complete(null);

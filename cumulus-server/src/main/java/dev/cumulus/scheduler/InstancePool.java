@@ -52,8 +52,9 @@ final class InstancePool {
                         return null;
                     }
                     for (Instance instance : instances) {
+                        // a process that just died is skipped until the pool hears of its exit
                         if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)
-                                && instance.inFlight < concurrency) {
+                                && instance.inFlight < concurrency && instance.isAlive()) {
                             instance.state = instance.state.moveTo(InstanceState.BUSY);
                             instance.inFlight++;
                             return new Lease(instance, false);
@@ -262,7 +263,7 @@ final class InstancePool {
 
     /** A new instance in this pool (caller holds the lock). */
     private Instance add() {
-        Instance instance = new Instance(hooks.newInstanceId(), version);
+        Instance instance = new Instance(hooks.newInstanceId(), version, hooks.logs());
         instances.add(instance);
         instance.processGone.thenRun(() -> processGone(instance));
         return instance;

@@ -42,6 +42,7 @@ public final class Scheduler implements AutoCloseable {
 
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
+    private final LogSink logs;
     private final InstanceLauncher launcher;
     private final DeadlineWatcher deadlines = new DeadlineWatcher();
     private final StemCells stemCells;
@@ -58,12 +59,18 @@ public final class Scheduler implements AutoCloseable {
     /** Instances started without an invocation (provisioned, pre-warmed) start here. */
     private final java.util.concurrent.ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor();
     private static final Duration PROVISION_RETRY = Duration.ofSeconds(5);
+    /**
+     * How many instances one invocation may be placed on when the earlier ones died before the
+     * function saw the event (never after: a function is never run twice for one sync call).
+     */
+    private static final int MAX_PLACEMENTS = 3;
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
             LogSink logs, AotCache aot, Clock clock) {
         this.settings = settings;
         this.keepAlive = keepAlive;
+        this.logs = logs;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot,
@@ -84,51 +91,77 @@ public final class Scheduler implements AutoCloseable {
      * @throws ThrottledException when the function stays at its limits beyond the wait queue
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
-        String key = poolKey(version);
         keepAlive.arrived(version.functionName(), clock.instant());
-        InstancePool pool = pools.computeIfAbsent(key, k -> new InstancePool(version, hooks));
-        InstancePool.Lease lease;
-        while ((lease = pool.acquire(settings.queueDepth(), settings.queueTimeout())) == null) {
-            // retired by a concurrent update or delete: this invocation already resolved its
-            // version, so it runs on a fresh pool whose instances expire with their keep-alive
-            pools.remove(key, pool);
-            pool = pools.computeIfAbsent(key, k -> new InstancePool(version, hooks));
-        }
-        Instance instance = lease.instance();
-        long initMicros = 0;
-        if (lease.mustStart()) {
-            try {
-                start(instance);
-                initMicros = instance.awaitReady(settings.startTimeout().toNanos());
-                pool.started(instance);
-            } catch (IOException e) {
-                LOG.error("cannot start an instance of {}", version.functionName(), e);
-                pool.release(instance, false, Duration.ZERO);
-                return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
-                        "Runtime.StartFailed", "the instance could not be started: " + e.getMessage()));
-            } catch (TimeoutException e) {
-                pool.release(instance, false, Duration.ZERO);
-                return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
-                        "Runtime.StartTimeout", "the instance did not start within " + settings.startTimeout()));
-            } catch (Instance.InitFailedException e) {
-                pool.release(instance, false, Duration.ZERO);
-                return failed(instance, true, e.failure);
+        boolean cellsAllowed = true;
+        for (int attempt = 1; ; attempt++) {
+            boolean lastAttempt = attempt == MAX_PLACEMENTS;
+            InstancePool pool = pool(version);
+            InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
+            if (lease == null) {
+                // retired by a concurrent update or delete: this invocation already resolved its
+                // version, so it runs on a fresh pool whose instances expire with their keep-alive
+                pools.remove(poolKey(version), pool);
+                attempt--;
+                continue;
             }
+            Instance instance = lease.instance();
+            long initMicros = 0;
+            if (lease.mustStart()) {
+                boolean fromCell = false;
+                try {
+                    fromCell = start(instance, cellsAllowed);
+                    initMicros = instance.awaitReady(settings.startTimeout().toNanos());
+                    pool.started(instance);
+                } catch (IOException e) {
+                    LOG.error("cannot start an instance of {}", version.functionName(), e);
+                    pool.release(instance, false, Duration.ZERO);
+                    return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                            "Runtime.StartFailed", "the instance could not be started: " + e.getMessage()));
+                } catch (TimeoutException e) {
+                    pool.release(instance, false, Duration.ZERO);
+                    return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                            "Runtime.StartTimeout", "the instance did not start within " + settings.startTimeout()));
+                } catch (Instance.InitFailedException e) {
+                    pool.release(instance, false, Duration.ZERO);
+                    if (fromCell && e.failure.kind() == InvocationResult.Kind.CRASH && !lastAttempt) {
+                        // the cell's process ended (killed from outside, or gone before it was
+                        // taken): the caller should not pay for it; a start from nothing follows
+                        LOG.warn("stem cell for {} ended before its function started ({}); starting from nothing",
+                                version.functionName(), e.failure.errorMessage());
+                        cellsAllowed = false;
+                        continue;
+                    }
+                    return failed(instance, true, e.failure);
+                }
+            }
+            long timeoutNanos = TimeUnit.SECONDS.toNanos(version.config().timeoutSeconds());
+            long started = System.nanoTime();
+            InvocationResult.Answer answer;
+            try {
+                answer = instance.invoke(request, started + timeoutNanos,
+                        clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos), deadlines);
+            } catch (InterruptedException e) {
+                pool.release(instance, false, Duration.ZERO);
+                throw e;
+            } catch (NotDeliveredException e) {
+                pool.release(instance, false, Duration.ZERO);
+                if (!lastAttempt) {
+                    LOG.warn("instance {} of {} ended before it took request {}; placing it again",
+                            instance.id, version.functionName(), request.requestId());
+                    continue;
+                }
+                return failed(instance, lease.mustStart(), ErrorDocument.failure(InvocationResult.Kind.CRASH,
+                        "Runtime.ExitError", "every instance tried ended before it took the event"));
+            }
+            long durationMicros = (System.nanoTime() - started) / 1_000;
+            answer = checkHealth(instance, answer);
+            pool.release(instance, survives(answer), idleFor(pool, version.config()));
+            return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
         }
-        long timeoutNanos = TimeUnit.SECONDS.toNanos(version.config().timeoutSeconds());
-        long started = System.nanoTime();
-        InvocationResult.Answer answer;
-        try {
-            answer = instance.invoke(request, started + timeoutNanos,
-                    clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos), deadlines);
-        } catch (InterruptedException e) {
-            pool.release(instance, false, Duration.ZERO);
-            throw e;
-        }
-        long durationMicros = (System.nanoTime() - started) / 1_000;
-        answer = checkHealth(instance, answer);
-        pool.release(instance, survives(answer), idleFor(pool, version.config()));
-        return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
+    }
+
+    private InstancePool pool(FunctionVersion version) {
+        return pools.computeIfAbsent(poolKey(version), k -> new InstancePool(version, hooks));
     }
 
     /** The JVM flags of an instance of {@code memoryMb}, without any AOT cache: what caches are trained with. */
@@ -137,25 +170,29 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * From a stem cell of the right size when one is waiting, else from nothing. Cells are Java
-     * runtimes, so a {@code provided} function always starts from nothing.
+     * From a stem cell of the right size when one is waiting (and {@code cellsAllowed}), else from
+     * nothing. Cells are Java runtimes, so a {@code provided} function always starts from nothing.
+     *
+     * @return whether the instance is a specialised cell
      */
-    private void start(Instance instance) throws IOException {
+    private boolean start(Instance instance, boolean cellsAllowed) throws IOException {
         // cells are Java runtimes, and a cell's sandbox is built before its function is known, so
         // it cannot gain mounts: such functions start from nothing
-        StemCell cell = InstanceLauncher.isProvided(instance.version.config()) || !instance.version.config().mounts().isEmpty()
+        StemCell cell = !cellsAllowed || InstanceLauncher.isProvided(instance.version.config())
+                || !instance.version.config().mounts().isEmpty()
                 ? null
                 : stemCells.take(instance.version.config().memoryMb());
         if (cell != null) {
             try {
                 launcher.specialise(cell, instance);
-                return;
+                return true;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("stem cell {} could not be specialised; starting from nothing", cell.id(), e);
                 cell.destroy();
             }
         }
         launcher.launch(instance);
+        return false;
     }
 
     /** Stem cells that served a cold start, and cold starts that found none. */
@@ -209,8 +246,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         int wanted = latest.config().provisionedConcurrency();
-        InstancePool pool = wanted == 0 ? pools.get(poolKey(latest))
-                : pools.computeIfAbsent(poolKey(latest), k -> new InstancePool(latest, hooks));
+        InstancePool pool = wanted == 0 ? pools.get(poolKey(latest)) : pool(latest);
         if (pool != null) {
             pool.provision(wanted);
             fillProvisioned(pool);
@@ -232,7 +268,7 @@ public final class Scheduler implements AutoCloseable {
     private void warmUp(InstancePool pool, Instance instance, Instant until) {
         boolean ready = false;
         try {
-            start(instance);
+            start(instance, true);
             instance.awaitReady(settings.startTimeout().toNanos());
             ready = true;
         } catch (IOException | TimeoutException | Instance.InitFailedException e) {
@@ -368,6 +404,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** What pools need from the scheduler; kept in one place so the pool stays a pure state holder. */
     final class Hooks {
+        Scheduler.LogSink logs() {
+            return logs;
+        }
+
         String newInstanceId() {
             return nodeTag + "-" + Long.toString(instanceIds.incrementAndGet(), 36);
         }

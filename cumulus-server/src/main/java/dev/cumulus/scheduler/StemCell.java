@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pre-started, sandboxed Java runtime with no function yet, for one memory size. Its channel
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class StemCell implements RuntimeChannel {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(StemCell.class);
 
     private final String id;
     private final int memoryMb;
@@ -27,6 +30,10 @@ final class StemCell implements RuntimeChannel {
     private volatile InstanceLauncher.Started started;
     private volatile Runnable cleanup = () -> {};
     private volatile Instance owner;
+    /** The process has ended; {@code waiting} may have completed long before, so it cannot say. */
+    private volatile boolean exited;
+    /** Set before the node stops the cell itself, so only exits it did not ask for are reported. */
+    private volatile boolean stopping;
 
     StemCell(String id, int memoryMb, Path taskDir) {
         this.id = id;
@@ -70,8 +77,11 @@ final class StemCell implements RuntimeChannel {
         }
     }
 
+    /** Ready to be specialised: up, asking for its function, not taken, and its process alive. */
     boolean isWaiting() {
-        return waiting.isDone() && !waiting.isCompletedExceptionally() && !specialisation.isDone();
+        InstanceLauncher.Started s = started;
+        return waiting.isDone() && !waiting.isCompletedExceptionally() && !specialisation.isDone()
+                && !exited && s != null && s.process().isAlive();
     }
 
     void specialise(Instance instance, Map<String, String> environment) throws IOException {
@@ -81,6 +91,7 @@ final class StemCell implements RuntimeChannel {
 
     /** Stops the cell's process (if it is still a cell) and removes its files. */
     void destroy() {
+        stopping = true;
         specialisation.complete(null);
         InstanceLauncher.Started s = started;
         if (s != null) {
@@ -99,8 +110,13 @@ final class StemCell implements RuntimeChannel {
     }
 
     private void exited(ExitStatus status) {
+        exited = true;
         waiting.completeExceptionally(new IOException("stem cell exited: " + status));
         if (owner == null) {
+            if (!stopping && !(status instanceof ExitStatus.Destroyed)) {
+                LOG.warn("stem cell {} of {} MB (pid {}) ended without being stopped: {}", id, memoryMb,
+                        started.process().pid(), status);
+            }
             close();
         }
     }

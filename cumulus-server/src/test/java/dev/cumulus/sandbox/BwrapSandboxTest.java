@@ -69,6 +69,33 @@ class BwrapSandboxTest {
         assertThat(sandbox.visiblePath(spec.mounts().getFirst())).isEqualTo(Specs.JDK);
     }
 
+    /**
+     * bwrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the launching *thread*
+     * ends: launched from a pool thread that later retired, an idle instance was SIGKILLed
+     * (issue 9). A sandbox must live until it is destroyed, whatever thread started it.
+     */
+    @Test
+    void aSandboxOutlivesTheThreadThatLaunchedIt() throws Exception {
+        var launched = new CompletableFuture<SandboxProcess>();
+        Thread launcher = Thread.ofPlatform().name("short-lived-launcher").start(() -> {
+            try {
+                SandboxProcess p = launch(Specs.sh("echo ready && exec sleep 600"));
+                // the thread ends only once bwrap is up: had it ended before bwrap armed its
+                // parent-death signal, the child would be re-parented first and never see it
+                assertThat(Specs.firstLine(p)).isEqualTo("ready");
+                launched.complete(p);
+            } catch (Throwable t) {
+                launched.completeExceptionally(t);
+            }
+        });
+        SandboxProcess p = launched.get();
+        launcher.join();
+
+        // a parent-death signal arrives within milliseconds of the thread's exit; give it seconds
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(p::isAlive);
+        assertThat(p.onExit()).isNotDone();
+    }
+
     @Test
     void environmentIsExactlyTheSpecs() throws Exception {
         var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1", "B", "two words"),

@@ -74,7 +74,9 @@ abstract class ChildProcess implements SandboxProcess {
 
     @Override
     public void destroy() {
-        if (destroyed.compareAndSet(false, true) && !exit.isDone()) {
+        // a process that already died (killed from outside) keeps its own exit status: only
+        // a live one is marked as ended by the node
+        if (process.isAlive() && destroyed.compareAndSet(false, true) && !exit.isDone()) {
             kill();
         }
         try {

@@ -47,8 +47,6 @@ final class Instance implements RuntimeChannel {
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
     /** Events handed over but not yet taken by the runtime: they never reached the function. */
     private final Map<String, PendingInvocation> untaken = new ConcurrentHashMap<>();
-    /** Set before the node stops the process itself, so only exits it did not ask for are reported. */
-    private volatile boolean stopping;
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
@@ -152,7 +150,6 @@ final class Instance implements RuntimeChannel {
 
     /** Kills the process; pending invocations fail as crashes unless they already have answers. */
     void destroy() {
-        stopping = true;
         handoff.add(STOP);
         SandboxProcess p = process;
         if (p != null) {
@@ -166,23 +163,31 @@ final class Instance implements RuntimeChannel {
 
     private void exited(ExitStatus status) {
         InvocationResult.Failure failure = crashFailure(status);
-        boolean unasked = !stopping && !(status instanceof ExitStatus.Destroyed);
+        boolean unasked = !(status instanceof ExitStatus.Destroyed);
         if (unasked) {
             LOG.warn("instance {} of {}:{} (pid {}) ended without being stopped: {} ({})", id,
                     version.functionName(), version.version(), pid(), failure.errorMessage(), failure.errorType());
         }
         ready.completeExceptionally(new InitFailedException(failure));
-        pending.forEach((requestId, answer) -> {
+        boolean told = false;
+        for (var entry : pending.entrySet()) {
+            String requestId = entry.getKey();
             // an event still in the hand-off queue never reached the function
             PendingInvocation event = untaken.remove(requestId);
             boolean taken = event == null || !handoff.remove(event);
             if (!taken) {
-                answer.complete(NOT_DELIVERED);
-            } else if (answer.complete(failure)) {
+                entry.getValue().complete(NOT_DELIVERED);
+            } else if (entry.getValue().complete(failure)) {
                 logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
                         + failure.errorMessage() + " (" + failure.errorType() + ")");
+                told = true;
             }
-        });
+        }
+        if (unasked && !told) {
+            // an idle instance died: the function's own log says so, not only the node's
+            logs.line(version.functionName(), id, null, "cumulus: instance " + id + " ended while idle: "
+                    + failure.errorMessage() + " (" + failure.errorType() + ")");
+        }
         handoff.add(STOP);
         onClose.run();
         processGone.complete(null);

@@ -154,7 +154,12 @@ public final class Scheduler implements AutoCloseable {
                         "Runtime.ExitError", "every instance tried ended before it took the event"));
             }
             long durationMicros = (System.nanoTime() - started) / 1_000;
+            InvocationResult.Answer reported = answer;
             answer = checkHealth(instance, answer);
+            if (answer != reported && answer instanceof InvocationResult.Failure f) {
+                logs.line(version.functionName(), instance.id, request.requestId(), "cumulus: RequestId: "
+                        + request.requestId() + " Error: " + f.errorMessage() + " (" + f.errorType() + ")");
+            }
             pool.release(instance, survives(answer), idleFor(pool, version.config()));
             return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
         }
@@ -207,6 +212,11 @@ public final class Scheduler implements AutoCloseable {
     /** Stem cells of {@code memoryMb} waiting for a function right now. */
     public int waitingStemCells(int memoryMb) {
         return stemCells.waitingCells(memoryMb);
+    }
+
+    /** Host pids of those cells (the outer bwrap process of each), for diagnostics. */
+    public java.util.List<Long> waitingStemCellPids(int memoryMb) {
+        return stemCells.waitingPids(memoryMb);
     }
 
     private void releaseNodeSlot() {

@@ -32,8 +32,6 @@ final class StemCell implements RuntimeChannel {
     private volatile Instance owner;
     /** The process has ended; {@code waiting} may have completed long before, so it cannot say. */
     private volatile boolean exited;
-    /** Set before the node stops the cell itself, so only exits it did not ask for are reported. */
-    private volatile boolean stopping;
 
     StemCell(String id, int memoryMb, Path taskDir) {
         this.id = id;
@@ -91,7 +89,6 @@ final class StemCell implements RuntimeChannel {
 
     /** Stops the cell's process (if it is still a cell) and removes its files. */
     void destroy() {
-        stopping = true;
         specialisation.complete(null);
         InstanceLauncher.Started s = started;
         if (s != null) {
@@ -113,7 +110,7 @@ final class StemCell implements RuntimeChannel {
         exited = true;
         waiting.completeExceptionally(new IOException("stem cell exited: " + status));
         if (owner == null) {
-            if (!stopping && !(status instanceof ExitStatus.Destroyed)) {
+            if (!(status instanceof ExitStatus.Destroyed)) {
                 LOG.warn("stem cell {} of {} MB (pid {}) ended without being stopped: {}", id, memoryMb,
                         started.process().pid(), status);
             }

@@ -109,6 +109,13 @@ final class StemCells implements AutoCloseable {
         return cells == null ? 0 : (int) cells.stream().filter(StemCell::isWaiting).count();
     }
 
+    /** Host pids of the waiting cells of a memory size. */
+    synchronized java.util.List<Long> waitingPids(int memoryMb) {
+        Deque<StemCell> cells = waiting.get(memoryMb);
+        return cells == null ? java.util.List.of()
+                : cells.stream().filter(StemCell::isWaiting).map(c -> c.started().process().pid()).toList();
+    }
+
     long hits() {
         return hits.get();
     }

@@ -38,22 +38,37 @@ class MisbehaviourTest {
 
     @Test
     void spinningPastTheTimeoutIsATimeoutAndTheInstanceIsDestroyed() {
-        assertFailure(node.invoke("bad", Map.of("do", "spin")), "Timeout");
+        HttpResponse<String> response = node.invoke("bad", Map.of("do", "spin"));
+        assertFailure(response, "Timeout");
+        assertLoggedFor(response, "Task timed out after 2 seconds");
         await().atMost(Duration.ofSeconds(10)).until(() -> TestNode.runtimeProcesses("bad").isEmpty());
         assertHealthyStillWorks();
     }
 
     @Test
     void callingSystemExitIsAnExitError() {
-        JsonNode error = assertFailure(node.invoke("bad", Map.of("do", "exit")), "Runtime.ExitError");
+        HttpResponse<String> response = node.invoke("bad", Map.of("do", "exit"));
+        JsonNode error = assertFailure(response, "Runtime.ExitError");
         assertThat(error.get("errorMessage").asText()).contains("status 3");
+        assertLoggedFor(response, "the instance exited with status 3 (Runtime.ExitError)");
         assertHealthyStillWorks();
     }
 
     @Test
     void allocatingPastTheMemoryLimitIsOutOfMemory() {
-        assertFailure(node.invoke("bad", Map.of("do", "alloc")), "Runtime.OutOfMemory");
+        HttpResponse<String> response = node.invoke("bad", Map.of("do", "alloc"));
+        assertFailure(response, "Runtime.OutOfMemory");
+        assertLoggedFor(response, "Runtime.OutOfMemory");
         assertHealthyStillWorks();
+    }
+
+    /** The function's own log has a line for the failed request: what `cumulus logs` shows. */
+    private static void assertLoggedFor(HttpResponse<String> response, String text) {
+        String requestId = response.headers().firstValue("X-Cumulus-Request-Id").orElseThrow();
+        assertThat(InstanceDeathTest.functionLog(node, "bad"))
+                .filteredOn(line -> requestId.equals(line.path("requestId").asText()))
+                .anySatisfy(line -> assertThat(line.get("line").asText()).startsWith("cumulus: RequestId: " + requestId)
+                        .contains(text));
     }
 
     @Test

@@ -58,12 +58,19 @@ final class LogsCommand implements Callable<Integer> {
         HttpResponse<InputStream> response = api.stream(api.request(path()).GET().build());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String raw;
+            int printed = 0;
             while ((raw = reader.readLine()) != null) {
                 if (raw.isBlank()) {
                     continue;
                 }
                 cli.out.println(format(raw));
                 cli.out.flush();
+                printed++;
+            }
+            if (printed == 0 && !follow) {
+                cli.err.println("no log lines for " + name + " (yet): what a function prints, its context.logger()"
+                        + " lines and the node's notes on its failures appear here");
+                cli.err.flush();
             }
         } catch (IOException e) {
             if (!follow) {

@@ -5,6 +5,7 @@ import dev.cumulus.platform.PlatformConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +20,8 @@ final class ServeCommand implements Callable<Integer> {
     static final String RUNTIME_JAR_PROPERTY = "cumulus.runtime.jar";
 
     enum SandboxMode { auto, bwrap, process }
+
+    enum LogLevel { error, warn, info, debug, trace }
 
     private final Cli cli;
 
@@ -60,6 +63,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "REGION",
             description = "What function instances see as AWS_REGION. Default: us-east-1.")
     String region;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "The node's own log lines from this level on: error, warn, info, debug or trace. "
+                    + "Libraries log warnings and errors only, unless --verbose. Default: ${DEFAULT-VALUE}.")
+    LogLevel logLevel;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     ServeCommand(Cli cli) {
         this.cli = cli;
@@ -110,9 +121,31 @@ final class ServeCommand implements Callable<Integer> {
                 d.async());
     }
 
+    /**
+     * slf4j-simple reads these once, when the first logger is made, so this runs before the node
+     * starts. -D options (CUMULUS_JAVA_OPTS) win over them. The node's lines carry a timestamp;
+     * libraries (Jetty, Hikari, Flyway) are quiet unless asked.
+     */
+    static void configureLogging(LogLevel level, boolean verbose) {
+        LogLevel libraries = verbose || level.compareTo(LogLevel.warn) < 0 ? level : LogLevel.warn;
+        Map<String, String> settings = Map.of(
+                "org.slf4j.simpleLogger.defaultLogLevel", libraries.name(),
+                "org.slf4j.simpleLogger.log.dev.cumulus", level.name(),
+                "org.slf4j.simpleLogger.showDateTime", "true",
+                "org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS",
+                "org.slf4j.simpleLogger.showThreadName", verbose ? "true" : "false",
+                "org.slf4j.simpleLogger.showShortLogName", verbose ? "false" : "true");
+        settings.forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
+
     @Override
     public Integer call() throws Exception {
         PlatformConfig config = config();
+        configureLogging(logLevel, main != null && main.verbose);
         Platform platform = Platform.start(config);
         AtomicBoolean closed = new AtomicBoolean();
         Runnable close = () -> {
@@ -126,11 +159,16 @@ final class ServeCommand implements Callable<Integer> {
         };
 
         Path dir = config.dataDir();
-        cli.out.println("Cumulus is running at " + platform.url() + "  (data dir " + dir + ")");
+        cli.out.println("Cumulus is running at " + platform.url());
         if (platform.rootTokenCreated()) {
-            cli.out.println("root token: " + platform.rootToken());
-            cli.out.println("  saved in " + dir.resolve("root-token") + " (mode 600); it is not shown again");
+            cli.out.println("  root token: " + platform.rootToken());
+            cli.out.println("              saved in " + platform.rootTokenFile() + " (mode 600); not shown again");
+        } else {
+            cli.out.println("  root token: in " + platform.rootTokenFile());
         }
+        cli.out.println("  data dir:   " + dir);
+        cli.out.println("  sandbox:    " + platform.sandbox().kind()
+                + (platform.sandbox().isolated() ? "" : " (NOT isolated: functions run as plain processes)"));
         if (!dir.equals(cli.cwd.resolve(Target.DEFAULT_DATA_DIR))) {
             cli.out.println("clients in other directories: export CUMULUS_DATA=" + dir);
         }

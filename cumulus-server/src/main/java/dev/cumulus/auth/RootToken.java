@@ -18,16 +18,18 @@ import java.util.HexFormat;
 public final class RootToken {
     private final byte[] token;
     private final boolean created;
+    private final Path file;
 
-    private RootToken(String token, boolean created) {
+    private RootToken(String token, boolean created, Path file) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.created = created;
+        this.file = file;
     }
 
     public static RootToken loadOrCreate(Path dataDir) throws IOException {
         Path file = dataDir.resolve("root-token");
         if (Files.exists(file)) {
-            return new RootToken(Files.readString(file).strip(), false);
+            return new RootToken(Files.readString(file).strip(), false, file);
         }
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
@@ -35,10 +37,25 @@ public final class RootToken {
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException raced) {
-            return new RootToken(Files.readString(file).strip(), false);
+            return new RootToken(Files.readString(file).strip(), false, file);
         }
         Files.writeString(file, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-        return new RootToken(token, true);
+        return new RootToken(token, true, file);
+    }
+
+    /** Where the token is kept. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Takes back a token this start created, for a start that failed: the next start creates and
+     * shows one, instead of leaving a token nobody was shown.
+     */
+    public void discardIfCreated() throws IOException {
+        if (created) {
+            Files.deleteIfExists(file);
+        }
     }
 
     public String value() {

@@ -70,6 +70,7 @@ public final class Platform implements AutoCloseable {
 
     public static Platform start(PlatformConfig config) throws IOException {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
+        RootToken rootToken = null;
         try {
             Path dataDir = Files.createDirectories(config.dataDir()).toAbsolutePath();
             Clock clock = Clock.systemUTC();
@@ -77,6 +78,7 @@ public final class Platform implements AutoCloseable {
             Path javaHome = Path.of(System.getProperty("java.home"));
 
             RootToken token = RootToken.loadOrCreate(dataDir);
+            rootToken = token;
             Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
             FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"));
             Metering metering = push(closers, Metering.open(database));
@@ -131,10 +133,13 @@ public final class Platform implements AutoCloseable {
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts, async)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
-            LOG.info("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
+            LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
+            if (rootToken != null) {
+                rootToken.discardIfCreated();
+            }
             throw e;
         }
     }
@@ -173,6 +178,11 @@ public final class Platform implements AutoCloseable {
 
     public String rootToken() {
         return token.value();
+    }
+
+    /** Where the root token is kept. */
+    public Path rootTokenFile() {
+        return token.file();
     }
 
     /** True when this start created the root token, so it should be shown once. */

@@ -50,7 +50,7 @@ public final class Sandboxes {
 
     private static Sandbox bwrap(Path scratchDir) throws IOException {
         BwrapSandbox sandbox = BwrapSandbox.open(scratchDir);
-        log.info("sandbox: bwrap ({})", sandbox.describe());
+        log.debug("sandbox: bwrap ({})", sandbox.describe()); // `cumulus serve` says which sandbox it runs
         return sandbox;
     }
 

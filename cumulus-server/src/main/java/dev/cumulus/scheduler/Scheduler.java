@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +53,14 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keep-alive").daemon().factory());
     private final AtomicLong instanceIds = new AtomicLong();
-    private final String nodeTag = Long.toString(ProcessHandle.current().pid(), 36);
+    /** Schedulers started in this JVM; tests run several nodes in one. */
+    private static final AtomicLong SCHEDULERS = new AtomicLong();
+    /**
+     * Prefix of instance ids, which also name cgroups shared by the whole host: the JVM's pid,
+     * and for a second node in the same JVM its number, so no two nodes' ids ever collide.
+     */
+    private final String nodeTag = Long.toString(ProcessHandle.current().pid(), 36)
+            + Optional.of(SCHEDULERS.incrementAndGet()).filter(n -> n > 1).map(n -> "." + n).orElse("");
     private final Hooks hooks = new Hooks();
     /** Process teardown takes milliseconds; it never runs on an invocation's thread. */
     private final java.util.concurrent.ExecutorService destroyers = Executors.newVirtualThreadPerTaskExecutor();

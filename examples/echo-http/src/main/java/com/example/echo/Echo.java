@@ -16,6 +16,7 @@ public class Echo implements RequestHandler<Map<String, Object>, Map<String, Obj
         echoed.put("method", http.get("method"));
         echoed.put("path", event.get("rawPath"));
         echoed.put("body", event.get("body"));
+        context.logger().log(http.get("method") + " " + event.get("rawPath"));
         return Map.of(
                 "statusCode", 200,
                 "headers", Map.of("content-type", "application/json"),

@@ -9,6 +9,7 @@ public class Hello implements RequestHandler<Map<String, Object>, Map<String, St
     @Override
     public Map<String, String> handleRequest(Map<String, Object> input, Context context) {
         Object name = input == null ? null : input.get("name");
+        context.logger().log("greeting " + (name == null ? "world" : name));
         return Map.of("greeting", "Hello, " + (name == null ? "world" : name) + "!");
     }
 }

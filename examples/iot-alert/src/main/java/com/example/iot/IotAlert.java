@@ -36,6 +36,7 @@ public class IotAlert implements RequestHandler<Map<String, Object>, Map<String,
                     "sensors/" + reading.sensor(), alert);
             alerts++;
         }
+        context.logger().log(records.size() + " reading(s), " + alerts + " alert(s)");
         return Map.of("readings", records.size(), "alerts", alerts);
     }
 

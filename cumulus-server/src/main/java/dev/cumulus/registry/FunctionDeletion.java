@@ -3,7 +3,6 @@ package dev.cumulus.registry;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.registry.FunctionDependents.Dependent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -43,7 +42,7 @@ public final class FunctionDeletion {
     }
 
     /** Everything that names {@code function}, in the order capabilities were given, destinations last. */
-    public List<Dependent> dependents(String function) {
+    private List<Dependent> dependents(String function) {
         List<Dependent> all = new ArrayList<>();
         for (FunctionDependents capability : capabilities) {
             all.addAll(capability.of(function));
@@ -82,10 +81,8 @@ public final class FunctionDeletion {
 
     private static ApiException inUse(String function, List<Dependent> dependents) {
         String names = dependents.stream().map(Dependent::describe).collect(Collectors.joining(", "));
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("dependents", dependents);
         return new ApiException(409, "FunctionInUse", "function " + function + " is used by " + names
-                + "; remove them first, or delete with cascade to remove them too", details);
+                + "; remove them first, or delete with cascade to remove them too", Map.of("dependents", dependents));
     }
 
     /** Other functions whose {@code $LATEST} sends async outcomes to {@code function}: one per destination. */

@@ -46,8 +46,11 @@ final class KeysCommand implements Callable<Integer> {
                     description == null ? Map.of() : Map.of("description", description));
             cli.out.println("AWS_ACCESS_KEY_ID=" + key.path("accessKeyId").asText());
             cli.out.println("AWS_SECRET_ACCESS_KEY=" + key.path("secretAccessKey").asText());
+            // both lines out before the note: on a shared terminal, stdout still in its buffer would
+            // otherwise follow the note, or be split by it
             cli.out.flush();
             cli.err.println("the secret is shown only now: store it (the node cannot show it again)");
+            cli.err.flush();
             return 0;
         }
     }

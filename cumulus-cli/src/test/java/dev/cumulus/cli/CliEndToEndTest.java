@@ -142,6 +142,35 @@ class CliEndToEndTest {
     }
 
     @Test
+    void rmNamesWhatUsesTheFunctionAndCascadeRemovesItToo() {
+        assertThat(run("deploy", "used", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.EventEcho")).as(err()).isZero();
+        assertThat(run("routes", "add", "GET", "/used/{id}", "used")).as(err()).isZero();
+        assertThat(run("schedules", "add", "each-minute", "--function", "used", "--rate", "1 minutes", "--disabled"))
+                .as(err()).isZero();
+        assertThat(run("schedules", "add", "berlin-night", "--function", "used", "--cron", "0 2 * * *", "--tz",
+                "Europe/Berlin")).as(err()).isZero();
+        assertThat(run("schedules", "ls")).isZero();
+        // EventBridge's singular for 1, and the next tick on the schedule's own clock
+        assertThat(out()).containsPattern("each-minute\\s+rate\\(1 minute\\)\\s+UTC\\s+used\\s+no\\s+-")
+                .containsPattern("berlin-night\\s+cron\\(0 2 \\* \\* \\*\\)\\s+Europe/Berlin\\s+used\\s+yes\\s+"
+                        + "\\d{4}-\\d\\d-\\d\\dT02:00:00\\+0[12]:00\\s");
+
+        assertThat(run("rm", "used")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: used is used by: route GET /used/{id}, schedule berlin-night, "
+                + "schedule each-minute; use --cascade to remove them too\n");
+        assertThat(run("invoke", "used")).as(err()).isZero();
+
+        assertThat(run("rm", "used", "--cascade")).as(err()).isZero();
+        assertThat(out()).isEqualTo("removed used\n");
+        assertThat(run("routes", "ls")).isZero();
+        assertThat(out()).doesNotContain("/used/");
+        assertThat(run("schedules", "ls")).isZero();
+        assertThat(out()).doesNotContain("each-minute").doesNotContain("berlin-night");
+        assertThat(run("invoke", "used")).isEqualTo(1);
+        assertThat(err()).isEqualTo("error: function used does not exist (HTTP 404 NotFound)\n");
+    }
+
+    @Test
     void topicsAreCreatedSubscribedPublishedToAndRemoved() {
         assertThat(run("deploy", "listener", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.CloudEventLog"))
                 .as(err()).isZero();

@@ -159,6 +159,8 @@ class CommandParsingTest {
         assertThat(ls.client.url).isEqualTo("http://x:1");
         RmCommand rm = parse("rm", "hello");
         assertThat(rm.name).isEqualTo("hello");
+        assertThat(rm.cascade).isFalse();
+        assertThat(((RmCommand) parse("rm", "hello", "--cascade")).cascade).isTrue();
         PublishCommand pub = parse("publish", "hello");
         assertThat(pub.name).isEqualTo("hello");
         VersionsCommand v = parse("versions", "hello");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cumulus.platform.Platform;
 import dev.cumulus.platform.PlatformConfig;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,6 +48,21 @@ class KeysCommandTest {
 
     private String out() {
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void createPrintsItsNoteAfterTheSecretWhenStdoutAndStderrShareATerminal() {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        // like a terminal: one sink, stdout buffered until flushed, stderr written at once
+        PrintStream stdout = new PrintStream(new BufferedOutputStream(terminal, 8192), false, StandardCharsets.UTF_8);
+        PrintStream stderr = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+        int code = new Cli(stdout, stderr, Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", node.rootToken()))
+                .run("keys", "create");
+        stdout.flush();
+        assertThat(code).isZero();
+        assertThat(terminal.toString(StandardCharsets.UTF_8)).matches("AWS_ACCESS_KEY_ID=AKCM[A-Z2-7]{16}\n"
+                + "AWS_SECRET_ACCESS_KEY=\\S{40}\n"
+                + "the secret is shown only now: store it \\(the node cannot show it again\\)\n");
     }
 
     @Test

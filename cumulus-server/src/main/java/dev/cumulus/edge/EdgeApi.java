@@ -5,6 +5,7 @@ import dev.cumulus.auth.RootToken;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Usage;
+import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.scheduler.Scheduler;
 import dev.cumulus.web.Mount;
@@ -24,7 +25,8 @@ public record EdgeApi(
         long maxCodeBytes,
         Clock clock,
         List<Mount> mounts,
-        AsyncDelivery async) {
+        AsyncDelivery async,
+        FunctionDeletion deletion) {
 
     public EdgeApi {
         // longest prefix first, so the most specific mount wins

@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -66,7 +67,7 @@ final class EdgeHandler extends Handler.Abstract {
             route(request, response);
             callback.succeeded();
         } catch (ApiException e) {
-            respondError(request, response, callback, e.status(), e.code(), e.getMessage(), null);
+            respondError(request, response, callback, e.status(), e.code(), e.getMessage(), null, e.details());
         } catch (ThrottledException e) {
             respondError(request, response, callback, 429, "TooManyRequests", e.getMessage(),
                     Long.toString(Math.max(1, e.retryAfter().toSeconds())));
@@ -84,6 +85,11 @@ final class EdgeHandler extends Handler.Abstract {
 
     private void respondError(Request request, Response response, Callback callback, int status, String code,
             String message, String retryAfter) {
+        respondError(request, response, callback, status, code, message, retryAfter, Map.of());
+    }
+
+    private void respondError(Request request, Response response, Callback callback, int status, String code,
+            String message, String retryAfter, Map<String, Object> details) {
         if (response.isCommitted()) {
             callback.failed(new IOException(code + ": " + message));
             return;
@@ -98,7 +104,11 @@ final class EdgeHandler extends Handler.Abstract {
             if (retryAfter != null) {
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfter);
             }
-            Exchange.write(response, status, JSON, Json.write(Map.of("error", code, "message", message)));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", code);
+            body.put("message", message);
+            body.putAll(details);
+            Exchange.write(response, status, JSON, Json.write(body));
             callback.succeeded();
         } catch (Throwable e) {
             callback.failed(e);
@@ -223,11 +233,7 @@ final class EdgeHandler extends Handler.Abstract {
                         Json.write(Views.Function.of(info, api.scheduler().counts(name))));
             }
             case "DELETE" -> {
-                if (!api.registry().delete(name)) {
-                    throw notFound(name);
-                }
-                api.scheduler().retireAll(name);
-                api.logs().drop(name);
+                api.deletion().delete(name, booleanParam(Request.extractQueryParameters(request), "cascade"));
                 response.setStatus(204);
                 Content.Sink.write(response, true, ByteBuffer.allocate(0));
             }
@@ -370,6 +376,13 @@ final class EdgeHandler extends Handler.Abstract {
             // reported below
         }
         throw ApiException.badRequest("InvalidParameter", "'" + name + "' must be a whole number from " + min + " to " + max);
+    }
+
+    private static boolean booleanParam(Fields query, String name) {
+        String value = query.getValue(name);
+        if (value == null || value.equals("false")) return false;
+        if (value.equals("true")) return true;
+        throw ApiException.badRequest("InvalidParameter", "'" + name + "' must be true or false, got '" + value + "'");
     }
 
     private static Instant instantParam(Fields query, String name, Instant fallback) {

@@ -5,6 +5,7 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
+import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.scheduler.Scheduler;
@@ -41,9 +42,9 @@ public final class LambdaMount implements Mount {
     private final long codeBodyLimit;
 
     public LambdaMount(SigV4 signatures, FunctionRegistry registry, Scheduler scheduler, Invoker invoker,
-            AsyncInvoker async, LogStore logs, long maxCodeBytes) {
+            AsyncInvoker async, LogStore logs, long maxCodeBytes, FunctionDeletion deletion) {
         this.signatures = signatures;
-        this.operations = new Operations(registry, scheduler, invoker, async, logs, maxCodeBytes);
+        this.operations = new Operations(registry, scheduler, invoker, async, logs, maxCodeBytes, deletion);
         // the zip arrives base64 in a JSON document: 4/3 of its size plus the settings around it
         this.codeBodyLimit = maxCodeBytes / 3 * 4 + 8 + CONFIG_BODY_LIMIT;
     }

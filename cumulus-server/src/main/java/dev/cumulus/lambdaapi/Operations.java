@@ -10,6 +10,7 @@ import dev.cumulus.logs.LogStore;
 import dev.cumulus.registry.Alias;
 import dev.cumulus.registry.CodeRef;
 import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
@@ -44,9 +45,11 @@ final class Operations {
     private final AsyncInvoker async;
     private final LogStore logs;
     private final long maxCodeBytes;
+    private final FunctionDeletion deletion;
 
     Operations(FunctionRegistry registry, Scheduler scheduler, Invoker invoker, AsyncInvoker async, LogStore logs,
-            long maxCodeBytes) {
+            long maxCodeBytes, FunctionDeletion deletion) {
+        this.deletion = deletion;
         this.registry = registry;
         this.scheduler = scheduler;
         this.invoker = invoker;
@@ -169,11 +172,12 @@ final class Operations {
         if (ref.qualifier() != null && !ref.qualifier().equals(FunctionVersion.LATEST)) {
             throw LambdaError.invalid("Cumulus deletes whole functions only; drop the qualifier '" + ref.qualifier() + "'");
         }
-        if (!registry.delete(ref.name())) {
+        if (registry.get(ref.name()).isEmpty()) {
             throw functionNotFound(call, ref.name());
         }
-        scheduler.retireAll(ref.name());
-        logs.drop(ref.name());
+        // unlike Lambda, refuses (409 ResourceConflictException) while routes, schedules,
+        // subscriptions or mappings name the function: docs/adr/0016
+        deletion.delete(ref.name(), false);
         noContent(call);
     }
 

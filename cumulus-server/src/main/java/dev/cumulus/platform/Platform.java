@@ -21,6 +21,8 @@ import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.registry.FunctionDeletion;
+import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
@@ -117,21 +119,36 @@ public final class Platform implements AutoCloseable {
             List<Mount> mounts = new ArrayList<>();
             mounts.add(async.mount());
             mounts.add(topics.mount());
-            mounts.addAll(new Routes(database, invoker, token, clock).mounts());
+            Routes routes = new Routes(database, invoker, token, clock);
+            mounts.addAll(routes.mounts());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             mounts.add(schedules.mount());
-            // the Lambda API, signed with access keys the node issues (docs/adr/0011)
-            AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
-            mounts.add(new KeysMount(accessKeys));
-            mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
-                    registry, scheduler, invoker, async, logs, config.maxCodeBytes()));
             // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
             SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
                     topics.sourcePublisher(), clock));
             mounts.add(sources.mount());
+            // a function is deleted only with what names it, or not at all (ADR 0016)
+            FunctionDeletion deletion = new FunctionDeletion(registry, List.of(routes.dependents(),
+                    schedules.dependents(), topics.dependents(), sources.dependents()), new FunctionDeletion.Aftermath() {
+                        @Override
+                        public void deleted(String function) {
+                            scheduler.retireAll(function);
+                            logs.drop(function);
+                        }
+
+                        @Override
+                        public void updated(FunctionInfo info) {
+                            scheduler.retireStaleLatest(info.name(), info.revision());
+                        }
+                    });
+            // the Lambda API, signed with access keys the node issues (docs/adr/0011)
+            AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
+            mounts.add(new KeysMount(accessKeys));
+            mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
+                    registry, scheduler, invoker, async, logs, config.maxCodeBytes(), deletion));
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
-                    clock, mounts, async)));
+                    clock, mounts, async, deletion)));
             Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async);

@@ -82,4 +82,10 @@ public record FunctionConfig(
                 List.of(),
                 AsyncConfig.DEFAULTS);
     }
+
+    /** The same settings with other async delivery settings. */
+    public FunctionConfig withAsync(AsyncConfig changed) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed);
+    }
 }

@@ -312,8 +312,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         if (qualifier == null || qualifier.equals(FunctionVersion.LATEST) || !ALIAS.matcher(qualifier).matches()) {
             return new Fixed(load(name, qualifier));
         }
-        Alias alias = alias(name, qualifier).orElseThrow(() -> ApiException.notFound(
-                "function " + name + ":" + qualifier + " does not exist"));
+        Alias alias = alias(name, qualifier).orElseThrow(() -> missingQualifier(name, "AliasNotFound", "alias", qualifier));
         FunctionVersion primary = load(name, alias.functionVersion());
         return alias.routing() == null
                 ? new Fixed(primary)
@@ -351,7 +350,22 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 }
             }
         });
-        return version.orElseThrow(() -> ApiException.notFound("function " + name + ":" + qualifier + " does not exist"));
+        return version.orElseThrow(() -> missingQualifier(name, "VersionNotFound", "version", qualifier));
+    }
+
+    /**
+     * A 404 that says what is missing: the function itself, or only its version or alias
+     * ({@code function hello has no version 7}, code {@code VersionNotFound} or {@code AliasNotFound}).
+     */
+    private ApiException missingQualifier(String name, String code, String what, String qualifier) {
+        if (get(name).isEmpty()) {
+            return ApiException.notFound("function " + name + " does not exist");
+        }
+        return qualifierNotFound(name, code, what, qualifier);
+    }
+
+    private static ApiException qualifierNotFound(String name, String code, String what, String qualifier) {
+        return new ApiException(404, code, "function " + name + " has no " + what + " " + qualifier);
     }
 
     // ---- aliases
@@ -519,7 +533,8 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             select.setLong(2, Long.parseLong(version));
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
-                    throw ApiException.notFound("function " + name + ":" + version + " does not exist");
+                    // the function exists: requireVersions checked it in this transaction
+                    throw qualifierNotFound(name, "VersionNotFound", "version", version);
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.cumulus.routes;
 
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Mount;
 import java.time.Clock;
@@ -12,11 +13,12 @@ public final class Routes {
     /** The one project a node has until projects exist. */
     public static final String DEFAULT_PROJECT = "default";
 
+    private final RouteStore store;
     private final Gateway gateway;
     private final RoutesAdmin admin;
 
     public Routes(Database db, Invoker invoker, RootToken token, Clock clock) {
-        RouteStore store = new JdbcRouteStore(db);
+        this.store = new JdbcRouteStore(db);
         this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, token, clock);
         this.admin = new RoutesAdmin(store, DEFAULT_PROJECT, invoker, gateway, clock);
     }
@@ -24,5 +26,28 @@ public final class Routes {
     /** {@code /api} (public, each route says who may call it) and {@code /v1/routes} (root token). */
     public List<Mount> mounts() {
         return List.of(gateway, admin);
+    }
+
+    /** The routes that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    public FunctionDependents dependents() {
+        return new FunctionDependents() {
+            @Override
+            public List<Dependent> of(String function) {
+                return naming(function).stream()
+                        .map(r -> new Dependent("route", r.id(), r.method() + " " + r.path(), r.function())).toList();
+            }
+
+            @Override
+            public void remove(String function) {
+                for (Route route : naming(function)) {
+                    store.delete(DEFAULT_PROJECT, route.id());
+                }
+                gateway.invalidate();
+            }
+        };
+    }
+
+    private List<Route> naming(String function) {
+        return store.list(DEFAULT_PROJECT).stream().filter(r -> FunctionDependents.names(r.function(), function)).toList();
     }
 }

@@ -2,19 +2,23 @@ package dev.cumulus.schedules;
 
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Mount;
 import java.time.Clock;
+import java.util.List;
 
 /** The schedules capability as the node wires it: the dispatcher thread and the admin mount. */
 public final class Schedules implements AutoCloseable {
     /** The one project a node has until projects exist. */
     public static final String DEFAULT_PROJECT = "default";
 
+    private final ScheduleStore store;
     private final Dispatcher dispatcher;
     private final SchedulesAdmin admin;
 
-    private Schedules(Dispatcher dispatcher, SchedulesAdmin admin) {
+    private Schedules(ScheduleStore store, Dispatcher dispatcher, SchedulesAdmin admin) {
+        this.store = store;
         this.dispatcher = dispatcher;
         this.admin = admin;
     }
@@ -25,12 +29,34 @@ public final class Schedules implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(store, async, clock);
         SchedulesAdmin admin = new SchedulesAdmin(store, DEFAULT_PROJECT, invoker, dispatcher, clock);
         dispatcher.start();
-        return new Schedules(dispatcher, admin);
+        return new Schedules(store, dispatcher, admin);
     }
 
     /** {@code /v1/schedules} (root token). */
     public Mount mount() {
         return admin;
+    }
+
+    /** The schedules that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    public FunctionDependents dependents() {
+        return new FunctionDependents() {
+            @Override
+            public List<Dependent> of(String function) {
+                return naming(function).stream()
+                        .map(s -> new Dependent("schedule", s.name(), s.name(), s.function())).toList();
+            }
+
+            @Override
+            public void remove(String function) {
+                for (Schedule schedule : naming(function)) {
+                    store.delete(DEFAULT_PROJECT, schedule.name());
+                }
+            }
+        };
+    }
+
+    private List<Schedule> naming(String function) {
+        return store.list(DEFAULT_PROJECT).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -199,12 +200,21 @@ final class SchedulesAdmin implements Mount {
         return node.asText();
     }
 
+    /**
+     * A fire time as the schedule's own wall clock with its offset ({@code 2026-12-05T02:00:00+01:00}
+     * for a 02:00 Europe/Berlin cron), so it reads like the cron; still one exact ISO-8601 instant.
+     */
+    static String inZone(Instant time, ZoneId zone) {
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time.atZone(zone));
+    }
+
     static Map<String, Object> view(Schedule s) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", s.id());
         view.put("name", s.name());
         view.put("function", s.function());
-        view.put("expression", s.expression());
+        // canonical again: rows stored before rates of 1 were singular read "rate(1 minutes)"
+        view.put("expression", s.trigger().expression());
         view.put("timeZone", s.timeZone().getId());
         try {
             view.put("payload", s.payload() == null ? null : Json.MAPPER.readTree(s.payload()));
@@ -214,8 +224,8 @@ final class SchedulesAdmin implements Mount {
         view.put("enabled", s.enabled());
         view.put("catchUp", CatchUp.format(s.catchUp()));
         boolean never = s.nextDue().equals(Dispatcher.NEVER);
-        view.put("nextFireTime", s.enabled() && !never ? s.nextDue().toString() : null);
-        view.put("lastFireTime", s.lastFired() == null ? null : s.lastFired().toString());
+        view.put("nextFireTime", s.enabled() && !never ? inZone(s.nextDue(), s.timeZone()) : null);
+        view.put("lastFireTime", s.lastFired() == null ? null : inZone(s.lastFired(), s.timeZone()));
         view.put("firedTicks", s.firedTicks());
         view.put("skippedTicks", s.skippedTicks());
         view.put("createdAt", s.createdAt().toString());

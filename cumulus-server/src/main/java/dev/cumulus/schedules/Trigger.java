@@ -133,7 +133,9 @@ sealed interface Trigger {
 
         @Override
         public String expression() {
-            return "rate(" + amount + " " + unit.name().toLowerCase(java.util.Locale.ROOT) + ")";
+            // EventBridge's form: singular for 1 ("rate(1 minute)"), plural otherwise
+            String plural = unit.name().toLowerCase(java.util.Locale.ROOT);
+            return "rate(" + amount + " " + (amount == 1 ? plural.substring(0, plural.length() - 1) : plural) + ")";
         }
     }
 

@@ -6,6 +6,8 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.registry.FunctionDependents;
+import dev.cumulus.registry.FunctionDependents.Dependent;
 import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.store.Database;
@@ -82,6 +84,35 @@ public final class SourceMappings implements AutoCloseable {
     /** The {@code /v1/sources} API. */
     public Mount mount() {
         return new SourcesMount(this);
+    }
+
+    /**
+     * The mappings that invoke a function, or send it their failed batches, for deleting it
+     * (dev.cumulus.registry.FunctionDeletion). A cascade removes the whole mapping: a mapping
+     * cannot be changed, only deleted and added again.
+     */
+    public FunctionDependents dependents() {
+        return new FunctionDependents() {
+            @Override
+            public List<Dependent> of(String function) {
+                List<Dependent> found = new ArrayList<>();
+                for (SourceMapping m : store.list()) {
+                    if (FunctionDependents.names(m.function(), function)) {
+                        found.add(new Dependent("source", m.name(), m.name(), m.function()));
+                    }
+                    if (m.onFailure() instanceof OnFailure.ToFunction(String target)
+                            && FunctionDependents.names(target, function)) {
+                        found.add(new Dependent("source", m.name(), m.name() + " (onFailure)", target));
+                    }
+                }
+                return found;
+            }
+
+            @Override
+            public void remove(String function) {
+                of(function).stream().map(Dependent::id).distinct().forEach(SourceMappings.this::delete);
+            }
+        };
     }
 
     synchronized Map<String, Object> create(JsonNode body) {

@@ -131,17 +131,32 @@ final class TopicStore {
                     SELECT_SUBSCRIPTION + " WHERE project = ? AND topic = ? ORDER BY created_at, id")) {
                 select.setString(1, project);
                 select.setString(2, topic);
-                try (ResultSet rows = select.executeQuery()) {
-                    List<Subscription> all = new ArrayList<>();
-                    while (rows.next()) {
-                        all.add(new Subscription(rows.getString(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), new Filter(rows.getString(5), rows.getString(6), rows.getString(7)),
-                                PayloadFormat.valueOf(rows.getString(8)), Instant.ofEpochMilli(rows.getLong(9))));
-                    }
-                    return all;
-                }
+                return subscriptions(select);
             }
         });
+    }
+
+    /** Every subscription of the project, by topic, oldest first within a topic. */
+    List<Subscription> subscriptions(String project) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    SELECT_SUBSCRIPTION + " WHERE project = ? ORDER BY topic, created_at, id")) {
+                select.setString(1, project);
+                return subscriptions(select);
+            }
+        });
+    }
+
+    private static List<Subscription> subscriptions(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            List<Subscription> all = new ArrayList<>();
+            while (rows.next()) {
+                all.add(new Subscription(rows.getString(1), rows.getString(2), rows.getString(3),
+                        rows.getString(4), new Filter(rows.getString(5), rows.getString(6), rows.getString(7)),
+                        PayloadFormat.valueOf(rows.getString(8)), Instant.ofEpochMilli(rows.getLong(9))));
+            }
+            return all;
+        }
     }
 
     /** @return false when the topic has no such subscription */

@@ -7,6 +7,7 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.AsyncInvoker.PayloadFormat;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.runtimeapi.InstanceService;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
@@ -89,6 +90,28 @@ public final class Topics implements TopicSink {
                 requireExists(PROJECT, topic);
             }
         };
+    }
+
+    /** The subscriptions that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    public FunctionDependents dependents() {
+        return new FunctionDependents() {
+            @Override
+            public List<Dependent> of(String function) {
+                return naming(function).stream().map(s -> new Dependent("subscription", s.id(),
+                        s.id() + " to topic " + s.topic(), s.function())).toList();
+            }
+
+            @Override
+            public void remove(String function) {
+                for (Subscription s : naming(function)) {
+                    store.unsubscribe(PROJECT, s.topic(), s.id());
+                }
+            }
+        };
+    }
+
+    private List<Subscription> naming(String function) {
+        return store.subscriptions(PROJECT).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
     }
 
     // --- TopicSink: async.onSuccess / onFailure topic:NAME destinations ---

@@ -122,11 +122,19 @@ class SchedulesTest {
             assertThat(nightly.get("enabled").asBoolean()).isTrue();
             Instant next = Instant.parse(nightly.get("nextFireTime").asText());
             assertThat(next.atZone(java.time.ZoneId.of("Europe/Berlin")).getHour()).isEqualTo(2);
+            // shown on the schedule's own clock: 02:00 with Berlin's offset that night, not 01:00Z
+            java.time.ZoneOffset berlin = java.time.ZoneId.of("Europe/Berlin").getRules().getOffset(next);
+            assertThat(nightly.get("nextFireTime").asText()).isEqualTo(
+                    next.atZone(berlin).toLocalDate() + "T02:00:00" + berlin.getId());
 
             HttpResponse<String> rate = node.send("POST", "/v1/schedules", TestNode.write(Map.of("name", "often",
                     "function", "target", "rate", "5 minutes", "enabled", false)));
             assertThat(rate.statusCode()).as(rate.body()).isEqualTo(201);
             assertThat(TestNode.json(rate).get("expression").asText()).isEqualTo("rate(5 minutes)");
+            HttpResponse<String> single = node.send("POST", "/v1/schedules", TestNode.write(Map.of("name", "each-minute",
+                    "function", "target", "rate", "1 minutes", "enabled", false)));
+            assertThat(TestNode.json(single).get("expression").asText()).as(single.body()).isEqualTo("rate(1 minute)");
+            assertThat(node.send("DELETE", "/v1/schedules/each-minute", null).statusCode()).isEqualTo(204);
             assertThat(TestNode.json(rate).get("nextFireTime").isNull()).isTrue();
 
             JsonNode enabled = TestNode.json(node.send("POST", "/v1/schedules/often/enable", null));

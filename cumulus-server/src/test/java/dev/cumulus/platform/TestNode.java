@@ -15,6 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /** A real node on a free port with a fresh data dir, and a small HTTP client for its API. */
 final class TestNode implements AutoCloseable {
@@ -174,6 +179,21 @@ final class TestNode implements AutoCloseable {
             return i;
         }
         return -1;
+    }
+
+    /**
+     * The AWS SDK's Lambda client, unchanged, signed with a new access key of this node
+     * ({@code POST /v1/keys}) and never retrying, so every answer is the node's own.
+     */
+    LambdaClient lambdaClient() {
+        JsonNode key = json(send("POST", "/v1/keys", "{}"));
+        var credentials = AwsBasicCredentials.create(key.get("accessKeyId").asText(), key.get("secretAccessKey").asText());
+        return LambdaClient.builder()
+                .endpointOverride(url("/"))
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(credentials))
+                .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
+                .build();
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * Topics on a real node: filtered fan-out to real functions, the CloudEvent they see, dead
@@ -279,20 +280,27 @@ class TopicsTest {
     }
 
     @Test
-    void aSubscriberWhoseFunctionWasDeletedIsSkippedAndNamed() {
+    void aSubscriberWhoseAliasWasDeletedIsSkippedAndNamed() {
+        // deleting a subscribed function is refused (FunctionDeletionTest); deleting an alias is
+        // not (Lambda's DeleteAlias never checks), so a subscription can still name nothing
         createTopic("orphans");
         node.deploy("t-gone", "dev.cumulus.testfn.CloudEventLog", Map.of());
         node.deploy("t-stays", "dev.cumulus.testfn.CloudEventLog", Map.of());
-        String gone = subscribe("orphans", Map.of("function", "t-gone")).path("id").asText();
-        subscribe("orphans", Map.of("function", "t-stays"));
-        assertThat(node.send("DELETE", "/v1/functions/t-gone", null).statusCode()).isEqualTo(204);
+        try (LambdaClient lambda = node.lambdaClient()) {
+            lambda.publishVersion(r -> r.functionName("t-gone"));
+            lambda.createAlias(r -> r.functionName("t-gone").name("live").functionVersion("1"));
+            String gone = subscribe("orphans", Map.of("function", "t-gone:live")).path("id").asText();
+            subscribe("orphans", Map.of("function", "t-stays"));
+            lambda.deleteAlias(r -> r.functionName("t-gone").name("live"));
 
-        HttpResponse<String> response = publish("orphans", "{}", null, null, null, null);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        JsonNode answer = TestNode.json(response);
-        assertThat(answer.path("subscribers").asInt()).isEqualTo(1);
-        assertThat(answer.path("skipped").get(0).path("subscription").asText()).isEqualTo(gone);
-        await().atMost(DELIVERY).until(() -> ceLines("t-stays").size() == 1);
+            HttpResponse<String> response = publish("orphans", "{}", null, null, null, null);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            JsonNode answer = TestNode.json(response);
+            assertThat(answer.path("subscribers").asInt()).isEqualTo(1);
+            assertThat(answer.path("skipped").get(0).path("subscription").asText()).isEqualTo(gone);
+            assertThat(answer.path("skipped").get(0).path("reason").asText()).isEqualTo("function t-gone has no alias live");
+            await().atMost(DELIVERY).until(() -> ceLines("t-stays").size() == 1);
+        }
     }
 
     // --- helpers ---

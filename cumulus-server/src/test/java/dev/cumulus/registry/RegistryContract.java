@@ -291,7 +291,7 @@ abstract class RegistryContract {
 
         registry.delete("f");
 
-        assertRefused(() -> registry.resolve("f", "1"), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("f", "1"), 404, "NotFound", "function f does not exist");
         registry.put(config("f"), helloCode.sha256());
         assertThat(registry.versions("f")).isEmpty();
         assertThat(registry.publish("f").version()).isEqualTo("1");
@@ -325,11 +325,13 @@ abstract class RegistryContract {
         }
         // what could be an alias name is looked up as one
         for (String alias : List.of("abc", "latest", "-1")) {
-            assertRefused(() -> registry.resolve("f", alias), 404, "NotFound", null);
+            assertRefused(() -> registry.resolve("f", alias), 404, "AliasNotFound", "function f has no alias " + alias);
         }
-        assertRefused(() -> registry.resolve("f", "2"), 404, "NotFound", null);
-        assertRefused(() -> registry.resolve("nope", null), 404, "NotFound", null);
-        assertRefused(() -> registry.resolve("nope", "1"), 404, "NotFound", null);
+        // what is missing is the version, not the function, and the answer says so
+        assertRefused(() -> registry.resolve("f", "2"), 404, "VersionNotFound", "function f has no version 2");
+        assertRefused(() -> registry.resolve("nope", null), 404, "NotFound", "function nope does not exist");
+        assertRefused(() -> registry.resolve("nope", "1"), 404, "NotFound", "function nope does not exist");
+        assertRefused(() -> registry.resolve("nope", "live"), 404, "NotFound", "function nope does not exist");
         assertRefused(() -> registry.resolve("bad name", "$LATEST"), 404, "NotFound", null);
     }
 
@@ -400,13 +402,15 @@ abstract class RegistryContract {
         registry.put(config("f"), helloCode.sha256());
         registry.publish("f");
 
-        assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("2", "", null)), 404, "NotFound", "f:2");
+        assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("2", "", null)), 404, "VersionNotFound",
+                "function f has no version 2");
         assertRefused(() -> registry.createAlias("f", "live", new Alias.Spec("1", "", new Alias.Routing("3", 5))),
-                404, "NotFound", "f:3");
+                404, "VersionNotFound", "function f has no version 3");
         assertRefused(() -> registry.createAlias("nope", "live", new Alias.Spec("1", "", null)), 404, "NotFound", null);
         assertThat(registry.alias("f", "live")).isEmpty();
         Alias live = registry.createAlias("f", "live", new Alias.Spec("1", "", null));
-        assertRefused(() -> registry.updateAlias("f", "live", new Alias.Spec("7", "", null), null), 404, "NotFound", "f:7");
+        assertRefused(() -> registry.updateAlias("f", "live", new Alias.Spec("7", "", null), null), 404, "VersionNotFound",
+                "function f has no version 7");
         assertThat(registry.alias("f", "live")).contains(live);
     }
 
@@ -444,14 +448,14 @@ abstract class RegistryContract {
 
         assertThat(registry.deleteAlias("f", "old")).isTrue();
         assertThat(registry.deleteAlias("f", "old")).isFalse();
-        assertRefused(() -> registry.resolve("f", "old"), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("f", "old"), 404, "AliasNotFound", "function f has no alias old");
         registry.resolve("f", "live");
 
         registry.delete("f");
         registry.put(config("f"), helloCode.sha256());
         registry.publish("f");
         assertThat(registry.aliases("f")).isEmpty();
-        assertRefused(() -> registry.resolve("f", "live"), 404, "NotFound", null);
+        assertRefused(() -> registry.resolve("f", "live"), 404, "AliasNotFound", null);
         assertRefused(() -> registry.aliases("nope"), 404, "NotFound", null);
     }
 

@@ -94,6 +94,17 @@ class TriggerTest {
         assertThat(Trigger.RateTrigger.parse("2 days", anchor).nextAfter(anchor)).isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
     }
 
+    @Test
+    void aRateOfOneIsSingularAsEventBridgeWritesIt() {
+        Instant anchor = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(Trigger.RateTrigger.parse("1 minutes", anchor).expression()).isEqualTo("rate(1 minute)");
+        assertThat(Trigger.RateTrigger.parse("rate(1 hour)", anchor).expression()).isEqualTo("rate(1 hour)");
+        assertThat(Trigger.RateTrigger.parse("1 days", anchor).expression()).isEqualTo("rate(1 day)");
+        assertThat(Trigger.RateTrigger.parse("2 day", anchor).expression()).isEqualTo("rate(2 days)");
+        // a stored "rate(1 minutes)" reads back canonical
+        assertThat(Trigger.parse("rate(1 minutes)", ZoneId.of("UTC"), anchor).expression()).isEqualTo("rate(1 minute)");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"rate(0 minutes)", "0 minutes", "rate(-1 hours)", "rate(5 weeks)", "rate(minutes)", "5"})
     void refusesBadRates(String rate) {

@@ -75,6 +75,20 @@ abstract class TopicStoreContract {
     }
 
     @Test
+    void aProjectsSubscriptionsOfEveryTopicListByTopicThenAge() {
+        store.createTopic("default", "b", T0);
+        store.createTopic("default", "a", T0);
+        store.createTopic("other", "a", T0);
+        store.subscribe(sub("s-b", "b", Filter.ALL, PayloadFormat.RAW, 0));
+        store.subscribe(sub("s-a2", "a", Filter.ALL, PayloadFormat.RAW, 2));
+        store.subscribe(sub("s-a1", "a", Filter.ALL, PayloadFormat.RAW, 1));
+        store.subscribe(new Subscription("s-other", "other", "a", "notify", Filter.ALL, PayloadFormat.RAW, T0));
+        assertThat(store.subscriptions("default")).extracting(Subscription::id).containsExactly("s-a1", "s-a2", "s-b");
+        assertThat(store.subscriptions("other")).extracting(Subscription::function).containsExactly("notify");
+        assertThat(store.subscriptions("nobody")).isEmpty();
+    }
+
+    @Test
     void noSubscriptionForAMissingTopic() {
         assertThat(store.subscribe(sub("s1", "ghost", Filter.ALL, PayloadFormat.RAW, 0))).isFalse();
         assertThat(store.subscriptions("default", "ghost")).isEmpty();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,12 +79,16 @@ record Manifest(String name, String runtime, String handler, String code, Intege
         ObjectMapper mapper = label.endsWith(".json") ? JSON : YAML;
         Manifest manifest;
         try {
+            JsonNode document = mapper.readTree(file.toFile()); // only to tell an empty file (or only comments) apart
+            if (document == null || document.isMissingNode() || document.isNull()) {
+                throw CliException.usage(label + " is empty (it needs at least name and handler)");
+            }
             manifest = mapper.readValue(file.toFile(), Manifest.class);
         } catch (UnrecognizedPropertyException e) {
             Set<String> known = new TreeSet<>();
             e.getKnownPropertyIds().forEach(id -> known.add(id.toString()));
-            throw CliException.usage(label + ": unknown field '" + path(e) + "'" + at(e.getLocation())
-                    + " (known here: " + String.join(", ", known) + ")");
+            // no line: for records Jackson reports where the object ends, not where the field is
+            throw CliException.usage(label + ": unknown field '" + path(e) + "' (known here: " + String.join(", ", known) + ")");
         } catch (JsonMappingException e) {
             String field = path(e);
             throw CliException.usage(label + (field.isEmpty() ? "" : ": " + field) + at(e.getLocation()) + ": "
@@ -93,9 +98,6 @@ record Manifest(String name, String runtime, String handler, String code, Intege
                     + ": " + Cli.oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new CliException(CliException.ERROR, "cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (manifest == null) {
-            throw CliException.usage(label + " is empty (it needs at least name and handler)");
         }
         manifest.check(label);
         return manifest;

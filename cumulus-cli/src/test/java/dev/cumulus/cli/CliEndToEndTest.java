@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cumulus.platform.Platform;
-import dev.cumulus.platform.PlatformConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,8 +45,7 @@ class CliEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)
-                .withAotDir(java.nio.file.Path.of("target", "test-aot").toAbsolutePath()));
+        node = EndToEnd.startNode(dataDir);
     }
 
     @AfterAll
@@ -61,11 +59,7 @@ class CliEndToEndTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return new Cli(new PrintStream(out, true), new PrintStream(err, true),
-                Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", node.rootToken()))
-                .withCwd(cwd).run(args);
+        return EndToEnd.run(node, cwd, out, err, args);
     }
 
     private String out() {
@@ -244,7 +238,8 @@ class CliEndToEndTest {
         assertThat(err()).startsWith("error: the event from --data is not valid JSON");
         assertThat(err().lines()).hasSize(1);
         assertThat(run("deploy", "hello")).isEqualTo(2);
-        assertThat(err()).isEqualTo("error: Missing required options: '--code=PATH', '--handler=HANDLER' (see 'cumulus deploy --help')\n");
+        assertThat(err()).isEqualTo("error: no --code given and no cumulus.yaml or cumulus.yml or cumulus.json in " + cwd
+                + " (make a project with 'cumulus init NAME', or deploy NAME --code PATH --handler H)\n");
         assertThat(run("nosuch")).isEqualTo(2);
         assertThat(err().lines()).hasSize(1);
     }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cumulus.platform.Platform;
-import dev.cumulus.platform.PlatformConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +39,7 @@ class InitDeployEndToEndTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)
-                .withAotDir(Path.of("target", "test-aot").toAbsolutePath()));
+        node = EndToEnd.startNode(dataDir);
     }
 
     @AfterAll
@@ -52,11 +48,7 @@ class InitDeployEndToEndTest {
     }
 
     private int run(Path cwd, String... args) {
-        out.reset();
-        err.reset();
-        return new Cli(new PrintStream(out, true), new PrintStream(err, true),
-                Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", node.rootToken()))
-                .withCwd(cwd).run(args);
+        return EndToEnd.run(node, cwd, out, err, args);
     }
 
     private String out() {
@@ -128,7 +120,7 @@ class InitDeployEndToEndTest {
         assertThat(out()).contains("kept route").doesNotContain("added route").doesNotContain("removed")
                 .contains("kept schedule greeter-hourly").contains("kept schedule greeter-nightly");
 
-        // a changed function, a new path, a changed and a dropped schedule; flags win over the file
+        // a changed function, a new path, a changed route, a changed and a dropped schedule; flags win over the file
         Files.writeString(project.resolve("function.sh"),
                 Files.readString(project.resolve("function.sh")).replace("{\"greeting\"", "{\"v\":2,\"greeting\""));
         Files.writeString(manifest, generated + """
@@ -137,7 +129,7 @@ class InitDeployEndToEndTest {
                     path: /hello
                   - method: POST
                     path: /greet/{who}
-                    throttle: {rate: 50, burst: 100}
+                    throttle: {rate: 20, burst: 40}
                 schedules:
                   - name: greeter-hourly
                     rate: 2 hours
@@ -145,13 +137,15 @@ class InitDeployEndToEndTest {
         assertThat(run(project, "deploy", "--memory", "512", "--env", "GREETING=Hi")).as(out() + err()).isZero();
         assertThat(out()).containsPattern("removed route r-[0-9a-f]{12}: GET /api/greet -> greeter")
                 .containsPattern("added route r-[0-9a-f]{12}: GET /api/hello -> greeter")
-                .containsPattern("kept route r-[0-9a-f]{12}: POST /api/greet/\\{who\\} -> greeter")
+                .containsPattern("replaced route r-[0-9a-f]{12}: POST /api/greet/\\{who\\} -> greeter")
                 .contains("replaced schedule greeter-hourly: rate(2 hours) UTC -> greeter")
                 .contains("removed schedule greeter-nightly");
         assertThat(get("/api/greet").statusCode()).isEqualTo(404);
         assertThat(get("/api/hello").body()).isEqualTo("{\"v\":2,\"greeting\":\"Hi, world!\"}");
         assertThat(run(project, "ls")).isZero();
         assertThat(out()).containsPattern("greeter\\s+provided\\s+function.handler\\s+512 MB");
+        assertThat(run(project, "routes", "ls")).isZero();
+        assertThat(out()).containsPattern("POST\\s+/api/greet/\\{who\\}\\s+greeter\\s+2.0\\s+none\\s+-\\s+20.0/s burst 40");
         assertThat(run(project, "schedules", "ls")).isZero();
         assertThat(out()).contains("greeter-hourly").doesNotContain("greeter-nightly");
 
@@ -182,13 +176,6 @@ class InitDeployEndToEndTest {
                 + " (schedule names are node-wide: rename it in the manifest)\n");
         assertThat(run(second, "invoke", "second")).isEqualTo(1);
         assertThat(err()).contains("function second does not exist");
-    }
-
-    @Test
-    void deployWithoutCodeOrManifestSaysWhatIsMissing() {
-        assertThat(run(workspace, "deploy")).isEqualTo(2);
-        assertThat(err()).isEqualTo("error: no --code given and no cumulus.yaml or cumulus.yml or cumulus.json in " + workspace
-                + " (make a project with 'cumulus init NAME', or deploy NAME --code PATH --handler H)\n");
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -28,7 +28,9 @@ final class CodePackage {
     /**
      * Runs {@code ./mvnw} (or else {@code mvn} on PATH) {@code -q -B package -DskipTests} in
      * {@code project}, its output going to {@code cli.err}. Without JAVA_HOME the build uses the
-     * JDK this CLI runs on (25+), which the templates' {@code maven.compiler.release} needs.
+     * JDK this CLI runs on (25+), which the templates' {@code maven.compiler.release} needs. (The
+     * templates have no {@code .mvn/jvm.config}: a JDK-25-only option there would turn "release 25
+     * not supported" on an older JDK into a JVM that does not start.)
      */
     static void mavenBuild(Cli cli, Path project) throws IOException {
         ProcessBuilder pb = new ProcessBuilder().directory(project.toFile()).redirectErrorStream(true);
@@ -38,7 +40,11 @@ final class CodePackage {
         Path maven = Files.isExecutable(wrapper) ? wrapper : onPath("mvn", env.getOrDefault("PATH", "")).orElseThrow(
                 () -> new CliException(CliException.ERROR, "cannot build " + project + ": it has no ./mvnw and there is no mvn on PATH"
                         + " (install Maven, or build it yourself and pass --code PATH)", null));
-        env.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        if (!env.containsKey("JAVA_HOME")) {
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            // this JDK is 25+, where Maven's Guice would warn about sun.misc.Unsafe on every build
+            env.merge("MAVEN_OPTS", "--sun-misc-unsafe-memory-access=allow", (given, flag) -> given + " " + flag);
+        }
         List<String> command = new ArrayList<>();
         command.add(maven.toString());
         command.addAll(MAVEN_ARGS);

@@ -3,7 +3,6 @@ package dev.cumulus.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cumulus.platform.Platform;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,37 +20,17 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Whole commands, run in-process, against a real node running real functions in real sandboxes. */
-class CliEndToEndTest {
+class CliEndToEndTest extends EndToEnd {
     static final Path FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
     static final Pattern REQUEST_ID = Pattern.compile("\"requestId\":\"([0-9a-f-]{36})\"");
 
     @TempDir
-    static Path dataDir;
-
-    @TempDir
     Path cwd;
-
-    static Platform node;
-
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeAll
-    static void start() throws IOException {
-        node = EndToEnd.startNode(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     @BeforeEach
     void copyFunctions() throws IOException {
@@ -59,15 +38,7 @@ class CliEndToEndTest {
     }
 
     private int run(String... args) {
-        return EndToEnd.run(node, cwd, out, err, args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return run(cwd, args);
     }
 
     @Test

@@ -3,18 +3,13 @@ package dev.cumulus.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cumulus.platform.Platform;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,39 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * against a real node running the functions in real sandboxes. The Maven templates run their real
  * build (./mvnw package, once each).
  */
-class InitDeployEndToEndTest {
-    @TempDir
-    static Path dataDir;
-
+class InitDeployEndToEndTest extends EndToEnd {
     @TempDir
     Path workspace;
-
-    static Platform node;
-
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeAll
-    static void start() throws IOException {
-        node = EndToEnd.startNode(dataDir);
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
-
-    private int run(Path cwd, String... args) {
-        return EndToEnd.run(node, cwd, out, err, args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"java", "lambda-java", "provided-sh", "provided-python"})

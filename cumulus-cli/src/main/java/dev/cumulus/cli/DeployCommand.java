@@ -19,6 +19,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = {"Upload a code package and create or update a function.",
+                "Without --code, deploys the project in the current folder as its cumulus.yaml (or",
+                "cumulus.json, or --manifest FILE) says: builds it (Maven: ./mvnw, else mvn, package",
+                "-DskipTests; a folder is zipped), deploys it, then makes the function's routes and",
+                "schedules the manifest's when it lists them. Options given here win over the manifest.",
                 "Settings left out keep their current values on update (server defaults on create)."})
 final class DeployCommand implements Callable<Integer> {
     static final long PROGRESS_THRESHOLD = 1024 * 1024;
@@ -28,14 +32,21 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "Function name (1-64 of A-Z a-z 0-9 _ -).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+            description = "Function name (1-64 of A-Z a-z 0-9 _ -). Required unless a manifest names it.")
     String name;
 
-    @Option(names = "--code", required = true, paramLabel = "PATH", description = "The code package (jar or zip).")
+    @Option(names = "--code", paramLabel = "PATH",
+            description = "The code package (jar or zip). Without it, the manifest's code (built first).")
     Path code;
 
-    @Option(names = "--handler", required = true, paramLabel = "HANDLER", description = "Handler, e.g. com.example.Hello.")
+    @Option(names = "--handler", paramLabel = "HANDLER",
+            description = "Handler, e.g. com.example.Hello. Required unless a manifest names it.")
     String handler;
+
+    @Option(names = "--manifest", paramLabel = "FILE",
+            description = "The manifest to deploy from. Default without --code: cumulus.yaml or cumulus.json here.")
+    Path manifestFile;
 
     @Option(names = "--runtime", paramLabel = "RUNTIME", description = "java25 (default on create) or provided.")
     String runtime;
@@ -133,22 +144,90 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (code == null || manifestFile != null) {
+            return fromManifest();
+        }
+        if (name == null) {
+            throw CliException.usage("missing NAME (or deploy from a manifest: leave out --code)");
+        }
+        if (handler == null) {
+            throw CliException.usage("missing --handler (or deploy from a manifest: leave out --code)");
+        }
+        deploy(cli.client(client), cli.cwd.resolve(code), "--code " + code);
+        return 0;
+    }
+
+    /**
+     * Deploys what the manifest describes: the options given keep their values, the others take
+     * the manifest's; then the manifest's routes and schedules.
+     */
+    private int fromManifest() throws Exception {
+        Path file = manifestFile != null ? cli.cwd.resolve(manifestFile) : Manifest.find(cli.cwd);
+        Path project = file.toAbsolutePath().getParent();
+        String label = file.getFileName().toString();
+        Manifest m = Manifest.read(file);
+        if (name == null) name = m.name();
+        if (handler == null) handler = m.handler();
+        if (runtime == null) runtime = m.runtime();
+        if (memoryMb == null) memoryMb = m.memory();
+        if (timeout == null && m.timeout() != null) timeout = m.timeoutDuration(label);
+        if (env.isEmpty()) env = m.envVars();
+        if (name == null) {
+            throw CliException.usage(label + " has no name (set name: or give NAME)");
+        }
         Names.check(name);
-        Path file = cli.cwd.resolve(code);
+        if (handler == null) {
+            throw CliException.usage(label + " has no handler (set handler: or give --handler)");
+        }
+        if (code == null && m.code() == null) {
+            throw CliException.usage(label + " has no code (set code: to the jar the build makes, or . for this folder; or give --code)");
+        }
+        settings(null);
+        ApiClient api = cli.client(client);
+        ManifestTriggers triggers = new ManifestTriggers(api, name, cli.out);
+        triggers.checkSchedules(m.schedules()); // before a long build, and before anything changes
+
+        if (code != null) {
+            deploy(api, cli.cwd.resolve(code), "--code " + code);
+        } else {
+            Path built = project.resolve(m.code()).normalize();
+            if (Files.isDirectory(built)) {
+                Path zip = Files.createTempFile("cumulus-deploy-", ".zip");
+                try {
+                    CodePackage.zipFolder(built, zip);
+                    deploy(api, zip, label + " code " + m.code());
+                } finally {
+                    Files.deleteIfExists(zip);
+                }
+            } else {
+                if (Files.isRegularFile(project.resolve("pom.xml"))) {
+                    CodePackage.mavenBuild(cli, project);
+                }
+                deploy(api, built, label + " code " + m.code());
+            }
+        }
+        triggers.routes(m.routes());
+        triggers.schedules(m.schedules());
+        cli.out.flush();
+        return 0;
+    }
+
+    /** Uploads {@code file} and creates or updates the function with it; {@code what} names the file in errors. */
+    private void deploy(ApiClient api, Path file, String what) throws Exception {
+        Names.check(name);
         if (!Files.isRegularFile(file)) {
-            throw CliException.usage("--code " + code + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+            throw CliException.usage(what + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
         }
         if (!Files.isReadable(file)) {
-            throw CliException.usage("--code " + code + ": permission denied");
+            throw CliException.usage(what + ": permission denied");
         }
         settings(null); // check the settings (e.g. duplicate --env) before uploading anything
 
-        ApiClient api = cli.client(client);
         BodyPublisher body;
         try {
             body = HttpRequest.BodyPublishers.ofFile(file);
         } catch (FileNotFoundException e) {
-            throw CliException.usage("--code " + code + ": no such file");
+            throw CliException.usage(what + ": no such file");
         }
         if (body.contentLength() > PROGRESS_THRESHOLD || cli.errTerminal) {
             body = new ProgressPublisher(body, file.getFileName().toString(), cli.err, cli.errTerminal);
@@ -170,6 +249,5 @@ final class DeployCommand implements Callable<Integer> {
         String shownHandler = fn != null ? fn.path("handler").asText(handler) : handler;
         cli.out.printf("deployed %s: handler %s, code %s (%s)%n", name, shownHandler, Text.shortSha(shownSha), Text.bytes(size));
         cli.out.flush();
-        return 0;
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 ok, 1 error, 2 usage error."},
         subcommands = {
                 ServeCommand.class,
+                InitCommand.class,
                 DeployCommand.class,
                 InvokeCommand.class,
                 InvocationsCommand.class,

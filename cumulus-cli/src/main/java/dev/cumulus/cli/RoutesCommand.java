@@ -113,11 +113,15 @@ final class RoutesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode route = cli.client(client).send("POST", "/v1/routes", body());
-            cli.out.println("added route " + route.path("id").asText() + ": " + route.path("method").asText() + " "
-                    + route.path("url").asText() + " -> " + route.path("function").asText());
+            cli.out.println("added route " + route.path("id").asText() + ": " + describe(route));
             cli.out.flush();
             return 0;
         }
+    }
+
+    /** {@code GET /api/users/{id} -> users}: a route on one line. */
+    static String describe(JsonNode route) {
+        return route.path("method").asText() + " " + route.path("url").asText() + " -> " + route.path("function").asText();
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List routes.")

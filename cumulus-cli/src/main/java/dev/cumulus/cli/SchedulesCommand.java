@@ -94,12 +94,16 @@ final class SchedulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode s = cli.client(client).send("POST", "/v1/schedules", body());
-            cli.out.println("added schedule " + s.path("name").asText() + ": " + s.path("expression").asText() + " "
-                    + s.path("timeZone").asText() + " -> " + s.path("function").asText()
-                    + (s.path("enabled").asBoolean() ? ", next " + s.path("nextFireTime").asText() : ", disabled"));
+            cli.out.println("added schedule " + s.path("name").asText() + ": " + describe(s));
             cli.out.flush();
             return 0;
         }
+    }
+
+    /** {@code cron(0 2 * * *) Europe/Berlin -> backup, next <time>}: a schedule on one line. */
+    static String describe(JsonNode s) {
+        return s.path("expression").asText() + " " + s.path("timeZone").asText() + " -> " + s.path("function").asText()
+                + (s.path("enabled").asBoolean() ? ", next " + s.path("nextFireTime").asText() : ", disabled");
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List schedules.")

@@ -3,8 +3,6 @@ package dev.cumulus.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cumulus.platform.Platform;
-import dev.cumulus.platform.PlatformConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,38 +20,17 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Whole commands, run in-process, against a real node running real functions in real sandboxes. */
-class CliEndToEndTest {
+class CliEndToEndTest extends EndToEnd {
     static final Path FUNCTIONS = Path.of(System.getProperty("cumulus.testfn.jar"));
     static final Pattern REQUEST_ID = Pattern.compile("\"requestId\":\"([0-9a-f-]{36})\"");
 
     @TempDir
-    static Path dataDir;
-
-    @TempDir
     Path cwd;
-
-    static Platform node;
-
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @BeforeAll
-    static void start() throws IOException {
-        node = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(dataDir)
-                .withAotDir(java.nio.file.Path.of("target", "test-aot").toAbsolutePath()));
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     @BeforeEach
     void copyFunctions() throws IOException {
@@ -61,19 +38,7 @@ class CliEndToEndTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return new Cli(new PrintStream(out, true), new PrintStream(err, true),
-                Map.of("CUMULUS_URL", node.url().toString(), "CUMULUS_TOKEN", node.rootToken()))
-                .withCwd(cwd).run(args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return run(cwd, args);
     }
 
     @Test
@@ -273,7 +238,8 @@ class CliEndToEndTest {
         assertThat(err()).startsWith("error: the event from --data is not valid JSON");
         assertThat(err().lines()).hasSize(1);
         assertThat(run("deploy", "hello")).isEqualTo(2);
-        assertThat(err()).isEqualTo("error: Missing required options: '--code=PATH', '--handler=HANDLER' (see 'cumulus deploy --help')\n");
+        assertThat(err()).isEqualTo("error: no --code given and no cumulus.yaml or cumulus.yml or cumulus.json in " + cwd
+                + " (make a project with 'cumulus init NAME', or deploy NAME --code PATH --handler H)\n");
         assertThat(run("nosuch")).isEqualTo(2);
         assertThat(err().lines()).hasSize(1);
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -128,10 +129,21 @@ class CommandParsingTest {
     }
 
     @Test
+    void deployWithCodeNeedsNameAndHandlerAndWithoutItAManifest(@TempDir Path empty) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Cli here = new Cli(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true), Map.of()).withCwd(empty);
+        assertThat(here.run("deploy", "hello", "--code", "h.jar")).isEqualTo(CliException.USAGE);
+        assertThat(err.toString()).isEqualTo("error: missing --handler (or deploy from a manifest: leave out --code)\n");
+        err.reset();
+        assertThat(here.run("deploy", "--code", "h.jar", "--handler", "H")).isEqualTo(CliException.USAGE);
+        assertThat(err.toString()).isEqualTo("error: missing NAME (or deploy from a manifest: leave out --code)\n");
+        err.reset();
+        assertThat(here.run("deploy", "hello", "--handler", "H")).isEqualTo(CliException.USAGE);
+        assertThat(err.toString()).startsWith("error: no --code given and no cumulus.yaml or cumulus.yml or cumulus.json in " + empty);
+    }
+
+    @Test
     void deployUsageErrors() {
-        assertUsageError(cli, "deploy", "hello", "--handler", "H");
-        assertUsageError(cli, "deploy", "hello", "--code", "h.jar");
-        assertUsageError(cli, "deploy", "--code", "h.jar", "--handler", "H");
         assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--env", "NOEQUALS");
         assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--memory", "lots");
         assertUsageError(cli, "deploy", "hello", "--code", "h.jar", "--handler", "H", "--provisioned", "some");

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.Delivery;
 import dev.cumulus.runtimeapi.PendingInvocation;
@@ -25,6 +26,8 @@ final class Instance implements RuntimeChannel {
 
     final String id;
     final FunctionVersion version;
+    /** the node's region, in the invoked function's ARN */
+    private final String region;
     final long launchedNanos = System.nanoTime();
 
     // guarded by the pool's lock
@@ -44,9 +47,10 @@ final class Instance implements RuntimeChannel {
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
-    Instance(String id, FunctionVersion version) {
+    Instance(String id, FunctionVersion version, String region) {
         this.id = id;
         this.version = version;
+        this.region = region;
     }
 
     void attach(SandboxProcess process, Runnable onClose) {
@@ -95,7 +99,7 @@ final class Instance implements RuntimeChannel {
     }
 
     private String functionArn() {
-        return "arn:cumulus:lambda:local:000000000000:function:" + version.functionName() + ":" + version.version();
+        return FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(), version.version());
     }
 
     /** The request id of the invocation running now, to tag the instance's log lines. */

@@ -262,7 +262,7 @@ final class InstancePool {
 
     /** A new instance in this pool (caller holds the lock). */
     private Instance add() {
-        Instance instance = new Instance(hooks.newInstanceId(), version);
+        Instance instance = new Instance(hooks.newInstanceId(), version, hooks.region());
         instances.add(instance);
         instance.processGone.thenRun(() -> processGone(instance));
         return instance;

@@ -368,6 +368,10 @@ public final class Scheduler implements AutoCloseable {
 
     /** What pools need from the scheduler; kept in one place so the pool stays a pure state holder. */
     final class Hooks {
+        String region() {
+            return settings.region();
+        }
+
         String newInstanceId() {
             return nodeTag + "-" + Long.toString(instanceIds.incrementAndGet(), 36);
         }

@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * their exception classes. {@link #mounts()} gives one edge mount per prefix.
  */
 public final class LambdaApi {
-    static final String PREFIX = "/2015-03-31/";
     private static final Logger LOG = LoggerFactory.getLogger(LambdaApi.class);
     private static final long CONFIG_BODY_LIMIT = 1024 * 1024;
     /** Lambda's limit for an Event invocation's payload. */

@@ -25,7 +25,7 @@ import javax.lang.model.SourceVersion;
  * {@code dev/cumulus/cli/init/TEMPLATE/}, listed in {@code template.txt} (one line per file:
  * {@code SOURCE TARGET [executable]}), with {@code {{placeholders}}} filled in paths and contents;
  * nothing here builds a file's text. The Java template also gets the function API in an
- * in-project Maven repository (ADR 0016).
+ * in-project Maven repository (ADR 0018).
  */
 final class ProjectTemplate {
     static final List<String> NAMES = List.of("java", "lambda-java", "provided-sh", "provided-python");

@@ -58,7 +58,8 @@ class CliEndToEndTest extends EndToEnd {
         assertThat(out()).containsPattern("greeter\\s+java25\\s+dev.cumulus.testfn.Hello\\s+512 MB\\s+1/0");
 
         assertThat(run("logs", "greeter", "--limit", "10")).isZero();
-        assertThat(out()).containsPattern("\\S+ [0-9a-f-]{36} greeting Ada");
+        assertThat(out()).containsPattern("\\S+ [0-9a-f-]{36} greeting Ada")
+                .containsPattern("\\S+ ([0-9a-f-]{36}) REPORT RequestId: \\1\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms");
 
         assertThat(run("usage")).isZero();
         assertThat(out()).containsPattern("greeter\\s+2\\s+0\\s+1\\s+\\d+");

@@ -1,5 +1,7 @@
 package dev.cumulus.invoke;
 
+import dev.cumulus.logs.InvocationLogLines;
+import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.InvocationRecord;
 import dev.cumulus.metering.Meter;
 import dev.cumulus.metering.Outcome;
@@ -13,17 +15,22 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Runs one synchronous invocation end to end and records what it cost. */
+/**
+ * Runs one synchronous invocation end to end, records what it cost, and writes Lambda's
+ * START/END/REPORT lines around the function's own in its log.
+ */
 public final class Invoker {
     private final FunctionRegistry registry;
     private final Scheduler scheduler;
     private final Meter meter;
+    private final LogStore logs;
     private final Clock clock;
 
-    public Invoker(FunctionRegistry registry, Scheduler scheduler, Meter meter, Clock clock) {
+    public Invoker(FunctionRegistry registry, Scheduler scheduler, Meter meter, LogStore logs, Clock clock) {
         this.registry = registry;
         this.scheduler = scheduler;
         this.meter = meter;
+        this.logs = logs;
         this.clock = clock;
     }
 
@@ -70,8 +77,12 @@ public final class Invoker {
         String requestId = request.requestId();
         byte[] payload = request.payload();
         Instant start = clock.instant();
+        logs.append(version.functionName(), null, requestId, InvocationLogLines.start(requestId, version.version()));
         InvocationResult result = scheduler.invoke(version, request);
         long billedMs = InvocationRecord.billedMillis(result.durationMicros());
+        logs.append(version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId));
+        logs.append(version.functionName(), result.instanceId(), requestId, InvocationLogLines.report(requestId,
+                result.durationMicros(), billedMs, version.config().memoryMb(), result.initDurationMicros()));
         meter.record(new InvocationRecord(requestId, version.functionName(), version.version(), start,
                 result.durationMicros(), billedMs, version.config().memoryMb(), result.coldStart(),
                 result.initDurationMicros(), outcome(result.answer())));

@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
  * @param qualifier null when none was given
  */
 record FunctionRef(String name, String qualifier) {
-    static final String ACCOUNT = "000000000000";
     private static final Pattern FORM = Pattern.compile(
             "(?:(?:arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):)?([0-9]{12}):function:)?([A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_$-]{1,128}))?");
 
-    /** Reads {@code functionName} and reconciles its qualifier with the {@code Qualifier} parameter. */
-    static FunctionRef parse(String functionName, String qualifierParam) {
+    /**
+     * Reads {@code functionName} and reconciles its qualifier with the {@code Qualifier}
+     * parameter; an ARN or partial ARN must name {@code account}.
+     */
+    static FunctionRef parse(String functionName, String qualifierParam, String account) {
         if (functionName == null || functionName.isEmpty()) {
             throw LambdaError.invalid("FunctionName is required");
         }
@@ -26,9 +28,9 @@ record FunctionRef(String name, String qualifier) {
                     + "' at 'functionName' failed to satisfy constraint: it must be a function name, a partial ARN"
                     + " (ACCOUNT:function:NAME) or an ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME), with an optional :QUALIFIER");
         }
-        if (m.group(2) != null && !m.group(2).equals(ACCOUNT)) {
-            throw LambdaError.notFound("Function not found: " + functionName + " (functions on Cumulus live in account "
-                    + ACCOUNT + ")");
+        if (m.group(2) != null && !m.group(2).equals(account)) {
+            throw LambdaError.notFound("Function not found: " + functionName + " (this project's functions live in account "
+                    + account + ")");
         }
         String fromName = m.group(4);
         String qualifier = fromName;
@@ -51,9 +53,5 @@ record FunctionRef(String name, String qualifier) {
 
     String qualifiedName() {
         return qualifier == null ? name : name + ":" + qualifier;
-    }
-
-    static String arn(String region, String name, String qualifier) {
-        return "arn:aws:lambda:" + region + ":" + ACCOUNT + ":function:" + name + (qualifier == null ? "" : ":" + qualifier);
     }
 }

@@ -1,5 +1,11 @@
 package dev.cumulus.lambdaapi;
 
+import static dev.cumulus.lambdaapi.Fields.bool;
+import static dev.cumulus.lambdaapi.Fields.integer;
+import static dev.cumulus.lambdaapi.Fields.only;
+import static dev.cumulus.lambdaapi.Fields.text;
+import static dev.cumulus.lambdaapi.Fields.write;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cumulus.invoke.AsyncInvoker;
@@ -15,7 +21,6 @@ import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.scheduler.InvocationRequest;
-import dev.cumulus.scheduler.Scheduler;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
 import java.io.ByteArrayInputStream;
@@ -26,178 +31,170 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.eclipse.jetty.io.Content;
 
-/** Lambda's operations on the registry and the invokers; {@link LambdaMount} does HTTP and auth. */
+/**
+ * Lambda's operations on functions, code, versions, aliases, tags and invocations, plus the
+ * account-level reads tools make; {@link LambdaApi} does HTTP, auth and routing.
+ */
 final class Operations {
     private static final String JSON = "application/json";
     /** Lambda returns the last 4 KB of an invocation's log with {@code X-Amz-Log-Type: Tail}. */
     static final int LOG_TAIL_BYTES = 4096;
     private static final int MAX_CLIENT_CONTEXT_BYTES = 3583;
+    /** Fields tools send empty by default ({@code "KMSKeyArn": ""}): they set nothing. */
+    private static final List<String> CREATE_FIELDS = List.of("FunctionName", "Handler", "Code", "Timeout", "MemorySize",
+            "Publish", "Environment", "PackageType", "Tags");
 
-    private final FunctionRegistry registry;
-    private final Scheduler scheduler;
+    private final Scope scope;
     private final Invoker invoker;
     private final AsyncInvoker async;
     private final LogStore logs;
-    private final long maxCodeBytes;
+    private final CodeLinks codeLinks;
+    private final LambdaApi.Limits limits;
     private final FunctionDeletion deletion;
 
-    Operations(FunctionRegistry registry, Scheduler scheduler, Invoker invoker, AsyncInvoker async, LogStore logs,
-            long maxCodeBytes, FunctionDeletion deletion) {
+    Operations(Scope scope, Invoker invoker, AsyncInvoker async, LogStore logs, CodeLinks codeLinks,
+            LambdaApi.Limits limits, FunctionDeletion deletion) {
+        this.scope = scope;
         this.deletion = deletion;
-        this.registry = registry;
-        this.scheduler = scheduler;
         this.invoker = invoker;
         this.async = async;
         this.logs = logs;
-        this.maxCodeBytes = maxCodeBytes;
-    }
-
-    void dispatch(LambdaMount.Call call, String requestId) throws Exception {
-        List<String> p = call.path();
-        String m = call.method();
-        if (p.isEmpty() || !p.getFirst().equals("functions")) {
-            throw unknown(call);
-        }
-        if (p.size() == 1) {
-            switch (m) {
-                case "GET" -> listFunctions(call);
-                case "POST" -> createFunction(call);
-                default -> throw unknown(call);
-            }
-            return;
-        }
-        String function = p.get(1);
-        String sub = p.size() > 2 ? p.get(2) : null;
-        switch (p.size() + ":" + m + ":" + (sub == null ? "" : sub)) {
-            case "2:GET:" -> getFunction(call, ref(call, function));
-            case "2:DELETE:" -> deleteFunction(call, ref(call, function));
-            case "3:GET:configuration" -> write(call, 200, describe(call, ref(call, function)));
-            case "3:PUT:configuration" -> updateConfiguration(call, ref(call, function).unqualified());
-            case "3:PUT:code" -> updateCode(call, ref(call, function).unqualified());
-            case "3:GET:versions" -> listVersions(call, ref(call, function).unqualified());
-            case "3:POST:versions" -> publishVersion(call, ref(call, function).unqualified());
-            case "3:GET:aliases" -> listAliases(call, ref(call, function).unqualified());
-            case "3:POST:aliases" -> createAlias(call, ref(call, function).unqualified());
-            case "3:POST:invocations" -> invoke(call, ref(call, function), requestId);
-            case "4:GET:aliases" -> write(call, 200, Shapes.alias(call.region(), requireAlias(call, ref(call, function).unqualified(), p.get(3))));
-            case "4:PUT:aliases" -> updateAlias(call, ref(call, function).unqualified(), p.get(3));
-            case "4:DELETE:aliases" -> deleteAlias(call, ref(call, function).unqualified(), p.get(3));
-            default -> throw unknown(call);
-        }
-    }
-
-    private static LambdaError unknown(LambdaMount.Call call) {
-        return LambdaError.user(404, "UnknownOperationException", "Cumulus does not serve " + call.method() + " "
-                + LambdaMount.PREFIX + String.join("/", call.path()) + " (docs/lambda-compatibility.md lists what it does)");
-    }
-
-    private static FunctionRef ref(LambdaMount.Call call, String functionName) {
-        return FunctionRef.parse(functionName, call.query("Qualifier"));
+        this.codeLinks = codeLinks;
+        this.limits = limits;
     }
 
     // ---- functions
 
-    private void createFunction(LambdaMount.Call call) throws IOException {
-        JsonNode body = Json.parseObject(call.body());
-        only(body, "FunctionName", "Runtime", "Role", "Handler", "Code", "Description", "Timeout", "MemorySize",
-                "Publish", "Environment", "PackageType", "Architectures");
-        FunctionRef ref = FunctionRef.parse(text(body, "FunctionName", true), null).unqualified();
-        if (registry.get(ref.name()).isPresent()) {
+    void createFunction(LambdaApi.Call call) throws IOException {
+        JsonNode body = Fields.body(call);
+        List<String> allowed = new ArrayList<>(CREATE_FIELDS);
+        allowed.addAll(KeptSettings.FIELDS);
+        only(body, allowed.toArray(String[]::new));
+        FunctionRef ref = FunctionRef.parse(text(body, "FunctionName", true), null, scope.account()).unqualified();
+        if (scope.registry().get(ref.name()).isPresent()) {
             throw LambdaError.user(409, "ResourceConflictException", "Function already exist: " + ref.name());
         }
         String packageType = text(body, "PackageType", false);
         if (packageType != null && !packageType.equals("Zip")) {
             throw LambdaError.invalid("Cumulus runs Zip packages only, not PackageType " + packageType);
         }
-        checkUnstored(body);
         String handler = text(body, "Handler", true);
         FunctionConfig defaults = FunctionConfig.defaults(ref.name(), handler);
         FunctionConfig config = new FunctionConfig(ref.name(), Runtimes.toCumulus(text(body, "Runtime", true)), handler,
                 integer(body, "MemorySize", defaults.memoryMb()), integer(body, "Timeout", defaults.timeoutSeconds()),
                 environment(body, Map.of()), defaults.maxInstances(), defaults.concurrency(), null, false, 0);
+        ObjectNode kept = KeptSettings.merge(Json.MAPPER.createObjectNode(), body);
+        Map<String, String> tags = tags(body);
         JsonNode code = body.get("Code");
         if (code == null || !code.isObject()) {
             throw LambdaError.invalid("Code is required: {\"ZipFile\": base64 of the zip}");
         }
         only(code, "ZipFile");
         CodeRef stored = storeZip(text(code, "ZipFile", true));
-        FunctionInfo info = registry.put(config, stored.sha256());
+        FunctionInfo info = scope.registry().put(config, stored.sha256());
+        scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
+        scope.store().tag(ref.name(), tags);
         write(call, 201, bool(body, "Publish")
-                ? Shapes.configuration(call.region(), registry.publish(ref.name()), info.updatedAt())
-                : latest(call, info));
+                ? scope.versionConfiguration(publish(ref.name(), null))
+                : scope.latestConfiguration(info));
     }
 
-    private void getFunction(LambdaMount.Call call, FunctionRef ref) throws IOException {
+    void getFunction(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName);
+        ObjectNode configuration = describe(ref);
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("Configuration", describe(call, ref));
+        out.set("Configuration", configuration);
+        FunctionVersion version = scope.registry().resolve(ref.name(), configuration.get("Version").asText());
+        out.putObject("Code").put("RepositoryType", "S3").put("Location", codeLinks.link(call, version.code()));
+        Map<String, String> tags = scope.store().tags(ref.name());
+        if (!tags.isEmpty()) {
+            ObjectNode tagNode = out.putObject("Tags");
+            tags.forEach(tagNode::put);
+        }
+        Concurrency.reserved(scope, scope.requireFunction(ref.name()))
+                .ifPresent(n -> out.putObject("Concurrency").put("ReservedConcurrentExecutions", n));
         write(call, 200, out);
     }
 
+    void getConfiguration(LambdaApi.Call call, String functionName) throws IOException {
+        write(call, 200, describe(scope.ref(call, functionName)));
+    }
+
     /** The configuration a reference names; an alias shows the version it points at. */
-    private ObjectNode describe(LambdaMount.Call call, FunctionRef ref) {
+    private ObjectNode describe(FunctionRef ref) {
         String qualifier = ref.qualifier();
         if (qualifier == null || qualifier.equals(FunctionVersion.LATEST)) {
-            return latest(call, requireFunction(call, ref.name()));
+            return scope.latestConfiguration(scope.requireFunction(ref.name()));
         }
         if (!qualifier.chars().allMatch(Character::isDigit)) {
-            qualifier = requireAlias(call, new FunctionRef(ref.name(), null), qualifier).functionVersion();
-            if (qualifier.equals(FunctionVersion.LATEST)) {
-                return latest(call, requireFunction(call, ref.name()));
+            qualifier = requireAlias(new FunctionRef(ref.name(), null), qualifier).functionVersion();
+        }
+        return scope.versionConfiguration(scope.registry().resolve(ref.name(), qualifier));
+    }
+
+    void listFunctions(LambdaApi.Call call) throws IOException {
+        List<ObjectNode> all = new ArrayList<>();
+        for (FunctionInfo info : scope.registry().list()) {
+            all.add(scope.latestConfiguration(info));
+        }
+        write(call, 200, Fields.page(call, "Functions", all));
+    }
+
+    void deleteFunction(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName);
+        String qualifier = ref.qualifier();
+        if (qualifier != null && !qualifier.equals(FunctionVersion.LATEST)) {
+            if (!qualifier.chars().allMatch(Character::isDigit)) {
+                throw LambdaError.invalid("Deletion of aliases is not supported by DeleteFunction; use DeleteAlias for '"
+                        + qualifier + "'");
             }
+            scope.requireFunction(ref.name());
+            if (!scope.registry().deleteVersion(ref.name(), qualifier)) {
+                throw LambdaError.notFound("Function not found: " + scope.arn(ref.name(), qualifier));
+            }
+            scope.store().deleteSettings(ref.name(), qualifier);
+            Fields.noContent(call);
+            return;
         }
-        FunctionVersion version = registry.resolve(ref.name(), qualifier);
-        return Shapes.configuration(call.region(), version, version.createdAt());
-    }
-
-    private ObjectNode latest(LambdaMount.Call call, FunctionInfo info) {
-        return Shapes.configuration(call.region(), new FunctionVersion(FunctionVersion.LATEST, info.revision(),
-                info.config(), info.code(), info.updatedAt()), info.updatedAt());
-    }
-
-    private void listFunctions(LambdaMount.Call call) throws IOException {
-        List<JsonNode> all = new ArrayList<>();
-        for (FunctionInfo info : registry.list()) {
-            all.add(latest(call, info));
-        }
-        write(call, 200, page(call, "Functions", all));
-    }
-
-    private void deleteFunction(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        if (ref.qualifier() != null && !ref.qualifier().equals(FunctionVersion.LATEST)) {
-            throw LambdaError.invalid("Cumulus deletes whole functions only; drop the qualifier '" + ref.qualifier() + "'");
-        }
-        if (registry.get(ref.name()).isEmpty()) {
-            throw functionNotFound(call, ref.name());
+        if (scope.registry().get(ref.name()).isEmpty()) {
+            throw scope.functionNotFound(ref.name());
         }
         // unlike Lambda, refuses (409 ResourceConflictException) while routes, schedules,
-        // subscriptions or mappings name the function: docs/adr/0016
+        // subscriptions or mappings name the function: docs/adr/0017
         deletion.delete(ref.name(), false);
-        noContent(call);
+        Fields.noContent(call);
     }
 
-    private void updateConfiguration(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        JsonNode body = Json.parseObject(call.body());
-        only(body, "Role", "Handler", "Description", "Timeout", "MemorySize", "Environment", "Runtime", "RevisionId");
-        FunctionInfo info = requireFunction(call, ref.name());
-        checkRevision(body, info.revision());
-        checkUnstored(body);
+    void updateConfiguration(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        JsonNode body = Fields.body(call);
+        List<String> allowed = new ArrayList<>(List.of("Handler", "Timeout", "MemorySize", "Environment", "RevisionId"));
+        allowed.addAll(KeptSettings.FIELDS);
+        only(body, allowed.toArray(String[]::new));
+        FunctionInfo info = scope.requireFunction(ref.name());
+        checkRevision(body, scope.revisionId(info));
+        ObjectNode current = scope.kept(ref.name(), FunctionVersion.LATEST);
+        ObjectNode kept = KeptSettings.merge(current, body);
         FunctionConfig c = info.config();
         String runtime = body.hasNonNull("Runtime") ? Runtimes.toCumulus(text(body, "Runtime", true)) : c.runtime();
         String handler = body.hasNonNull("Handler") ? text(body, "Handler", true) : c.handler();
         FunctionConfig changed = new FunctionConfig(c.name(), runtime, handler, integer(body, "MemorySize", c.memoryMb()),
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
                 c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async());
-        write(call, 200, latest(call, applied(registry.put(changed, null))));
+        FunctionInfo updated = scope.put(changed, null);
+        if (!kept.equals(current)) {
+            scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
+        }
+        write(call, 200, scope.latestConfiguration(updated));
     }
 
-    private void updateCode(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        JsonNode body = Json.parseObject(call.body());
+    void updateCode(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        JsonNode body = Fields.body(call);
         only(body, "ZipFile", "Publish", "DryRun", "RevisionId", "Architectures", "S3Bucket", "S3Key",
                 "S3ObjectVersion", "ImageUri");
         for (String field : List.of("S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri")) {
@@ -205,26 +202,23 @@ final class Operations {
                 throw LambdaError.invalid(field + " is not supported by Cumulus: send the zip as ZipFile");
             }
         }
-        checkArchitectures(body);
-        FunctionInfo info = requireFunction(call, ref.name());
-        checkRevision(body, info.revision());
+        FunctionInfo info = scope.requireFunction(ref.name());
+        checkRevision(body, scope.revisionId(info));
+        ObjectNode current = scope.kept(ref.name(), FunctionVersion.LATEST);
+        ObjectNode kept = KeptSettings.merge(current, body);
         CodeRef stored = storeZip(text(body, "ZipFile", true));
         if (bool(body, "DryRun")) {
-            write(call, 200, Shapes.configuration(call.region(), new FunctionVersion(FunctionVersion.LATEST,
-                    info.revision(), info.config(), stored, info.updatedAt()), info.updatedAt()));
+            write(call, 200, Shapes.configuration(scope, new FunctionVersion(FunctionVersion.LATEST, info.revision(),
+                    info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
             return;
         }
-        FunctionInfo updated = applied(registry.put(info.config(), stored.sha256()));
+        FunctionInfo updated = scope.put(info.config(), stored.sha256());
+        if (!kept.equals(current)) {
+            scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
+        }
         write(call, 200, bool(body, "Publish")
-                ? Shapes.configuration(call.region(), registry.publish(ref.name()), updated.updatedAt())
-                : latest(call, updated));
-    }
-
-    /** What the edge does after a put: instances of the old $LATEST go, provisioned ones come. */
-    private FunctionInfo applied(FunctionInfo info) {
-        scheduler.retireStaleLatest(info.name(), info.revision());
-        scheduler.provision(registry.resolve(info.name(), null));
-        return info;
+                ? scope.versionConfiguration(publish(ref.name(), null))
+                : scope.latestConfiguration(updated));
     }
 
     private CodeRef storeZip(String base64) {
@@ -234,80 +228,110 @@ final class Operations {
         } catch (IllegalArgumentException e) {
             throw LambdaError.invalid("ZipFile must be base64: " + e.getMessage());
         }
-        return registry.storeCode(new ByteArrayInputStream(zip), maxCodeBytes);
+        return scope.registry().storeCode(new ByteArrayInputStream(zip), limits.maxCodeBytes());
     }
 
     // ---- versions
 
-    private void publishVersion(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        JsonNode body = call.body().length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(call.body());
+    void publishVersion(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        JsonNode body = Fields.body(call);
         only(body, "CodeSha256", "Description", "RevisionId");
-        FunctionInfo info = requireFunction(call, ref.name());
-        checkRevision(body, info.revision());
-        checkUnstored(body);
+        FunctionInfo info = scope.requireFunction(ref.name());
+        checkRevision(body, scope.revisionId(info));
         String expectedCode = text(body, "CodeSha256", false);
         if (expectedCode != null && !expectedCode.equals(Shapes.codeSha256(info.code()))) {
             throw LambdaError.invalid("CodeSHA256 (" + expectedCode + ") is different from current CodeSHA256 in $LATEST ("
                     + Shapes.codeSha256(info.code()) + "). Please try again with the CodeSHA256 in $LATEST.");
         }
-        FunctionVersion version = registry.publish(ref.name());
-        write(call, 201, Shapes.configuration(call.region(), version, version.createdAt()));
+        write(call, 201, scope.versionConfiguration(publish(ref.name(), text(body, "Description", false))));
     }
 
-    private void listVersions(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        List<JsonNode> all = new ArrayList<>();
-        all.add(latest(call, requireFunction(call, ref.name())));
-        for (FunctionVersion version : registry.versions(ref.name())) {
-            all.add(Shapes.configuration(call.region(), version, version.createdAt()));
+    /**
+     * Lambda's publish: when neither code nor configuration changed since the last published
+     * version, that version is the answer; otherwise $LATEST becomes the next one, keeping its
+     * settings (with {@code description} as the version's own, when given).
+     */
+    private FunctionVersion publish(String name, String description) {
+        FunctionInfo info = scope.requireFunction(name);
+        ObjectNode kept = scope.kept(name, FunctionVersion.LATEST);
+        List<FunctionVersion> versions = scope.registry().versions(name);
+        if (!versions.isEmpty()) {
+            FunctionVersion last = versions.getLast();
+            if (last.config().equals(info.config()) && last.code().equals(info.code())
+                    && KeptSettings.sameAsVersion(kept, scope.kept(name, last.version()))) {
+                return last;
+            }
         }
-        write(call, 200, page(call, "Versions", all));
+        FunctionVersion version = scope.registry().publish(name);
+        scope.store().putSettings(name, version.version(), KeptSettings.forVersion(kept, description));
+        return version;
+    }
+
+    void listVersions(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        List<ObjectNode> all = new ArrayList<>();
+        all.add(scope.latestConfiguration(scope.requireFunction(ref.name())));
+        for (FunctionVersion version : scope.registry().versions(ref.name())) {
+            all.add(scope.versionConfiguration(version));
+        }
+        write(call, 200, Fields.page(call, "Versions", all));
     }
 
     // ---- aliases
 
-    private void createAlias(LambdaMount.Call call, FunctionRef ref) throws IOException {
-        JsonNode body = Json.parseObject(call.body());
+    void createAlias(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        JsonNode body = Fields.body(call);
         only(body, "Name", "FunctionVersion", "Description", "RoutingConfig");
-        requireFunction(call, ref.name());
+        scope.requireFunction(ref.name());
         Alias.Spec spec = new Alias.Spec(text(body, "FunctionVersion", true), text(body, "Description", false),
                 routing(body.get("RoutingConfig")));
-        write(call, 201, Shapes.alias(call.region(), registry.createAlias(ref.name(), text(body, "Name", true), spec)));
+        write(call, 201, Shapes.alias(scope, scope.registry().createAlias(ref.name(), text(body, "Name", true), spec)));
     }
 
-    private void updateAlias(LambdaMount.Call call, FunctionRef ref, String name) throws IOException {
-        JsonNode body = Json.parseObject(call.body());
+    void getAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+        write(call, 200, Shapes.alias(scope, requireAlias(scope.ref(call, functionName).unqualified(), name)));
+    }
+
+    void updateAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        JsonNode body = Fields.body(call);
         only(body, "FunctionVersion", "Description", "RoutingConfig", "RevisionId");
-        Alias current = requireAlias(call, ref, name);
+        Alias current = requireAlias(ref, name);
         Alias.Spec spec = new Alias.Spec(
                 body.hasNonNull("FunctionVersion") ? text(body, "FunctionVersion", true) : current.functionVersion(),
                 body.hasNonNull("Description") ? text(body, "Description", true) : current.description(),
                 body.hasNonNull("RoutingConfig") ? routing(body.get("RoutingConfig")) : current.routing());
-        write(call, 200, Shapes.alias(call.region(),
-                registry.updateAlias(ref.name(), name, spec, text(body, "RevisionId", false))));
+        write(call, 200, Shapes.alias(scope,
+                scope.registry().updateAlias(ref.name(), name, spec, text(body, "RevisionId", false))));
     }
 
-    private void deleteAlias(LambdaMount.Call call, FunctionRef ref, String name) throws IOException {
-        requireFunction(call, ref.name());
-        registry.deleteAlias(ref.name(), name); // Lambda answers 204 for an alias that is not there
-        noContent(call);
+    void deleteAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        scope.requireFunction(ref.name());
+        scope.registry().deleteAlias(ref.name(), name); // Lambda answers 204 for an alias that is not there
+        Fields.noContent(call);
     }
 
-    private void listAliases(LambdaMount.Call call, FunctionRef ref) throws IOException {
+    void listAliases(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
         String version = call.query("FunctionVersion");
-        List<JsonNode> all = new ArrayList<>();
-        for (Alias alias : registry.aliases(ref.name())) {
+        scope.requireFunction(ref.name());
+        List<ObjectNode> all = new ArrayList<>();
+        for (Alias alias : scope.registry().aliases(ref.name())) {
             if (version == null || version.equals(alias.functionVersion())
                     || (alias.routing() != null && version.equals(alias.routing().version()))) {
-                all.add(Shapes.alias(call.region(), alias));
+                all.add(Shapes.alias(scope, alias));
             }
         }
-        write(call, 200, page(call, "Aliases", all));
+        write(call, 200, Fields.page(call, "Aliases", all));
     }
 
-    private Alias requireAlias(LambdaMount.Call call, FunctionRef ref, String name) {
-        requireFunction(call, ref.name());
-        return registry.alias(ref.name(), name).orElseThrow(() -> LambdaError.notFound(
-                "Alias not found: " + FunctionRef.arn(call.region(), ref.name(), name)));
+    private Alias requireAlias(FunctionRef ref, String name) {
+        scope.requireFunction(ref.name());
+        return scope.registry().alias(ref.name(), name).orElseThrow(() -> LambdaError.notFound(
+                "Alias not found: " + scope.arn(ref.name(), name)));
     }
 
     private static Alias.Routing routing(JsonNode config) {
@@ -338,7 +362,8 @@ final class Operations {
 
     // ---- invoke
 
-    private void invoke(LambdaMount.Call call, FunctionRef ref, String requestId) throws Exception {
+    void invoke(LambdaApi.Call call, String functionName, String requestId) throws Exception {
+        FunctionRef ref = scope.ref(call, functionName);
         String type = call.header("X-Amz-Invocation-Type");
         type = type == null ? "RequestResponse" : type;
         String logType = call.header("X-Amz-Log-Type");
@@ -348,13 +373,13 @@ final class Operations {
         byte[] payload = call.body();
         switch (type) {
             case "DryRun" -> {
-                registry.resolve(ref.name(), ref.qualifier());
-                noContent(call);
+                scope.registry().resolve(ref.name(), ref.qualifier());
+                Fields.noContent(call);
             }
             case "Event" -> {
-                if (payload.length > LambdaMount.EVENT_PAYLOAD_LIMIT) {
+                if (payload.length > LambdaApi.EVENT_PAYLOAD_LIMIT) {
                     throw LambdaError.user(413, "RequestTooLargeException", "Request must be smaller than "
-                            + LambdaMount.EVENT_PAYLOAD_LIMIT + " bytes for an Event invocation");
+                            + LambdaApi.EVENT_PAYLOAD_LIMIT + " bytes for an Event invocation");
                 }
                 Json.requireJson(payload);
                 AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(ref.qualifiedName(), payload));
@@ -365,7 +390,7 @@ final class Operations {
             case "RequestResponse" -> {
                 Json.requireJson(payload);
                 String clientContext = clientContext(call.header("X-Amz-Client-Context"));
-                FunctionVersion version = registry.resolve(ref.name(), ref.qualifier());
+                FunctionVersion version = scope.registry().resolve(ref.name(), ref.qualifier());
                 Invocation result = invoker.invoke(version,
                         new InvocationRequest(requestId, Invoker.traceId(), payload, clientContext, null, null));
                 var headers = call.response().getHeaders();
@@ -407,15 +432,107 @@ final class Operations {
         }
     }
 
+    // ---- tags
+
+    void listTags(LambdaApi.Call call, String resource) throws IOException {
+        String name = taggedFunction(resource);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ObjectNode tags = out.putObject("Tags");
+        scope.store().tags(name).forEach(tags::put);
+        write(call, 200, out);
+    }
+
+    void tag(LambdaApi.Call call, String resource) throws IOException {
+        String name = taggedFunction(resource);
+        JsonNode body = Fields.body(call);
+        only(body, "Tags");
+        scope.store().tag(name, tags(body));
+        Fields.noContent(call);
+    }
+
+    void untag(LambdaApi.Call call, String resource) throws IOException {
+        String name = taggedFunction(resource);
+        List<String> keys = call.queryValues("tagKeys");
+        if (keys.isEmpty()) {
+            throw LambdaError.invalid("tagKeys is required");
+        }
+        scope.store().untag(name, keys);
+        Fields.noContent(call);
+    }
+
+    /** Tags belong to functions: the resource is a function's unqualified ARN. */
+    private String taggedFunction(String resource) {
+        FunctionRef ref = FunctionRef.parse(resource, null, scope.account());
+        if (ref.qualifier() != null) {
+            throw LambdaError.invalid("Tags are kept for functions, not versions or aliases: " + resource);
+        }
+        return scope.requireFunction(ref.name()).name();
+    }
+
+    /** Lambda's tag rules: at most 50, keys up to 128 and values up to 256 characters, no aws: keys. */
+    private static Map<String, String> tags(JsonNode body) {
+        Map<String, String> tags = Fields.strings(body, "Tags");
+        if (tags.size() > 50) {
+            throw LambdaError.invalid("a function has at most 50 tags");
+        }
+        for (var tag : tags.entrySet()) {
+            if (tag.getKey().isEmpty() || tag.getKey().length() > 128 || tag.getValue().length() > 256
+                    || tag.getKey().startsWith("aws:")) {
+                throw LambdaError.invalid("tag keys are 1-128 characters and do not start with aws:, values at most"
+                        + " 256 characters: " + tag.getKey());
+            }
+        }
+        return tags;
+    }
+
+    // ---- account, code signing, event source mappings
+
+    void accountSettings(LambdaApi.Call call) throws IOException {
+        long codeBytes = 0;
+        List<FunctionInfo> functions = scope.registry().list();
+        for (FunctionInfo info : functions) {
+            codeBytes += info.code().sizeBytes();
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.putObject("AccountLimit")
+                .put("TotalCodeSize", 0)
+                .put("CodeSizeUnzipped", FunctionRegistry.MAX_UNPACKED_CODE_BYTES)
+                .put("CodeSizeZipped", limits.maxCodeBytes())
+                .put("ConcurrentExecutions", limits.maxInstances())
+                .put("UnreservedConcurrentExecutions", limits.maxInstances());
+        out.putObject("AccountUsage").put("TotalCodeSize", codeBytes).put("FunctionCount", functions.size());
+        write(call, 200, out);
+    }
+
+    /** No function has a code signing config on Cumulus; Lambda answers so with an empty ARN. */
+    void codeSigningConfig(LambdaApi.Call call, String functionName) throws IOException {
+        FunctionRef ref = scope.ref(call, functionName).unqualified();
+        scope.requireFunction(ref.name());
+        write(call, 200, Json.MAPPER.createObjectNode().put("CodeSigningConfigArn", "").put("FunctionName", ref.name()));
+    }
+
+    /** Mappings made through the Lambda API: there are none (see {@link #createEventSourceMapping}). */
+    void listEventSourceMappings(LambdaApi.Call call) throws IOException {
+        write(call, 200, Fields.page(call, "EventSourceMappings", List.of()));
+    }
+
+    /**
+     * Lambda's event sources (SQS, Kinesis, DynamoDB streams, Kafka, Amazon MQ) have no
+     * counterpart on a node; Cumulus's own (MQTT, NATS, AMQP) are made with {@code POST /v1/sources}.
+     */
+    void createEventSourceMapping(LambdaApi.Call call) {
+        JsonNode body = Fields.body(call);
+        throw LambdaError.invalid("Cumulus cannot consume " + (body.hasNonNull("EventSourceArn")
+                ? body.get("EventSourceArn").asText() : "this event source") + ": Lambda's event sources (SQS, Kinesis,"
+                + " DynamoDB, Kafka, Amazon MQ) have no counterpart on a node; map MQTT, NATS or AMQP sources to a"
+                + " function with POST /v1/sources (docs/rest-api.md)");
+    }
+
+    void eventSourceMapping(LambdaApi.Call call, String uuid) {
+        throw LambdaError.notFound("The resource you requested does not exist. (event source mapping " + uuid + ")");
+    }
+
     // ---- helpers
-
-    private FunctionInfo requireFunction(LambdaMount.Call call, String name) {
-        return registry.get(name).orElseThrow(() -> functionNotFound(call, name));
-    }
-
-    private static LambdaError functionNotFound(LambdaMount.Call call, String name) {
-        return LambdaError.notFound("Function not found: " + FunctionRef.arn(call.region(), name, null));
-    }
 
     private static void checkRevision(JsonNode body, String current) {
         String expected = text(body, "RevisionId", false);
@@ -423,79 +540,6 @@ final class Operations {
             throw LambdaError.user(412, "PreconditionFailedException", "The Revision Id provided does not match the latest"
                     + " Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
         }
-    }
-
-    /**
-     * Settings Cumulus has nowhere to keep yet. Role is accepted whatever it is (no IAM); a
-     * description is refused rather than silently lost.
-     */
-    private static void checkUnstored(JsonNode body) {
-        String description = text(body, "Description", false);
-        if (description != null && !description.isEmpty()) {
-            throw LambdaError.invalid("Cumulus does not store function descriptions yet; leave Description out");
-        }
-        text(body, "Role", false);
-        checkArchitectures(body);
-    }
-
-    private static void checkArchitectures(JsonNode body) {
-        JsonNode architectures = body.get("Architectures");
-        if (architectures == null || architectures.isNull()) {
-            return;
-        }
-        if (!architectures.isArray() || architectures.size() != 1 || !architectures.get(0).asText().equals(Shapes.architecture())) {
-            throw LambdaError.invalid("this node runs functions on " + Shapes.architecture() + " only; Architectures must be [\""
-                    + Shapes.architecture() + "\"]");
-        }
-    }
-
-    /** Refuses any field but {@code allowed} that sets something: Cumulus would not keep it. */
-    private static void only(JsonNode body, String... allowed) {
-        Set<String> known = Set.of(allowed);
-        for (var field : body.properties()) {
-            JsonNode value = field.getValue();
-            // an empty list or map sets nothing (tools send "Tags": {} or "Layers": [] by default)
-            boolean empty = value.isNull() || (value.isContainerNode() && value.isEmpty());
-            if (!known.contains(field.getKey()) && !empty) {
-                throw LambdaError.invalid(field.getKey() + " is not supported by Cumulus (docs/lambda-compatibility.md)");
-            }
-        }
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw LambdaError.invalid(field + " is required");
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw LambdaError.invalid(field + " must be a string");
-        }
-        return node.asText();
-    }
-
-    private static int integer(JsonNode body, String field, int fallback) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return fallback;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw LambdaError.invalid(field + " must be a whole number");
-        }
-        return node.asInt();
-    }
-
-    private static boolean bool(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return false;
-        }
-        if (!node.isBoolean()) {
-            throw LambdaError.invalid(field + " must be true or false");
-        }
-        return node.asBoolean();
     }
 
     private static Map<String, String> environment(JsonNode body, Map<String, String> fallback) {
@@ -507,55 +551,6 @@ final class Operations {
             throw LambdaError.invalid("Environment must be {\"Variables\": {...}}");
         }
         only(environment, "Variables");
-        JsonNode variables = environment.get("Variables");
-        Map<String, String> out = new LinkedHashMap<>();
-        if (variables == null || variables.isNull()) {
-            return out;
-        }
-        if (!variables.isObject()) {
-            throw LambdaError.invalid("Environment.Variables must be an object of strings");
-        }
-        for (var entry : variables.properties()) {
-            if (!entry.getValue().isTextual()) {
-                throw LambdaError.invalid("Environment.Variables." + entry.getKey() + " must be a string");
-            }
-            out.put(entry.getKey(), entry.getValue().asText());
-        }
-        return out;
-    }
-
-    /** Lambda's pagination: {@code Marker} (here an offset) and {@code MaxItems} (1..10000, 50 by default). */
-    private static ObjectNode page(LambdaMount.Call call, String field, List<JsonNode> all) {
-        int from = 0;
-        int max = 50;
-        try {
-            if (call.query("Marker") != null) {
-                from = Integer.parseInt(call.query("Marker"));
-            }
-            if (call.query("MaxItems") != null) {
-                max = Integer.parseInt(call.query("MaxItems"));
-            }
-        } catch (NumberFormatException e) {
-            throw LambdaError.invalid("Marker and MaxItems must be numbers");
-        }
-        if (from < 0 || from > all.size() || max < 1 || max > 10_000) {
-            throw LambdaError.invalid("Marker must come from a previous page and MaxItems be from 1 to 10000");
-        }
-        int to = Math.min(all.size(), from + max);
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.putArray(field).addAll(all.subList(from, to));
-        if (to < all.size()) {
-            out.put("NextMarker", Integer.toString(to));
-        }
-        return out;
-    }
-
-    private static void write(LambdaMount.Call call, int status, JsonNode body) throws IOException {
-        Exchange.write(call.response(), status, JSON, Json.write(body));
-    }
-
-    private static void noContent(LambdaMount.Call call) throws IOException {
-        call.response().setStatus(204);
-        Content.Sink.write(call.response(), true, ByteBuffer.allocate(0));
+        return Fields.strings(environment, "Variables");
     }
 }

@@ -15,8 +15,6 @@ import java.util.Locale;
 
 /** Lambda's response documents (FunctionConfiguration, AliasConfiguration) from registry records. */
 final class Shapes {
-    /** Cumulus keeps no IAM role; every function reports this one. */
-    static final String ROLE = "arn:aws:iam::" + FunctionRef.ACCOUNT + ":role/cumulus-function";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final DateTimeFormatter LAST_MODIFIED =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -29,18 +27,25 @@ final class Shapes {
         return arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "x86_64";
     }
 
-    static ObjectNode configuration(String region, FunctionVersion version, Instant lastModified) {
+    /** The role a function reports when none was given: Cumulus has no IAM roles yet. */
+    static String defaultRole(Scope scope) {
+        return "arn:aws:iam::" + scope.account() + ":role/cumulus-function";
+    }
+
+    /**
+     * A FunctionConfiguration: the registry's settings, the kept ones ({@link KeptSettings}) and
+     * {@code revisionId} (which changes when either changes).
+     */
+    static ObjectNode configuration(Scope scope, FunctionVersion version, Instant lastModified, ObjectNode kept,
+            String revisionId) {
         FunctionConfig config = version.config();
         ObjectNode out = NODES.objectNode();
         out.put("FunctionName", config.name());
         // as Lambda: $LATEST is the unqualified ARN, a published version carries its number
-        out.put("FunctionArn", FunctionRef.arn(region, config.name(),
+        out.put("FunctionArn", scope.arn(config.name(),
                 version.version().equals(FunctionVersion.LATEST) ? null : version.version()));
-        out.put("Runtime", config.runtime());
-        out.put("Role", ROLE);
         out.put("Handler", config.handler());
         out.put("CodeSize", version.code().sizeBytes());
-        out.put("Description", "");
         out.put("Timeout", config.timeoutSeconds());
         out.put("MemorySize", config.memoryMb());
         out.put("LastModified", LAST_MODIFIED.format(lastModified));
@@ -48,18 +53,17 @@ final class Shapes {
         out.put("Version", version.version());
         ObjectNode variables = out.putObject("Environment").putObject("Variables");
         config.environment().forEach(variables::put);
-        out.putObject("TracingConfig").put("Mode", "PassThrough");
-        out.put("RevisionId", version.revision());
+        KeptSettings.describe(out, kept, config, defaultRole(scope));
+        out.put("RevisionId", revisionId);
         out.put("State", "Active");
         out.put("LastUpdateStatus", "Successful");
         out.put("PackageType", "Zip");
-        out.putArray("Architectures").add(architecture());
         return out;
     }
 
-    static ObjectNode alias(String region, Alias alias) {
+    static ObjectNode alias(Scope scope, Alias alias) {
         ObjectNode out = NODES.objectNode();
-        out.put("AliasArn", FunctionRef.arn(region, alias.functionName(), alias.name()));
+        out.put("AliasArn", scope.arn(alias.functionName(), alias.name()));
         out.put("Name", alias.name());
         out.put("FunctionVersion", alias.functionVersion());
         out.put("Description", alias.description());

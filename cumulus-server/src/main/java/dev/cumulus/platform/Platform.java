@@ -12,7 +12,7 @@ import dev.cumulus.files.FileTrees;
 import dev.cumulus.async.AsyncDelivery;
 import dev.cumulus.topics.Topics;
 import dev.cumulus.invoke.Invoker;
-import dev.cumulus.lambdaapi.LambdaMount;
+import dev.cumulus.lambdaapi.LambdaApi;
 import dev.cumulus.routes.Routes;
 import dev.cumulus.schedules.Schedules;
 import dev.cumulus.web.Mount;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionInfo;
@@ -105,7 +106,7 @@ public final class Platform implements AutoCloseable {
                     scheduler.provision(registry.resolve(function.name(), null));
                 }
             }
-            Invoker invoker = new Invoker(registry, scheduler, metering.meter(), clock);
+            Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
             // holder that topics are bound into once they exist (see LateTopicSink)
@@ -127,7 +128,7 @@ public final class Platform implements AutoCloseable {
             SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
                     topics.sourcePublisher(), clock));
             mounts.add(sources.mount());
-            // a function is deleted only with what names it, or not at all (ADR 0016)
+            // a function is deleted only with what names it, or not at all (ADR 0017)
             FunctionDeletion deletion = new FunctionDeletion(registry, List.of(routes.dependents(),
                     schedules.dependents(), topics.dependents(), sources.dependents()), new FunctionDeletion.Aftermath() {
                         @Override
@@ -144,8 +145,9 @@ public final class Platform implements AutoCloseable {
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
             mounts.add(new KeysMount(accessKeys));
-            mounts.add(new LambdaMount(new SigV4(accessKeys, "lambda", clock),
-                    registry, scheduler, invoker, async, logs, config.maxCodeBytes(), deletion));
+            mounts.addAll(new LambdaApi(new SigV4(accessKeys, "lambda", clock), registry, scheduler, invoker, async,
+                    logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
+                            config.maxCodeBytes(), config.maxInstances()), deletion, clock).mounts());
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts, async, deletion)));

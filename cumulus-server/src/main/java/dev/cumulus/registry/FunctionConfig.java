@@ -88,4 +88,16 @@ public record FunctionConfig(
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
                 concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed);
     }
+
+    /** These settings with other instance limits: at most {@code maxInstances}, {@code provisioned} kept warm. */
+    public FunctionConfig withInstances(int maxInstances, int provisioned) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async);
+    }
+
+    /** These settings with the function URL public (no bearer token) or not. */
+    public FunctionConfig withPublicUrl(boolean publicUrl) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async);
+    }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Deletes a function together with what points at it (docs/adr/0016): a delete is refused with a
+ * Deletes a function together with what points at it (docs/adr/0017): a delete is refused with a
  * 409 that lists the dependents, unless it cascades, which removes them first. The REST API and
  * the Lambda API both delete through here, so both refuse alike.
  *

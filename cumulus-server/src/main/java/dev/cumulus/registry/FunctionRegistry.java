@@ -14,6 +14,8 @@ import java.util.Optional;
  * input; a refused call stores nothing.
  */
 public interface FunctionRegistry {
+    /** How large a code package may grow when unpacked. */
+    long MAX_UNPACKED_CODE_BYTES = ZipEntries.MAX_UNPACKED_BYTES;
 
     /**
      * The registry kept in {@code db}, with code packages stored under {@code codeDir} (shared by
@@ -46,6 +48,12 @@ public interface FunctionRegistry {
     /** Publishes the current {@code $LATEST} as the next immutable version. */
     FunctionVersion publish(String name);
 
+    /**
+     * Deletes one published version; false if there was none. An alias that points or routes
+     * to it is a 409: Lambda refuses to delete a version an alias uses.
+     */
+    boolean deleteVersion(String name, String version);
+
     /** Published versions, oldest first. */
     List<FunctionVersion> versions(String name);
 
@@ -76,6 +84,9 @@ public interface FunctionRegistry {
 
     /** Deletes an alias; false if there was none. */
     boolean deleteAlias(String name, String alias);
+
+    /** The stored code package itself (the zip or jar as it was uploaded), for downloads. */
+    Path codePackage(CodeRef code);
 
     /** A directory holding the unpacked code package, created on first use and then reused. */
     Path unpackedCode(CodeRef code);

@@ -255,6 +255,38 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     }
 
     @Override
+    public boolean deleteVersion(String name, String version) {
+        if (!VERSION.matcher(version).matches()) {
+            throw ApiException.badRequest("InvalidQualifier", "only a published version can be deleted, not '" + version + "'");
+        }
+        long number = Long.parseLong(version);
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement used = c.prepareStatement("SELECT name FROM function_aliases"
+                        + " WHERE function_name = ? AND (function_version = ? OR additional_version = ?)")) {
+                    used.setString(1, name);
+                    used.setString(2, version);
+                    used.setString(3, version);
+                    try (ResultSet rs = used.executeQuery()) {
+                        if (rs.next()) {
+                            throw ApiException.conflict("VersionInUse", "version " + version + " of function " + name
+                                    + " is used by alias " + rs.getString(1));
+                        }
+                    }
+                }
+                try (PreparedStatement delete =
+                        c.prepareStatement("DELETE FROM function_versions WHERE function_name = ? AND version = ?")) {
+                    delete.setString(1, name);
+                    delete.setLong(2, number);
+                    return delete.executeUpdate() > 0;
+                }
+            });
+        } finally {
+            forget(name);
+        }
+    }
+
+    @Override
     public List<FunctionVersion> versions(String name) {
         if (get(name).isEmpty()) {
             throw ApiException.notFound("function " + name + " does not exist");
@@ -570,6 +602,11 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
 
     private static String newAliasRevision() {
         return java.util.UUID.randomUUID().toString();
+    }
+
+    @Override
+    public Path codePackage(CodeRef codeRef) {
+        return code.packagePath(codeRef.sha256());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.Delivery;
 import dev.cumulus.runtimeapi.PendingInvocation;
@@ -28,6 +29,8 @@ final class Instance implements RuntimeChannel {
 
     final String id;
     final FunctionVersion version;
+    /** the node's region, in the invoked function's ARN */
+    private final String region;
     final long launchedNanos = System.nanoTime();
     private final Scheduler.LogSink logs;
 
@@ -50,10 +53,11 @@ final class Instance implements RuntimeChannel {
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
-    Instance(String id, FunctionVersion version, Scheduler.LogSink logs) {
+    Instance(String id, FunctionVersion version, Scheduler.LogSink logs, String region) {
         this.id = id;
         this.version = version;
         this.logs = logs;
+        this.region = region;
     }
 
     void attach(SandboxProcess process, Runnable onClose) {
@@ -119,7 +123,7 @@ final class Instance implements RuntimeChannel {
     }
 
     private String functionArn() {
-        return "arn:cumulus:lambda:local:000000000000:function:" + version.functionName() + ":" + version.version();
+        return FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(), version.version());
     }
 
     /** The request id of the invocation running now, to tag the instance's log lines. */

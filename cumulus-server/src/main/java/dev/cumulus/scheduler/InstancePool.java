@@ -263,7 +263,7 @@ final class InstancePool {
 
     /** A new instance in this pool (caller holds the lock). */
     private Instance add() {
-        Instance instance = new Instance(hooks.newInstanceId(), version, hooks.logs());
+        Instance instance = new Instance(hooks.newInstanceId(), version, hooks.logs(), hooks.region());
         instances.add(instance);
         instance.processGone.thenRun(() -> processGone(instance));
         return instance;

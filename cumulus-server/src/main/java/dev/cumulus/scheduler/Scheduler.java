@@ -426,6 +426,10 @@ public final class Scheduler implements AutoCloseable {
             return logs;
         }
 
+        String region() {
+            return settings.region();
+        }
+
         String newInstanceId() {
             return nodeTag + "-" + Long.toString(instanceIds.incrementAndGet(), 36);
         }

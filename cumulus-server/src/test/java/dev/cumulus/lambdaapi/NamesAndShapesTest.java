@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.logs.LogLine;
+import dev.cumulus.registry.FunctionArns;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -14,28 +15,38 @@ import org.junit.jupiter.api.Test;
 
 /** Pure parts of the Lambda API: function references, runtime names, log tails, error mapping. */
 class NamesAndShapesTest {
+    private static final String ACCOUNT = "000000000000";
 
     @Test
     void readsNamesPartialAndFullArnsWithQualifiers() {
-        assertThat(FunctionRef.parse("f", null)).isEqualTo(new FunctionRef("f", null));
-        assertThat(FunctionRef.parse("f:live", null)).isEqualTo(new FunctionRef("f", "live"));
-        assertThat(FunctionRef.parse("f", "3")).isEqualTo(new FunctionRef("f", "3"));
-        assertThat(FunctionRef.parse("f:$LATEST", "$LATEST")).isEqualTo(new FunctionRef("f", "$LATEST"));
-        assertThat(FunctionRef.parse("000000000000:function:f", null)).isEqualTo(new FunctionRef("f", null));
-        assertThat(FunctionRef.parse("arn:aws:lambda:eu-west-1:000000000000:function:my_fn-2:7", null))
+        assertThat(FunctionRef.parse("f", null, ACCOUNT)).isEqualTo(new FunctionRef("f", null));
+        assertThat(FunctionRef.parse("f:live", null, ACCOUNT)).isEqualTo(new FunctionRef("f", "live"));
+        assertThat(FunctionRef.parse("f", "3", ACCOUNT)).isEqualTo(new FunctionRef("f", "3"));
+        assertThat(FunctionRef.parse("f:$LATEST", "$LATEST", ACCOUNT)).isEqualTo(new FunctionRef("f", "$LATEST"));
+        assertThat(FunctionRef.parse("000000000000:function:f", null, ACCOUNT)).isEqualTo(new FunctionRef("f", null));
+        assertThat(FunctionRef.parse("arn:aws:lambda:eu-west-1:000000000000:function:my_fn-2:7", null, ACCOUNT))
                 .isEqualTo(new FunctionRef("my_fn-2", "7"));
-        assertThat(FunctionRef.parse("f:live", null).qualifiedName()).isEqualTo("f:live");
-        assertThat(FunctionRef.arn("us-east-1", "f", null)).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:f");
+        assertThat(FunctionRef.parse("f:live", null, ACCOUNT).qualifiedName()).isEqualTo("f:live");
+        assertThat(FunctionArns.function("us-east-1", "default", "f", null))
+                .isEqualTo("arn:aws:lambda:us-east-1:984327297149:function:f");
+        assertThat(FunctionArns.function("eu-west-1", "default", "f", "live"))
+                .isEqualTo("arn:aws:lambda:eu-west-1:984327297149:function:f:live");
+    }
+
+    @Test
+    void eachProjectHasItsOwnTwelveDigitAccount() {
+        assertThat(FunctionArns.account("default")).isEqualTo("984327297149");
+        assertThat(FunctionArns.account("other")).matches("[0-9]{12}").isNotEqualTo(FunctionArns.account("default"));
     }
 
     @Test
     void refusesWhatIsNotAFunctionReference() {
-        assertRefused(() -> FunctionRef.parse("f:1", "2"), 400, "InvalidParameterValueException");
-        assertRefused(() -> FunctionRef.parse("bad name", null), 400, "InvalidParameterValueException");
-        assertRefused(() -> FunctionRef.parse("arn:aws:s3:::bucket", null), 400, "InvalidParameterValueException");
-        assertRefused(() -> FunctionRef.parse("", null), 400, "InvalidParameterValueException");
-        assertRefused(() -> FunctionRef.parse("123456789012:function:f", null), 404, "ResourceNotFoundException");
-        assertRefused(() -> FunctionRef.parse("f:1", null).unqualified(), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("f:1", "2", ACCOUNT), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("bad name", null, ACCOUNT), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("arn:aws:s3:::bucket", null, ACCOUNT), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("", null, ACCOUNT), 400, "InvalidParameterValueException");
+        assertRefused(() -> FunctionRef.parse("123456789012:function:f", null, ACCOUNT), 404, "ResourceNotFoundException");
+        assertRefused(() -> FunctionRef.parse("f:1", null, ACCOUNT).unqualified(), 400, "InvalidParameterValueException");
     }
 
     @Test
@@ -63,16 +74,16 @@ class NamesAndShapesTest {
 
     @Test
     void registryRefusalsGetLambdasErrorTypes() {
-        assertThat(LambdaMount.translate(ApiException.notFound("x")).type).isEqualTo("ResourceNotFoundException");
-        assertThat(LambdaMount.translate(ApiException.badRequest("InvalidParameter", "x")).type)
+        assertThat(LambdaApi.translate(ApiException.notFound("x")).type).isEqualTo("ResourceNotFoundException");
+        assertThat(LambdaApi.translate(ApiException.badRequest("InvalidParameter", "x")).type)
                 .isEqualTo("InvalidParameterValueException");
-        assertThat(LambdaMount.translate(ApiException.badRequest("MalformedJson", "x")).type)
+        assertThat(LambdaApi.translate(ApiException.badRequest("MalformedJson", "x")).type)
                 .isEqualTo("InvalidRequestContentException");
-        assertThat(LambdaMount.translate(ApiException.conflict("AliasExists", "x")).status).isEqualTo(409);
-        assertThat(LambdaMount.translate(ApiException.tooLarge("x")).type).isEqualTo("RequestTooLargeException");
-        assertThat(LambdaMount.translate(new ApiException(412, "PreconditionFailed", "x")).type)
+        assertThat(LambdaApi.translate(ApiException.conflict("AliasExists", "x")).status).isEqualTo(409);
+        assertThat(LambdaApi.translate(ApiException.tooLarge("x")).type).isEqualTo("RequestTooLargeException");
+        assertThat(LambdaApi.translate(new ApiException(412, "PreconditionFailed", "x")).type)
                 .isEqualTo("PreconditionFailedException");
-        assertThat(LambdaMount.translate(new ApiException(503, "Unavailable", "x")).kind).isEqualTo("Service");
+        assertThat(LambdaApi.translate(new ApiException(503, "Unavailable", "x")).kind).isEqualTo("Service");
     }
 
     private static LogLine line(String text) {

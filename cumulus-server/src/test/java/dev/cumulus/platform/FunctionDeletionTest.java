@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
- * Deleting a function with what names it (ADR 0016), on a real node: routes, schedules, topic
+ * Deleting a function with what names it (ADR 0017), on a real node: routes, schedules, topic
  * subscriptions, event source mappings and other functions' async destinations refuse a plain
  * delete with a 409 listing them; a cascading delete removes them and then the function.
  */

@@ -63,6 +63,8 @@ import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
  */
 class LambdaApiTest {
     static final String HELLO = "dev.cumulus.testfn.Hello";
+    /** The default project's account id, in every ARN (FunctionArns). */
+    static final String ACCOUNT = "984327297149";
 
     @TempDir
     static Path dir;
@@ -98,6 +100,11 @@ class LambdaApiTest {
     }
 
     static LambdaClient client(String id, String key) {
+        return client(node, id, key);
+    }
+
+    /** An SDK client for {@code node}, signing with the given key, without retries. */
+    static LambdaClient client(TestNode node, String id, String key) {
         return LambdaClient.builder()
                 .endpointOverride(node.url("/"))
                 .region(Region.EU_WEST_1)
@@ -115,8 +122,9 @@ class LambdaApiTest {
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(helloZip))));
 
         assertThat(created.functionName()).isEqualTo("lifecycle");
-        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:lifecycle");
-        assertThat(created.runtimeAsString()).isEqualTo("java25");
+        assertThat(created.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:lifecycle");
+        assertThat(created.runtimeAsString()).isEqualTo("java21");
+        assertThat(created.role()).isEqualTo("arn:aws:iam::123456789012:role/anything");
         assertThat(created.memorySize()).isEqualTo(256);
         assertThat(created.timeout()).isEqualTo(20);
         assertThat(created.codeSha256()).isEqualTo(base64Sha256(helloZip));
@@ -124,7 +132,7 @@ class LambdaApiTest {
         assertThat(created.version()).isEqualTo("$LATEST");
         assertThat(lambda.getFunction(r -> r.functionName("lifecycle")).configuration().handler()).isEqualTo(HELLO);
         assertThat(lambda.getFunctionConfiguration(
-                r -> r.functionName("arn:aws:lambda:us-east-1:000000000000:function:lifecycle")).codeSize())
+                r -> r.functionName("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:lifecycle")).codeSize())
                 .isEqualTo(helloZip.length);
         assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName).contains("lifecycle");
 
@@ -169,7 +177,7 @@ class LambdaApiTest {
         // an alias sends 10% to version 2
         var alias = lambda.createAlias(r -> r.functionName("lifecycle").name("live").functionVersion("1")
                 .routingConfig(c -> c.additionalVersionWeights(Map.of("2", 0.1))));
-        assertThat(alias.aliasArn()).isEqualTo("arn:aws:lambda:eu-west-1:000000000000:function:lifecycle:live");
+        assertThat(alias.aliasArn()).isEqualTo("arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:lifecycle:live");
         assertThat(lambda.getAlias(r -> r.functionName("lifecycle").name("live")).routingConfig()
                 .additionalVersionWeights()).isEqualTo(Map.of("2", 0.1));
         int second = 0;
@@ -253,11 +261,11 @@ class LambdaApiTest {
         assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("s3").runtime("java21").handler(HELLO)
                 .role("arn:aws:iam::000000000000:role/x").code(c -> c.s3Bucket("b").s3Key("k"))))
                 .isInstanceOf(InvalidParameterValueException.class);
-        assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("tagged").runtime("java21").handler(HELLO)
-                .role("arn:aws:iam::000000000000:role/x").tags(Map.of("team", "a"))
+        assertThatThrownBy(() -> lambda.createFunction(r -> r.functionName("layered").runtime("java21").handler(HELLO)
+                .role("arn:aws:iam::000000000000:role/x").layers("arn:aws:lambda:us-east-1:000000000000:layer:l:1")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(helloZip)))))
                 .isInstanceOfSatisfying(InvalidParameterValueException.class,
-                        e -> assertThat(e.getMessage()).contains("Tags is not supported"));
+                        e -> assertThat(e.getMessage()).contains("Layers is not supported"));
         assertThatThrownBy(() -> lambda.listFunctions(r -> r.maxItems(0)))
                 .isInstanceOf(InvalidParameterValueException.class);
 

@@ -79,7 +79,7 @@ class LambdaFunctionsTest {
                 .isEqualTo(response.headers().firstValue("X-Cumulus-Request-Id").orElseThrow());
         assertThat(context.get("functionName").asText()).isEqualTo("orders");
         assertThat(context.get("functionVersion").asText()).isEqualTo("$LATEST");
-        assertThat(context.get("invokedFunctionArn").asText()).endsWith(":function:orders:$LATEST");
+        assertThat(context.get("invokedFunctionArn").asText()).isEqualTo("arn:aws:lambda:us-east-1:984327297149:function:orders:$LATEST");
         assertThat(context.get("memoryLimitInMB").asInt()).isEqualTo(256);
         assertThat(context.get("remainingTimeInMillis").asInt()).isPositive();
         assertThat(context.get("logGroupName").asText()).isEqualTo("/aws/lambda/orders");

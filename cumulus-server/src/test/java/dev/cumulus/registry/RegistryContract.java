@@ -59,6 +59,26 @@ abstract class RegistryContract {
     // ---- functions
 
     @Test
+    void deletesOnePublishedVersionUnlessAnAliasUsesIt() {
+        registry.put(config("v"), helloCode.sha256());
+        registry.publish("v");
+        registry.publish("v");
+        registry.createAlias("v", "live", new Alias.Spec("1", null, null));
+
+        assertThatThrownBy(() -> registry.deleteVersion("v", "1"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThat(registry.deleteVersion("v", "2")).isTrue();
+        assertThat(registry.deleteVersion("v", "2")).isFalse();
+        assertThat(registry.versions("v")).extracting(FunctionVersion::version).containsExactly("1");
+        assertThatThrownBy(() -> registry.resolve("v", "2")).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> registry.deleteVersion("v", "$LATEST"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+        // numbers are never reused: the next publish is 3
+        registry.put(config("v").withPublicUrl(true), null);
+        assertThat(registry.publish("v").version()).isEqualTo("3");
+    }
+
+    @Test
     void createsGetsListsUpdatesAndDeletes() {
         FunctionInfo created = registry.put(config("hello"), helloCode.sha256());
 

@@ -10,10 +10,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Code packages built in memory; class files only need the right names for the registry. */
-final class Zips {
+public final class Zips {
     private Zips() {}
 
-    static byte[] withClasses(String... classFiles) {
+    public static byte[] withClasses(String... classFiles) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         for (String classFile : classFiles) {
             entries.put(classFile, new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE});

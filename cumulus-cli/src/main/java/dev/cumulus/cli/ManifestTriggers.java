@@ -142,7 +142,7 @@ final class ManifestTriggers {
 
     /**
      * A schedule as the server shows it: {@code cron}/{@code rate} become its canonical
-     * {@code expression} ({@code cron(0 2 * * *)}, {@code rate(1 hours)}). Should the server ever
+     * {@code expression} ({@code cron(0 2 * * *)}, {@code rate(1 hour)}, {@code rate(5 minutes)}: EventBridge's singular for 1). Should the server ever
      * spell one differently, the schedule is only replaced rather than kept.
      */
     private static ObjectNode comparable(ObjectNode body) {
@@ -154,7 +154,8 @@ final class ManifestTriggers {
             c.put("expression", "cron(" + cron.trim().replaceAll("\\s+", " ") + ")");
         } else {
             Matcher m = RATE.matcher(rate.trim());
-            c.put("expression", m.matches() ? "rate(" + m.group(1) + " " + m.group(2).toLowerCase(Locale.ROOT) + "s)" : rate);
+            c.put("expression", m.matches() ? "rate(" + m.group(1) + " " + m.group(2).toLowerCase(Locale.ROOT)
+                    + (m.group(1).matches("0*1") ? "" : "s") + ")" : rate);
         }
         return c;
     }

@@ -74,7 +74,7 @@ class InitDeployEndToEndTest extends EndToEnd {
         assertThat(run(project, "deploy")).as(out() + err()).isZero();
         assertThat(out()).containsPattern("added route r-[0-9a-f]{12}: GET /api/greet -> greeter")
                 .containsPattern("added route r-[0-9a-f]{12}: POST /api/greet/\\{who\\} -> greeter")
-                .contains("added schedule greeter-hourly: rate(1 hours) UTC -> greeter, next ")
+                .contains("added schedule greeter-hourly: rate(1 hour) UTC -> greeter, next ")
                 .contains("added schedule greeter-nightly: cron(0 2 * * *) Europe/Berlin -> greeter, next ");
         assertThat(get("/api/greet").body()).isEqualTo("{\"greeting\":\"Hello, world!\"}");
         assertThat(run(project, "schedules", "ls")).isZero();

@@ -281,7 +281,11 @@ public final class AotCache implements AutoCloseable {
         command.addAll(List.of("-cp", runtimeJar.toString(), TRAINING_CLASS, Integer.toString(TRAINING_INVOCATIONS)));
         Run run = run(command, TRAINING_TIMEOUT);
         if (run.status != 0 || !Files.isRegularFile(out)) {
-            LOG.warn("AOT training of the Java runtime failed (exit {}): {}", run.status, tail(run.output));
+            if (closed.get()) {
+                LOG.debug("AOT training stopped with the node (exit {})", run.status); // not a failure
+            } else {
+                LOG.warn("AOT training of the Java runtime failed (exit {}): {}", run.status, tail(run.output));
+            }
             Files.deleteIfExists(out);
             return null;
         }

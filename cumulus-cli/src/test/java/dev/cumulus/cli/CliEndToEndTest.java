@@ -325,11 +325,29 @@ class CliEndToEndTest extends EndToEnd {
         Cli cli2 = new Cli(new PrintStream(again, true), new PrintStream(err, true), Map.of())
                 .withCwd(cwd).withShutdownSignal(stopAgain);
         Thread second = Thread.ofVirtual().start(() -> cli2.run("serve", "--port", "0", "--data", serveData.toString()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> again.text().contains("http://"));
-        assertThat(again.text()).doesNotContain(token);
+        await().atMost(Duration.ofSeconds(30)).until(() -> again.text().contains("Press Ctrl+C"));
+        assertThat(again.text()).doesNotContain(token).startsWith("Cumulus is running at http://127.0.0.1:")
+                .contains("root token: in " + serveData.resolve("root-token"));
         stopAgain.countDown();
         second.join(Duration.ofSeconds(30));
         assertThat(second.isAlive()).isFalse();
+    }
+
+    @Test
+    void serveOnABusyPortFailsWithOneLineAndLeavesNoToken(@TempDir Path fresh) {
+        String busyPort = Integer.toString(node.url().getPort());
+        assertThat(run("serve", "--port", busyPort, "--data", fresh.toString())).isEqualTo(1);
+        assertThat(err()).contains("error: cannot listen:").contains("choose another --port");
+        assertThat(fresh.resolve("root-token")).as("a token nobody was shown").doesNotExist();
+    }
+
+    @Test
+    void logsOfAFunctionWithoutLinesSaySo() {
+        assertThat(run("deploy", "quiet", "--code", "functions.jar", "--handler", "dev.cumulus.testfn.Echo")).isZero();
+        assertThat(run("logs", "quiet")).isZero();
+        assertThat(out()).isEmpty();
+        assertThat(err()).startsWith("no log lines for quiet (yet)");
+        assertThat(run("rm", "quiet")).isZero();
     }
 
     /** An output stream whose text so far can be read while the command still runs. */

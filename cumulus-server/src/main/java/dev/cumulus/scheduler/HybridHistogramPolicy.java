@@ -87,6 +87,12 @@ public final class HybridHistogramPolicy implements KeepAlivePolicy {
 
     private final FixedKeepAlive fixed;
     private final Settings settings;
+    /**
+     * A node keep-alive shorter than one bin is finer than anything the histogram can say: the
+     * operator asked for instances to leave quickly, and the learnt windows (a bin or more) would
+     * keep them minutes past it. Then the fixed keep-alive is the whole policy.
+     */
+    private final boolean learns;
     private final Map<String, History> histories = new ConcurrentHashMap<>();
 
     public HybridHistogramPolicy(Duration nodeDefault) {
@@ -96,6 +102,7 @@ public final class HybridHistogramPolicy implements KeepAlivePolicy {
     public HybridHistogramPolicy(Duration nodeDefault, Settings settings) {
         this.fixed = new FixedKeepAlive(nodeDefault);
         this.settings = settings;
+        this.learns = nodeDefault.compareTo(settings.bin()) >= 0;
     }
 
     @Override
@@ -105,7 +112,7 @@ public final class HybridHistogramPolicy implements KeepAlivePolicy {
 
     @Override
     public Plan idle(FunctionConfig config, Instant idleSince) {
-        History history = config.keepAliveSeconds() == null ? histories.get(config.name()) : null;
+        History history = config.keepAliveSeconds() == null && learns ? histories.get(config.name()) : null;
         if (history == null) {
             return fixed.idle(config, idleSince);
         }

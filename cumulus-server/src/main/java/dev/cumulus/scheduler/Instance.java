@@ -38,6 +38,8 @@ final class Instance implements RuntimeChannel {
     InstanceState state = InstanceState.STARTING;
     int inFlight;
     long idleEpoch;
+    /** When it last became idle (System.nanoTime): the longest idle leave first. */
+    long idleSinceNanos;
 
     private volatile SandboxProcess process;
     private volatile Runnable onClose = () -> {};

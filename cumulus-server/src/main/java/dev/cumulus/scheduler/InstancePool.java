@@ -25,6 +25,9 @@ final class InstancePool {
     private int provisioned;
     /** Only the newest scheduled pre-warm may fire; an arrival or a newer plan supersedes it. */
     private long prewarmToken;
+    /** Invocations running on this pool's instances now, and their recent peak. */
+    private int running;
+    private final ConcurrencyWindow recent = new ConcurrencyWindow(Scheduler.STABLE_WINDOW.toNanos());
 
     InstancePool(FunctionVersion version, Scheduler.Hooks hooks) {
         this.version = version;
@@ -57,12 +60,14 @@ final class InstancePool {
                                 && instance.inFlight < concurrency && instance.isAlive()) {
                             instance.state = instance.state.moveTo(InstanceState.BUSY);
                             instance.inFlight++;
+                            recent.record(System.nanoTime(), ++running);
                             return new Lease(instance, false);
                         }
                     }
                     if (instances.size() < version.config().maxInstances() && hooks.reserveNodeSlot(this)) {
                         Instance instance = add();
                         instance.inFlight = 1;
+                        recent.record(System.nanoTime(), ++running);
                         return new Lease(instance, true);
                     }
                     if (!queued) {
@@ -115,6 +120,7 @@ final class InstancePool {
         lock.lock();
         try {
             instance.inFlight--;
+            running--;
             if (!healthy || instance.state == InstanceState.GONE) {
                 destroy = remove(instance);
             } else if (instance.inFlight == 0) {
@@ -122,6 +128,7 @@ final class InstancePool {
                     destroy = remove(instance);
                 } else {
                     instance.state = instance.state.moveTo(InstanceState.IDLE);
+                    instance.idleSinceNanos = System.nanoTime();
                     epoch = ++instance.idleEpoch;
                 }
             }
@@ -234,6 +241,7 @@ final class InstancePool {
         try {
             if (ready && !retired && instance.state == InstanceState.STARTING) {
                 instance.state = instance.state.moveTo(InstanceState.IDLE);
+                instance.idleSinceNanos = System.nanoTime();
                 epoch = ++instance.idleEpoch;
             } else {
                 destroy = remove(instance);
@@ -290,6 +298,38 @@ final class InstancePool {
                 }
             }
             return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes out the idle instances that recent traffic does not need: more than the peak
+     * concurrency of the last {@link Scheduler#STABLE_WINDOW} asks for (in instances), never
+     * below one nor below the provisioned concurrency. The longest idle go first; the caller
+     * destroys them. The last instance's fate stays with the keep-alive policy.
+     */
+    List<Instance> takeSurplus(long nowNanos) {
+        List<Instance> surplus = new ArrayList<>();
+        lock.lock();
+        try {
+            int perInstance = version.config().concurrency();
+            int needed = Math.max(Math.max(1, provisioned), (recent.peak(nowNanos) + perInstance - 1) / perInstance);
+            int extra = instances.size() - needed;
+            if (extra <= 0) {
+                return surplus;
+            }
+            instances.stream()
+                    .filter(i -> i.state == InstanceState.IDLE)
+                    .sorted(java.util.Comparator.comparingLong(i -> i.idleSinceNanos))
+                    .limit(extra)
+                    .toList()
+                    .forEach(i -> {
+                        i.state = i.state.moveTo(InstanceState.DRAINING);
+                        remove(i);
+                        surplus.add(i);
+                    });
+            return surplus;
         } finally {
             lock.unlock();
         }

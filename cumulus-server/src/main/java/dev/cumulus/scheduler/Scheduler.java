@@ -72,6 +72,12 @@ public final class Scheduler implements AutoCloseable {
      * function saw the event (never after: a function is never run twice for one sync call).
      */
     private static final int MAX_PLACEMENTS = 3;
+    /**
+     * How far back the peak concurrency that decides how many idle instances a function keeps is
+     * taken (Knative's stable window): a burst's surplus leaves this long after the burst, not
+     * after each instance's keep-alive. The check runs six times per window.
+     */
+    static final Duration STABLE_WINDOW = Duration.ofSeconds(60);
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
@@ -86,6 +92,8 @@ public final class Scheduler implements AutoCloseable {
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
         stemCells.fill();
+        long tick = STABLE_WINDOW.toMillis() / 6;
+        timers.scheduleWithFixedDelay(this::stopSurplus, tick, tick, TimeUnit.MILLISECONDS);
     }
 
     /** Where instance output goes: function, instance, the request it belongs to (or null), the line. */
@@ -245,6 +253,19 @@ public final class Scheduler implements AutoCloseable {
                     Math.max(0, Duration.between(now, plan.prewarmAt()).toMillis()), TimeUnit.MILLISECONDS);
         }
         return plan.keepUntil().isAfter(now) ? Duration.between(now, plan.keepUntil()) : Duration.ZERO;
+    }
+
+    /** Stops, in every pool, the idle instances its recent concurrency does not need. */
+    private void stopSurplus() {
+        try {
+            long now = System.nanoTime();
+            for (InstancePool pool : pools.values()) {
+                pool.takeSurplus(now).forEach(hooks::destroy);
+            }
+        } catch (RuntimeException e) {
+            // a periodic task that throws is never run again: log and keep the schedule
+            LOG.error("stopping surplus instances failed", e);
+        }
     }
 
     private void prewarm(InstancePool pool, long token, Instant until) {

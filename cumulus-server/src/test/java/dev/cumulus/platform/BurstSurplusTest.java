@@ -1,0 +1,56 @@
+package dev.cumulus.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * After a burst, the instances recent traffic no longer needs leave within the scheduler's stable
+ * window (a minute), not after each one's keep-alive (ten minutes here); one stays warm for the
+ * next call. Waits for about a minute, so it is tagged {@code idle} and runs beside the suite.
+ */
+@Tag("idle")
+@Execution(ExecutionMode.CONCURRENT)
+class BurstSurplusTest {
+    private static final int BURST = 3;
+
+    @Test
+    void aBurstsSurplusInstancesLeaveAndOneStaysWarm(@TempDir Path dataDir) throws IOException {
+        try (TestNode node = new TestNode(dataDir, c -> c.withStemCells(0).withDefaultKeepAlive(Duration.ofMinutes(10)))) {
+            node.deploy("bursty", "dev.cumulus.testfn.Sleep", Map.of("keepAliveSeconds", 600));
+            try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, BURST)
+                        .mapToObj(i -> CompletableFuture.supplyAsync(
+                                () -> node.invoke("bursty", Map.of("ms", 3000)), callers))
+                        .toList();
+                calls.forEach(call -> assertThat(call.join().statusCode()).isEqualTo(200));
+            }
+            assertThat(instances(node)).as("one instance per concurrent call").isEqualTo(BURST);
+
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> instances(node) == 1);
+
+            HttpResponse<String> next = node.invoke("bursty", Map.of("ms", 0));
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(next.headers().firstValue("X-Cumulus-Cold-Start")).as("the one kept is warm").hasValue("false");
+        }
+    }
+
+    private static int instances(TestNode node) {
+        return TestNode.json(node.send("GET", "/v1/functions/bursty/instances", null)).get("instances").size();
+    }
+}

@@ -153,15 +153,20 @@ class AttackExhaustionTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(TestNode.json(response).get("flooded").asInt()).isEqualTo(bytes);
         String requestId = response.headers().firstValue("X-Cumulus-Request-Id").orElseThrow();
-        List<String> lines = InstanceDeathTest.functionLog(node, "out-flood").stream()
-                .filter(line -> requestId.equals(line.path("requestId").asText()))
-                .map(line -> line.get("line").asText()).toList();
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .hasSize(OutputLines.MAX_LINE_BYTES + OutputLines.cutMarker(OutputLines.MAX_LINE_BYTES).length())
-                .endsWith(OutputLines.cutMarker(OutputLines.MAX_LINE_BYTES)));
-        assertThat(lines).as("the line after the flood is kept whole").contains("flooded " + bytes + " bytes");
+        // the output reader runs beside the invocation: its lines may land just after the answer
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(linesOf("out-flood", requestId))
+                .as("the line after the flood is kept whole").contains("flooded " + bytes + " bytes"));
+        String marker = OutputLines.cutMarker(OutputLines.MAX_LINE_BYTES);
+        assertThat(linesOf("out-flood", requestId)).anySatisfy(line -> assertThat(line)
+                .hasSize(OutputLines.MAX_LINE_BYTES + marker.length()).startsWith("xxxx").endsWith(marker));
         assertThat(usedHeapAfterGc()).isLessThan(heapBefore + HEAP_SLACK);
         assertHealthyAsBefore();
+    }
+
+    private static List<String> linesOf(String function, String requestId) {
+        return InstanceDeathTest.functionLog(node, function).stream()
+                .filter(line -> requestId.equals(line.path("requestId").asText()))
+                .map(line -> line.get("line").asText()).toList();
     }
 
     /** Opens a POST whose body of 100,000 bytes has only its first byte sent. */

@@ -81,18 +81,58 @@ final class LogsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One NDJSON record as {@code time requestId line}; a line that is not JSON is printed as it is. */
+    /**
+     * One NDJSON record as {@code time requestId line}; a line that is not JSON is printed as it
+     * is. Either way with its control characters escaped ({@link #escapeControls}).
+     */
     static String format(String ndjsonLine) {
         try {
             JsonNode n = ApiClient.JSON.readTree(ndjsonLine);
             if (n == null || !n.isObject()) {
-                return ndjsonLine;
+                return escapeControls(ndjsonLine);
             }
             String rid = n.path("requestId").asText("");
-            return n.path("time").asText("-") + " " + (rid.isEmpty() || rid.equals("null") ? "-" : rid) + " "
-                    + n.path("line").asText("");
+            return escapeControls(n.path("time").asText("-") + " " + (rid.isEmpty() || rid.equals("null") ? "-" : rid)
+                    + " " + n.path("line").asText(""));
         } catch (IOException e) {
-            return ndjsonLine;
+            return escapeControls(ndjsonLine);
         }
+    }
+
+    /**
+     * What a function prints reaches the operator's terminal: escape sequences in it could
+     * rewrite the screen, hide lines or fake the node's own. Control characters (C0 but the tab
+     * of REPORT lines, DEL, C1) are printed as a backslash, {@code x} and two hex digits, carriage
+     * returns and newlines as backslash-r and backslash-n, and the invisible bidirectional
+     * overrides as a backslash, {@code u} and four hex digits.
+     */
+    static String escapeControls(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escaped = switch (c) {
+                case '\t' -> null;
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> Character.isISOControl(c) ? String.format("\\x%02x", (int) c)
+                        : isBidiControl(c) ? String.format("\\u%04x", (int) c) : null;
+            };
+            if (escaped != null && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (escaped != null) {
+                    out.append(escaped);
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static boolean isBidiControl(char c) {
+        return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f'
+                || c == '\u061c';
     }
 }

@@ -110,6 +110,25 @@ class PureHelpersTest {
     }
 
     @Test
+    void logLinesCannotDriveTheTerminal() {
+        // a function's line with a colour change, a screen clear, a carriage return that would
+        // overwrite the line with a fake one, a C1 CSI and a right-to-left override
+        String hostile = "{\"time\":\"t\",\"requestId\":\"r1\",\"line\":"
+                + "\"\\u001b[31mred\\u001b[2J\\rEND RequestId: fake\\nx\\u009b1m\\u202eevil\\u0007\"}";
+        assertThat(LogsCommand.format(hostile))
+                .isEqualTo("t r1 \\x1b[31mred\\x1b[2J\\rEND RequestId: fake\\nx\\x9b1m\\u202eevil\\x07");
+        assertThat(LogsCommand.format("not json \u001b]0;title\u0007")).isEqualTo("not json \\x1b]0;title\\x07");
+    }
+
+    @Test
+    void reportLinesKeepTheirTabsAndTextItsUnicode() {
+        String report = "{\"time\":\"t\",\"requestId\":\"r1\",\"line\":"
+                + "\"REPORT RequestId: r1\\tDuration: 2.89 ms\\tBilled Duration: 3 ms\"}";
+        assertThat(LogsCommand.format(report)).isEqualTo("t r1 REPORT RequestId: r1\tDuration: 2.89 ms\tBilled Duration: 3 ms");
+        assertThat(LogsCommand.escapeControls("grüße 日本 ✓")).isEqualTo("grüße 日本 ✓");
+    }
+
+    @Test
     void tables() {
         var buf = new java.io.ByteArrayOutputStream();
         new Text.Table("NAME", "X").row("a-long-name", 1).row("b", null).print(new java.io.PrintStream(buf, true));

@@ -20,6 +20,8 @@ import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -49,11 +52,13 @@ final class EdgeHandler extends Handler.Abstract {
     private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
 
     private final EdgeApi api;
+    private final Admission admission;
     private volatile boolean stopping;
 
-    EdgeHandler(EdgeApi api) {
+    EdgeHandler(EdgeApi api, Admission admission) {
         super(Invocable.InvocationType.BLOCKING);
         this.api = api;
+        this.admission = admission;
     }
 
     /** Ends live log streams so a graceful stop does not wait on them. */
@@ -63,8 +68,24 @@ final class EdgeHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        Mount mount = mountFor(path);
+        Admission.Ticket ticket;
         try {
-            route(request, response);
+            ticket = admission.admit(traffic(mount, path), clientAddress(request));
+        } catch (Admission.Refused e) {
+            respondError(request, response, callback, e.status(), e.code(), e.getMessage(), "1");
+            return true;
+        }
+        try (ticket) {
+            handleAdmitted(request, response, callback, mount);
+        }
+        return true;
+    }
+
+    private void handleAdmitted(Request request, Response response, Callback callback, Mount mount) {
+        try {
+            route(request, response, mount);
             callback.succeeded();
         } catch (ApiException e) {
             respondError(request, response, callback, e.status(), e.code(), e.getMessage(), null, e.details());
@@ -73,6 +94,10 @@ final class EdgeHandler extends Handler.Abstract {
                     Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         } catch (Exchange.BodyTooLargeException e) {
             respondError(request, response, callback, 413, "PayloadTooLarge", "the body is larger than " + e.limit() + " bytes", null);
+        } catch (Exchange.BodyTimeoutException e) {
+            respondError(request, response, callback, 408, "RequestTimeout", e.getMessage(), null);
+        } catch (EofException e) {
+            callback.failed(e); // the client left; nobody to answer, nothing to report
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             respondError(request, response, callback, 503, "ShuttingDown", "the node is shutting down", null);
@@ -80,7 +105,31 @@ final class EdgeHandler extends Handler.Abstract {
             LOG.error("unexpected failure on {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
             respondError(request, response, callback, 500, "InternalError", "the node failed to handle the request", null);
         }
-        return true;
+    }
+
+    /** The mount owning {@code path}, the longest prefix first; null for the edge's own paths. */
+    private Mount mountFor(String path) {
+        for (Mount mount : api.mounts()) {
+            if (Mount.matches(mount.prefix(), path)) {
+                return mount;
+            }
+        }
+        return null;
+    }
+
+    private static Admission.Traffic traffic(Mount mount, String path) {
+        if (mount != null) {
+            return mount.access() == Mount.Access.PUBLIC ? Admission.Traffic.PUBLIC : Admission.Traffic.ADMIN;
+        }
+        if (path.startsWith("/fn/")) {
+            return Admission.Traffic.PUBLIC;
+        }
+        return path.startsWith("/v1/") ? Admission.Traffic.ADMIN : Admission.Traffic.FREE;
+    }
+
+    private static InetAddress clientAddress(Request request) {
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress remote
+                ? remote.getAddress() : InetAddress.getLoopbackAddress();
     }
 
     private void respondError(Request request, Response response, Callback callback, int status, String code,
@@ -115,17 +164,15 @@ final class EdgeHandler extends Handler.Abstract {
         }
     }
 
-    private void route(Request request, Response response) throws Exception {
+    private void route(Request request, Response response, Mount mount) throws Exception {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
-        for (Mount mount : api.mounts()) {
-            if (Mount.matches(mount.prefix(), path)) {
-                if (mount.access() == Mount.Access.ADMIN) {
-                    authenticate(request);
-                }
-                mount.handle(request, response);
-                return;
+        if (mount != null) {
+            if (mount.access() == Mount.Access.ADMIN) {
+                authenticate(request);
             }
+            mount.handle(request, response);
+            return;
         }
         if (path.equals("/healthz")) {
             Exchange.write(response, 200, JSON, HEALTHY);
@@ -209,8 +256,11 @@ final class EdgeHandler extends Handler.Abstract {
             throw ApiException.tooLarge("code packages are limited to " + api.maxCodeBytes() + " bytes");
         }
         CodeRef ref;
-        try (InputStream in = Request.asInputStream(request)) {
+        try (InputStream in = Exchange.body(request, api.maxCodeBytes())) {
             ref = api.registry().storeCode(in, api.maxCodeBytes());
+        } catch (java.io.UncheckedIOException e) {
+            // what the body stream threw (a slow, oversized or vanished client) is answered as such
+            throw e.getCause();
         }
         Exchange.write(response, 201, JSON, Json.write(Views.Code.of(ref)));
     }

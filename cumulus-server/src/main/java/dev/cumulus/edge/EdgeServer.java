@@ -3,12 +3,23 @@ package dev.cumulus.edge;
 import dev.cumulus.web.Servers;
 import java.io.IOException;
 import java.net.URI;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
-/** The node's public HTTP listener. */
+/**
+ * The node's public HTTP listener. What keeps slow and many clients from taking it over: handler
+ * threads are not capped (see {@link Servers}) but admitted per kind of traffic
+ * ({@link Admission}), request bodies have deadlines ({@link dev.cumulus.web.BodyDeadline}), and
+ * past {@link #MAX_CONNECTIONS} open connections the listener stops accepting and idle
+ * connections are given {@link #CROWDED_IDLE_TIMEOUT_MS} instead of the usual two minutes.
+ */
 public final class EdgeServer implements AutoCloseable {
+    /** Open connections over all clients; far below the node's file limit, far above honest use. */
+    static final int MAX_CONNECTIONS = 4_096;
+    static final long CROWDED_IDLE_TIMEOUT_MS = 5_000;
+
     private final Server server;
     private final ServerConnector connector;
     private final String host;
@@ -29,7 +40,10 @@ public final class EdgeServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
-        EdgeHandler handler = new EdgeHandler(api);
+        ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, connector);
+        limit.setIdleTimeout(CROWDED_IDLE_TIMEOUT_MS);
+        server.addBean(limit);
+        EdgeHandler handler = new EdgeHandler(api, Admission.defaults());
         // graceful: on stop, refuse new requests and let in-flight invocations finish
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(30_000);
@@ -51,6 +65,14 @@ public final class EdgeServer implements AutoCloseable {
         String h = host.contains(":") ? "[" + host + "]" : host;
         return URI.create("http://" + h + ":" + connector.getLocalPort());
     }
+
+    /** What the listener holds now: open connections and live threads. */
+    public Load load() {
+        return new Load(connector.getConnectedEndPoints().size(), Servers.threads(server));
+    }
+
+    /** A snapshot of {@link #load()}. */
+    public record Load(int connections, int threads) {}
 
     /** Stops accepting requests; in-flight ones finish within the stop timeout. */
     @Override

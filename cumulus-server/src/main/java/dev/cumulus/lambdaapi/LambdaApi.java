@@ -145,6 +145,8 @@ public final class LambdaApi {
         } catch (Exchange.BodyTooLargeException e) {
             respond(request, response, requestId, LambdaError.user(413, "RequestTooLargeException",
                     "Request must be smaller than " + e.limit() + " bytes for this operation"));
+        } catch (Exchange.BodyTimeoutException e) {
+            respond(request, response, requestId, LambdaError.user(408, "RequestTimeoutException", e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             respond(request, response, requestId, new LambdaError(503, "ServiceException", "the node is shutting down",

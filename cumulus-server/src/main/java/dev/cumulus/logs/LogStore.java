@@ -12,20 +12,25 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the last {@code capacity} lines of each function in memory and hands new lines to
- * followers. Bounded on both sides: old lines fall off the buffer, and a follower that does not
- * keep up loses its oldest pending lines rather than slowing instances down.
+ * Keeps the last {@code capacity} lines of each function in memory, and no more than
+ * {@code capacityChars} characters of them, and hands new lines to followers. Bounded on both
+ * sides: old lines fall off the buffer, and a follower that does not keep up loses its oldest
+ * pending lines rather than slowing instances down.
  */
 public final class LogStore {
     private static final int FOLLOWER_BACKLOG = 10_000;
+    /** Characters a follower may have pending, however few lines they are. */
+    private static final long FOLLOWER_BACKLOG_CHARS = 4L * 1024 * 1024;
 
     private final int capacity;
+    private final long capacityChars;
     private final Clock clock;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
 
-    public LogStore(int capacity, Clock clock) {
+    public LogStore(int capacity, long capacityChars, Clock clock) {
         this.capacity = capacity;
+        this.capacityChars = capacityChars;
         this.clock = clock;
     }
 
@@ -33,10 +38,11 @@ public final class LogStore {
         LogLine entry = new LogLine(sequence.incrementAndGet(), clock.instant(), functionName, instanceId, requestId, line);
         FunctionLog log = logs.computeIfAbsent(functionName, n -> new FunctionLog());
         synchronized (log) {
-            if (log.lines.size() == capacity) {
-                log.lines.removeFirst();
-            }
             log.lines.addLast(entry);
+            log.chars += line.length();
+            while (log.lines.size() > capacity || log.chars > capacityChars) {
+                log.chars -= log.lines.removeFirst().line().length();
+            }
         }
         for (Follower follower : log.followers) {
             follower.offer(entry);
@@ -81,6 +87,7 @@ public final class LogStore {
 
     private static final class FunctionLog {
         final ArrayDeque<LogLine> lines = new ArrayDeque<>();
+        long chars; // of lines, guarded by the log
         final List<Follower> followers = new CopyOnWriteArrayList<>();
     }
 
@@ -88,20 +95,36 @@ public final class LogStore {
     public static final class Follower implements AutoCloseable {
         private final FunctionLog log;
         private final BlockingQueue<LogLine> pending = new LinkedBlockingQueue<>(FOLLOWER_BACKLOG);
+        private final AtomicLong pendingChars = new AtomicLong();
 
         private Follower(FunctionLog log) {
             this.log = log;
         }
 
         private void offer(LogLine line) {
+            pendingChars.addAndGet(line.line().length());
             while (!pending.offer(line)) {
-                pending.poll();
+                dropOldest();
+            }
+            while (pendingChars.get() > FOLLOWER_BACKLOG_CHARS && pending.size() > 1) {
+                dropOldest();
+            }
+        }
+
+        private void dropOldest() {
+            LogLine dropped = pending.poll();
+            if (dropped != null) {
+                pendingChars.addAndGet(-dropped.line().length());
             }
         }
 
         /** The next line, waiting at most {@code millis}; null if none came. */
         public LogLine poll(long millis) throws InterruptedException {
-            return pending.poll(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            LogLine line = pending.poll(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (line != null) {
+                pendingChars.addAndGet(-line.line().length());
+            }
+            return line;
         }
 
         @Override

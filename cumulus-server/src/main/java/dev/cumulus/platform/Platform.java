@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class Platform implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
     private static final int LOG_LINES_PER_FUNCTION = 10_000;
+    /** 16 Mi characters: at most 32 MiB of heap per function, however long its lines. */
+    private static final long LOG_CHARS_PER_FUNCTION = 16L * 1024 * 1024;
 
     private final Deque<AutoCloseable> closers;
     private final EdgeServer edge;
@@ -89,7 +91,7 @@ public final class Platform implements AutoCloseable {
             RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             Path socketRoot = Files.createTempDirectory("cumulus-rt-");
             closers.push(() -> FileTrees.delete(socketRoot));
-            LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, clock);
+            LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(Files.createDirectories(
                     config.aotDir() != null ? config.aotDir() : dataDir.resolve("aot")), runtimeJar,
@@ -207,6 +209,11 @@ public final class Platform implements AutoCloseable {
     /** True when this start created the root token, so it should be shown once. */
     public boolean rootTokenCreated() {
         return token.created();
+    }
+
+    /** What the edge holds now (connections, threads): how an attack's aftermath is measured. */
+    public EdgeServer.Load edgeLoad() {
+        return edge.load();
     }
 
     public Scheduler scheduler() {

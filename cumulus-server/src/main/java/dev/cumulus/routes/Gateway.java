@@ -61,7 +61,7 @@ final class Gateway implements Mount {
 
     @Override
     public Access access() {
-        return Access.OWN;
+        return Access.PUBLIC;
     }
 
     /** Drops the compiled table; the next request loads the routes again. */

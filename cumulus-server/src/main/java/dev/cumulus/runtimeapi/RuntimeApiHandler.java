@@ -32,10 +32,10 @@ final class RuntimeApiHandler extends Handler.Abstract {
     /** Lambda's limit on a streamed response; buffered here, see docs/adr/0009-provided-runtime.md. */
     static final int MAX_STREAMED_BYTES = 20 * 1024 * 1024;
 
-    private final Function<Connector, RuntimeChannel> channels;
+    private final Function<Connector, RuntimeApiServer.Binding> channels;
     private final java.util.List<InstanceService> services;
 
-    RuntimeApiHandler(Function<Connector, RuntimeChannel> channels, java.util.List<InstanceService> services) {
+    RuntimeApiHandler(Function<Connector, RuntimeApiServer.Binding> channels, java.util.List<InstanceService> services) {
         super(Invocable.InvocationType.BLOCKING);
         this.channels = channels;
         this.services = services;
@@ -44,11 +44,11 @@ final class RuntimeApiHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         try {
-            RuntimeChannel channel = channels.apply(request.getConnectionMetaData().getConnector());
-            if (channel == null) {
+            RuntimeApiServer.Binding binding = channels.apply(request.getConnectionMetaData().getConnector());
+            if (binding == null) {
                 answer(response, 410, "InstanceGone", "this instance has been stopped");
             } else {
-                route(channel, request, response);
+                route(binding, request, response);
             }
             callback.succeeded();
         } catch (InterruptedException e) {
@@ -60,8 +60,9 @@ final class RuntimeApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private void route(RuntimeChannel channel, Request request, Response response)
+    private void route(RuntimeApiServer.Binding binding, Request request, Response response)
             throws IOException, InterruptedException {
+        RuntimeChannel channel = binding.channel;
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
         if (path.equals(SPECIALISE) && method.equals("GET")) {
@@ -86,7 +87,17 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         String rest = path.substring(PREFIX.length());
         if (rest.equals("invocation/next") && method.equals("GET")) {
-            next(channel, response);
+            if (!binding.startPoll()) {
+                answer(response, 429, "TooManyLongPolls", "this instance already has " + (channel.concurrency()
+                        + RuntimeApiServer.SPARE_POLLS) + " invocation/next requests waiting (its concurrency is "
+                        + channel.concurrency() + ")");
+                return;
+            }
+            try {
+                next(channel, response);
+            } finally {
+                binding.endPoll();
+            }
         } else if (rest.equals("init/error") && method.equals("POST")) {
             byte[] body = readPayload(channel, null, request, response, MAX_PAYLOAD_BYTES);
             if (body != null) {
@@ -128,6 +139,9 @@ final class RuntimeApiHandler extends Handler.Abstract {
             return;
         } catch (Exchange.BodyTooLargeException e) {
             answer(response, 413, "RequestEntityTooLarge", e.getMessage());
+            return;
+        } catch (Exchange.BodyTimeoutException e) {
+            answer(response, 408, "RequestTimeout", e.getMessage());
             return;
         } catch (Exception e) {
             org.slf4j.LoggerFactory.getLogger(RuntimeApiHandler.class).warn("{} failed for function {}",

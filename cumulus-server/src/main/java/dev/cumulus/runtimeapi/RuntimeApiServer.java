@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -15,13 +17,27 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 /**
  * One Jetty server for every instance's Runtime API; each instance gets its own Unix socket
  * connector, added when the instance starts and removed when it goes.
+ *
+ * <p>The server has its own threads, apart from the edge's, and no instance can take more than
+ * its share of them: a socket keeps at most {@link #SPARE_CONNECTIONS} connections beyond the
+ * instance's concurrency open (more are closed as they open) and serves at most
+ * {@link #SPARE_POLLS} {@code invocation/next} long polls beyond it (more are answered 429 at
+ * once). An instance flooding its own socket therefore holds a handful of virtual threads and
+ * sockets, whatever it tries.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     /** Payload limits of the Lambda Runtime API: 6 MB each way for synchronous invocations. */
     public static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+    /**
+     * Connections an instance may hold beyond its concurrency: a runtime keeps one per poller;
+     * the spare ones carry node service calls and a connection being replaced.
+     */
+    static final int SPARE_CONNECTIONS = 4;
+    /** Long polls an instance may have waiting beyond its concurrency. */
+    static final int SPARE_POLLS = 2;
 
     private final Server server;
-    private final Map<Connector, RuntimeChannel> channels = new ConcurrentHashMap<>();
+    private final Map<Connector, Binding> channels = new ConcurrentHashMap<>();
     private final java.util.List<InstanceService> services = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RuntimeApiServer(Server server) {
@@ -59,8 +75,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, Servers.http1());
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0); // invocation/next is a long poll with no upper bound
-        channels.put(connector, channel);
-        server.addConnector(connector);
+        bind(connector, channel);
         try {
             connector.start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -81,8 +96,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(0);
-        channels.put(connector, channel);
-        server.addConnector(connector);
+        bind(connector, channel);
         try {
             connector.start();
         } catch (Exception e) {
@@ -90,6 +104,13 @@ public final class RuntimeApiServer implements AutoCloseable {
             throw new IOException("cannot listen on 127.0.0.1", e);
         }
         return new Endpoint(this, connector, null);
+    }
+
+    private void bind(Connector connector, RuntimeChannel channel) {
+        Binding binding = new Binding(channel);
+        channels.put(connector, binding);
+        connector.addEventListener(binding);
+        server.addConnector(connector);
     }
 
     private void closeConnector(Connector connector) {
@@ -108,6 +129,45 @@ public final class RuntimeApiServer implements AutoCloseable {
             server.stop();
         } catch (Exception ignored) {
             // shutting down anyway
+        }
+    }
+
+    /**
+     * Which channel a socket serves and what its instance holds of the server: connections are
+     * counted here as they open and close, long polls by the handler.
+     */
+    static final class Binding implements Connection.Listener {
+        volatile RuntimeChannel channel;
+        private final AtomicInteger connections = new AtomicInteger();
+        private final AtomicInteger polls = new AtomicInteger();
+
+        Binding(RuntimeChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            if (connections.incrementAndGet() > channel.concurrency() + SPARE_CONNECTIONS) {
+                connection.getEndPoint().close(); // onClosed counts it out again
+            }
+        }
+
+        @Override
+        public void onClosed(Connection connection) {
+            connections.decrementAndGet();
+        }
+
+        /** Takes a long-poll place; false when the instance has all it may have waiting. */
+        boolean startPoll() {
+            if (polls.incrementAndGet() > channel.concurrency() + SPARE_POLLS) {
+                polls.decrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        void endPoll() {
+            polls.decrementAndGet();
         }
     }
 
@@ -138,7 +198,10 @@ public final class RuntimeApiServer implements AutoCloseable {
          * the instance's when the cell is specialised. Calls already waiting stay where they are.
          */
         public void rebind(RuntimeChannel channel) {
-            owner.channels.replace(connector, channel);
+            Binding binding = owner.channels.get(connector);
+            if (binding != null) {
+                binding.channel = channel;
+            }
         }
 
         @Override

@@ -19,6 +19,14 @@ public interface RuntimeChannel {
     void initError(String errorType, byte[] errorJson);
 
     /**
+     * How many invocations the instance may run at once: its Runtime API takes that many
+     * {@code invocation/next} long polls and a few more (see {@link RuntimeApiServer}).
+     */
+    default int concurrency() {
+        return 1;
+    }
+
+    /**
      * The function this instance runs, for the node services it calls ({@link InstanceService});
      * null while it runs none (a stem cell waiting to be specialised).
      */

@@ -224,6 +224,11 @@ final class Instance implements RuntimeChannel {
     }
 
     @Override
+    public int concurrency() {
+        return version.config().concurrency();
+    }
+
+    @Override
     public PendingInvocation next() throws InterruptedException {
         if (!ready.isDone()) {
             readyNanos = System.nanoTime();

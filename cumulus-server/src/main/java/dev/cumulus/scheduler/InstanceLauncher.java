@@ -10,10 +10,10 @@ import dev.cumulus.sandbox.Mount;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.SandboxProcess;
 import dev.cumulus.sandbox.SandboxSpec;
-import java.io.BufferedReader;
+import dev.cumulus.logs.InvocationOutputBudget;
+import dev.cumulus.logs.OutputLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,24 +247,29 @@ final class InstanceLauncher {
 
     /**
      * Tags each output line with the invocation running on its instance; a stem cell's lines
-     * before it has a function go to the node's own log. A platform thread, not a virtual one:
-     * a read on a process pipe blocks in native code and can pin a carrier thread for as long
-     * as the instance is quiet (seen here: a node whose two carriers were both held by quiet
-     * instances' pipes could not even stop its HTTP selector).
+     * before it has a function go to the node's own log. The output is read in bounded chunks,
+     * long lines are cut and each invocation's share of the log is capped ({@link OutputLines},
+     * {@link InvocationOutputBudget}): what an instance prints cannot grow the node's heap. A
+     * platform thread, not a virtual one: a read on a process pipe blocks in native code and can
+     * pin a carrier thread for as long as the instance is quiet (seen here: a node whose two
+     * carriers were both held by quiet instances' pipes could not even stop its HTTP selector).
      */
     private void pumpLogs(SandboxProcess process, String id, Supplier<Instance> owner) {
+        InvocationOutputBudget budget = new InvocationOutputBudget(InvocationOutputBudget.MAX_CHARS_PER_INVOCATION);
         Thread.ofPlatform().daemon().stackSize(256 * 1024).name("logs-" + id).start(() -> {
-            try (BufferedReader reader =
-                    new BufferedReader(new InputStreamReader(process.output(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
+            try (InputStream output = process.output()) {
+                OutputLines.pump(output, OutputLines.MAX_LINE_BYTES, line -> {
                     Instance instance = owner.get();
                     if (instance == null) {
                         LOG.info("stem cell {}: {}", id, line);
-                    } else {
-                        logs.line(instance.version.functionName(), id, instance.currentRequestId(), line);
+                        return;
                     }
-                }
+                    String requestId = instance.currentRequestId();
+                    String kept = budget.admit(requestId, line);
+                    if (kept != null) {
+                        logs.line(instance.version.functionName(), id, requestId, kept);
+                    }
+                });
             } catch (IOException ignored) {
                 // the process is gone; its output ends with it
             }

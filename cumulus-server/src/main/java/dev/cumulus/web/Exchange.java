@@ -2,8 +2,11 @@ package dev.cumulus.web;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -17,23 +20,35 @@ public final class Exchange {
      * Reads the whole body, refusing more than {@code limit} bytes without reading them all.
      *
      * @throws BodyTooLargeException beyond the limit
+     * @throws BodyTimeoutException when the body does not arrive within {@link BodyDeadline#DEFAULT}
      */
     public static byte[] readBody(Request request, long limit) throws IOException {
-        long declared = request.getLength();
-        if (declared > limit) {
-            throw new BodyTooLargeException(limit);
-        }
-        if (declared == 0) {
+        if (request.getLength() == 0) {
             return new byte[0];
         }
-        try (InputStream in = Request.asInputStream(request)) {
-            // with a declared length, one exact read; otherwise read up to one byte past the limit
-            byte[] body = in.readNBytes(declared > 0 ? (int) declared : (int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
-            if (body.length > limit) {
-                throw new BodyTooLargeException(limit);
-            }
-            return body;
+        try (InputStream in = body(request, limit)) {
+            return in.readAllBytes();
         }
+    }
+
+    /**
+     * The body as a stream for handlers that pass it on as it arrives. The declared length is
+     * checked before a byte is read and the bytes are counted as they come, so a body without a
+     * length (chunked) is cut at the limit too; every read waits no longer than the body's
+     * deadline allows.
+     *
+     * @throws BodyTooLargeException when the declared length is already beyond the limit; reads
+     *     throw it when the bytes pass it
+     */
+    public static InputStream body(Request request, long limit) throws BodyTooLargeException {
+        return body(request, limit, BodyDeadline.DEFAULT);
+    }
+
+    static InputStream body(Request request, long limit, BodyDeadline deadline) throws BodyTooLargeException {
+        if (request.getLength() > limit) {
+            throw new BodyTooLargeException(limit);
+        }
+        return new BodyStream(request, limit, deadline);
     }
 
     public static void write(Response response, int status, String contentType, byte[] body) throws IOException {
@@ -49,7 +64,95 @@ public final class Exchange {
         write(response, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Thrown by {@link #readBody} when a body passes its limit. */
+    /**
+     * Reads the request's chunks as Jetty hands them over, without Jetty's blocking stream: its
+     * reads wait without limit, this one until the {@link BodyDeadline} says the client is too
+     * slow.
+     */
+    private static final class BodyStream extends InputStream {
+        private final Request request;
+        private final long limit;
+        private final BodyDeadline deadline;
+        private final long started = System.nanoTime();
+        private long received;
+        private Content.Chunk chunk;
+        private boolean ended;
+
+        BodyStream(Request request, long limit, BodyDeadline deadline) {
+            this.request = request;
+            this.limit = limit;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            while (!ended) {
+                if (chunk == null) {
+                    chunk = nextChunk();
+                }
+                ByteBuffer bytes = chunk.getByteBuffer();
+                if (bytes.hasRemaining()) {
+                    int n = Math.min(length, bytes.remaining());
+                    bytes.get(into, offset, n);
+                    received += n;
+                    if (received > limit) {
+                        throw new BodyTooLargeException(limit);
+                    }
+                    return n;
+                }
+                ended = chunk.isLast();
+                chunk.release();
+                chunk = null;
+            }
+            return -1;
+        }
+
+        private Content.Chunk nextChunk() throws IOException {
+            while (true) {
+                Content.Chunk next = request.read();
+                if (next != null) {
+                    if (Content.Chunk.isFailure(next)) {
+                        Throwable failure = next.getFailure();
+                        throw failure instanceof IOException io ? io : new IOException(failure);
+                    }
+                    return next;
+                }
+                long wait = started + deadline.nextByteDueNanos(received) - System.nanoTime();
+                if (wait <= 0) {
+                    throw new BodyTimeoutException(deadline);
+                }
+                CountDownLatch readable = new CountDownLatch(1);
+                request.demand(readable::countDown);
+                try {
+                    if (!readable.await(wait, TimeUnit.NANOSECONDS)) {
+                        throw new BodyTimeoutException(deadline);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading the request body");
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (chunk != null) {
+                chunk.release();
+                chunk = null;
+            }
+        }
+    }
+
+    /** Thrown when a body passes its limit. */
     public static final class BodyTooLargeException extends IOException {
         private final long limit;
 
@@ -60,6 +163,13 @@ public final class Exchange {
 
         public long limit() {
             return limit;
+        }
+    }
+
+    /** Thrown when a body does not arrive within its {@link BodyDeadline}: answered 408. */
+    public static final class BodyTimeoutException extends IOException {
+        public BodyTimeoutException(BodyDeadline deadline) {
+            super("the request body came too slowly: " + deadline.describe());
         }
     }
 }

@@ -18,8 +18,13 @@ public interface Mount {
     enum Access {
         /** the edge demands the root token ({@code Authorization: Bearer ...}) first */
         ADMIN,
-        /** the mount authenticates callers itself (signatures, public routes) */
-        OWN
+        /** the mount authenticates callers itself (signatures) */
+        OWN,
+        /**
+         * anyone may call it (routes): the mount authenticates where it must, and the edge
+         * admits its requests as public traffic, with a share per client address
+         */
+        PUBLIC
     }
 
     /**

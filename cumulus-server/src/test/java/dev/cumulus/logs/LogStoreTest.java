@@ -8,7 +8,8 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LogStoreTest {
-    private final LogStore store = new LogStore(3, Clock.fixed(Instant.parse("2026-11-27T00:00:00Z"), ZoneOffset.UTC));
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T00:00:00Z"), ZoneOffset.UTC);
+    private final LogStore store = new LogStore(3, Long.MAX_VALUE, CLOCK);
 
     @Test
     void keepsOnlyTheNewestLinesPerFunction() {
@@ -40,6 +41,34 @@ class LogStoreTest {
         }
         store.append("f", "i1", "a", "unseen");
         assertThat(store.tail("f", 1).getFirst().line()).isEqualTo("unseen");
+    }
+
+    @Test
+    void keepsNoMoreCharactersThanItsCapacityHoweverFewTheLines() {
+        LogStore small = new LogStore(1_000, 10, CLOCK);
+        small.append("f", "i1", "a", "12345");
+        small.append("f", "i1", "a", "67890");
+        assertThat(small.tail("f", 10)).extracting(LogLine::line).containsExactly("12345", "67890");
+        small.append("f", "i1", "a", "abc");
+        assertThat(small.tail("f", 10)).extracting(LogLine::line).containsExactly("67890", "abc");
+        small.append("f", "i1", "a", "x".repeat(11));
+        assertThat(small.tail("f", 10)).as("a line longer than the capacity pushes out everything, itself too")
+                .isEmpty();
+        small.append("f", "i1", "a", "after");
+        assertThat(small.tail("f", 10)).extracting(LogLine::line).containsExactly("after");
+    }
+
+    @Test
+    void aFollowerThatFallsBehindKeepsOnlyItsNewestLines() throws InterruptedException {
+        String fourMiB = "x".repeat(4 * 1024 * 1024);
+        try (LogStore.Follower follower = store.follow("f")) {
+            store.append("f", "i1", "a", "first");
+            store.append("f", "i1", "a", fourMiB);
+            assertThat(follower.poll(1_000).line()).as("the oldest pending line went to make room").isEqualTo(fourMiB);
+            store.append("f", "i1", "a", "last");
+            assertThat(follower.poll(1_000).line()).isEqualTo("last");
+            assertThat(follower.poll(10)).isNull();
+        }
     }
 
     @Test

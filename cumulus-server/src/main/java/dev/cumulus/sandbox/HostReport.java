@@ -65,7 +65,7 @@ public record HostReport(List<Check> checks) {
     private static Check limits(CgroupDriver cgroups) {
         String id = "doctor-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try {
-            InstanceCgroup cg = cgroups.create(id, new CgroupLimits(64L << 20, 16, 1024));
+            InstanceCgroup cg = cgroups.create(id, new CgroupLimits(64L << 20, 16, 1024, CgroupLimits.CPU_PERIOD_MICROS));
             cg.remove();
             return new Check("memory and pids limits", true, "a cgroup with memory, pids and cpu limits was created");
         } catch (IOException | RuntimeException e) {

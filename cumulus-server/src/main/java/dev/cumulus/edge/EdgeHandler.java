@@ -291,7 +291,15 @@ final class EdgeHandler extends Handler.Abstract {
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String rawPath = slash < 0 ? "/" : rest.substring(slash);
-        FunctionVersion version = api.registry().resolve(name, null);
+        FunctionVersion version;
+        try {
+            version = api.registry().resolve(name, null);
+        } catch (ApiException unknown) {
+            // a stranger learns nothing: a missing function is a 401 like a private one, and a
+            // 404 only for whoever may see the function list anyway
+            authenticate(request);
+            throw unknown;
+        }
         if (!version.config().publicUrl()) {
             authenticate(request);
         }
@@ -306,7 +314,8 @@ final class EdgeHandler extends Handler.Abstract {
             HttpExchanges.writeFunctionError(response, requestId, result);
             return;
         }
-        HttpExchanges.write(response, FunctionUrlEvents.toResponse(result.payload()));
+        HttpExchanges.write(response,
+                HttpExchanges.scopeCookies(FunctionUrlEvents.toResponse(result.payload()), "/fn/" + name + "/"));
     }
 
     private void logs(Request request, Response response, String name) throws Exception {

@@ -118,6 +118,11 @@ final class EdgeHandler extends Handler.Abstract {
     private void route(Request request, Response response) throws Exception {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
+        if (hasDotSegment(path)) {
+            // Jetty refuses encoded ones ("%2e%2e") itself but hands plain ones through as they
+            // are: a greedy route parameter or a function URL's path would carry "../" on
+            throw ApiException.badRequest("InvalidPath", "the path has a dot segment ('.' or '..'): send it resolved");
+        }
         for (Mount mount : api.mounts()) {
             if (Mount.matches(mount.prefix(), path)) {
                 if (mount.access() == Mount.Access.ADMIN) {
@@ -137,6 +142,15 @@ final class EdgeHandler extends Handler.Abstract {
         } else {
             throw ApiException.notFound("no such endpoint: " + method + " " + path);
         }
+    }
+
+    static boolean hasDotSegment(String path) {
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void authenticate(Request request) {

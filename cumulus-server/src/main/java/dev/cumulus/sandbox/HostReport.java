@@ -32,6 +32,7 @@ public record HostReport(List<Check> checks) {
                 bwrap.map(p -> p + " (" + firstLine(List.of(p.toString(), "--version")) + ")")
                         .orElse("not found on PATH; install the bubblewrap package")));
         checks.add(userNamespaces());
+        checks.add(seccomp());
         CgroupDriver cgroups = null;
         try {
             cgroups = CgroupDriver.detect();
@@ -59,6 +60,22 @@ public record HostReport(List<Check> checks) {
             return new Check("user namespaces", n > 0, "user.max_user_namespaces = " + n);
         } catch (IOException | NumberFormatException e) {
             return new Check("user namespaces", false, "cannot read " + max + ": " + e.getMessage());
+        }
+    }
+
+    /** Compiles the filter every sandbox needs (ADR 0021) into a throwaway file. */
+    private static Check seccomp() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cumulus-doctor-seccomp");
+            SeccompFilter.compile(dir.resolve("filter.bpf"));
+            return new Check("seccomp filter", true, SeccompFilter.describe() + ", compiled by libseccomp");
+        } catch (IOException | RuntimeException e) {
+            return new Check("seccomp filter", false, e.getMessage());
+        } finally {
+            if (dir != null) {
+                FileTrees.delete(dir);
+            }
         }
     }
 

@@ -207,6 +207,16 @@ class AttackSandboxTest {
 
         assertThat(anonymous("GET", "/api/hello").statusCode()).isEqualTo(401);
         assertThat(node.send("GET", "/api/hello", null).statusCode()).isEqualTo(200);
+        // a request's dot segments: refused by the node (plain) or by Jetty (encoded), never matched
+        node.send("POST", "/v1/routes", TestNode.write(Map.of("method", "GET", "path", "/files/{proxy+}",
+                "function", "healthy", "auth", "none")));
+        for (String raw : List.of("/api/files/../hello", "/api/files/a/../../hello", "/api/./hello",
+                "/api/files/%2e%2e/hello", "/fn/healthy/../../v1/functions")) {
+            HttpResponse<String> refused = node.exchange(HttpRequest.newBuilder(
+                    java.net.URI.create(node.platform.url().toString().replaceAll("/$", "") + raw))
+                    .header("Authorization", "Bearer " + node.platform.rootToken()).GET().build());
+            assertThat(refused.statusCode()).as(raw + " " + refused.body()).isEqualTo(400);
+        }
         for (String path : List.of("/a/../hello", "/a/%2e%2e/hello", "/./hello")) {
             HttpResponse<String> refused = node.send("POST", "/v1/routes",
                     TestNode.write(Map.of("method", "GET", "path", path, "function", "healthy", "auth", "none")));

@@ -58,7 +58,7 @@ final class ManifestTriggers {
             body.put("function", function);
             // the server's defaults, so that a kept route compares equal to what is asked for
             if (!body.has("payloadFormat")) body.put("payloadFormat", "2.0");
-            if (!body.has("auth")) body.put("auth", "none");
+            if (!body.has("auth")) body.put("auth", "token");
             wanted.add(body);
         }
         // stale and changed routes go first: a changed path may have the shape of the route it replaces

@@ -69,7 +69,7 @@ final class RoutesCommand implements Callable<Integer> {
         @Option(names = "--payload-format", paramLabel = "1.0|2.0", description = "Event shape: 2.0 (HTTP API, default) or 1.0 (REST API proxy).")
         String payloadFormat;
 
-        @Option(names = "--auth", paramLabel = "none|token", description = "none (public, default) or token (the root token).")
+        @Option(names = "--auth", paramLabel = "none|token", description = "token (the root token, default) or none (public).")
         String auth;
 
         Add(Cli cli) {

@@ -84,7 +84,7 @@ class CliEndToEndTest extends EndToEnd {
         assertThat(out()).matches("added route r-[0-9a-f]{12}: GET /api/things/\\{id\\} -> routed\\n");
         String id = out().substring("added route ".length(), out().indexOf(':'));
         assertThat(run("routes", "ls")).isZero();
-        assertThat(out()).containsPattern(id + "\\s+GET\\s+/api/things/\\{id\\}\\s+routed\\s+2.0\\s+none\\s+\\*\\s+50.0/s burst 100");
+        assertThat(out()).containsPattern(id + "\\s+GET\\s+/api/things/\\{id\\}\\s+routed\\s+2.0\\s+token\\s+\\*\\s+50.0/s burst 100");
         assertThat(run("routes", "add", "GET", "/things/{other}", "routed")).isEqualTo(1);
         assertThat(err()).startsWith("error: route " + id + " already takes GET /things/{other}").contains("409");
         assertThat(run("routes", "rm", id)).isZero();

@@ -59,6 +59,7 @@ class InitDeployEndToEndTest extends EndToEnd {
                 routes:
                   - method: GET
                     path: /greet
+                    auth: none
                   - method: POST
                     path: /greet/{who}
                     throttle: {rate: 50, burst: 100}
@@ -92,6 +93,7 @@ class InitDeployEndToEndTest extends EndToEnd {
                 routes:
                   - method: GET
                     path: /hello
+                    auth: none
                   - method: POST
                     path: /greet/{who}
                     throttle: {rate: 20, burst: 40}
@@ -110,7 +112,7 @@ class InitDeployEndToEndTest extends EndToEnd {
         assertThat(run(project, "ls")).isZero();
         assertThat(out()).containsPattern("greeter\\s+provided\\s+function.handler\\s+512 MB");
         assertThat(run(project, "routes", "ls")).isZero();
-        assertThat(out()).containsPattern("POST\\s+/api/greet/\\{who\\}\\s+greeter\\s+2.0\\s+none\\s+-\\s+20.0/s burst 40");
+        assertThat(out()).containsPattern("POST\\s+/api/greet/\\{who\\}\\s+greeter\\s+2.0\\s+token\\s+-\\s+20.0/s burst 40");
         assertThat(run(project, "schedules", "ls")).isZero();
         assertThat(out()).contains("greeter-hourly").doesNotContain("greeter-nightly");
 

@@ -43,26 +43,36 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
      * @param concurrency most deliveries running at once on this node
      * @param backoff     the first retry's delay ceiling; each further retry doubles it (with jitter), up to {@code maxBackoff}
      * @param retention   how long ended events (and with them their idempotency keys, at least 24 h) are kept
+     * @param maxPending  events one function may have waiting for delivery; a submit beyond is a 429
      */
-    public record Settings(int concurrency, Duration backoff, Duration maxBackoff, Duration retention) {
+    public record Settings(int concurrency, Duration backoff, Duration maxBackoff, Duration retention, int maxPending) {
+        /** At 256 KB an event, what one function's backlog may hold in the Store: 2.5 GB at most. */
+        public static final int DEFAULT_MAX_PENDING = 10_000;
+
         public Settings {
             if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1");
+            if (maxPending < 1) throw new IllegalArgumentException("maxPending must be at least 1");
             if (retention.compareTo(Duration.ofHours(24)) < 0) {
                 throw new IllegalArgumentException("idempotency keys are kept at least 24 h; retention " + retention);
             }
         }
 
         public static Settings defaults() {
-            return new Settings(16, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofDays(7));
+            return new Settings(16, Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofDays(7), DEFAULT_MAX_PENDING);
         }
 
         /** The same settings with another first backoff (tests use milliseconds). */
         public Settings withBackoff(Duration first) {
-            return new Settings(concurrency, first, maxBackoff.compareTo(first) < 0 ? first : maxBackoff, retention);
+            return new Settings(concurrency, first, maxBackoff.compareTo(first) < 0 ? first : maxBackoff, retention,
+                    maxPending);
         }
 
         public Settings withConcurrency(int n) {
-            return new Settings(n, backoff, maxBackoff, retention);
+            return new Settings(n, backoff, maxBackoff, retention, maxPending);
+        }
+
+        public Settings withMaxPending(int n) {
+            return new Settings(concurrency, backoff, maxBackoff, retention, n);
         }
     }
 
@@ -72,9 +82,11 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
     private final FunctionRegistry registry;
     private final TopicSink topics;
     private final Clock clock;
+    private final int maxPending;
 
     private AsyncDelivery(Outbox outbox, Dispatcher dispatcher, Invoker invoker, FunctionRegistry registry,
-            TopicSink topics, Clock clock) {
+            TopicSink topics, Clock clock, int maxPending) {
+        this.maxPending = maxPending;
         this.outbox = outbox;
         this.dispatcher = dispatcher;
         this.invoker = invoker;
@@ -93,7 +105,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(outbox, invoker, topics, settings.concurrency(),
                 new Backoff(settings.backoff(), settings.maxBackoff()), settings.retention(), clock, nodeId(dataDir));
         dispatcher.start();
-        return new AsyncDelivery(outbox, dispatcher, invoker, registry, topics, clock);
+        return new AsyncDelivery(outbox, dispatcher, invoker, registry, topics, clock, settings.maxPending());
     }
 
     /** This node's identity in leases, kept in the data dir so a restart finds its own running events. */
@@ -134,7 +146,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
                 event.subject(), now, data);
         Outbox.Inserted inserted = outbox.insert(OutboxRow.queued(requestId, PROJECT, TargetKind.FUNCTION,
                 event.qualifiedName(), version.functionName(), key, null, cloudEvent,
-                event.format() != null ? event.format() : PayloadFormat.RAW, now));
+                event.format() != null ? event.format() : PayloadFormat.RAW, now), maxPending);
         if (!inserted.duplicate()) {
             dispatcher.poke();
         }

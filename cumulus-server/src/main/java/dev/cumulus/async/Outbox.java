@@ -4,6 +4,7 @@ import dev.cumulus.async.DeliveryStateMachine.Outcome;
 import dev.cumulus.async.DeliveryStateMachine.State;
 import dev.cumulus.async.DeliveryStateMachine.Transition;
 import dev.cumulus.async.OutboxRow.TargetKind;
+import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker.PayloadFormat;
 import dev.cumulus.store.Database;
 import java.nio.charset.StandardCharsets;
@@ -40,27 +41,64 @@ final class Outbox {
 
     /** Stores a new event durably; one with the idempotency key of a kept event is not stored again. */
     Inserted insert(OutboxRow row) {
+        return db.inTransaction(c -> store(c, row));
+    }
+
+    /**
+     * Like {@link #insert(OutboxRow)}, unless the row's function already has {@code maxPending}
+     * events waiting (queued, running or waiting for a retry): then only a duplicate of a kept
+     * event is answered, and anything new is refused. Nodes inserting at the same moment may
+     * each see room for one more, so the cap can be passed by as many events as there are
+     * concurrent writers; it bounds a flood, not an exact count.
+     */
+    Inserted insert(OutboxRow row, int maxPending) {
         return db.inTransaction(c -> {
-            if (insert(c, row) == 1) {
-                return new Inserted(row.requestId(), false);
+            if (pending(c, row.project(), row.functionName()) >= maxPending) {
+                return duplicate(c, row).orElseThrow(() -> new ApiException(429, "TooManyPendingEvents",
+                        "function " + row.functionName() + " already has " + maxPending
+                                + " asynchronous events waiting for delivery; try again once it has caught up"));
             }
-            if (row.idempotencyKey() == null) {
-                throw new IllegalStateException("request id " + row.requestId() + " is already taken");
-            }
-            try (PreparedStatement select = c.prepareStatement("""
-                    SELECT request_id FROM async_events
-                    WHERE project = ? AND function_name = ? AND idempotency_key = ?""")) {
-                select.setString(1, row.project());
-                select.setString(2, row.functionName());
-                select.setString(3, row.idempotencyKey());
-                try (ResultSet rs = select.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalStateException("an insert conflicted with no row");
-                    }
-                    return new Inserted(rs.getString(1), true);
-                }
-            }
+            return store(c, row);
         });
+    }
+
+    private static Inserted store(Connection c, OutboxRow row) throws SQLException {
+        if (insert(c, row) == 1) {
+            return new Inserted(row.requestId(), false);
+        }
+        return duplicate(c, row).orElseThrow(() -> new IllegalStateException(row.idempotencyKey() == null
+                ? "request id " + row.requestId() + " is already taken"
+                : "an insert conflicted with no row"));
+    }
+
+    private static int pending(Connection c, String project, String functionName) throws SQLException {
+        try (PreparedStatement count = c.prepareStatement("""
+                SELECT COUNT(*) FROM async_events
+                WHERE project = ? AND function_name = ? AND state NOT IN """ + TERMINAL)) {
+            count.setString(1, project);
+            count.setString(2, functionName);
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** The kept event with the row's idempotency key, if it has one. */
+    private static Optional<Inserted> duplicate(Connection c, OutboxRow row) throws SQLException {
+        if (row.idempotencyKey() == null) {
+            return Optional.empty();
+        }
+        try (PreparedStatement select = c.prepareStatement("""
+                SELECT request_id FROM async_events
+                WHERE project = ? AND function_name = ? AND idempotency_key = ?""")) {
+            select.setString(1, row.project());
+            select.setString(2, row.functionName());
+            select.setString(3, row.idempotencyKey());
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(new Inserted(rs.getString(1), true)) : Optional.empty();
+            }
+        }
     }
 
     private static int insert(Connection c, OutboxRow row) throws SQLException {

@@ -167,6 +167,11 @@ final class EdgeHandler extends Handler.Abstract {
     private void route(Request request, Response response, Mount mount) throws Exception {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
+        if (hasDotSegment(path)) {
+            // Jetty refuses encoded ones ("%2e%2e") itself but hands plain ones through as they
+            // are: a greedy route parameter or a function URL's path would carry "../" on
+            throw ApiException.badRequest("InvalidPath", "the path has a dot segment ('.' or '..'): send it resolved");
+        }
         if (mount != null) {
             if (mount.access() == Mount.Access.ADMIN) {
                 authenticate(request);
@@ -184,6 +189,15 @@ final class EdgeHandler extends Handler.Abstract {
         } else {
             throw ApiException.notFound("no such endpoint: " + method + " " + path);
         }
+    }
+
+    static boolean hasDotSegment(String path) {
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void authenticate(Request request) {
@@ -341,7 +355,15 @@ final class EdgeHandler extends Handler.Abstract {
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String rawPath = slash < 0 ? "/" : rest.substring(slash);
-        FunctionVersion version = api.registry().resolve(name, null);
+        FunctionVersion version;
+        try {
+            version = api.registry().resolve(name, null);
+        } catch (ApiException unknown) {
+            // a stranger learns nothing: a missing function is a 401 like a private one, and a
+            // 404 only for whoever may see the function list anyway
+            authenticate(request);
+            throw unknown;
+        }
         if (!version.config().publicUrl()) {
             authenticate(request);
         }
@@ -356,7 +378,8 @@ final class EdgeHandler extends Handler.Abstract {
             HttpExchanges.writeFunctionError(response, requestId, result);
             return;
         }
-        HttpExchanges.write(response, FunctionUrlEvents.toResponse(result.payload()));
+        HttpExchanges.write(response,
+                HttpExchanges.scopeCookies(FunctionUrlEvents.toResponse(result.payload()), "/fn/" + name + "/"));
     }
 
     private void logs(Request request, Response response, String name) throws Exception {

@@ -40,6 +40,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,13 @@ public final class Platform implements AutoCloseable {
     private static final int LOG_LINES_PER_FUNCTION = 10_000;
     /** 16 Mi characters: at most 32 MiB of heap per function, however long its lines. */
     private static final long LOG_CHARS_PER_FUNCTION = 16L * 1024 * 1024;
+    /**
+     * How long a code package stays after the last upload of it and after this node first saw it
+     * unreferenced: long enough for a deploy to follow its upload and for instances on old code
+     * to drain (ADR 0021).
+     */
+    private static final Duration CODE_GRACE = Duration.ofHours(1);
+    private static final Duration CODE_COLLECTION_INTERVAL = Duration.ofMinutes(10);
 
     private final Deque<AutoCloseable> closers;
     private final EdgeServer edge;
@@ -86,6 +96,7 @@ public final class Platform implements AutoCloseable {
             rootToken = token;
             Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
             FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"));
+            closers.push(collectUnreferencedCode(registry));
             Metering metering = push(closers, Metering.open(database));
             Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
             RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
@@ -163,6 +174,27 @@ public final class Platform implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Deletes code packages nothing has referenced for {@link #CODE_GRACE}, every
+     * {@link #CODE_COLLECTION_INTERVAL}; returns what stops it.
+     */
+    private static AutoCloseable collectUnreferencedCode(FunctionRegistry registry) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("code-collector").daemon().factory());
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                List<String> removed = registry.collectUnreferencedCode(CODE_GRACE);
+                if (!removed.isEmpty()) {
+                    LOG.info("deleted {} code packages no function or version has used for {}: {}", removed.size(),
+                            CODE_GRACE, removed);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("collecting unreferenced code packages failed; trying again in {}", CODE_COLLECTION_INTERVAL, e);
+            }
+        }, CODE_COLLECTION_INTERVAL.toMinutes(), CODE_COLLECTION_INTERVAL.toMinutes(), TimeUnit.MINUTES);
+        return timer::shutdownNow;
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> closers, T closeable) {

@@ -1,6 +1,7 @@
 package dev.cumulus.registry;
 
 import dev.cumulus.errors.ApiException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HexFormat;
@@ -36,12 +40,14 @@ final class CodeStore {
 
     private final Path dir;
     private final Path unpackedRoot;
+    private final Clock clock;
     // Callers in this JVM wait for one extraction instead of each writing a throw-away copy.
     private final ConcurrentHashMap<String, CompletableFuture<Path>> unpacking = new ConcurrentHashMap<>();
 
-    CodeStore(Path dir) {
+    CodeStore(Path dir, Clock clock) {
         this.dir = dir.toAbsolutePath().normalize();
         this.unpackedRoot = this.dir.resolve("unpacked");
+        this.clock = clock;
     }
 
     static boolean isSha256(String s) {
@@ -78,6 +84,8 @@ final class CodeStore {
                 // Same name means same bytes, so replacing a concurrent upload's file is harmless.
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             }
+            // the time of the last upload: garbage collection spares a package for a while after it
+            Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
             return new StoredPackage(sha, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store code package", e);
@@ -87,6 +95,33 @@ final class CodeStore {
     }
 
     record StoredPackage(String sha256, long sizeBytes) {}
+
+    /** When the package was last uploaded (the file's modification time). */
+    Instant lastUploaded(String sha) {
+        try {
+            return Files.getLastModifiedTime(packagePath(sha)).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH; // gone already
+        }
+    }
+
+    /**
+     * Deletes the package and its unpacked copy. The copy is renamed away first, so a reader
+     * never sees it half deleted.
+     */
+    void remove(String sha) {
+        deleteQuietly(packagePath(sha));
+        Path unpacked = unpackedRoot.resolve(sha);
+        if (Files.isDirectory(unpacked)) {
+            try {
+                Path doomed = unpackedRoot.resolve(sha + ".removed-" + System.nanoTime());
+                Files.move(unpacked, doomed, StandardCopyOption.ATOMIC_MOVE);
+                deleteRecursivelyQuietly(doomed);
+            } catch (IOException e) {
+                deleteRecursivelyQuietly(unpacked);
+            }
+        }
+    }
 
     boolean exists(String sha) {
         return isSha256(sha) && Files.isRegularFile(packagePath(sha));
@@ -102,18 +137,29 @@ final class CodeStore {
         }
     }
 
-    /** Whether {@code classFile} is at the package root or inside one of its {@code lib/*.jar}. */
+    /**
+     * Whether {@code classFile} is at the package root or inside one of its {@code lib/*.jar}.
+     * Library jars are looked into one level deep, never further, and what their entries inflate
+     * to counts against {@link ZipEntries#MAX_UNPACKED_BYTES} as a whole: a bomb nested in a
+     * library jar costs at most that much work.
+     */
     boolean containsClass(String sha, String classFile) {
         try (ZipFile zip = new ZipFile(packagePath(sha).toFile())) {
             if (zip.getEntry(classFile) != null) {
                 return true;
             }
+            long inflated = 0;
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
-                if (isLibJar(entry) && nestedJarContains(zip, entry, classFile)) {
+                if (!isLibJar(entry)) {
+                    continue;
+                }
+                NestedSearch search = nestedJarContains(zip, entry, classFile, inflated);
+                if (search.found()) {
                     return true;
                 }
+                inflated = search.inflated();
             }
             return false;
         } catch (IOException e) {
@@ -175,20 +221,31 @@ final class CodeStore {
         return dir.resolve(sha + ".zip");
     }
 
+    /**
+     * Refuses a package that is not a zip, would unpack outside its directory, or is a zip bomb:
+     * every entry is inflated once here (and thrown away), so the limits hold for the bytes the
+     * package really holds, not the sizes it declares.
+     */
     private static void checkZip(Path file) throws IOException {
         Path root = Path.of("/package");
-        long declared = 0;
+        long inflated = 0;
+        int count = 0;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
+                if (++count > ZipEntries.MAX_ENTRIES) {
+                    throw ZipEntries.tooManyEntries();
+                }
                 ZipEntries.resolve(root, entry.getName());
-                declared += Math.max(0, entry.getSize());
-                if (declared > ZipEntries.MAX_UNPACKED_BYTES) {
-                    throw ZipEntries.tooBig();
+                ZipEntries.checkShape(entry.getName());
+                if (!entry.isDirectory()) {
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        inflated = ZipEntries.countInflated(in, inflated);
+                    }
                 }
             }
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
             throw ApiException.badRequest("InvalidCode", "code package is not a readable zip or jar: " + e.getMessage());
         }
     }
@@ -198,17 +255,22 @@ final class CodeStore {
         return !entry.isDirectory() && name.startsWith("lib/") && name.endsWith(".jar") && name.indexOf('/', 4) < 0;
     }
 
-    private static boolean nestedJarContains(ZipFile zip, ZipEntry jar, String classFile) throws IOException {
+    private record NestedSearch(boolean found, long inflated) {}
+
+    private static NestedSearch nestedJarContains(ZipFile zip, ZipEntry jar, String classFile, long inflated)
+            throws IOException {
         try (ZipInputStream nested = new ZipInputStream(zip.getInputStream(jar))) {
             for (ZipEntry entry; (entry = nested.getNextEntry()) != null; ) {
                 if (entry.getName().equals(classFile)) {
-                    return true;
+                    return new NestedSearch(true, inflated);
                 }
+                // read to the entry's end here, counted, rather than let getNextEntry skip it uncounted
+                inflated = ZipEntries.countInflated(nested, inflated);
             }
-            return false;
-        } catch (ZipException e) {
+            return new NestedSearch(false, inflated);
+        } catch (ZipException | EOFException e) {
             // A broken library jar cannot hold the handler; the search goes on in the others.
-            return false;
+            return new NestedSearch(false, inflated);
         }
     }
 

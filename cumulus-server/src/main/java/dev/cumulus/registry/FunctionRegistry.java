@@ -4,6 +4,7 @@ import dev.cumulus.store.Database;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,16 @@ public interface FunctionRegistry {
      * {@code maxBytes} or anything that is not a readable zip. Idempotent.
      */
     CodeRef storeCode(InputStream packageBytes, long maxBytes);
+
+    /**
+     * Deletes the code packages that no function and no version references, once they have been
+     * unreferenced (as seen by this method's earlier calls on this node) and not uploaded again
+     * for at least {@code grace}: an upload followed by a deploy within {@code grace} never loses
+     * its package, and instances still draining on old code keep it that long.
+     *
+     * @return the sha256 of each package deleted
+     */
+    List<String> collectUnreferencedCode(Duration grace);
 
     /**
      * Creates or updates a function's {@code $LATEST} configuration and code in one step.

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,8 +42,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             FROM function_versions v JOIN code_packages c ON c.sha256 = v.code_sha256
             """;
 
+    private static final String UNREFERENCED = """
+            NOT EXISTS (SELECT 1 FROM functions f WHERE f.code_sha256 = code_packages.sha256)
+            AND NOT EXISTS (SELECT 1 FROM function_versions v WHERE v.code_sha256 = code_packages.sha256)""";
+
     private final Database db;
     private final CodeStore code;
+    /** When each package was first seen unreferenced by {@link #collectUnreferencedCode}, on this node. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Instant> unreferencedSince =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final DoubleSupplier random;
     private final java.util.concurrent.ConcurrentHashMap<String, Target> resolved =
@@ -57,7 +65,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     /** @param random uniform in [0, 1), drawn once per resolve of an alias with routing */
     JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, DoubleSupplier random) {
         this.db = db;
-        this.code = new CodeStore(codeDir);
+        this.code = new CodeStore(codeDir, clock);
         this.clock = clock;
         this.random = random;
     }
@@ -76,6 +84,47 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             }
         });
         return new CodeRef(stored.sha256(), stored.sizeBytes());
+    }
+
+    @Override
+    public List<String> collectUnreferencedCode(Duration grace) {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(grace);
+        List<String> unreferenced = db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT sha256 FROM code_packages WHERE "
+                    + UNREFERENCED + " ORDER BY sha256");
+                    ResultSet rs = select.executeQuery()) {
+                List<String> shas = new ArrayList<>();
+                while (rs.next()) {
+                    shas.add(rs.getString(1));
+                }
+                return shas;
+            }
+        });
+        // a package referenced again starts over; one seen unreferenced for the first time starts now
+        unreferencedSince.keySet().retainAll(unreferenced);
+        unreferenced.forEach(sha -> unreferencedSince.putIfAbsent(sha, now));
+        List<String> removed = new ArrayList<>();
+        for (String sha : unreferenced) {
+            if (unreferencedSince.get(sha).isAfter(cutoff) || code.lastUploaded(sha).isAfter(cutoff)) {
+                continue;
+            }
+            // The row goes only if still unreferenced, in one statement: a deploy that commits
+            // first keeps the package, and the foreign keys refuse a deploy that comes after.
+            int deleted = db.withConnection(c -> {
+                try (PreparedStatement delete = c.prepareStatement(
+                        "DELETE FROM code_packages WHERE sha256 = ? AND " + UNREFERENCED)) {
+                    delete.setString(1, sha);
+                    return delete.executeUpdate();
+                }
+            });
+            if (deleted == 1) {
+                code.remove(sha);
+                unreferencedSince.remove(sha);
+                removed.add(sha);
+            }
+        }
+        return removed;
     }
 
     @Override

@@ -50,6 +50,14 @@ record PathPattern(String text, List<Segment> segments) {
             if (part.isEmpty()) {
                 throw invalid("the path has an empty segment (a double or trailing '/'): " + path);
             }
+            if (part.equals(".") || part.equals("..")) {
+                throw invalid("the path has a dot segment ('" + part + "'): clients and proxies collapse those "
+                        + "before a request arrives, so no request could ever match " + path);
+            }
+            if (part.contains("%")) {
+                throw invalid("segment '" + part + "' is percent-encoded: write the path decoded (an encoded '.' or "
+                        + "'/' would make a route that matches something other than it says)");
+            }
             if (part.startsWith("{") && part.endsWith("}")) {
                 boolean greedy = part.endsWith("+}");
                 String name = part.substring(1, part.length() - (greedy ? 2 : 1));

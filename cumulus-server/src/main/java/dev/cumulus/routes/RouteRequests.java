@@ -42,7 +42,8 @@ final class RouteRequests {
         if (payloadFormat == null) {
             throw bad("InvalidPayloadFormat", "'payloadFormat' must be \"1.0\" or \"2.0\", got " + format);
         }
-        String authText = body.has("auth") ? text(body, "auth", true) : "none";
+        // secure by default: a route is public only when it says so
+        String authText = body.has("auth") ? text(body, "auth", true) : "token";
         Route.Auth auth = switch (authText.toLowerCase(Locale.ROOT)) {
             case "none" -> Route.Auth.NONE;
             case "token" -> Route.Auth.TOKEN;

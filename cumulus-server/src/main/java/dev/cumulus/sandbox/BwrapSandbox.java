@@ -14,19 +14,24 @@ final class BwrapSandbox implements Sandbox {
 
     /**
      * Joins the cgroups with the shell's own pid and only then execs bwrap in the same process,
-     * so nothing the instance ever forks can start outside its limits.
+     * so nothing the instance ever forks can start outside its limits. The exec also opens the
+     * seccomp program for bwrap on {@link BwrapArgs#SECCOMP_FD} (ProcessBuilder cannot pass a
+     * descriptor itself); if it cannot be opened, the shell fails and bwrap never runs.
      */
     static final String JOIN_SCRIPT =
-            "for f in $CUMULUS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; exec \"$@\"";
+            "for f in $CUMULUS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; exec \"$@\" "
+                    + BwrapArgs.SECCOMP_FD + "< \"$CUMULUS_SECCOMP\"";
 
     private final Path bwrap;
     private final CgroupDriver cgroups;
     private final SystemRoot root;
+    private final Path seccomp;
 
-    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root) {
+    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root, Path seccomp) {
         this.bwrap = bwrap;
         this.cgroups = cgroups;
         this.root = root;
+        this.seccomp = seccomp;
     }
 
     /** Finds bwrap and cgroups and proves a namespaced, limited process starts; else says why not. */
@@ -39,7 +44,9 @@ final class BwrapSandbox implements Sandbox {
                 throw new IOException("cgroup " + problem.getKey() + " controller unusable: " + problem.getValue());
             }
         }
-        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir));
+        // fail closed: no filter, no sandbox
+        Path seccomp = SeccompFilter.compile(scratchDir.resolve(".seccomp.bpf"));
+        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp);
         sandbox.smokeTest();
         return sandbox;
     }
@@ -68,7 +75,7 @@ final class BwrapSandbox implements Sandbox {
     }
 
     String describe() {
-        return bwrap + ", cgroup " + cgroups.describe();
+        return bwrap + ", cgroup " + cgroups.describe() + ", " + SeccompFilter.describe();
     }
 
     @Override
@@ -102,6 +109,7 @@ final class BwrapSandbox implements Sandbox {
             builder.environment().clear();
             builder.environment().put("CUMULUS_CGROUP_PROCS",
                     String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
+            builder.environment().put("CUMULUS_SECCOMP", seccomp.toString());
             return new BwrapProcess(Spawner.start(builder), cgroup, spec.memoryMb());
         } catch (IOException | RuntimeException e) {
             cgroup.remove();

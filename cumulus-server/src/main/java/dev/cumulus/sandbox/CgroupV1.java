@@ -77,6 +77,8 @@ record CgroupV1(Path memory, Path pids, Path cpu) implements CgroupDriver {
             if (cpu != null) {
                 cpuDir = make(cpu, instanceId, created);
                 CgroupFiles.write(cpuDir.resolve("cpu.shares"), Integer.toString(Math.max(2, limits.cpuShares())));
+                CgroupFiles.write(cpuDir.resolve("cpu.cfs_period_us"), Long.toString(CgroupLimits.CPU_PERIOD_MICROS));
+                CgroupFiles.write(cpuDir.resolve("cpu.cfs_quota_us"), Long.toString(limits.cpuQuotaMicros()));
             }
             return new Instance(mem, pid, cpuDir);
         } catch (IOException | RuntimeException e) {

@@ -61,6 +61,7 @@ record CgroupV2(Path root) implements CgroupDriver {
             }
             CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
             CgroupFiles.write(dir.resolve("cpu.weight"), Long.toString(weight(limits.cpuShares())));
+            CgroupFiles.write(dir.resolve("cpu.max"), limits.cpuQuotaMicros() + " " + CgroupLimits.CPU_PERIOD_MICROS);
             return new Instance(dir);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(dir);

@@ -32,6 +32,7 @@ public record HostReport(List<Check> checks) {
                 bwrap.map(p -> p + " (" + firstLine(List.of(p.toString(), "--version")) + ")")
                         .orElse("not found on PATH; install the bubblewrap package")));
         checks.add(userNamespaces());
+        checks.add(seccomp());
         CgroupDriver cgroups = null;
         try {
             cgroups = CgroupDriver.detect();
@@ -62,10 +63,26 @@ public record HostReport(List<Check> checks) {
         }
     }
 
+    /** Compiles the filter every sandbox needs (ADR 0021) into a throwaway file. */
+    private static Check seccomp() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cumulus-doctor-seccomp");
+            SeccompFilter.compile(dir.resolve("filter.bpf"));
+            return new Check("seccomp filter", true, SeccompFilter.describe() + ", compiled by libseccomp");
+        } catch (IOException | RuntimeException e) {
+            return new Check("seccomp filter", false, e.getMessage());
+        } finally {
+            if (dir != null) {
+                FileTrees.delete(dir);
+            }
+        }
+    }
+
     private static Check limits(CgroupDriver cgroups) {
         String id = "doctor-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try {
-            InstanceCgroup cg = cgroups.create(id, new CgroupLimits(64L << 20, 16, 1024));
+            InstanceCgroup cg = cgroups.create(id, new CgroupLimits(64L << 20, 16, 1024, CgroupLimits.CPU_PERIOD_MICROS));
             cg.remove();
             return new Check("memory and pids limits", true, "a cgroup with memory, pids and cpu limits was created");
         } catch (IOException | RuntimeException e) {

@@ -1,11 +1,13 @@
 package dev.cumulus.async;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cumulus.async.DeliveryStateMachine.Outcome;
 import dev.cumulus.async.DeliveryStateMachine.State;
 import dev.cumulus.async.DeliveryStateMachine.Transition;
 import dev.cumulus.async.OutboxRow.TargetKind;
+import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker.PayloadFormat;
 import dev.cumulus.registry.AsyncConfig.Destination;
 import dev.cumulus.store.TestDatabase;
@@ -82,6 +84,28 @@ abstract class OutboxContract {
         outbox.insert(event("f", null, T0));
         outbox.insert(event("f", null, T0));
         assertThat(outbox.recent("default", "f", null, 10)).hasSize(2);
+    }
+
+    @Test
+    void aFunctionWithMaxPendingEventsWaitingTakesNoMoreUntilOneEnds() {
+        outbox.insert(event("f", "first", T0), 2);
+        outbox.insert(event("f", null, T0), 2);
+        OutboxRow refused = event("f", null, T0);
+
+        assertThatThrownBy(() -> outbox.insert(refused, 2)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.code()).isEqualTo("TooManyPendingEvents");
+            assertThat(e.getMessage()).contains("function f already has 2 asynchronous events waiting");
+        });
+        assertThat(outbox.find(refused.requestId())).isEmpty();
+        // a repeat of a kept event is still answered with that event, and other functions have their own room
+        assertThat(outbox.insert(event("f", "first", T0), 2).duplicate()).isTrue();
+        assertThat(outbox.insert(event("g", null, T0), 2).duplicate()).isFalse();
+
+        OutboxRow running = outbox.claim("node-a", T0, LEASE, 1).getFirst();
+        outbox.settle(running, "node-a", new Attempt(1, T0, T0, "succeeded", "1", null, null),
+                new Transition(State.SUCCEEDED, 1, null, null, null, null, null), null);
+        assertThat(outbox.insert(event("f", null, T0), 2).duplicate()).isFalse();
     }
 
     @Test

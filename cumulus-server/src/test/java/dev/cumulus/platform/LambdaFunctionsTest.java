@@ -147,7 +147,9 @@ class LambdaFunctionsTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(page.headers().firstValue("cache-control")).hasValue("no-store");
-        assertThat(page.headers().allValues("set-cookie")).containsExactly("visits=3; Path=/", "seen=yes; HttpOnly");
+        // the function's cookies, confined to its own URL (function URLs share one origin)
+        assertThat(page.headers().allValues("set-cookie"))
+                .containsExactly("visits=3; Path=/fn/web/", "seen=yes; HttpOnly; Path=/fn/web/");
         JsonNode body = TestNode.json(page);
         assertThat(body.get("greeting").asText()).isEqualTo("Hello, Ada");
         assertThat(body.get("lang").asText()).isEqualTo("en-GB");

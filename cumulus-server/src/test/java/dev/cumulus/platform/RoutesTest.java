@@ -33,8 +33,11 @@ class RoutesTest {
         node.close();
     }
 
+    /** Adds a route, public unless it says otherwise (routes default to {@code auth: token}). */
     static JsonNode addRoute(Map<String, Object> route) {
-        HttpResponse<String> response = node.send("POST", "/v1/routes", TestNode.write(route));
+        Map<String, Object> body = new java.util.HashMap<>(route);
+        body.putIfAbsent("auth", "none");
+        HttpResponse<String> response = node.send("POST", "/v1/routes", TestNode.write(body));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return TestNode.json(response);
     }
@@ -180,20 +183,25 @@ class RoutesTest {
 
     @Test
     void routesAreListedFetchedAndDeleted() {
-        JsonNode route = addRoute(Map.of("method", "GET", "path", "/temp/{x}", "function", "event-echo"));
+        HttpResponse<String> created = node.send("POST", "/v1/routes",
+                TestNode.write(Map.of("method", "GET", "path", "/temp/{x}", "function", "event-echo")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode route = TestNode.json(created);
         String id = route.get("id").asText();
         assertThat(route.get("payloadFormat").asText()).isEqualTo("2.0");
-        assertThat(route.get("auth").asText()).isEqualTo("none");
+        assertThat(route.get("auth").asText()).as("secure by default").isEqualTo("token");
         assertThat(route.get("url").asText()).isEqualTo("/api/temp/{x}");
         assertThat(TestNode.json(node.send("GET", "/v1/routes", null)).get("routes"))
                 .extracting(r -> r.get("id").asText()).contains(id);
         assertThat(TestNode.json(node.send("GET", "/v1/routes/" + id, null)).get("path").asText()).isEqualTo("/temp/{x}");
-        assertThat(call("GET", "/api/temp/1", null, Map.of()).statusCode()).isEqualTo(200);
+        Map<String, String> token = Map.of("Authorization", "Bearer " + node.platform.rootToken());
+        assertThat(call("GET", "/api/temp/1", null, Map.of()).statusCode()).isEqualTo(401);
+        assertThat(call("GET", "/api/temp/1", null, token).statusCode()).isEqualTo(200);
 
         assertThat(node.send("DELETE", "/v1/routes/" + id, null).statusCode()).isEqualTo(204);
         assertThat(node.send("GET", "/v1/routes/" + id, null).statusCode()).isEqualTo(404);
         assertThat(node.send("DELETE", "/v1/routes/" + id, null).statusCode()).isEqualTo(404);
-        assertThat(call("GET", "/api/temp/1", null, Map.of()).statusCode()).as("the cached table was dropped").isEqualTo(404);
+        assertThat(call("GET", "/api/temp/1", null, token).statusCode()).as("the cached table was dropped").isEqualTo(404);
         assertThat(node.send("GET", "/v1/routes", null, null).statusCode()).isEqualTo(401);
     }
 
@@ -204,6 +212,9 @@ class RoutesTest {
         for (Bad bad : List.of(
                 new Bad(Map.of("method", "GET", "path", "no-slash", "function", "event-echo"), 400, "InvalidPath"),
                 new Bad(Map.of("method", "GET", "path", "/a/{p+}/b", "function", "event-echo"), 400, "InvalidPath"),
+                new Bad(Map.of("method", "GET", "path", "/a/../b", "function", "event-echo"), 400, "InvalidPath"),
+                new Bad(Map.of("method", "GET", "path", "/./a", "function", "event-echo"), 400, "InvalidPath"),
+                new Bad(Map.of("method", "GET", "path", "/a/%2e%2e/b", "function", "event-echo"), 400, "InvalidPath"),
                 new Bad(Map.of("method", "FETCH", "path", "/a", "function", "event-echo"), 400, "InvalidMethod"),
                 new Bad(Map.of("method", "GET", "path", "/a", "function", "nope"), 400, "UnknownFunction"),
                 new Bad(Map.of("method", "GET", "path", "/a", "function", "event-echo:9"), 400, "UnknownFunction"),

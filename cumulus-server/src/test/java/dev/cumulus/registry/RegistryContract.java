@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.store.TestDatabase;
+import dev.cumulus.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -571,6 +574,87 @@ abstract class RegistryContract {
     void unpackingUnknownCodeIs404() {
         assertRefused(() -> registry.unpackedCode(new CodeRef("f".repeat(64), 1)), 404, "NotFound", null);
         assertRefused(() -> registry.unpackedCode(new CodeRef("../x", 1)), 404, "NotFound", null);
+    }
+
+    @Test
+    void refusesAZipBombByTheBytesItReallyInflatesTo() throws IOException {
+        List<String> before = codeFiles();
+
+        assertRefused(() -> store(Zips.bomb()), 400, "InvalidCode",
+                "unpacks to more than " + ZipEntries.MAX_UNPACKED_BYTES + " bytes");
+        assertThat(codeFiles()).isEqualTo(before);
+    }
+
+    @Test
+    void refusesTooManyEntriesAndTooDeepNames() throws IOException {
+        List<String> before = codeFiles();
+        Map<String, byte[]> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i <= ZipEntries.MAX_ENTRIES; i++) {
+            many.put("f" + i, new byte[0]);
+        }
+        String deep = "d/".repeat(ZipEntries.MAX_DEPTH) + "x";
+
+        assertRefused(() -> registry.storeCode(new ByteArrayInputStream(Zips.zip(many)), 50_000_000), 400,
+                "InvalidCode", "more than " + ZipEntries.MAX_ENTRIES + " entries");
+        assertRefused(() -> store(Zips.zip(Map.of(deep, new byte[1]))), 400, "InvalidCode", "directories deep");
+        assertRefused(() -> store(Zips.zip(Map.of("a".repeat(256), new byte[1]))), 400, "InvalidCode",
+                "longer than 255 bytes");
+        assertThat(codeFiles()).isEqualTo(before);
+        assertThat(store(Zips.zip(Map.of("d/".repeat(ZipEntries.MAX_DEPTH - 1) + "x", new byte[1])))).isNotNull();
+    }
+
+    /** A bomb inside lib/*.jar is only read while looking for the handler: bounded by the same limit. */
+    @Test
+    void aBombInALibraryJarStopsTheHandlerSearch() throws IOException {
+        CodeRef code = store(Zips.zip(Map.of("lib/bomb.jar", Zips.bomb())));
+
+        assertRefused(() -> registry.put(config("bombed"), code.sha256()), 400, "InvalidCode", "unpacks to more than");
+    }
+
+    @Test
+    void collectsUnreferencedCodeAfterTheGraceAndNeverReferencedCode() throws IOException {
+        MutableClock clock = new MutableClock(Instant.now()); // helloCode was stored at the real time
+        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock);
+        Duration grace = Duration.ofHours(1);
+        CodeRef used = node.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class", "u")), LIMIT);
+        CodeRef replaced = node.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class", "r")), LIMIT);
+        CodeRef published = node.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class", "p")), LIMIT);
+        node.put(config("f"), published.sha256());
+        node.publish("f"); // version 1 keeps `published`
+        node.put(config("f"), replaced.sha256());
+        node.put(config("f"), used.sha256()); // nothing references `replaced` any more
+        node.unpackedCode(replaced);
+
+        assertThat(node.collectUnreferencedCode(grace)).isEmpty(); // first seen unreferenced now
+        clock.advance(grace.plusSeconds(1));
+        List<String> removed = node.collectUnreferencedCode(grace);
+
+        // helloCode was stored before by the setup's registry and never referenced either
+        assertThat(removed).containsExactlyInAnyOrder(replaced.sha256(), helloCode.sha256());
+        assertThat(codeFiles()).containsExactlyInAnyOrder(used.sha256() + ".zip", published.sha256() + ".zip");
+        assertThat(codeDir.resolve("unpacked").resolve(replaced.sha256())).doesNotExist();
+        assertRefused(() -> node.put(config("g"), replaced.sha256()), 400, "UnknownCode", null);
+        assertThat(node.resolve("f", "1").code()).isEqualTo(published);
+    }
+
+    /** An upload followed by a deploy: the package must not be lost in between, however old it is. */
+    @Test
+    void aReUploadedPackageIsSparedForTheGraceAfterTheUpload() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock);
+        Duration grace = Duration.ofHours(1);
+        byte[] bytes = Zips.withClasses("com/example/Hello.class", "again");
+        CodeRef code = node.storeCode(new ByteArrayInputStream(bytes), LIMIT);
+        node.collectUnreferencedCode(grace);
+        clock.advance(grace.multipliedBy(5));
+
+        node.storeCode(new ByteArrayInputStream(bytes), LIMIT); // the upload before a deploy
+        assertThat(node.collectUnreferencedCode(grace)).doesNotContain(code.sha256());
+        node.put(config("f"), code.sha256());
+        clock.advance(grace.multipliedBy(5));
+
+        assertThat(node.collectUnreferencedCode(grace)).doesNotContain(code.sha256());
+        assertThat(node.get("f").orElseThrow().code()).isEqualTo(code);
     }
 
     // ---- helpers

@@ -21,7 +21,7 @@ public final class Zips {
         return zip(entries);
     }
 
-    static byte[] zip(Map<String, byte[]> entries) {
+    public static byte[] zip(Map<String, byte[]> entries) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
@@ -37,5 +37,31 @@ public final class Zips {
 
     static byte[] text(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bomb;
+
+    /**
+     * A zip bomb: about 500 KB holding one entry of zeros that inflates to one byte more than a
+     * code package may unpack to. Built once per JVM.
+     */
+    public static synchronized byte[] bomb() {
+        if (bomb == null) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                zip.setLevel(9);
+                zip.putNextEntry(new ZipEntry("zeros.bin"));
+                byte[] chunk = new byte[1 << 20];
+                long size = ZipEntries.MAX_UNPACKED_BYTES + 1;
+                for (long written = 0; written < size; written += chunk.length) {
+                    zip.write(chunk, 0, (int) Math.min(chunk.length, size - written));
+                }
+                zip.closeEntry();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            bomb = bytes.toByteArray();
+        }
+        return bomb;
     }
 }

@@ -19,8 +19,8 @@ class BwrapArgsTest {
         String line = String.join(" ", args);
 
         assertThat(line).startsWith("/usr/bin/bwrap --unshare-all --unshare-user --disable-userns")
-                .contains("--die-with-parent --new-session --cap-drop ALL")
-                .contains("--proc /proc --dev /dev --tmpfs /tmp")
+                .contains("--die-with-parent --new-session --cap-drop ALL --seccomp 9")
+                .contains("--proc /proc --dev /dev --size " + (64L << 20) + " --tmpfs /tmp")
                 .contains("--ro-bind /srv/code /var/task --bind /srv/sock /run/api --remount-ro /")
                 .contains("--clearenv --setenv K V --chdir /var/task -- --looks-like-an-option")
                 .doesNotContain("--share-net");

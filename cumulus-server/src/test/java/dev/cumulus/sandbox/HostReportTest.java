@@ -10,9 +10,9 @@ class HostReportTest {
         HostReport report = HostReport.probe();
 
         assertThat(report.checks()).extracting(HostReport.Check::name).contains(
-                "bwrap installed", "user namespaces", "cgroups", "bwrap sandbox starts", "JDK",
+                "bwrap installed", "user namespaces", "seccomp filter", "cgroups", "bwrap sandbox starts", "JDK",
                 "sandbox mode 'auto' picks");
-        assertThat(report.render()).contains("[ OK ] JDK").contains("sandbox mode 'auto' picks");
+        assertThat(report.render()).contains("[ OK ] JDK").contains("[ OK ] seccomp filter").contains("sandbox mode 'auto' picks");
         assertThat(report.render().lines()).hasSize(report.checks().size());
         System.out.println(report);
     }

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Does the bad thing named by {@code {"do": ...}}, or by the body of a function URL request:
- * throw, exit, spin, allocate or fork-bomb.
+ * throw, exit, spin (on this thread, or {@code spin-all}: on twice as many threads as there are
+ * CPUs), allocate or fork-bomb.
  */
 public class Misbehave implements RequestHandler<Map<String, Object>, String> {
     private static final List<byte[]> HOARD = new ArrayList<>();
@@ -19,11 +20,14 @@ public class Misbehave implements RequestHandler<Map<String, Object>, String> {
         switch (what) {
             case "throw" -> throw new IllegalStateException("boom");
             case "exit" -> System.exit(3);
-            case "spin" -> {
-                long x = 0;
-                while (x >= 0) {
-                    x = (x + 1) % Long.MAX_VALUE;
+            case "spin" -> spin();
+            case "spin-all" -> {
+                for (int i = 0; i < 2 * Runtime.getRuntime().availableProcessors(); i++) {
+                    Thread t = new Thread(Misbehave::spin);
+                    t.setDaemon(true);
+                    t.start();
                 }
+                spin();
             }
             case "alloc" -> {
                 while (true) {
@@ -48,5 +52,12 @@ public class Misbehave implements RequestHandler<Map<String, Object>, String> {
             }
         }
         return "unreachable";
+    }
+
+    private static void spin() {
+        long x = 0;
+        while (x >= 0) {
+            x = (x + 1) % Long.MAX_VALUE;
+        }
     }
 }

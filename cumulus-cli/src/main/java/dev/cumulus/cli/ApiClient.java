@@ -29,10 +29,13 @@ public final class ApiClient {
 
     public ApiClient(Target target) {
         this.target = target;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (target.pinnedCertificate() != null) {
+            builder.sslContext(PinnedCertificate.sslContext(target.pinnedCertificate()));
+        }
+        this.http = builder.build();
     }
 
     public URI url() {

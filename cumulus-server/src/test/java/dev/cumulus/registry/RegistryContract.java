@@ -47,8 +47,17 @@ abstract class RegistryContract {
     void open() {
         test = TestDatabase.create(backend(), dir.resolve("data"));
         codeDir = dir.resolve("code");
-        registry = FunctionRegistry.open(test.db(), codeDir);
+        registry = FunctionRegistry.open(test.db(), codeDir, guard());
         helloCode = store(Zips.withClasses("com/example/Hello.class", "com/example/Other.class"));
+    }
+
+    /** This test's directory stands for the node's own state. */
+    MountGuard guard() {
+        try {
+            return MountGuard.protecting(List.of(dir));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -400,7 +409,7 @@ abstract class RegistryContract {
     @Test
     void anAliasRoutesByWeightOnEveryResolve() {
         double[] draw = {0};
-        FunctionRegistry routed = new JdbcFunctionRegistry(test.db(), codeDir, java.time.Clock.systemUTC(), () -> draw[0]);
+        FunctionRegistry routed = new JdbcFunctionRegistry(test.db(), codeDir, java.time.Clock.systemUTC(), guard(), () -> draw[0]);
         routed.put(config("f"), helloCode.sha256());
         FunctionVersion v1 = routed.publish("f");
         FunctionVersion v2 = routed.publish("f");
@@ -553,8 +562,8 @@ abstract class RegistryContract {
     void concurrentUnpacksFromSeveralNodesShareOneDirectory() throws Exception {
         CodeRef ref = store(Zips.zip(Map.of("com/example/Hello.class", new byte[200_000], "b.txt", Zips.text("b"))));
         // Separate registries on one code dir behave like nodes sharing a file system.
-        List<FunctionRegistry> nodes = List.of(registry, FunctionRegistry.open(test.db(), codeDir),
-                FunctionRegistry.open(test.db(), codeDir));
+        List<FunctionRegistry> nodes = List.of(registry, FunctionRegistry.open(test.db(), codeDir, guard()),
+                FunctionRegistry.open(test.db(), codeDir, guard()));
 
         List<Path> dirs = inParallel(24, i -> nodes.get(i % nodes.size()).unpackedCode(ref));
 

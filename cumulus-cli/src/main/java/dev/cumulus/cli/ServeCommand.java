@@ -30,7 +30,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on. Default: 127.0.0.1.")
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on. Default: 127.0.0.1. "
+            + "Beyond loopback the node serves HTTPS (see --tls-cert and --insecure-http).")
     String host;
 
     @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR",

@@ -141,7 +141,7 @@ class AttackSecretsAndStartupTest {
     // ---- part 5: secrets never leak through the host -------------------------------------
 
     @Test
-    void noFunctionEnvironmentValueIsOnAnyCommandLineAndOnlyTheFunctionsOwnProcessHoldsIt() throws IOException {
+    void noFunctionEnvironmentValueIsOnAnyCommandLineAndOnlyTheFunctionsOwnProcessHoldsIt() throws Exception {
         String secret = "s3cr3t-" + UUID.randomUUID();
         // a 128 MB instance specialised from the node's stem cell, a 320 MB one started from
         // nothing, and a provided bootstrap: each gets its environment its own way
@@ -160,6 +160,10 @@ class AttackSecretsAndStartupTest {
         // with all three instances alive: what `ps -eww` reads for every process of the host
         List<Long> onCommandLines = processesHolding(secret, "cmdline");
         assertThat(onCommandLines).as("processes whose command line holds the secret").isEmpty();
+        Process ps = new ProcessBuilder("ps", "-eww", "-o", "pid=,args=").redirectErrorStream(true).start();
+        String listing = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(listing).as("ps -eww lists the instances").contains("dev.cumulus.runtime.Main")
+                .doesNotContain(secret);
         // the environment of a process is readable only by its user; even so, only the
         // function's own runtime holds the value, never bwrap, its launcher or the node
         Set<Long> functionProcesses = new java.util.HashSet<>();
@@ -440,23 +444,12 @@ class AttackSecretsAndStartupTest {
                 } catch (IOException gone) {
                     continue; // ended meanwhile
                 }
-                if (indexOf(content, wanted) >= 0) {
+                if (TestNode.indexOf(content, wanted) >= 0) {
                     holders.add(Long.parseLong(proc.getFileName().toString()));
                 }
             }
         }
         return holders;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) continue outer;
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static List<Path> instanceEnvironmentFiles() throws IOException {

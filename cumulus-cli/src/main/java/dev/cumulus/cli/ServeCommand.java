@@ -1,5 +1,6 @@
 package dev.cumulus.cli;
 
+import dev.cumulus.auth.RootToken;
 import dev.cumulus.edge.EdgeTls;
 import dev.cumulus.platform.Platform;
 import dev.cumulus.platform.PlatformConfig;
@@ -203,8 +204,12 @@ final class ServeCommand implements Callable<Integer> {
         if (platform.rootTokenCreated()) {
             cli.out.println("  root token: " + platform.rootToken());
             cli.out.println("              saved in " + platform.rootTokenFile() + " (mode 600); not shown again");
-        } else {
+        } else if (Files.exists(platform.rootTokenFile())) {
             cli.out.println("  root token: in " + platform.rootTokenFile());
+        } else {
+            cli.out.println("  root token: not in the data dir (the node keeps only its hash); clients need "
+                    + "--token or CUMULUS_TOKEN. Lost it? Stop the node, delete "
+                    + dir.resolve(RootToken.HASH_FILE) + " and start it again for a new one");
         }
         cli.out.println("  data dir:   " + dir);
         cli.out.println("  sandbox:    " + platform.sandbox().kind()

@@ -143,8 +143,10 @@ class AttackSecretsAndStartupTest {
     @Test
     void noFunctionEnvironmentValueIsOnAnyCommandLineAndOnlyTheFunctionsOwnProcessHoldsIt() throws Exception {
         String secret = "s3cr3t-" + UUID.randomUUID();
-        // a 128 MB instance specialised from the node's stem cell, a 320 MB one started from
-        // nothing, and a provided bootstrap: each gets its environment its own way
+        // stem cells are on: the 128 MB function may start from a cell (its environment comes
+        // over the Runtime API socket), the 320 MB one starts from nothing (no cell of that size
+        // exists yet), the provided bootstrap always does; bwrap hands the latter two their
+        // environment through its file descriptor
         node.deploy("secret-cell", "dev.cumulus.testfn.Snoop", Map.of("environment", Map.of("API_KEY", secret)));
         node.deploy("secret-fresh", "dev.cumulus.testfn.Snoop",
                 Map.of("memoryMb", 320, "environment", Map.of("API_KEY", secret, "QUOTED", "it's \"$(x)\"")));

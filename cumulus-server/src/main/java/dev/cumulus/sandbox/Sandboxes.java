@@ -71,7 +71,7 @@ public final class Sandboxes {
                 What is missing: %s
 
                 Fix it (Debian/Ubuntu, as root):  %s
-                Then check:                        cumulus doctor
+                Then check:                        cumulus doctor (bwrap installed already? its FAIL lines say what else)
 
                 What `cumulus doctor` found:
                 %s

@@ -29,10 +29,13 @@ public final class ApiClient {
 
     public ApiClient(Target target) {
         this.target = target;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (target.pinnedCertificate() != null) {
+            builder.sslContext(PinnedCertificate.sslContext(target.pinnedCertificate()));
+        }
+        this.http = builder.build();
     }
 
     public URI url() {
@@ -134,6 +137,11 @@ public final class ApiClient {
         } catch (ConnectException e) {
             throw new CliException(CliException.ERROR, "the Cumulus node is not running at " + target.url()
                     + " (start it with 'cumulus serve', or point --url / CUMULUS_URL at a running node)", e);
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new CliException(CliException.ERROR, "cannot trust the TLS certificate of " + target.url()
+                    + (target.pinnedCertificate() != null ? " (it is not the one in " + target.pinnedCertificate() + ")"
+                            : "; a node with its own certificate publishes it as <data dir>/tls-cert.pem, which the CLI"
+                                    + " pins when --data-dir or CUMULUS_DATA names that dir"), e);
         } catch (InterruptedIOException e) {
             throw new CliException(130, "interrupted", e);
         } catch (IOException e) {

@@ -1,13 +1,14 @@
 package dev.cumulus.cli;
 
 import dev.cumulus.sandbox.HostReport;
+import dev.cumulus.sandbox.Sandboxes;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check whether this host can sandbox function instances.",
-                "Exits 1 when a check fails, i.e. instances could only run as plain processes."})
+                "Exits 1 when a check fails, i.e. 'cumulus serve' would refuse to start."})
 final class DoctorCommand implements Callable<Integer> {
     private final Cli cli;
 
@@ -34,8 +35,9 @@ final class DoctorCommand implements Callable<Integer> {
             cli.out.flush();
             return 0;
         }
-        cli.err.println("error: this host cannot sandbox instances (see FAIL above); "
-                + "'cumulus serve --sandbox process' runs them as plain, unisolated processes");
+        cli.err.println("error: this host cannot sandbox instances (see FAIL above), so 'cumulus serve' will not start; "
+                + "on Debian/Ubuntu: " + Sandboxes.FIX_COMMAND + " (as root). Only for code you trust completely: "
+                + "'cumulus serve --sandbox " + Sandboxes.NO_ISOLATION + "' runs functions as plain, unisolated processes");
         cli.err.flush();
         return CliException.ERROR;
     }

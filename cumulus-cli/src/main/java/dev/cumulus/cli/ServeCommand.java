@@ -1,7 +1,11 @@
 package dev.cumulus.cli;
 
+import dev.cumulus.auth.RootToken;
+import dev.cumulus.edge.EdgeTls;
 import dev.cumulus.platform.Platform;
 import dev.cumulus.platform.PlatformConfig;
+import dev.cumulus.sandbox.SandboxUnavailableException;
+import dev.cumulus.sandbox.Sandboxes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +23,6 @@ final class ServeCommand implements Callable<Integer> {
     /** The launcher passes the runtime jar of the distribution with this system property. */
     static final String RUNTIME_JAR_PROPERTY = "cumulus.runtime.jar";
 
-    enum SandboxMode { auto, bwrap, process }
-
     enum LogLevel { error, warn, info, debug, trace }
 
     private final Cli cli;
@@ -29,7 +31,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on. Default: 127.0.0.1.")
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on. Default: 127.0.0.1. "
+            + "Beyond loopback the node serves HTTPS (see --tls-cert and --insecure-http).")
     String host;
 
     @Option(names = {"--data", "--data-dir"}, paramLabel = "DIR",
@@ -56,9 +59,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
 
-    @Option(names = "--sandbox", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto (bwrap where available), bwrap (fail without it) or process (no isolation). Default: ${DEFAULT-VALUE}.")
-    SandboxMode sandbox;
+    @Option(names = "--sandbox", paramLabel = "MODE", defaultValue = Sandboxes.BWRAP,
+            description = {"bwrap: every instance in bubblewrap with cgroup limits; without it serve stops and says what to install.",
+                    Sandboxes.NO_ISOLATION + ": plain processes of the node, NOT isolated, for code you trust completely; "
+                            + "every response and /healthz say so. Default: ${DEFAULT-VALUE}."})
+    String sandbox;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain to serve HTTPS with (HTTP/2 offered); with --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert, unencrypted.")
+    Path tlsKey;
+
+    @Option(names = "--insecure-http",
+            description = "Serve plain HTTP on a non-loopback --host. Without it such a node serves HTTPS, "
+                    + "with a self-signed certificate made on first start when no --tls-cert is given.")
+    boolean insecureHttp;
 
     @Option(names = "--region", paramLabel = "REGION",
             description = "What function instances see as AWS_REGION. Default: us-east-1.")
@@ -92,6 +109,18 @@ final class ServeCommand implements Callable<Integer> {
         if (stemCells != null && (stemCells < 0 || stemCells > 64)) {
             throw CliException.usage("--stem-cells must be 0..64, not " + stemCells);
         }
+        if (!sandbox.equals(Sandboxes.BWRAP) && !sandbox.equals(Sandboxes.NO_ISOLATION)) {
+            throw CliException.usage(sandbox.equals("process") || sandbox.equals("auto")
+                    ? "--sandbox " + sandbox + " no longer exists: nodes never fall back to plain processes; use --sandbox "
+                            + Sandboxes.NO_ISOLATION + " to run functions WITHOUT isolation"
+                    : "--sandbox must be " + Sandboxes.BWRAP + " or " + Sandboxes.NO_ISOLATION + ", not '" + sandbox + "'");
+        }
+        EdgeTls tls;
+        try {
+            tls = new EdgeTls(resolve(tlsCert), resolve(tlsKey), insecureHttp);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
         if (region != null && !region.matches("[a-z0-9-]{1,32}")) {
             throw CliException.usage("--region must be a region name like eu-west-1, not '" + region + "'");
         }
@@ -113,12 +142,17 @@ final class ServeCommand implements Callable<Integer> {
                 maxInstances != null ? maxInstances : d.maxInstances(),
                 d.queueDepth(),
                 d.queueTimeout(),
-                sandbox.name(),
+                sandbox,
                 runtimeJar,
                 stemCells != null ? stemCells : d.stemCells(),
                 d.aotDir(),
                 region != null ? region : d.region(),
-                d.async());
+                d.async(),
+                tls);
+    }
+
+    private Path resolve(Path file) {
+        return file == null ? null : cli.cwd.resolve(file).normalize();
     }
 
     /**
@@ -146,7 +180,14 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PlatformConfig config = config();
         configureLogging(logLevel, main != null && main.verbose);
-        Platform platform = Platform.start(config);
+        Platform platform;
+        try {
+            platform = Platform.start(config);
+        } catch (SandboxUnavailableException e) {
+            cli.err.print(e.getMessage()); // one screen: what is missing, the fix, the doctor's findings
+            cli.err.flush();
+            return CliException.ERROR;
+        }
         AtomicBoolean closed = new AtomicBoolean();
         Runnable close = () -> {
             if (closed.compareAndSet(false, true)) {
@@ -163,12 +204,20 @@ final class ServeCommand implements Callable<Integer> {
         if (platform.rootTokenCreated()) {
             cli.out.println("  root token: " + platform.rootToken());
             cli.out.println("              saved in " + platform.rootTokenFile() + " (mode 600); not shown again");
-        } else {
+        } else if (Files.exists(platform.rootTokenFile())) {
             cli.out.println("  root token: in " + platform.rootTokenFile());
+        } else {
+            cli.out.println("  root token: not in the data dir (the node keeps only its hash); clients need "
+                    + "--token or CUMULUS_TOKEN. Lost it? Stop the node, delete "
+                    + dir.resolve(RootToken.HASH_FILE) + " and start it again for a new one");
         }
         cli.out.println("  data dir:   " + dir);
         cli.out.println("  sandbox:    " + platform.sandbox().kind()
-                + (platform.sandbox().isolated() ? "" : " (NOT isolated: functions run as plain processes)"));
+                + (platform.sandbox().isolated() ? "" : " (NOT isolated: functions run as plain processes of this node;"
+                        + " every response carries X-Cumulus-Sandbox: none)"));
+        if (platform.url().getScheme().equals("https")) {
+            cli.out.println("  tls:        clients pin " + dir.resolve(EdgeTls.PUBLISHED_CERT) + " (HTTP/2 offered)");
+        }
         if (!dir.equals(cli.cwd.resolve(Target.DEFAULT_DATA_DIR))) {
             cli.out.println("clients in other directories: export CUMULUS_DATA=" + dir);
         }

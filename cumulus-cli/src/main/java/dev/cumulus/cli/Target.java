@@ -1,5 +1,6 @@
 package dev.cumulus.cli;
 
+import dev.cumulus.edge.EdgeTls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -19,8 +20,14 @@ import java.util.Map;
  * writes into its data dir ({@code --data-dir}, else {@code CUMULUS_DATA}, else {@code ./.cumulus}).
  * The root token read from a local data dir is only ever sent to that local node (a loopback
  * address or the URL in the same data dir), never to a remote URL given by flag or env.
+ *
+ * <p>An {@code https} node is trusted through the certificate it publishes in the same data dir
+ * ({@code tls-cert.pem}), pinned: only that certificate, no CA. Without that file the JDK's CAs
+ * decide, as for any HTTPS server.
+ *
+ * @param pinnedCertificate the data dir's {@code tls-cert.pem} for an {@code https} URL, else null
  */
-public record Target(URI url, String token, String urlSource, String tokenSource) {
+public record Target(URI url, String token, String urlSource, String tokenSource, Path pinnedCertificate) {
 
     public static final String DEFAULT_DATA_DIR = ".cumulus";
 
@@ -75,7 +82,9 @@ public record Target(URI url, String token, String urlSource, String tokenSource
             }
             tokenSource = tokenFile.toString();
         }
-        return new Target(uri, token, urlSource, tokenSource);
+        Path cert = dir.resolve(EdgeTls.PUBLISHED_CERT);
+        boolean pin = uri.getScheme().equalsIgnoreCase("https") && Files.isRegularFile(cert);
+        return new Target(uri, token, urlSource, tokenSource, pin ? cert : null);
     }
 
     static URI parseUrl(String url, String source) {

@@ -25,6 +25,12 @@ class CommandParsingTest {
         return (T) sub.commandSpec().userObject();
     }
 
+    private void assertConfigRefused(String message, String... args) {
+        ServeCommand serve = parse(args);
+        assertThatThrownBy(serve::config).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(CliException.USAGE)).hasMessageContaining(message);
+    }
+
     private static void assertUsageError(Cli cli, String... args) {
         assertThatThrownBy(() -> cli.commandLine().parseArgs(args)).isInstanceOf(CommandLine.ParameterException.class);
     }
@@ -36,22 +42,26 @@ class CommandParsingTest {
         assertThat(d.host).isNull();
         assertThat(d.dataDir).isNull();
         assertThat(d.keepAlive).isNull();
-        assertThat(d.sandbox).isEqualTo(ServeCommand.SandboxMode.auto);
+        assertThat(d.sandbox).isEqualTo("bwrap");
 
         ServeCommand s = parse("serve", "--port", "9000", "--host", "0.0.0.0", "--data", "/tmp/d", "--keep-alive", "2s",
-                "--db", "jdbc:postgresql://db/cumulus", "--sandbox", "process");
+                "--db", "jdbc:postgresql://db/cumulus", "--sandbox", "none-i-trust-all-code");
         assertThat(s.port).isEqualTo(9000);
         assertThat(s.host).isEqualTo("0.0.0.0");
         assertThat(s.dataDir).isEqualTo(Path.of("/tmp/d"));
         assertThat(s.keepAlive).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.jdbcUrl).isEqualTo("jdbc:postgresql://db/cumulus");
-        assertThat(s.sandbox).isEqualTo(ServeCommand.SandboxMode.process);
+        assertThat(s.sandbox).isEqualTo("none-i-trust-all-code");
 
         ServeCommand alias = parse("serve", "--data-dir", "x", "--keep-alive", "600");
         assertThat(alias.dataDir).isEqualTo(Path.of("x"));
         assertThat(alias.keepAlive).isEqualTo(Duration.ofMinutes(10));
 
-        assertUsageError(cli, "serve", "--sandbox", "docker");
+        assertConfigRefused("must be bwrap or none-i-trust-all-code", "serve", "--sandbox", "docker");
+        assertConfigRefused("--sandbox process no longer exists", "serve", "--sandbox", "process");
+        assertConfigRefused("--sandbox auto no longer exists", "serve", "--sandbox", "auto");
+        assertConfigRefused("go together", "serve", "--tls-cert", "c.pem");
+        assertConfigRefused("contradicts", "serve", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--insecure-http");
         assertUsageError(cli, "serve", "--port", "http");
         assertUsageError(cli, "serve", "--keep-alive", "soon");
     }
@@ -66,6 +76,10 @@ class CommandParsingTest {
         assertThat(config.sandbox()).isEqualTo("bwrap");
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.jdbcUrl()).isNull();
+        assertThat(config.tls()).isEqualTo(dev.cumulus.edge.EdgeTls.DEFAULT);
+        assertThat(this.<ServeCommand>parse("serve", "--tls-cert", "c.pem", "--tls-key", "k.pem").config().tls())
+                .isEqualTo(new dev.cumulus.edge.EdgeTls(cli.cwd.resolve("c.pem"), cli.cwd.resolve("k.pem"), false));
+        assertThat(this.<ServeCommand>parse("serve", "--host", "0.0.0.0", "--insecure-http").config().tls().insecureHttp()).isTrue();
 
         assertThat(config.maxCodeBytes()).isEqualTo(50L * 1024 * 1024);
         assertThat(config.maxInstances()).isEqualTo(64);

@@ -1,51 +1,79 @@
 package dev.cumulus.auth;
 
+import dev.cumulus.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The node's root bearer token, created on first start in {@code <data dir>/root-token} with
- * mode 600 and read from there afterwards.
+ * The node's root bearer token (ADR 0022). The node keeps only its SHA-256, in
+ * {@code <data dir>/root-token.sha256}: a copy of that file, or of the node's memory, opens
+ * nothing. The token itself goes to the operator once, as {@code <data dir>/root-token} (mode
+ * 600), the file local CLIs read; the node never reads it back and runs without it.
+ *
+ * <p>SHA-256 without salt or stretching is enough because the token is 256 random bits: there
+ * is no dictionary to try. Comparison is in constant time.
  */
 public final class RootToken {
-    private final byte[] token;
+    public static final String CLIENT_FILE = "root-token";
+    public static final String HASH_FILE = "root-token.sha256";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dataDir;
     private final boolean created;
-    private final Path file;
+    private volatile byte[] sha256;
 
-    private RootToken(String token, boolean created, Path file) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+    private RootToken(Path dataDir, byte[] sha256, boolean created) {
+        this.dataDir = dataDir;
+        this.sha256 = sha256;
         this.created = created;
-        this.file = file;
     }
 
-    public static RootToken loadOrCreate(Path dataDir) throws IOException {
-        Path file = dataDir.resolve("root-token");
-        if (Files.exists(file)) {
-            return new RootToken(Files.readString(file).strip(), false, file);
+    /**
+     * Reads the hash; a data dir from before hashing (only {@code root-token}) gets its hash file
+     * from it, the token unchanged. A fresh data dir gets a new token in both files.
+     */
+    public static synchronized RootToken loadOrCreate(Path dataDir) throws IOException {
+        Path hashFile = dataDir.resolve(HASH_FILE);
+        if (Files.exists(hashFile)) {
+            return new RootToken(dataDir, HexFormat.of().parseHex(Files.readString(hashFile).strip()), false);
         }
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String token = "cmls_" + HexFormat.of().formatHex(random);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException raced) {
-            return new RootToken(Files.readString(file).strip(), false, file);
+        Path clientFile = dataDir.resolve(CLIENT_FILE);
+        if (Files.exists(clientFile)) {
+            byte[] hash = sha256(Files.readString(clientFile).strip());
+            PrivateFiles.write(hashFile, HexFormat.of().formatHex(hash) + "\n");
+            return new RootToken(dataDir, hash, false);
         }
-        Files.writeString(file, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-        return new RootToken(token, true, file);
+        String token = newToken();
+        PrivateFiles.write(clientFile, token + "\n");
+        byte[] hash = sha256(token);
+        PrivateFiles.write(hashFile, HexFormat.of().formatHex(hash) + "\n");
+        return new RootToken(dataDir, hash, true);
     }
 
-    /** Where the token is kept. */
-    public Path file() {
-        return file;
+    /**
+     * Replaces the token: the old one stops working with this call. Both files are rewritten
+     * (the hash first, so a crash in between leaves a node that accepts only the new token).
+     *
+     * @return the new token, the only time the node holds it
+     */
+    public synchronized String rotate() throws IOException {
+        String token = newToken();
+        byte[] hash = sha256(token);
+        PrivateFiles.write(dataDir.resolve(HASH_FILE), HexFormat.of().formatHex(hash) + "\n");
+        sha256 = hash;
+        PrivateFiles.write(clientFile(), token + "\n");
+        return token;
+    }
+
+    /** Where local clients read the token: {@code <data dir>/root-token}. */
+    public Path clientFile() {
+        return dataDir.resolve(CLIENT_FILE);
     }
 
     /**
@@ -54,12 +82,9 @@ public final class RootToken {
      */
     public void discardIfCreated() throws IOException {
         if (created) {
-            Files.deleteIfExists(file);
+            Files.deleteIfExists(dataDir.resolve(HASH_FILE));
+            Files.deleteIfExists(clientFile());
         }
-    }
-
-    public String value() {
-        return new String(token, StandardCharsets.UTF_8);
     }
 
     /** Whether this start created the token (so it is shown once). */
@@ -72,7 +97,20 @@ public final class RootToken {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] presented = authorizationHeader.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(presented, token);
+        return MessageDigest.isEqual(sha256(authorizationHeader.substring(7).strip()), sha256);
+    }
+
+    private static String newToken() {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        return "cmls_" + HexFormat.of().formatHex(random);
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

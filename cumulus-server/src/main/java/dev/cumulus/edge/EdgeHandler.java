@@ -49,16 +49,26 @@ import org.slf4j.LoggerFactory;
 final class EdgeHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeHandler.class);
     private static final String JSON = "application/json";
-    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-
     private final EdgeApi api;
     private final Admission admission;
+    private final byte[] healthy;
+    /** {@code none} on a node whose functions run unisolated, else null: no header at all. */
+    private final String sandboxWarning;
     private volatile boolean stopping;
 
-    EdgeHandler(EdgeApi api, Admission admission) {
+    EdgeHandler(EdgeApi api, Admission admission, String sandbox, boolean isolated) {
         super(Invocable.InvocationType.BLOCKING);
         this.api = api;
         this.admission = admission;
+        this.sandboxWarning = isolated ? null : "none";
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("sandbox", sandbox);
+        if (!isolated) {
+            health.put("warning", "functions run as plain processes of the node, NOT isolated (sandbox mode "
+                    + "none-i-trust-all-code)");
+        }
+        this.healthy = Json.write(health);
     }
 
     /** Ends live log streams so a graceful stop does not wait on them. */
@@ -68,6 +78,7 @@ final class EdgeHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        warnUnisolated(response);
         String path = request.getHttpURI().getPath();
         Mount mount = mountFor(path);
         Admission.Ticket ticket;
@@ -145,6 +156,7 @@ final class EdgeHandler extends Handler.Abstract {
         }
         try {
             response.reset();
+            warnUnisolated(response);
             if (!request.consumeAvailable()) {
                 // a refused request's unread body would be taken for the next request: say the
                 // connection ends here, so clients do not reuse it and fail on the next call
@@ -164,6 +176,12 @@ final class EdgeHandler extends Handler.Abstract {
         }
     }
 
+    private void warnUnisolated(Response response) {
+        if (sandboxWarning != null) {
+            response.getHeaders().put(EdgeServer.SANDBOX_HEADER, sandboxWarning);
+        }
+    }
+
     private void route(Request request, Response response, Mount mount) throws Exception {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
@@ -180,7 +198,7 @@ final class EdgeHandler extends Handler.Abstract {
             return;
         }
         if (path.equals("/healthz")) {
-            Exchange.write(response, 200, JSON, HEALTHY);
+            Exchange.write(response, 200, JSON, healthy);
         } else if (path.startsWith("/fn/")) {
             functionUrl(request, response, path.substring(4));
         } else if (path.startsWith("/v1/")) {

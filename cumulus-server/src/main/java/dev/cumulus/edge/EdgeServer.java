@@ -14,8 +14,12 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * ({@link Admission}), request bodies have deadlines ({@link dev.cumulus.web.BodyDeadline}), and
  * past {@link #MAX_CONNECTIONS} open connections the listener stops accepting and idle
  * connections are given {@link #CROWDED_IDLE_TIMEOUT_MS} instead of the usual two minutes.
+ * HTTP/1.1, or HTTPS with HTTP/2 offered by ALPN (see {@link EdgeTls}). A node whose instances
+ * are not isolated says so on every response ({@value #SANDBOX_HEADER}).
  */
 public final class EdgeServer implements AutoCloseable {
+    /** Set to {@code none} on every response of a node that runs functions as plain processes. */
+    public static final String SANDBOX_HEADER = "X-Cumulus-Sandbox";
     /** Open connections over all clients; far below the node's file limit, far above honest use. */
     static final int MAX_CONNECTIONS = 4_096;
     static final long CROWDED_IDLE_TIMEOUT_MS = 5_000;
@@ -23,19 +27,28 @@ public final class EdgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final String host;
+    private final boolean https;
 
     private final EdgeHandler handler;
 
-    private EdgeServer(Server server, ServerConnector connector, String host, EdgeHandler handler) {
+    private EdgeServer(Server server, ServerConnector connector, String host, boolean https, EdgeHandler handler) {
         this.handler = handler;
         this.server = server;
         this.connector = connector;
         this.host = host;
+        this.https = https;
     }
 
-    public static EdgeServer start(String host, int port, EdgeApi api) throws IOException {
+    /**
+     * @param tls the certificate to serve, or null for plain HTTP
+     * @param sandbox the node's sandbox kind, for /healthz and, when not isolated, every response
+     */
+    public static EdgeServer start(String host, int port, TlsCredentials tls, String sandbox, boolean isolated,
+            EdgeApi api) throws IOException {
         Server server = Servers.newServer("edge");
-        ServerConnector connector = new ServerConnector(server, 1, 1, Servers.http1());
+        ServerConnector connector = tls == null
+                ? new ServerConnector(server, 1, 1, Servers.http1())
+                : new ServerConnector(server, 1, 1, tls.connectionFactories(Servers.http1().getHttpConfiguration()));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(120_000);
@@ -43,7 +56,7 @@ public final class EdgeServer implements AutoCloseable {
         ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, connector);
         limit.setIdleTimeout(CROWDED_IDLE_TIMEOUT_MS);
         server.addBean(limit);
-        EdgeHandler handler = new EdgeHandler(api, Admission.defaults());
+        EdgeHandler handler = new EdgeHandler(api, Admission.defaults(), sandbox, isolated);
         // graceful: on stop, refuse new requests and let in-flight invocations finish
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(30_000);
@@ -58,12 +71,14 @@ public final class EdgeServer implements AutoCloseable {
             }
             throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new EdgeServer(server, connector, host, handler);
+        return new EdgeServer(server, connector, host, tls != null, handler);
     }
 
+    /** Where clients on this machine reach the node: a wildcard bind answers on loopback. */
     public URI url() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + connector.getLocalPort());
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "[::1]"
+                : host.contains(":") ? "[" + host + "]" : host;
+        return URI.create((https ? "https://" : "http://") + h + ":" + connector.getLocalPort());
     }
 
     /** What the listener holds now: open connections and live threads. */

@@ -221,6 +221,7 @@ public final class LambdaApi {
     static LambdaError translate(ApiException e) {
         return switch (e.status()) {
             case 404 -> LambdaError.notFound(e.getMessage());
+            case 403 -> LambdaError.user(403, "AccessDeniedException", e.getMessage());
             case 409 -> LambdaError.user(409, "ResourceConflictException", e.getMessage());
             case 412 -> LambdaError.user(412, "PreconditionFailedException", e.getMessage());
             case 413 -> LambdaError.user(413, "RequestTooLargeException", e.getMessage());

@@ -1,6 +1,7 @@
 package dev.cumulus.lambdaapi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cumulus.registry.Authority;
 import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionInfo;
@@ -64,9 +65,12 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
                 version.revision());
     }
 
-    /** Stores a new $LATEST configuration as the edge does: old $LATEST instances go, provisioned ones come. */
+    /**
+     * Stores a new $LATEST configuration as the edge does: old $LATEST instances go, provisioned
+     * ones come. With an access key's authority, which grants no mounts (see {@link Authority}).
+     */
     FunctionInfo put(FunctionConfig config, String codeSha256) {
-        FunctionInfo info = registry.put(config, codeSha256);
+        FunctionInfo info = registry.put(config, codeSha256, Authority.ACCESS_KEY);
         scheduler.retireStaleLatest(info.name(), info.revision());
         scheduler.provision(registry.resolve(info.name(), null));
         return info;

@@ -5,6 +5,10 @@ import dev.cumulus.auth.AccessKeys;
 import dev.cumulus.auth.KeysMount;
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.auth.SigV4;
+import dev.cumulus.auth.TokenMount;
+import dev.cumulus.edge.TlsCredentials;
+import dev.cumulus.files.PrivateFiles;
+import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
@@ -87,25 +91,29 @@ public final class Platform implements AutoCloseable {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
         RootToken rootToken = null;
         try {
-            Path dataDir = Files.createDirectories(config.dataDir()).toAbsolutePath();
+            Path dataDir = secureDataDir(config.dataDir().toAbsolutePath());
             Clock clock = Clock.systemUTC();
             Path runtimeJar = runtimeJar(config);
             Path javaHome = Path.of(System.getProperty("java.home"));
+            // before anything else is created: a node that cannot sandbox does not start (issue 10)
+            Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
+            TlsCredentials tls = config.tls().credentials(config.host(), dataDir);
 
             RootToken token = RootToken.loadOrCreate(dataDir);
             rootToken = token;
             Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
-            FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"));
-            closers.push(collectUnreferencedCode(registry));
-            Metering metering = push(closers, Metering.open(database));
-            Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
-            RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             Path socketRoot = Files.createTempDirectory("cumulus-rt-");
             closers.push(() -> FileTrees.delete(socketRoot));
+            Path aotDir = Files.createDirectories(config.aotDir() != null ? config.aotDir() : dataDir.resolve("aot"));
+            // what no admin-granted mount may expose (ADR 0022)
+            MountGuard mountGuard = MountGuard.protecting(List.of(dataDir, socketRoot, aotDir));
+            FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"), mountGuard);
+            closers.push(collectUnreferencedCode(registry));
+            Metering metering = push(closers, Metering.open(database));
+            RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
             // trained in the background: the first instances start without it, later ones faster
-            AotCache aot = push(closers, AotCache.prepare(Files.createDirectories(
-                    config.aotDir() != null ? config.aotDir() : dataDir.resolve("aot")), runtimeJar,
+            AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,
                     javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
@@ -113,7 +121,7 @@ public final class Platform implements AutoCloseable {
                             config.region()),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
-                    version -> registry.unpackedCode(version.code()), logs::append, aot, clock));
+                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, clock));
             for (var function : registry.list()) {
                 if (function.config().provisionedConcurrency() > 0) {
                     scheduler.provision(registry.resolve(function.name(), null));
@@ -158,13 +166,16 @@ public final class Platform implements AutoCloseable {
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
             mounts.add(new KeysMount(accessKeys));
+            mounts.add(new TokenMount(token));
             mounts.addAll(new LambdaApi(new SigV4(accessKeys, "lambda", clock), registry, scheduler, invoker, async,
                     logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
                             config.maxCodeBytes(), config.maxInstances()), deletion, clock).mounts());
-            EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), new EdgeApi(
+            EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
+                    sandbox.isolated(), new EdgeApi(
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts, async, deletion)));
-            Files.writeString(dataDir.resolve("url"), edge.url() + "\n");
+            PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
+            PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
         } catch (IOException | RuntimeException e) {
@@ -195,6 +206,20 @@ public final class Platform implements AutoCloseable {
             }
         }, CODE_COLLECTION_INTERVAL.toMinutes(), CODE_COLLECTION_INTERVAL.toMinutes(), TimeUnit.MINUTES);
         return timer::shutdownNow;
+    }
+
+    /**
+     * Creates the data dir with mode 700, or tightens an existing one (700, its files 600) and
+     * says what was looser: it holds the Store, the root token's hash, keys and certificates.
+     */
+    private static Path secureDataDir(Path dataDir) throws IOException {
+        boolean existed = Files.isDirectory(dataDir);
+        PrivateFiles.createDirectory(dataDir);
+        List<String> loosened = PrivateFiles.tighten(dataDir);
+        if (existed && !loosened.isEmpty()) {
+            LOG.warn("the data dir was readable by other users; tightened to 700 (dir) and 600 (files): {}", loosened);
+        }
+        return dataDir;
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> closers, T closeable) {
@@ -229,13 +254,21 @@ public final class Platform implements AutoCloseable {
         return edge.url();
     }
 
+    /**
+     * The root token as a local client reads it, from {@link #rootTokenFile()}: the node itself
+     * keeps only its hash (ADR 0022).
+     */
     public String rootToken() {
-        return token.value();
+        try {
+            return Files.readString(token.clientFile()).strip();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the client copy of the root token is unreadable", e);
+        }
     }
 
-    /** Where the root token is kept. */
+    /** Where local clients find the root token ({@code <data dir>/root-token}, mode 600). */
     public Path rootTokenFile() {
-        return token.file();
+        return token.clientFile();
     }
 
     /** True when this start created the root token, so it should be shown once. */

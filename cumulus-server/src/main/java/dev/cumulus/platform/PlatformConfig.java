@@ -1,6 +1,7 @@
 package dev.cumulus.platform;
 
 import dev.cumulus.async.AsyncDelivery;
+import dev.cumulus.edge.EdgeTls;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,13 +16,15 @@ import java.time.Duration;
  * @param maxInstances node-wide limit on live instances
  * @param queueDepth invocations that may wait per function when it is at its limit
  * @param queueTimeout how long such an invocation waits before it gets a 429
- * @param sandbox "auto" (bwrap where available), "bwrap" (fail if unavailable) or "process"
+ * @param sandbox "bwrap" (the default: the node does not start without it) or "none-i-trust-all-code"
+ *     (plain processes, said on every response); see {@link dev.cumulus.sandbox.Sandboxes}
  * @param runtimeJar the Java runtime jar put into each instance; null finds it beside the server jar
  * @param stemCells pre-started runtimes kept per memory size in demand; 0 turns stem cells off
  * @param aotDir where the Java runtime's AOT cache lives; null for {@code <dataDir>/aot}. Caches are
  *     keyed by JDK build, runtime jar and JVM flags, so nodes on one machine may share the directory
  * @param region what instances see as {@code AWS_REGION}; {@code us-east-1} unless set
  * @param async how asynchronous events are delivered: concurrency, retry backoff, retention
+ * @param tls how the edge serves HTTPS; see {@link EdgeTls}
  */
 public record PlatformConfig(
         String host,
@@ -38,73 +41,86 @@ public record PlatformConfig(
         int stemCells,
         Path aotDir,
         String region,
-        AsyncDelivery.Settings async) {
+        AsyncDelivery.Settings async,
+        EdgeTls tls) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
     public static PlatformConfig defaults() {
         return new PlatformConfig("127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
-                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "auto", null, 1, null, DEFAULT_REGION,
-                AsyncDelivery.Settings.defaults());
+                50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "bwrap", null, 1, null, DEFAULT_REGION,
+                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withSandbox(String sandbox) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 
     public PlatformConfig withRegion(String region) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
+    }
+
+    public PlatformConfig withHost(String host) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls);
+    }
+
+    public PlatformConfig withTls(EdgeTls tls) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls);
     }
 
     public PlatformConfig withAsync(AsyncDelivery.Settings async) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async);
+                region, async, tls);
     }
 }

@@ -44,31 +44,31 @@ final class ConfigValidator {
         }
         range("provisionedConcurrency", config.provisionedConcurrency(), 0, config.maxInstances());
         validateAsync(config.async());
-        for (String key : config.environment().keySet()) {
+        for (var variable : config.environment().entrySet()) {
+            String key = variable.getKey();
             if (!ENV_KEY.matcher(key).matches()) {
                 throw ApiException.badRequest(
                         "InvalidParameter", "environment: '" + key + "' is not a valid variable name");
+            }
+            if (variable.getValue() != null && variable.getValue().indexOf('\0') >= 0) {
+                throw ApiException.badRequest("InvalidParameter", "environment: the value of '" + key
+                        + "' contains a NUL character, which no process environment can hold");
             }
         }
         validateMounts(config.mounts());
         return handler;
     }
 
-    /** Mounts go under /mnt, name existing host paths and never hand out the node's root token. */
+    /**
+     * Mounts go under /mnt and name absolute host paths; which host paths may be granted is the
+     * {@link MountGuard}'s question, asked on real paths.
+     */
     private static void validateMounts(java.util.List<FunctionMount> mounts) {
         java.util.Set<String> targets = new java.util.HashSet<>();
         for (FunctionMount m : mounts) {
             java.nio.file.Path source = java.nio.file.Path.of(m.source());
             if (!source.isAbsolute() || !source.normalize().equals(source)) {
                 throw ApiException.badRequest("InvalidMount", "mount source must be an absolute, normalised host path: " + m.source());
-            }
-            if (!java.nio.file.Files.exists(source)) {
-                throw ApiException.badRequest("InvalidMount", "mount source does not exist: " + m.source());
-            }
-            if (source.getFileName() != null && source.getFileName().toString().equals("root-token")
-                    || java.nio.file.Files.exists(source.resolve("root-token"))) {
-                throw ApiException.badRequest("InvalidMount", "mount source " + m.source()
-                        + " holds a node's root token; grant the files the function needs, not the data dir");
             }
             java.nio.file.Path target = java.nio.file.Path.of(m.target());
             if (!target.isAbsolute() || !target.normalize().equals(target) || !target.startsWith("/mnt") || target.getNameCount() < 2) {

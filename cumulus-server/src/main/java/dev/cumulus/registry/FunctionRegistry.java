@@ -20,10 +20,10 @@ public interface FunctionRegistry {
 
     /**
      * The registry kept in {@code db}, with code packages stored under {@code codeDir} (shared by
-     * every node of a cluster).
+     * every node of a cluster), granting only mounts that {@code mounts} allows.
      */
-    static FunctionRegistry open(Database db, Path codeDir) {
-        return new JdbcFunctionRegistry(db, codeDir, Clock.systemUTC());
+    static FunctionRegistry open(Database db, Path codeDir, MountGuard mounts) {
+        return new JdbcFunctionRegistry(db, codeDir, Clock.systemUTC(), mounts);
     }
 
     /**
@@ -45,9 +45,19 @@ public interface FunctionRegistry {
     /**
      * Creates or updates a function's {@code $LATEST} configuration and code in one step.
      * {@code codeSha256} must name stored code on create; on update null keeps the current code.
-     * The handler class must exist in the code package.
+     * The handler class must exist in the code package. Asked with the root token's authority;
+     * see {@link #put(FunctionConfig, String, Authority)}.
      */
-    FunctionInfo put(FunctionConfig config, String codeSha256);
+    default FunctionInfo put(FunctionConfig config, String codeSha256) {
+        return put(config, codeSha256, Authority.ROOT_TOKEN);
+    }
+
+    /**
+     * {@link #put(FunctionConfig, String)} asked by {@code authority}: one that does not grant
+     * mounts may neither change a function's mounts nor what runs beside them (code, runtime,
+     * handler, environment) when it has any; that is a 403 MountAuthorityRequired.
+     */
+    FunctionInfo put(FunctionConfig config, String codeSha256, Authority authority);
 
     Optional<FunctionInfo> get(String name);
 

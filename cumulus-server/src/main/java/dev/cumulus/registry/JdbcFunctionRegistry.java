@@ -47,6 +47,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             AND NOT EXISTS (SELECT 1 FROM function_versions v WHERE v.code_sha256 = code_packages.sha256)""";
 
     private final Database db;
+    private final MountGuard mounts;
     private final CodeStore code;
     /** When each package was first seen unreferenced by {@link #collectUnreferencedCode}, on this node. */
     private final java.util.concurrent.ConcurrentHashMap<String, Instant> unreferencedSince =
@@ -58,13 +59,14 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     /** Bumped before each forget(): a resolve that raced a change does not cache what it read. */
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
-    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock) {
-        this(db, codeDir, clock, () -> ThreadLocalRandom.current().nextDouble());
+    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, MountGuard mounts) {
+        this(db, codeDir, clock, mounts, () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** @param random uniform in [0, 1), drawn once per resolve of an alias with routing */
-    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, DoubleSupplier random) {
+    JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, MountGuard mounts, DoubleSupplier random) {
         this.db = db;
+        this.mounts = mounts;
         this.code = new CodeStore(codeDir, clock);
         this.clock = clock;
         this.random = random;
@@ -128,10 +130,12 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     }
 
     @Override
-    public FunctionInfo put(FunctionConfig config, String codeSha256) {
+    public FunctionInfo put(FunctionConfig config, String codeSha256, Authority authority) {
         Optional<HandlerName> handler = ConfigValidator.validate(config);
+        config.mounts().forEach(mounts::check);
         for (int attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
             Optional<FunctionInfo> current = get(config.name());
+            requireMountAuthority(authority, current, config, codeSha256);
             String sha = codeSha256 != null
                     ? codeSha256
                     : current.map(info -> info.code().sha256()).orElseThrow(() -> ApiException.badRequest(
@@ -159,6 +163,34 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         }
         throw ApiException.conflict(
                 "ConcurrentModification", "function " + config.name() + " keeps changing; try again");
+    }
+
+    /**
+     * The issue 10 rule, checked against the revision the write is conditional on: new code (or
+     * a new runtime, handler or environment) beside host mounts needs the authority that grants
+     * mounts.
+     */
+    private static void requireMountAuthority(Authority authority, Optional<FunctionInfo> current,
+            FunctionConfig config, String codeSha256) {
+        if (authority.mayGrantMounts()) {
+            return;
+        }
+        FunctionConfig before = current.map(FunctionInfo::config).orElse(null);
+        List<FunctionMount> granted = before == null ? List.of() : before.mounts();
+        if (!config.mounts().equals(granted)) {
+            throw new ApiException(403, "MountAuthorityRequired", "only the root token grants or changes host mounts");
+        }
+        if (granted.isEmpty()) {
+            return;
+        }
+        boolean sameCode = codeSha256 == null || codeSha256.equals(current.get().code().sha256());
+        if (!sameCode || !java.util.Objects.equals(config.runtime(), before.runtime())
+                || !java.util.Objects.equals(config.handler(), before.handler())
+                || !config.environment().equals(before.environment())) {
+            throw new ApiException(403, "MountAuthorityRequired", "function " + config.name()
+                    + " has host mounts granted with the root token; its code, runtime, handler and environment"
+                    + " change only with that authority");
+        }
     }
 
     private Optional<FunctionInfo> insert(FunctionConfig config, CodeRef codeRef) {

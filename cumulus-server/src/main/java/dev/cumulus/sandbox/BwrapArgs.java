@@ -6,10 +6,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The bwrap command line for one instance. */
+/**
+ * The bwrap command line for one instance. It holds no environment value: the command line of
+ * every process is world-readable ({@code ps -eww}), so the environment travels as a file on
+ * descriptor {@value #ENV_FD} that bwrap copies into the sandbox at {@value #ENV_FILE}, where a
+ * shell exports it and execs the command (issue 10, ADR 0022).
+ */
 final class BwrapArgs {
     /** The descriptor {@link BwrapSandbox#JOIN_SCRIPT} opens the seccomp program on for bwrap to read. */
     static final int SECCOMP_FD = 9;
+    /** The descriptor the launching shell opens on the instance's environment file. */
+    static final int ENV_FD = 3;
+    /** Where the environment is inside the sandbox: read-only, the instance's own. */
+    static final String ENV_FILE = "/run/cumulus-env";
+    /** Exports every variable of the environment file, then becomes the instance's command. */
+    static final String ENV_SCRIPT = "set -a; . " + ENV_FILE + " || exit 125; set +a; exec \"$@\"";
 
     private BwrapArgs() {}
 
@@ -29,14 +40,13 @@ final class BwrapArgs {
         for (Mount m : spec.mounts()) {
             args.addAll(List.of(m.writable() ? "--bind" : "--ro-bind", m.hostPath().toString(), m.sandboxPath()));
         }
+        args.addAll(List.of("--ro-bind-data", Integer.toString(ENV_FD), ENV_FILE));
         // Last, because every mount point above is created in the root tmpfs first.
         args.addAll(List.of("--remount-ro", "/"));
         args.add("--clearenv");
-        for (Map.Entry<String, String> e : new TreeMap<>(spec.environment()).entrySet()) {
-            args.addAll(List.of("--setenv", e.getKey(), e.getValue()));
-        }
         args.addAll(List.of("--chdir", spec.workingDirectory()));
         args.add("--");
+        args.addAll(List.of("/bin/sh", "-c", ENV_SCRIPT, "cumulus-env"));
         args.addAll(spec.command());
         return args;
     }
@@ -57,5 +67,21 @@ final class BwrapArgs {
 
     static long tmpBytes(int memoryMb) {
         return memoryMb * 1024L * 1024L / 2;
+    }
+
+    /**
+     * The environment as {@code sh} reads it: one {@code NAME='value'} line per variable, the
+     * value single-quoted (a quote inside becomes {@code '\''}), so no value is ever code.
+     * Names are validated where they come from ({@code [A-Za-z_][A-Za-z0-9_]*}).
+     */
+    static String environmentFile(Map<String, String> environment) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*") || e.getValue().indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("environment variable cannot be passed: " + e.getKey());
+            }
+            out.append(e.getKey()).append("='").append(e.getValue().replace("'", "'\\''")).append("'\n");
+        }
+        return out.toString();
     }
 }

@@ -1,6 +1,8 @@
 package dev.cumulus.sandbox;
 
+import dev.cumulus.files.PrivateFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,21 +16,27 @@ final class BwrapSandbox implements Sandbox {
 
     /**
      * Joins the cgroups with the shell's own pid and only then execs bwrap in the same process,
-     * so nothing the instance ever forks can start outside its limits. The exec also opens the
-     * seccomp program for bwrap on {@link BwrapArgs#SECCOMP_FD} (ProcessBuilder cannot pass a
-     * descriptor itself); if it cannot be opened, the shell fails and bwrap never runs.
+     * so nothing the instance ever forks can start outside its limits. On the way it opens the
+     * environment file as descriptor 3 for bwrap and unlinks it (the values exist on disk for the
+     * few milliseconds of a launch, in a 600 file of the node's 700 data dir), and the exec opens
+     * the seccomp program on {@link BwrapArgs#SECCOMP_FD} (ProcessBuilder cannot pass a descriptor
+     * itself); if either cannot be opened, the shell fails and bwrap never runs.
      */
     static final String JOIN_SCRIPT =
-            "for f in $CUMULUS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; exec \"$@\" "
-                    + BwrapArgs.SECCOMP_FD + "< \"$CUMULUS_SECCOMP\"";
+            "for f in $CUMULUS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; "
+            + "exec " + BwrapArgs.ENV_FD + "< \"$CUMULUS_ENV_FILE\" || exit 125; rm -f \"$CUMULUS_ENV_FILE\"; "
+            + "seccomp=$CUMULUS_SECCOMP; unset CUMULUS_CGROUP_PROCS CUMULUS_ENV_FILE CUMULUS_SECCOMP; "
+            + "exec \"$@\" " + BwrapArgs.SECCOMP_FD + "< \"$seccomp\"";
 
     private final Path bwrap;
     private final CgroupDriver cgroups;
     private final SystemRoot root;
     private final Path seccomp;
+    private final Path scratchDir;
 
-    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root, Path seccomp) {
+    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root, Path seccomp, Path scratchDir) {
         this.bwrap = bwrap;
+        this.scratchDir = scratchDir;
         this.cgroups = cgroups;
         this.root = root;
         this.seccomp = seccomp;
@@ -46,7 +54,7 @@ final class BwrapSandbox implements Sandbox {
         }
         // fail closed: no filter, no sandbox
         Path seccomp = SeccompFilter.compile(scratchDir.resolve(".seccomp.bpf"));
-        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp);
+        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp, scratchDir);
         sandbox.smokeTest();
         return sandbox;
     }
@@ -71,6 +79,14 @@ final class BwrapSandbox implements Sandbox {
             throw new IOException("bwrap test launch failed: " + e, e);
         } finally {
             p.destroy();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a 600 file in the node's 700 data dir, readable by nobody else
         }
     }
 
@@ -102,7 +118,9 @@ final class BwrapSandbox implements Sandbox {
             throw new UnsupportedOperationException("network access for instances is not supported yet");
         }
         InstanceCgroup cgroup = cgroups.create(spec.instanceId(), CgroupLimits.of(spec));
+        Path envFile = scratchDir.resolve(spec.instanceId() + ".env");
         try {
+            PrivateFiles.write(envFile, BwrapArgs.environmentFile(spec.environment()));
             var command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "cumulus-join"));
             command.addAll(BwrapArgs.build(bwrap, root, spec));
             var builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -110,8 +128,13 @@ final class BwrapSandbox implements Sandbox {
             builder.environment().put("CUMULUS_CGROUP_PROCS",
                     String.join(" ", cgroup.procsFiles().stream().map(Path::toString).toList()));
             builder.environment().put("CUMULUS_SECCOMP", seccomp.toString());
-            return new BwrapProcess(Spawner.start(builder), cgroup, spec.memoryMb());
+            builder.environment().put("CUMULUS_ENV_FILE", envFile.toString());
+            Process process = Spawner.start(builder);
+            // the shell unlinks it once open; this is for a shell that died before
+            process.onExit().thenRun(() -> deleteQuietly(envFile));
+            return new BwrapProcess(process, cgroup, spec.memoryMb());
         } catch (IOException | RuntimeException e) {
+            deleteQuietly(envFile);
             cgroup.remove();
             throw e;
         }

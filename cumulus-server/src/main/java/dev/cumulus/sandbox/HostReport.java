@@ -47,9 +47,9 @@ public record HostReport(List<Check> checks) {
         }
         String mode = sandboxLaunch(checks);
         checks.add(jdk());
-        checks.add(new Check("sandbox mode 'auto' picks", mode.equals("bwrap"), mode.equals("bwrap")
-                ? "bwrap: instances isolated and limited"
-                : "process: instances NOT isolated, no limits"));
+        checks.add(new Check("cumulus serve", mode.equals("bwrap"), mode.equals("bwrap")
+                ? "starts with sandbox bwrap: instances isolated and limited"
+                : "refuses to start; fix the checks above (" + Sandboxes.FIX_COMMAND + ")"));
         return new HostReport(checks);
     }
 
@@ -90,7 +90,7 @@ public record HostReport(List<Check> checks) {
         }
     }
 
-    /** Does exactly what {@code Sandboxes.create("auto", ...)} does, in a throwaway scratch dir. */
+    /** Does exactly what {@code Sandboxes.create("bwrap", ...)} does, in a throwaway scratch dir. */
     private static String sandboxLaunch(List<Check> checks) {
         Path scratch = null;
         try {
@@ -100,7 +100,7 @@ public record HostReport(List<Check> checks) {
             return "bwrap";
         } catch (IOException | RuntimeException e) {
             checks.add(new Check("bwrap sandbox starts", false, e.getMessage()));
-            return "process";
+            return "none";
         } finally {
             if (scratch != null) {
                 FileTrees.delete(scratch);

@@ -9,6 +9,7 @@ import java.util.HashMap;
 /**
  * Runs the command as an ordinary child of the node: no namespaces, no limits, full network,
  * the node's user and filesystem. Only the environment and a private TMPDIR are the instance's own.
+ * Used only in {@link Sandboxes#NO_ISOLATION} mode.
  */
 final class PlainSandbox implements Sandbox {
     private final Path scratchDir;
@@ -19,7 +20,7 @@ final class PlainSandbox implements Sandbox {
 
     @Override
     public String kind() {
-        return "process";
+        return "none";
     }
 
     @Override

@@ -5,15 +5,19 @@ import java.io.IOException;
 /**
  * Starts instance processes isolated from the host and from each other.
  *
- * <p>Implementations: bubblewrap with cgroup limits (the default where the host supports it)
- * and a plain-process fallback for hosts without sandbox tools, which warns loudly.
+ * <p>Implementations: bubblewrap with cgroup limits (the default; without it the node does not start)
+ * and plain processes, only when the operator asked for no isolation by name ({@link
+ * Sandboxes#NO_ISOLATION}); the node then says so on every response.
  */
 public interface Sandbox {
 
-    /** A short name for logs and {@code cumulus doctor}: {@code bwrap} or {@code process}. */
+    /**
+     * A short name for logs and {@code cumulus doctor}: {@code bwrap} or {@code none}; what
+     * {@code /healthz} and the {@code X-Cumulus-Sandbox} header say.
+     */
     String kind();
 
-    /** Whether instances are really isolated; false only for the plain-process fallback. */
+    /** Whether instances are really isolated; false only for plain processes. */
     boolean isolated();
 
     /**

@@ -3,6 +3,8 @@ package dev.cumulus.scheduler;
 import dev.cumulus.aot.AotCache;
 import dev.cumulus.files.FileTrees;
 import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.registry.FunctionMount;
+import dev.cumulus.registry.MountGuard;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.runtimeapi.RuntimeChannel;
@@ -68,10 +70,12 @@ final class InstanceLauncher {
     private final AotCache aot;
     private final Mount aotDir;
     private final String region;
+    private final MountGuard mountGuard;
 
     InstanceLauncher(Sandbox sandbox, RuntimeApiServer runtimeApi, Path runtimeJar, Path javaHome, Path socketRoot,
-            Path cellRoot, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs, AotCache aot,
-            String region) {
+            Path cellRoot, MountGuard mountGuard, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs,
+            AotCache aot, String region) {
+        this.mountGuard = mountGuard;
         this.region = region;
         this.aot = aot;
         this.aotDir = Mount.readOnly(aot.directory(), AotCache.SANDBOX_DIR);
@@ -89,8 +93,11 @@ final class InstanceLauncher {
     void launch(Instance instance) throws IOException {
         FunctionConfig config = instance.version.config();
         Mount code = Mount.readOnly(codeDirectory.apply(instance.version), TASK_ROOT);
-        List<Mount> granted = config.mounts().stream()
-                .map(m -> new Mount(Path.of(m.source()), m.target(), m.writable())).toList();
+        // checked again now, and bound by the real path checked: a symlink may point elsewhere since the grant
+        List<Mount> granted = new ArrayList<>();
+        for (FunctionMount m : config.mounts()) {
+            granted.add(new Mount(mountGuard.realSource(m), m.target(), m.writable()));
+        }
         Started started = start(instance.id, config.memoryMb(), code, granted, instance, isProvided(config),
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);

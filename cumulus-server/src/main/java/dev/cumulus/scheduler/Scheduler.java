@@ -3,6 +3,7 @@ package dev.cumulus.scheduler;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.aot.AotCache;
 import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.registry.MountGuard;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
 import java.io.IOException;
@@ -81,13 +82,13 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
-            LogSink logs, AotCache aot, Clock clock) {
+            MountGuard mounts, LogSink logs, AotCache aot, Clock clock) {
         this.settings = settings;
         this.keepAlive = keepAlive;
         this.logs = logs;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
-        this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot,
+        this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot, mounts,
                 codeDirectory, logs, aot, settings.region());
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);

@@ -24,9 +24,11 @@ class LambdaStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Backend.class)
-    void keepsSettingsTagsPoliciesUrlsAndProvisioningPerProjectAndDropsThemWithTheFunction(TestDatabase.Backend backend) {
+    void keepsSettingsTagsPoliciesUrlsAndProvisioningPerProjectAndDropsThemWithTheFunction(TestDatabase.Backend backend)
+            throws java.io.IOException {
         try (TestDatabase test = TestDatabase.create(backend, dir.resolve("data"))) {
-            FunctionRegistry registry = FunctionRegistry.open(test.db(), dir.resolve("code"));
+            FunctionRegistry registry = FunctionRegistry.open(test.db(), dir.resolve("code"),
+                    dev.cumulus.registry.MountGuard.protecting(java.util.List.of(dir)));
             String sha = registry.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class")), 1_000_000).sha256();
             registry.put(FunctionConfig.defaults("f", "com.example.Hello"), sha);
             LambdaStore store = new LambdaStore(test.db(), "p1", Clock.systemUTC());

@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A node in a process of its own, for tests that kill it: {@code NodeProcessMain DATA_DIR AOT_DIR}
- * starts a platform on a free port, prints {@code READY <url>} and runs until the process ends.
+ * A node in a process of its own, for tests that kill it or start it on a host they changed:
+ * {@code NodeProcessMain DATA_DIR AOT_DIR [SANDBOX_MODE]} starts a platform on a free port, prints
+ * {@code READY <url>} and runs until the process ends.
  */
 public final class NodeProcessMain {
     private NodeProcessMain() {}
 
     public static void main(String[] args) throws Exception {
         Platform platform = Platform.start(PlatformConfig.defaults().withPort(0).withDataDir(Path.of(args[0]))
-                .withAotDir(Path.of(args[1]))
+                .withAotDir(Path.of(args[1])).withSandbox(args.length > 2 ? args[2] : PlatformConfig.defaults().sandbox())
                 .withAsync(AsyncDelivery.Settings.defaults().withBackoff(Duration.ofMillis(20)).withConcurrency(4)));
         Runtime.getRuntime().addShutdownHook(new Thread(platform::close));
         System.out.println("READY " + platform.url());

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code provided} functions on a node without isolation (sandbox mode {@code process}): the
+ * {@code provided} functions on a node without isolation (sandbox mode {@code none-i-trust-all-code}): the
  * bootstrap reaches the Runtime API on a loopback port of the node instead of a relay, and the
  * node's region setting reaches the instance.
  */
@@ -25,7 +25,7 @@ class ProvidedPlainProcessTest {
 
     @BeforeAll
     static void start() throws IOException {
-        node = new TestNode(dataDir, c -> c.withSandbox("process").withRegion("eu-west-1"));
+        node = new TestNode(dataDir, c -> c.withSandbox(dev.cumulus.sandbox.Sandboxes.NO_ISOLATION).withRegion("eu-west-1"));
         ProvidedFunctions.deploy(node, "plain-sh", "shell", "echo.handler", Map.of());
         ProvidedFunctions.deploy(node, "plain-py", "python", "main.handler", Map.of());
     }

@@ -102,8 +102,9 @@ class SchedulesTest {
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
                 assertThat(response.body()).contains(bad.why());
             }
+            Path granted = java.nio.file.Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-granted"));
             JsonNode ok = node.deploy("mounted", "dev.cumulus.testfn.Hello",
-                    Map.of("mounts", List.of(Map.of("source", "/tmp", "target", "/mnt/tmp"))));
+                    Map.of("mounts", List.of(Map.of("source", granted.toString(), "target", "/mnt/granted"))));
             assertThat(ok.get("mounts").get(0).get("writable").asBoolean()).isFalse();
         }
     }

@@ -50,8 +50,17 @@ abstract class RegistryContract {
     void open() {
         test = TestDatabase.create(backend(), dir.resolve("data"));
         codeDir = dir.resolve("code");
-        registry = FunctionRegistry.open(test.db(), codeDir);
+        registry = FunctionRegistry.open(test.db(), codeDir, guard());
         helloCode = store(Zips.withClasses("com/example/Hello.class", "com/example/Other.class"));
+    }
+
+    /** This test's directory stands for the node's own state. */
+    MountGuard guard() {
+        try {
+            return MountGuard.protecting(List.of(dir));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -403,7 +412,7 @@ abstract class RegistryContract {
     @Test
     void anAliasRoutesByWeightOnEveryResolve() {
         double[] draw = {0};
-        FunctionRegistry routed = new JdbcFunctionRegistry(test.db(), codeDir, java.time.Clock.systemUTC(), () -> draw[0]);
+        FunctionRegistry routed = new JdbcFunctionRegistry(test.db(), codeDir, java.time.Clock.systemUTC(), guard(), () -> draw[0]);
         routed.put(config("f"), helloCode.sha256());
         FunctionVersion v1 = routed.publish("f");
         FunctionVersion v2 = routed.publish("f");
@@ -556,8 +565,8 @@ abstract class RegistryContract {
     void concurrentUnpacksFromSeveralNodesShareOneDirectory() throws Exception {
         CodeRef ref = store(Zips.zip(Map.of("com/example/Hello.class", new byte[200_000], "b.txt", Zips.text("b"))));
         // Separate registries on one code dir behave like nodes sharing a file system.
-        List<FunctionRegistry> nodes = List.of(registry, FunctionRegistry.open(test.db(), codeDir),
-                FunctionRegistry.open(test.db(), codeDir));
+        List<FunctionRegistry> nodes = List.of(registry, FunctionRegistry.open(test.db(), codeDir, guard()),
+                FunctionRegistry.open(test.db(), codeDir, guard()));
 
         List<Path> dirs = inParallel(24, i -> nodes.get(i % nodes.size()).unpackedCode(ref));
 
@@ -614,7 +623,7 @@ abstract class RegistryContract {
     @Test
     void collectsUnreferencedCodeAfterTheGraceAndNeverReferencedCode() throws IOException {
         MutableClock clock = new MutableClock(Instant.now()); // helloCode was stored at the real time
-        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock);
+        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock, guard());
         Duration grace = Duration.ofHours(1);
         CodeRef used = node.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class", "u")), LIMIT);
         CodeRef replaced = node.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class", "r")), LIMIT);
@@ -641,7 +650,7 @@ abstract class RegistryContract {
     @Test
     void aReUploadedPackageIsSparedForTheGraceAfterTheUpload() throws IOException {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock);
+        FunctionRegistry node = new JdbcFunctionRegistry(test.db(), codeDir, clock, guard());
         Duration grace = Duration.ofHours(1);
         byte[] bytes = Zips.withClasses("com/example/Hello.class", "again");
         CodeRef code = node.storeCode(new ByteArrayInputStream(bytes), LIMIT);

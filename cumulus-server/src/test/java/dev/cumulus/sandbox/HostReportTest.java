@@ -11,8 +11,8 @@ class HostReportTest {
 
         assertThat(report.checks()).extracting(HostReport.Check::name).contains(
                 "bwrap installed", "user namespaces", "seccomp filter", "cgroups", "bwrap sandbox starts", "JDK",
-                "sandbox mode 'auto' picks");
-        assertThat(report.render()).contains("[ OK ] JDK").contains("[ OK ] seccomp filter").contains("sandbox mode 'auto' picks");
+                "cumulus serve");
+        assertThat(report.render()).contains("[ OK ] JDK").contains("[ OK ] seccomp filter").contains("cumulus serve");
         assertThat(report.render().lines()).hasSize(report.checks().size());
         System.out.println(report);
     }

@@ -19,7 +19,7 @@ class PlainSandboxTest {
 
     @Test
     void environmentIsTheSpecsPlusAPrivateTmpdir() throws Exception {
-        Sandbox sandbox = Sandboxes.create("process", scratch);
+        Sandbox sandbox = Sandboxes.create(Sandboxes.NO_ISOLATION, scratch);
         var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1"), List.of(), "/", 64, 16, 1024, false);
         SandboxProcess p = sandbox.launch(spec);
 
@@ -33,7 +33,7 @@ class PlainSandboxTest {
 
     @Test
     void destroyKillsEveryDescendant() throws Exception {
-        Sandbox sandbox = Sandboxes.create("process", scratch);
+        Sandbox sandbox = Sandboxes.create(Sandboxes.NO_ISOLATION, scratch);
         SandboxProcess p = sandbox.launch(Specs.sh("sleep 600 & sleep 600 & echo ready; wait"));
         assertThat(Specs.firstLine(p)).isEqualTo("ready");
         List<ProcessHandle> tree = ProcessHandle.of(p.pid()).orElseThrow().descendants().toList();
@@ -49,7 +49,7 @@ class PlainSandboxTest {
 
     @Test
     void exitCodeAndSignal() throws Exception {
-        Sandbox sandbox = Sandboxes.create("process", scratch);
+        Sandbox sandbox = Sandboxes.create(Sandboxes.NO_ISOLATION, scratch);
         assertThat(exit(sandbox.launch(Specs.sh("exit 3")))).isEqualTo(new ExitStatus.Exited(3));
         assertThat(exit(sandbox.launch(Specs.sh("kill -KILL $$")))).isEqualTo(new ExitStatus.Signaled(9));
     }

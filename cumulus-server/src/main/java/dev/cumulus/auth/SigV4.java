@@ -144,7 +144,14 @@ public final class SigV4 {
 
     /** Recomputes the signature over the request and {@code body}; returns the caller's key id. */
     public static String verify(Checked checked, byte[] body) throws SignatureException {
-        String bodyHash = HEX.formatHex(sha256(body));
+        return verify(checked, HEX.formatHex(sha256(body)));
+    }
+
+    /**
+     * Recomputes the signature over the request and a body whose SHA-256 (hex) is {@code bodyHash},
+     * hashed as it streamed in ({@link SignedBody}); returns the caller's key id.
+     */
+    public static String verify(Checked checked, String bodyHash) throws SignatureException {
         String declared = first(checked.request(), "x-amz-content-sha256");
         if (declared != null && !declared.equalsIgnoreCase(bodyHash)) {
             throw new SignatureException("InvalidSignatureException",

@@ -1,6 +1,7 @@
 package dev.cumulus.lambdaapi;
 
 import dev.cumulus.auth.SigV4;
+import dev.cumulus.auth.SignedBody;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class LambdaApi {
     private static final Logger LOG = LoggerFactory.getLogger(LambdaApi.class);
     private static final long CONFIG_BODY_LIMIT = 1024 * 1024;
+    /** Where a large signed body waits for its check: a 600 file, deleted right after. */
+    private static final java.nio.file.Path SIGNED_BODY_DIR = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
     /** Lambda's limit for an Event invocation's payload. */
     static final long EVENT_PAYLOAD_LIMIT = 256 * 1024;
 
@@ -125,8 +128,14 @@ public final class LambdaApi {
             }
             SigV4.Checked checked = signatures.check(new SigV4.Request(request.getMethod(), rawPath,
                     request.getHttpURI().getQuery(), name -> request.getHeaders().getValuesList(name)));
-            byte[] body = Exchange.readBody(request, bodyLimit(request.getMethod(), path));
-            SigV4.verify(checked, body);
+            // hashed as it streams, a large one on disk: nothing an unsigned client sends is
+            // brought onto the heap before its signature holds (issue 10)
+            byte[] body;
+            try (SignedBody signed = SignedBody.read(Exchange.body(request, bodyLimit(request.getMethod(), path)),
+                    SIGNED_BODY_DIR)) {
+                SigV4.verify(checked, signed.sha256Hex());
+                body = signed.bytes();
+            }
             response.getHeaders().put("x-amzn-RequestId", requestId);
             Call call = new Call(request, response, apiVersion, request.getMethod(), path, body);
             Operation.Match match = Operation.match(call).orElseThrow(() -> unknown(call));

@@ -119,7 +119,7 @@ class AttackSandboxTest {
 
     @Test
     void deniedSystemCallsFailInsideTheFunctionAndTheNodeCarriesOn() {
-        Baseline baseline = Baseline.measure();
+        NodeHealth baseline = NodeHealth.measure(node, "healthy");
 
         HttpResponse<String> response = node.invoke("hostile", Map.of("do", "syscalls"));
 
@@ -127,12 +127,12 @@ class AttackSandboxTest {
         assertThat(TestNode.json(response)).isEqualTo(TestNode.JSON.valueToTree(Map.of("getpid", "ok", "keyctl", "EPERM",
                 "ptrace", "EPERM", "perf_event_open", "EPERM", "io_uring_setup", "ENOSYS",
                 "socket_vsock", "EAFNOSUPPORT")));
-        baseline.assertNodeUnharmed();
+        baseline.assertUnharmed();
     }
 
     @Test
     void fillingTmpIsNoSpaceForTheFunctionNotTheDeathOfItsInstance() {
-        Baseline baseline = Baseline.measure();
+        NodeHealth baseline = NodeHealth.measure(node, "healthy");
         node.invoke("hostile", Map.of("do", "syscalls")); // warm
 
         HttpResponse<String> response = node.invoke("hostile", Map.of("do", "fill"));
@@ -145,7 +145,7 @@ class AttackSandboxTest {
         HttpResponse<String> after = node.invoke("hostile", Map.of("do", "syscalls"));
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(after.headers().firstValue("X-Cumulus-Cold-Start")).as("the same instance lives on").hasValue("false");
-        baseline.assertNodeUnharmed();
+        baseline.assertUnharmed();
     }
 
     /**
@@ -155,12 +155,12 @@ class AttackSandboxTest {
      */
     @Test
     void aFunctionSpinningOnEveryCpuDoesNotStarveAnother() {
-        Baseline baseline = Baseline.measure();
+        NodeHealth baseline = NodeHealth.measure(node, "healthy");
 
         CompletableFuture<HttpResponse<String>> spinning =
                 CompletableFuture.supplyAsync(() -> node.invoke("spinner", Map.of("do", "spin-all")));
         await().atMost(Duration.ofSeconds(15)).until(() -> throttledPeriods("spinner") > 0);
-        baseline.assertNodeUnharmed();
+        baseline.assertUnharmed();
 
         HttpResponse<String> spun = spinning.join();
         assertThat(TestNode.json(spun).get("errorType").asText()).as(spun.body()).isEqualTo("Timeout");
@@ -168,7 +168,7 @@ class AttackSandboxTest {
 
     @Test
     void aZipBombIsRefusedAtUploadWithAPrecise400() {
-        Baseline baseline = Baseline.measure();
+        NodeHealth baseline = NodeHealth.measure(node, "healthy");
 
         HttpResponse<String> response = node.uploadBytes(Zips.bomb());
 
@@ -182,7 +182,7 @@ class AttackSandboxTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        baseline.assertNodeUnharmed();
+        baseline.assertUnharmed();
     }
 
     // ---- part 9: smaller findings
@@ -237,7 +237,7 @@ class AttackSandboxTest {
 
     @Test
     void aFloodOfAsynchronousEventsStopsAtTheCapWithA429() {
-        Baseline baseline = Baseline.measure();
+        NodeHealth baseline = NodeHealth.measure(node, "healthy");
         List<Integer> statuses = new ArrayList<>();
         JsonNode refusal = null;
 
@@ -257,7 +257,7 @@ class AttackSandboxTest {
         assertThat(refusal.get("error").asText()).isEqualTo("TooManyPendingEvents");
         assertThat(refusal.get("message").asText()).isEqualTo("function sleeper already has " + MAX_PENDING
                 + " asynchronous events waiting for delivery; try again once it has caught up");
-        baseline.assertNodeUnharmed();
+        baseline.assertUnharmed();
     }
 
     // ---- helpers
@@ -284,52 +284,5 @@ class AttackSandboxTest {
             }
         }
         return total;
-    }
-
-    /**
-     * A healthy function's warm latency and the node's heap before an attack. Afterwards the
-     * function must still answer within a generous factor of that latency (the host is shared
-     * with other builds) and the heap, after a collection, must not have grown by more than
-     * {@link #HEAP_SLACK_BYTES}.
-     */
-    private record Baseline(long medianNanos, long heapBytes) {
-        static final long HEAP_SLACK_BYTES = 128L << 20;
-        static final int LATENCY_FACTOR = 10;
-        static final Duration LATENCY_FLOOR = Duration.ofMillis(250);
-
-        static Baseline measure() {
-            healthyCall(); // warm
-            return new Baseline(medianHealthyNanos(), usedHeapAfterGc());
-        }
-
-        void assertNodeUnharmed() {
-            long after = medianHealthyNanos();
-            assertThat(Duration.ofNanos(after)).as("healthy's median latency, %d ms before the attack",
-                            Duration.ofNanos(medianNanos).toMillis())
-                    .isLessThan(Duration.ofNanos(medianNanos * LATENCY_FACTOR).plus(LATENCY_FLOOR));
-            assertThat(node.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
-            assertThat(usedHeapAfterGc()).isLessThan(heapBytes + HEAP_SLACK_BYTES);
-        }
-
-        private static long medianHealthyNanos() {
-            List<Long> nanos = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                long start = System.nanoTime();
-                healthyCall();
-                nanos.add(System.nanoTime() - start);
-            }
-            return nanos.stream().sorted().toList().get(nanos.size() / 2);
-        }
-
-        private static void healthyCall() {
-            HttpResponse<String> ok = node.invoke("healthy", Map.of("name", "still here"));
-            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-            assertThat(TestNode.json(ok).get("greeting").asText()).isEqualTo("Hello, still here!");
-        }
-
-        private static long usedHeapAfterGc() {
-            System.gc();
-            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        }
     }
 }

@@ -119,9 +119,9 @@ final class Instance implements RuntimeChannel {
 
     private InvocationResult.Failure timedOut(String requestId) {
         String message = "Task timed out after " + version.config().timeoutSeconds() + " seconds";
-        logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: " + message
-                + " (the instance is stopped)");
-        return ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout", message);
+        InvocationResult.Failure failure = ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout", message);
+        logFailure(requestId, failure);
+        return failure;
     }
 
     private String functionArn() {
@@ -141,6 +141,15 @@ final class Instance implements RuntimeChannel {
     long pid() {
         SandboxProcess p = process;
         return p == null ? -1 : p.pid();
+    }
+
+    /**
+     * Says in the function's own log, for {@code requestId}, how the node saw it fail: what the
+     * 502 points to, and all there is when the instance died before the function could log.
+     */
+    void logFailure(String requestId, InvocationResult.Failure failure) {
+        logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
+                + failure.errorMessage() + " (" + failure.errorType() + ")");
     }
 
     /** False once the process has ended, even before the pool has heard of it. */
@@ -184,8 +193,7 @@ final class Instance implements RuntimeChannel {
             if (!taken) {
                 entry.getValue().complete(NOT_DELIVERED);
             } else if (entry.getValue().complete(failure)) {
-                logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
-                        + failure.errorMessage() + " (" + failure.errorType() + ")");
+                logFailure(requestId, failure);
                 told = true;
             }
         }

@@ -174,8 +174,7 @@ public final class Scheduler implements AutoCloseable {
             InvocationResult.Answer reported = answer;
             answer = checkHealth(instance, answer);
             if (answer != reported && answer instanceof InvocationResult.Failure f) {
-                logs.line(version.functionName(), instance.id, request.requestId(), "cumulus: RequestId: "
-                        + request.requestId() + " Error: " + f.errorMessage() + " (" + f.errorType() + ")");
+                instance.logFailure(request.requestId(), f);
             }
             pool.release(instance, survives(answer), idleFor(pool, version.config()));
             return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);

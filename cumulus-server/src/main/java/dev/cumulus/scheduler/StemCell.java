@@ -30,8 +30,6 @@ final class StemCell implements RuntimeChannel {
     private volatile InstanceLauncher.Started started;
     private volatile Runnable cleanup = () -> {};
     private volatile Instance owner;
-    /** The process has ended; {@code waiting} may have completed long before, so it cannot say. */
-    private volatile boolean exited;
 
     StemCell(String id, int memoryMb, Path taskDir) {
         this.id = id;
@@ -78,8 +76,9 @@ final class StemCell implements RuntimeChannel {
     /** Ready to be specialised: up, asking for its function, not taken, and its process alive. */
     boolean isWaiting() {
         InstanceLauncher.Started s = started;
+        // the process, not {@code waiting}: that completed when the cell first asked, maybe long before it died
         return waiting.isDone() && !waiting.isCompletedExceptionally() && !specialisation.isDone()
-                && !exited && s != null && s.process().isAlive();
+                && s != null && s.process().isAlive();
     }
 
     void specialise(Instance instance, Map<String, String> environment) throws IOException {
@@ -107,7 +106,6 @@ final class StemCell implements RuntimeChannel {
     }
 
     private void exited(ExitStatus status) {
-        exited = true;
         waiting.completeExceptionally(new IOException("stem cell exited: " + status));
         if (owner == null) {
             if (!(status instanceof ExitStatus.Destroyed)) {

@@ -104,9 +104,8 @@ final class StemCells implements AutoCloseable {
     }
 
     /** Waiting cells of a memory size. */
-    synchronized int waitingCells(int memoryMb) {
-        Deque<StemCell> cells = waiting.get(memoryMb);
-        return cells == null ? 0 : (int) cells.stream().filter(StemCell::isWaiting).count();
+    int waitingCells(int memoryMb) {
+        return waitingPids(memoryMb).size();
     }
 
     /** Host pids of the waiting cells of a memory size. */

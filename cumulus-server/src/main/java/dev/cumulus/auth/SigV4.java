@@ -254,8 +254,13 @@ public final class SigV4 {
     }
 
     static byte[] sha256(byte[] data) {
+        return newSha256().digest(data);
+    }
+
+    /** A fresh SHA-256 digest, for the package's hashes (signatures, the root token, streamed bodies). */
+    static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -6,10 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.cumulus.files.PrivateFiles;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -34,12 +33,7 @@ public final class SignedBody implements AutoCloseable {
 
     /** Reads {@code in} to its end, hashing it, spilling past {@link #IN_MEMORY} into {@code tempDir}. */
     public static SignedBody read(InputStream in, Path tempDir) throws IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest sha256 = SigV4.newSha256();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
         int n;
@@ -50,8 +44,7 @@ public final class SignedBody implements AutoCloseable {
             byte[] bytes = head.toByteArray();
             return new SignedBody(HexFormat.of().formatHex(sha256.digest(bytes)), bytes, null);
         }
-        Path file = Files.createTempFile(tempDir, "signed-body-", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path file = PrivateFiles.createTempFile(tempDir, "signed-body-");
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256)) {
             head.writeTo(out);
             in.transferTo(out);

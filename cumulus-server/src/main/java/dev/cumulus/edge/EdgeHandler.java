@@ -210,6 +210,9 @@ final class EdgeHandler extends Handler.Abstract {
     }
 
     static boolean hasDotSegment(String path) {
+        if (path.indexOf('.') < 0) {
+            return false; // nearly every request: no split on the path of each one
+        }
         for (String segment : path.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) {
                 return true;

@@ -57,10 +57,11 @@ final class SelfSignedCertificate {
             return TlsCredentials.fromPem(cert, key);
         }
         PrivateFiles.createDirectory(dir);
-        TlsCredentials created = create(names(host), Instant.now());
+        Set<String> names = names(host); // a DNS look-up and a walk over every interface: once
+        TlsCredentials created = create(names, Instant.now());
         PrivateFiles.write(key, pem(new JcaPKCS8Generator(created.key(), null)));
         PrivateFiles.write(cert, created.certificatePem());
-        LOG.info("created a self-signed TLS certificate for {} in {}; clients pin {}", names(host), cert,
+        LOG.info("created a self-signed TLS certificate for {} in {}; clients pin {}", names, cert,
                 EdgeTls.PUBLISHED_CERT);
         return created;
     }

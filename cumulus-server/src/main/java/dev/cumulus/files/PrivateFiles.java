@@ -26,10 +26,14 @@ public final class PrivateFiles {
 
     private PrivateFiles() {}
 
+    /** A new, empty 600 file in {@code dir}, named {@code prefix...tmp}. */
+    public static Path createTempFile(Path dir, String prefix) throws IOException {
+        return Files.createTempFile(dir, prefix, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_FILE));
+    }
+
     /** Writes {@code text} to a new 600 file beside {@code file}, then moves it into place at once. */
     public static void write(Path file, String text) throws IOException {
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp",
-                PosixFilePermissions.asFileAttribute(OWNER_FILE));
+        Path temp = createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName());
         try {
             Files.writeString(temp, text, StandardCharsets.UTF_8);
             try {

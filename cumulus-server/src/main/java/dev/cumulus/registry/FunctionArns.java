@@ -3,6 +3,8 @@ package dev.cumulus.registry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lambda's ARN shape for Cumulus functions, {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]},
@@ -14,10 +16,17 @@ public final class FunctionArns {
     /** The one project a node has until projects exist. */
     public static final String DEFAULT_PROJECT = "default";
 
+    /** Projects are few and ARNs are built per invocation and per Lambda API call: hash each once. */
+    private static final Map<String, String> ACCOUNTS = new ConcurrentHashMap<>();
+
     private FunctionArns() {}
 
     /** A stable 12-digit account id for {@code project}: the first 8 bytes of its SHA-256, modulo 10^12. */
     public static String account(String project) {
+        return ACCOUNTS.computeIfAbsent(project, FunctionArns::derivedAccount);
+    }
+
+    private static String derivedAccount(String project) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(project.getBytes(StandardCharsets.UTF_8));
             long value = 0;

@@ -1,5 +1,6 @@
 package dev.cumulus.sandbox;
 
+import dev.cumulus.files.FileTrees;
 import dev.cumulus.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,14 +83,6 @@ final class BwrapSandbox implements Sandbox {
         }
     }
 
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a 600 file in the node's 700 data dir, readable by nobody else
-        }
-    }
-
     String describe() {
         return bwrap + ", cgroup " + cgroups.describe() + ", " + SeccompFilter.describe();
     }
@@ -131,10 +124,10 @@ final class BwrapSandbox implements Sandbox {
             builder.environment().put("CUMULUS_ENV_FILE", envFile.toString());
             Process process = Spawner.start(builder);
             // the shell unlinks it once open; this is for a shell that died before
-            process.onExit().thenRun(() -> deleteQuietly(envFile));
+            process.onExit().thenRun(() -> FileTrees.deleteQuietly(envFile));
             return new BwrapProcess(process, cgroup, spec.memoryMb());
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(envFile);
+            FileTrees.deleteQuietly(envFile);
             cgroup.remove();
             throw e;
         }

@@ -29,8 +29,8 @@ final class Instance implements RuntimeChannel {
 
     final String id;
     final FunctionVersion version;
-    /** the node's region, in the invoked function's ARN */
-    private final String region;
+    /** The invoked function's ARN every event carries: the same for the instance's whole life. */
+    private final String functionArn;
     final long launchedNanos = System.nanoTime();
     private final Scheduler.LogSink logs;
 
@@ -59,7 +59,8 @@ final class Instance implements RuntimeChannel {
         this.id = id;
         this.version = version;
         this.logs = logs;
-        this.region = region;
+        this.functionArn = FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(),
+                version.version());
     }
 
     void attach(SandboxProcess process, Runnable onClose) {
@@ -93,7 +94,7 @@ final class Instance implements RuntimeChannel {
         deadlines.watch(deadlineNanos, answer, () -> timedOut(requestId));
         currentRequestId = requestId;
         PendingInvocation event = new PendingInvocation(
-                requestId, deadlineEpochMs, functionArn(), request.traceId(), request.payload(),
+                requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
                 request.clientContext(), request.cognitoIdentity(), request.cloudEvent());
         untaken.put(requestId, event);
         handoff.add(event);
@@ -122,10 +123,6 @@ final class Instance implements RuntimeChannel {
         InvocationResult.Failure failure = ErrorDocument.failure(InvocationResult.Kind.TIMEOUT, "Timeout", message);
         logFailure(requestId, failure);
         return failure;
-    }
-
-    private String functionArn() {
-        return FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(), version.version());
     }
 
     /** The request id of the invocation running now, to tag the instance's log lines. */

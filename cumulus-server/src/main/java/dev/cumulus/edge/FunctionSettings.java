@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.registry.AsyncConfig;
 import dev.cumulus.registry.FunctionConfig;
+import dev.cumulus.sandbox.Egress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts", "async");
+            "provisionedConcurrency", "mounts", "async", "network");
     private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
@@ -47,7 +48,8 @@ final class FunctionSettings {
                 bool(body, "public", base.publicUrl()),
                 integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
                 mounts(body, base.mounts()),
-                async(body, base.async()));
+                async(body, base.async()),
+                network(body, base.egress()));
     }
 
     /** {@code async} merges like the top level: fields left out keep their values, null clears a destination. */
@@ -141,6 +143,33 @@ final class FunctionSettings {
                     m.path("writable").asBoolean(false)));
         }
         return mounts;
+    }
+
+    /** {@code "none"}, {@code "full"} or {@code {"allow": ["host:port", "10.0.0.0/8:443", ...]}}. */
+    private static Egress network(JsonNode body, Egress fallback) {
+        JsonNode node = body.get("network");
+        if (node == null) return fallback;
+        String expected = "\"none\", \"full\" or {\"allow\": [\"host:port\", \"cidr:port\", ...]}";
+        if (node.isTextual()) {
+            return switch (node.asText()) {
+                case "none" -> Egress.NONE;
+                case "full" -> Egress.FULL;
+                default -> throw invalid("network", expected);
+            };
+        }
+        if (!node.isObject() || node.size() != 1 || !node.path("allow").isArray()) {
+            throw invalid("network", expected);
+        }
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        for (JsonNode entry : node.get("allow")) {
+            if (!entry.isTextual()) throw invalid("network.allow", "a list of \"host:port\" or \"cidr:port\" strings");
+            entries.add(entry.asText());
+        }
+        try {
+            return Egress.allow(entries);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("InvalidParameter", "'network.allow': " + e.getMessage());
+        }
     }
 
     private static ApiException invalid(String field, String expected) {

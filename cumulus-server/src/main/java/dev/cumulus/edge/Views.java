@@ -24,26 +24,35 @@ final class Views {
     record Settings(String runtime, String handler, int memoryMb, int timeoutSeconds, Map<String, String> environment,
             int maxInstances, int concurrency, Integer keepAliveSeconds,
             @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency,
-            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async) {
+            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, Object network) {
         static Settings of(FunctionConfig c) {
             return new Settings(c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
                     c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(),
-                    c.provisionedConcurrency(), c.mounts(), c.async());
+                    c.provisionedConcurrency(), c.mounts(), c.async(), networkView(c.egress()));
         }
     }
 
     record Function(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency,
-            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, Code code,
+            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, Object network, Code code,
             Instant createdAt, Instant updatedAt, InstanceCounts instances) {
         static Function of(FunctionInfo info, InstanceCounts counts) {
             FunctionConfig c = info.config();
             return new Function(c.name(), c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
                     c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(),
-                    c.mounts(), c.async(), Code.of(info.code()),
+                    c.mounts(), c.async(), networkView(c.egress()), Code.of(info.code()),
                     info.createdAt(), info.updatedAt(), counts);
         }
+    }
+
+    /** As PUT takes it: {@code "none"}, {@code "full"} or {@code {"allow": [...]}}. */
+    static Object networkView(dev.cumulus.sandbox.Egress egress) {
+        return switch (egress.mode()) {
+            case NONE -> "none";
+            case FULL -> "full";
+            case ALLOW -> Map.of("allow", egress.allowed().stream().map(Object::toString).toList());
+        };
     }
 
     record Version(String name, String version, Code code, Settings config, Instant createdAt) {

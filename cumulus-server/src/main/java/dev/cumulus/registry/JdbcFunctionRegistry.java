@@ -176,6 +176,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             return;
         }
         FunctionConfig before = current.map(FunctionInfo::config).orElse(null);
+        // egress is a grant like a mount: a network path out of the sandbox (ADR 0024)
+        if (!config.egress().equals(before == null ? dev.cumulus.sandbox.Egress.NONE : before.egress())) {
+            throw new ApiException(403, "EgressAuthorityRequired", "only the root token grants or changes network egress");
+        }
         List<FunctionMount> granted = before == null ? List.of() : before.mounts();
         if (!config.mounts().equals(granted)) {
             throw new ApiException(403, "MountAuthorityRequired", "only the root token grants or changes host mounts");

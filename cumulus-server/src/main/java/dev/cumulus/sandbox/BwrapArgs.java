@@ -25,6 +25,14 @@ final class BwrapArgs {
     private BwrapArgs() {}
 
     static List<String> build(Path bwrap, SystemRoot root, SandboxSpec spec) {
+        return build(bwrap, root, spec, List.of());
+    }
+
+    /**
+     * @param network arguments that give the instance the network namespace it is launched in
+     *     (see {@link #network}); empty for bwrap's own empty one
+     */
+    static List<String> build(Path bwrap, SystemRoot root, SandboxSpec spec, List<String> network) {
         var args = new ArrayList<String>();
         args.add(bwrap.toString());
         // --unshare-all only *tries* the user namespace; asking for it explicitly makes its
@@ -35,6 +43,7 @@ final class BwrapArgs {
                 "--die-with-parent", "--new-session", "--cap-drop", "ALL"));
         args.addAll(seccomp());
         args.addAll(root.args());
+        args.addAll(network);
         args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         args.addAll(tmp(spec));
         for (Mount m : spec.mounts()) {
@@ -48,6 +57,22 @@ final class BwrapArgs {
         args.add("--");
         args.addAll(List.of("/bin/sh", "-c", ENV_SCRIPT, "cumulus-env"));
         args.addAll(spec.command());
+        return args;
+    }
+
+    /**
+     * For an instance launched inside a namespace of its own ({@link EgressNetworks}): bwrap keeps
+     * that namespace instead of making an empty one, and the instance sees its own /etc/hosts
+     * (with the allowed names); with full egress also the host's resolver and a name service
+     * switch that asks it.
+     */
+    static List<String> network(Egress egress, Path hostsFile, Path nsswitchWithDns) {
+        var args = new ArrayList<String>(List.of("--share-net", "--ro-bind", hostsFile.toString(), "/etc/hosts"));
+        Path resolv = Path.of("/etc/resolv.conf");
+        if (egress.mode() == Egress.Mode.FULL && java.nio.file.Files.exists(resolv)) {
+            args.addAll(List.of("--ro-bind", resolv.toString(), "/etc/resolv.conf",
+                    "--ro-bind", nsswitchWithDns.toString(), "/etc/nsswitch.conf"));
+        }
         return args;
     }
 

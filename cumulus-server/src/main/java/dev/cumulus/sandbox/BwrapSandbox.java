@@ -34,9 +34,15 @@ final class BwrapSandbox implements Sandbox {
     private final SystemRoot root;
     private final Path seccomp;
     private final Path scratchDir;
+    private final EgressNetworks networks;
+    private final Path nsswitchWithDns;
 
-    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root, Path seccomp, Path scratchDir) {
+    private BwrapSandbox(Path bwrap, CgroupDriver cgroups, SystemRoot root, Path seccomp, Path scratchDir,
+            EgressNetworks networks) throws IOException {
         this.bwrap = bwrap;
+        this.networks = networks;
+        this.nsswitchWithDns = scratchDir.resolve(".etc").resolve("nsswitch-dns.conf");
+        Files.writeString(nsswitchWithDns, SystemRoot.NSSWITCH_WITH_DNS);
         this.scratchDir = scratchDir;
         this.cgroups = cgroups;
         this.root = root;
@@ -55,14 +61,16 @@ final class BwrapSandbox implements Sandbox {
         }
         // fail closed: no filter, no sandbox
         Path seccomp = SeccompFilter.compile(scratchDir.resolve(".seccomp.bpf"));
-        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp, scratchDir);
+        EgressNetworks networks = EgressNetworks.probe();
+        networks.removeAbandoned();
+        var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp, scratchDir, networks);
         sandbox.smokeTest();
         return sandbox;
     }
 
     private void smokeTest() throws IOException {
         var spec = new SandboxSpec("probe-" + UUID.randomUUID(), List.of("/bin/sh", "-c", "exit 0"),
-                Map.of(), List.of(), "/", 64, 16, 2, false);
+                Map.of(), List.of(), "/", 64, 16, 2, Egress.NONE);
         SandboxProcess p = launch(spec);
         try {
             ExitStatus status = p.onExit().get(10, TimeUnit.SECONDS);
@@ -88,6 +96,11 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
+    public String egressProblem() {
+        return networks.problem();
+    }
+
+    @Override
     public String kind() {
         return "bwrap";
     }
@@ -105,17 +118,32 @@ final class BwrapSandbox implements Sandbox {
     @Override
     public SandboxProcess launch(SandboxSpec spec) throws IOException {
         SpecChecks.check(spec);
-        if (spec.network()) {
-            // Sharing the host's network namespace would expose the node's own loopback services;
-            // egress needs its own namespace with NAT (pasta/slirp4netns), which is not built yet.
-            throw new UnsupportedOperationException("network access for instances is not supported yet");
+        // an instance that may reach something runs in a namespace of its own, fenced by the node
+        EgressNetworks.Lease network = spec.egress().mode() == Egress.Mode.NONE
+                ? null : networks.open(spec.egress(), SystemRoot.HOSTS);
+        InstanceCgroup cgroup;
+        try {
+            cgroup = cgroups.create(spec.instanceId(), CgroupLimits.of(spec));
+        } catch (IOException | RuntimeException e) {
+            if (network != null) {
+                network.close();
+            }
+            throw e;
         }
-        InstanceCgroup cgroup = cgroups.create(spec.instanceId(), CgroupLimits.of(spec));
         Path envFile = scratchDir.resolve(spec.instanceId() + ".env");
+        Path hostsFile = scratchDir.resolve(spec.instanceId() + ".hosts");
         try {
             PrivateFiles.write(envFile, BwrapArgs.environmentFile(spec.environment()));
-            var command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "cumulus-join"));
-            command.addAll(BwrapArgs.build(bwrap, root, spec));
+            List<String> networkArgs = List.of();
+            var command = new ArrayList<String>(List.of("/bin/sh", "-c", JOIN_SCRIPT, "cumulus-join"));
+            if (network != null) {
+                Files.writeString(hostsFile, network.hostsFile());
+                networkArgs = BwrapArgs.network(spec.egress(), hostsFile, nsswitchWithDns);
+                // after the shell joined the cgroups: 'ip netns exec' mounts a /sys of the
+                // namespace's own, without the host's cgroup files
+                command.addAll(network.enter());
+            }
+            command.addAll(BwrapArgs.build(bwrap, root, spec, networkArgs));
             var builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().clear();
             builder.environment().put("CUMULUS_CGROUP_PROCS",
@@ -124,11 +152,21 @@ final class BwrapSandbox implements Sandbox {
             builder.environment().put("CUMULUS_ENV_FILE", envFile.toString());
             Process process = Spawner.start(builder);
             // the shell unlinks it once open; this is for a shell that died before
-            process.onExit().thenRun(() -> FileTrees.deleteQuietly(envFile));
+            process.onExit().thenRun(() -> {
+                FileTrees.deleteQuietly(envFile);
+                FileTrees.deleteQuietly(hostsFile);
+                if (network != null) {
+                    network.close();
+                }
+            });
             return new BwrapProcess(process, cgroup, spec.memoryMb());
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteQuietly(envFile);
+            FileTrees.deleteQuietly(hostsFile);
             cgroup.remove();
+            if (network != null) {
+                network.close();
+            }
             throw e;
         }
     }

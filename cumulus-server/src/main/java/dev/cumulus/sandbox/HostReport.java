@@ -46,6 +46,11 @@ public record HostReport(List<Check> checks) {
             checks.add(new Check("cgroups", false, e.getMessage()));
         }
         String mode = sandboxLaunch(checks);
+        // optional: only functions that ask for a network need it, and they are refused without it
+        String egress = EgressNetworks.probe().problem();
+        checks.add(new Check("network egress (optional)", true, egress == null
+                ? "functions may be granted egress (ip, nft, root, IPv4 forwarding)"
+                : "functions asking for a network are refused: " + egress));
         checks.add(jdk());
         checks.add(new Check("cumulus serve", mode.equals("bwrap"), mode.equals("bwrap")
                 ? "starts with sandbox bwrap: instances isolated and limited"

@@ -28,6 +28,12 @@ final class PlainSandbox implements Sandbox {
         return false;
     }
 
+    /** None: a plain process has the host's whole network anyway (the mode's name says so). */
+    @Override
+    public String egressProblem() {
+        return null;
+    }
+
     @Override
     public String visiblePath(Mount mount) {
         return mount.hostPath().toString();

@@ -27,4 +27,10 @@ public interface Sandbox {
     String visiblePath(Mount mount);
 
     SandboxProcess launch(SandboxSpec spec) throws IOException;
+
+    /**
+     * Why instances here cannot be given network egress ({@link Egress} other than none), or null
+     * when they can: a deploy asking for egress on such a node is refused.
+     */
+    String egressProblem();
 }

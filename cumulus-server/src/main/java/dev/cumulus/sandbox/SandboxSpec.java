@@ -14,7 +14,7 @@ import java.util.Map;
  * @param memoryMb hard memory limit; the kernel kills the process beyond it
  * @param pidsLimit most processes and threads the instance may have at once
  * @param cpuShares relative CPU weight (Lambda gives CPU in proportion to memory)
- * @param network whether the process may reach any network; false for every function today
+ * @param egress where the process may open connections; {@link Egress#NONE} for no network at all
  */
 public record SandboxSpec(
         String instanceId,
@@ -25,10 +25,11 @@ public record SandboxSpec(
         int memoryMb,
         int pidsLimit,
         int cpuShares,
-        boolean network) {
+        Egress egress) {
     public SandboxSpec {
         command = List.copyOf(command);
         environment = Map.copyOf(environment);
         mounts = List.copyOf(mounts);
+        java.util.Objects.requireNonNull(egress, "egress");
     }
 }

@@ -18,12 +18,17 @@ record SystemRoot(List<String> args) {
 
     private static final List<String> TOP_LEVEL = List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32");
 
+    /** The sandbox's /etc/hosts: only its own names; an instance with egress gets its allowed names too. */
+    static final String HOSTS = "127.0.0.1 localhost " + HOSTNAME + "\n::1 localhost ip6-localhost\n";
+    /** For an instance with full egress: names may also be looked up in DNS. */
+    static final String NSSWITCH_WITH_DNS = "passwd: files\ngroup: files\nhosts: files dns\n";
+
     private static final Map<String, String> GENERATED_ETC = Map.of(
             "passwd", "sandbox:x:" + UID + ":" + UID + ":sandbox:/tmp:/bin/sh\n"
                     + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
             "group", "sandbox:x:" + UID + ":\nnogroup:x:65534:\n",
             "nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\n",
-            "hosts", "127.0.0.1 localhost " + HOSTNAME + "\n::1 localhost ip6-localhost\n",
+            "hosts", HOSTS,
             "hostname", HOSTNAME + "\n");
 
     /** Writes the generated /etc files under {@code scratchDir/.etc} and returns the arguments. */

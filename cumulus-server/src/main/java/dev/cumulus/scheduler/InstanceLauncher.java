@@ -8,6 +8,7 @@ import dev.cumulus.registry.MountGuard;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.runtimeapi.RuntimeChannel;
+import dev.cumulus.sandbox.Egress;
 import dev.cumulus.sandbox.Mount;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.SandboxProcess;
@@ -98,7 +99,7 @@ final class InstanceLauncher {
         for (FunctionMount m : config.mounts()) {
             granted.add(new Mount(mountGuard.realSource(m), m.target(), m.writable()));
         }
-        Started started = start(instance.id, config.memoryMb(), code, granted, instance, isProvided(config),
+        Started started = start(instance.id, config.memoryMb(), config.egress(), code, granted, instance, isProvided(config),
                 socket -> functionEnvironment(instance.version, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
@@ -114,7 +115,7 @@ final class InstanceLauncher {
         StemCell cell = new StemCell(id, memoryMb, taskDir);
         Started started;
         try {
-            started = start(id, memoryMb, code, List.of(), cell, false, socket -> cellEnvironment(socket));
+            started = start(id, memoryMb, Egress.NONE, code, List.of(), cell, false, socket -> cellEnvironment(socket));
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteQuietly(cellRoot.resolve(id));
             throw e;
@@ -151,7 +152,7 @@ final class InstanceLauncher {
      * a relay inside the sandbox, or a loopback port of the node where instances share its
      * network anyway (the plain-process sandbox).
      */
-    private Started start(String id, int memoryMb, Mount code, List<Mount> granted, RuntimeChannel channel,
+    private Started start(String id, int memoryMb, Egress egress, Mount code, List<Mount> granted, RuntimeChannel channel,
             boolean provided,
             Function<Mount, Map<String, String>> environment) throws IOException {
         Path socketDir = Files.createDirectories(socketRoot.resolve(id));
@@ -185,7 +186,7 @@ final class InstanceLauncher {
             }
             mounts.addAll(granted);
             SandboxSpec spec = new SandboxSpec(id, command, env, mounts, sandbox.visiblePath(code), memoryMb,
-                    PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), false);
+                    PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), egress);
             started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
             return started;
         } finally {

@@ -198,9 +198,10 @@ public final class Scheduler implements AutoCloseable {
      */
     private boolean start(Instance instance, boolean cellsAllowed) throws IOException {
         // cells are Java runtimes, and a cell's sandbox is built before its function is known, so
-        // it cannot gain mounts: such functions start from nothing
+        // it cannot gain mounts or a network: such functions start from nothing
         StemCell cell = !cellsAllowed || InstanceLauncher.isProvided(instance.version.config())
                 || !instance.version.config().mounts().isEmpty()
+                || instance.version.config().egress().mode() != dev.cumulus.sandbox.Egress.Mode.NONE
                 ? null
                 : stemCells.take(instance.version.config().memoryMb());
         if (cell != null) {

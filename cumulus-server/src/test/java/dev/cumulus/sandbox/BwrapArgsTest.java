@@ -13,7 +13,7 @@ class BwrapArgsTest {
         var root = new SystemRoot(List.of("--ro-bind", "/usr", "/usr"));
         var spec = new SandboxSpec("i1", List.of("--looks-like-an-option"), Map.of("K", "secret-value-42"),
                 List.of(Mount.readOnly(Path.of("/srv/code"), "/var/task"), Mount.writable(Path.of("/srv/sock"), "/run/api")),
-                "/var/task", 128, 32, 1024, false);
+                "/var/task", 128, 32, 1024, Egress.NONE);
 
         List<String> args = BwrapArgs.build(Path.of("/usr/bin/bwrap"), root, spec);
         String line = String.join(" ", args);

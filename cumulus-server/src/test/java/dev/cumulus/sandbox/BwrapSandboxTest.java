@@ -127,7 +127,7 @@ class BwrapSandboxTest {
     @Test
     void environmentIsExactlyTheSpecs() throws Exception {
         var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1", "B", "two words"),
-                List.of(), "/", 64, 16, 1024, false);
+                List.of(), "/", 64, 16, 1024, Egress.NONE);
         SandboxProcess p = launch(spec);
 
         // bwrap always exports PWD after --chdir; nothing else besides the spec's gets in.
@@ -321,8 +321,8 @@ class BwrapSandboxTest {
 
     @Test
     void rejectsNetworkAndBadIds() {
-        var withNet = new SandboxSpec(Specs.newId(), List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, true);
-        var badId = new SandboxSpec("../escape", List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, false);
+        var withNet = new SandboxSpec(Specs.newId(), List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, Egress.FULL);
+        var badId = new SandboxSpec("../escape", List.of("/bin/true"), Map.of(), List.of(), "/", 64, 16, 1024, Egress.NONE);
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> sandbox.launch(withNet))
                 .isInstanceOf(UnsupportedOperationException.class);

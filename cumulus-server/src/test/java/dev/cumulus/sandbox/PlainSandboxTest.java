@@ -20,7 +20,7 @@ class PlainSandboxTest {
     @Test
     void environmentIsTheSpecsPlusAPrivateTmpdir() throws Exception {
         Sandbox sandbox = Sandboxes.create(Sandboxes.NO_ISOLATION, scratch);
-        var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1"), List.of(), "/", 64, 16, 1024, false);
+        var spec = new SandboxSpec(Specs.newId(), List.of("/usr/bin/env"), Map.of("A", "1"), List.of(), "/", 64, 16, 1024, Egress.NONE);
         SandboxProcess p = sandbox.launch(spec);
 
         assertThat(allOutput(p).lines().sorted())

@@ -29,7 +29,7 @@ final class Specs {
     }
 
     static SandboxSpec spec(List<String> command, List<Mount> mounts, int memoryMb, int pids) {
-        return new SandboxSpec(newId(), command, ENV, mounts, "/", memoryMb, pids, 1024, false);
+        return new SandboxSpec(newId(), command, ENV, mounts, "/", memoryMb, pids, 1024, Egress.NONE);
     }
 
     /** All output once the process closes it; bounded so a hung sandbox fails the test instead. */

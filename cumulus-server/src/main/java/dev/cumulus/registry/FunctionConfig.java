@@ -108,6 +108,12 @@ public record FunctionConfig(
                 concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, egress);
     }
 
+    /** These settings with another network egress. */
+    public FunctionConfig withEgress(Egress changed) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, changed);
+    }
+
     /** These settings with the function URL public (no bearer token) or not. */
     public FunctionConfig withPublicUrl(boolean publicUrl) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,

@@ -218,6 +218,21 @@ abstract class RegistryContract {
     }
 
     @Test
+    void onlyTheRootTokensAuthorityGrantsOrChangesEgress() {
+        FunctionConfig open = with(config("net"), c -> c.withEgress(dev.cumulus.sandbox.Egress.FULL));
+        assertRefused(() -> registry.put(open, helloCode.sha256(), Authority.ACCESS_KEY), 403, "EgressAuthorityRequired", null);
+
+        registry.put(open, helloCode.sha256(), Authority.ROOT_TOKEN);
+        FunctionInfo stored = registry.get("net").orElseThrow();
+        assertThat(stored.config().egress()).isEqualTo(dev.cumulus.sandbox.Egress.FULL);
+        // an access key may change other settings of it, but not take the network away or widen it
+        assertThat(registry.put(stored.config().withPublicUrl(true), null, Authority.ACCESS_KEY).config().egress())
+                .isEqualTo(dev.cumulus.sandbox.Egress.FULL);
+        assertRefused(() -> registry.put(stored.config().withEgress(dev.cumulus.sandbox.Egress.NONE), null,
+                Authority.ACCESS_KEY), 403, "EgressAuthorityRequired", null);
+    }
+
+    @Test
     void createNeedsCodeThatIsStored() {
         assertRefused(() -> registry.put(config("f"), null), 400, "MissingCode", null);
         assertRefused(() -> registry.put(config("f"), "0".repeat(64)), 400, "UnknownCode", null);

@@ -2,7 +2,6 @@ package dev.cumulus.runtimeapi;
 
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -77,7 +76,8 @@ final class RuntimeApiHandler extends Handler.Abstract {
         if (!path.startsWith(PREFIX)) {
             // node services (topics...) live outside the Runtime API, off its per-invocation path
             for (InstanceService service : services) {
-                if (Mount.matches(service.prefix(), path)) {
+                if (path.startsWith(service.prefix()) && (path.length() == service.prefix().length()
+                        || path.charAt(service.prefix().length()) == '/')) {
                     serve(service, channel, request, response);
                     return;
                 }

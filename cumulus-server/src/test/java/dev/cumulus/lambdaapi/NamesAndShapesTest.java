@@ -74,16 +74,20 @@ class NamesAndShapesTest {
 
     @Test
     void registryRefusalsGetLambdasErrorTypes() {
-        assertThat(LambdaApi.translate(ApiException.notFound("x")).type).isEqualTo("ResourceNotFoundException");
-        assertThat(LambdaApi.translate(ApiException.badRequest("InvalidParameter", "x")).type)
+        assertThat(translate(ApiException.notFound("x")).type()).isEqualTo("ResourceNotFoundException");
+        assertThat(translate(ApiException.badRequest("InvalidParameter", "x")).type())
                 .isEqualTo("InvalidParameterValueException");
-        assertThat(LambdaApi.translate(ApiException.badRequest("MalformedJson", "x")).type)
+        assertThat(translate(ApiException.badRequest("MalformedJson", "x")).type())
                 .isEqualTo("InvalidRequestContentException");
-        assertThat(LambdaApi.translate(ApiException.conflict("AliasExists", "x")).status).isEqualTo(409);
-        assertThat(LambdaApi.translate(ApiException.tooLarge("x")).type).isEqualTo("RequestTooLargeException");
-        assertThat(LambdaApi.translate(new ApiException(412, "PreconditionFailed", "x")).type)
+        assertThat(translate(ApiException.conflict("AliasExists", "x")).status()).isEqualTo(409);
+        assertThat(translate(ApiException.tooLarge("x")).type()).isEqualTo("RequestTooLargeException");
+        assertThat(translate(new ApiException(412, "PreconditionFailed", "x")).type())
                 .isEqualTo("PreconditionFailedException");
-        assertThat(LambdaApi.translate(new ApiException(503, "Unavailable", "x")).kind).isEqualTo("Service");
+        assertThat(translate(new ApiException(503, "Unavailable", "x")).kind()).isEqualTo("Service");
+    }
+
+    private static LambdaErrors.Shape translate(ApiException refusal) {
+        return LambdaErrors.refused(dev.cumulus.web.Failure.of(refusal));
     }
 
     private static LogLine line(String text) {
@@ -95,9 +99,9 @@ class NamesAndShapesTest {
     }
 
     private static void assertRefused(Runnable call, int status, String type) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(LambdaError.class, e -> {
-            assertThat(e.status).isEqualTo(status);
-            assertThat(e.type).isEqualTo(type);
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(status);
+            assertThat(e.code()).isEqualTo(type);
         });
     }
 }

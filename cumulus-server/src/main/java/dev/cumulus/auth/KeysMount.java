@@ -47,12 +47,12 @@ public final class KeysMount {
         AccessKeys.Created created = keys.create(description);
         Map<String, Object> view = view(created.key());
         view.put("secretAccessKey", created.secretAccessKey());
-        Exchange.write(call.response(), 201, JSON, Json.write(view));
+        call.json(201, view);
     }
 
     private void list(Call call) throws IOException {
         List<Map<String, Object>> all = keys.list().stream().map(KeysMount::view).toList();
-        Exchange.write(call.response(), 200, JSON, Json.write(Map.of("keys", all)));
+        call.json(200, Map.of("keys", all));
     }
 
     private void delete(Call call) throws IOException {
@@ -60,7 +60,7 @@ public final class KeysMount {
         if (!keys.delete(id)) {
             throw ApiException.notFound("access key " + id + " does not exist");
         }
-        Exchange.write(call.response(), 204, null, new byte[0]);
+        call.noContent();
     }
 
     private static Map<String, Object> view(AccessKeys.Key key) {

@@ -114,19 +114,19 @@ final class FunctionRoutes {
             // what the body stream threw (a slow, oversized or vanished client) is answered as such
             throw e.getCause();
         }
-        Exchange.write(call.response(), 201, JSON, Json.write(Views.Code.of(ref)));
+        call.json(201, Views.Code.of(ref));
     }
 
     private void list(Call call) throws IOException {
         List<Views.Function> all = api.registry().list().stream()
                 .map(f -> Views.Function.of(f, api.scheduler().counts(f.name()))).toList();
-        Exchange.write(call.response(), 200, JSON, Json.write(Map.of("functions", all)));
+        call.json(200, Map.of("functions", all));
     }
 
     private void get(Call call) throws IOException {
         String name = call.param("name");
         FunctionInfo info = requireFunction(name);
-        Exchange.write(call.response(), 200, JSON, Json.write(Views.Function.of(info, api.scheduler().counts(name))));
+        call.json(200, Views.Function.of(info, api.scheduler().counts(name)));
     }
 
     private void put(Call call) throws IOException {
@@ -142,31 +142,31 @@ final class FunctionRoutes {
 
     private void delete(Call call) throws IOException {
         api.functions().delete(call.param("name"), booleanParam(call, "cascade"));
-        Exchange.write(call.response(), 204, null, new byte[0]);
+        call.noContent();
     }
 
     private void publish(Call call) throws IOException {
         FunctionVersion version = api.functions().publish(call.param("name"));
-        Exchange.write(call.response(), 201, JSON, Json.write(Views.Version.of(version)));
+        call.json(201, Views.Version.of(version));
     }
 
     private void versions(Call call) throws IOException {
         String name = call.param("name");
         requireFunction(name);
         List<Views.Version> list = api.registry().versions(name).stream().map(Views.Version::of).toList();
-        Exchange.write(call.response(), 200, JSON, Json.write(Map.of("versions", list)));
+        call.json(200, Map.of("versions", list));
     }
 
     private void instances(Call call) throws IOException {
         String name = call.param("name");
         requireFunction(name);
-        Exchange.write(call.response(), 200, JSON, Json.write(Map.of("instances", api.scheduler().instances(name))));
+        call.json(200, Map.of("instances", api.scheduler().instances(name)));
     }
 
     private void invocations(Call call) throws IOException {
         Fields query = Request.extractQueryParameters(call.request());
-        Exchange.write(call.response(), 200, JSON, Json.write(api.async().recent(call.param("name"),
-                intParam(query, "limit", 100, 1, 1000), query.getValue("state"))));
+        call.json(200, api.async().recent(call.param("name"),
+                intParam(query, "limit", 100, 1, 1000), query.getValue("state")));
     }
 
     private void invoke(Call call) throws Exception {
@@ -292,7 +292,7 @@ final class FunctionRoutes {
             throw ApiException.badRequest("InvalidParameter", "'from' must be before 'to'");
         }
         api.flushMetering().run(); // read-your-writes: usage includes every invocation answered so far
-        Exchange.write(call.response(), 200, JSON, Json.write(Views.Usage.of(from, to, api.usage().byFunction(from, to))));
+        call.json(200, Views.Usage.of(from, to, api.usage().byFunction(from, to)));
     }
 
     private static int intParam(Fields query, String name, int fallback, int min, int max) {

@@ -34,13 +34,13 @@ final class RoutesAdmin {
     List<dev.cumulus.web.Route> routes() {
         return List.of(
                 dev.cumulus.web.Route.get(PREFIX).authorize("routes:List", "routes", "*")
-                        .handle(call -> Exchange.write(call.response(), 200, JSON, Json.write(Map.of("routes",
-                                store.list(project).stream().map(RoutesAdmin::view).toList())))),
+                        .handle(call -> call.json(200, Map.of("routes",
+                                store.list(project).stream().map(RoutesAdmin::view).toList()))),
                 dev.cumulus.web.Route.post(PREFIX).authorize("routes:Create", "routes", "*").handle(this::create),
                 dev.cumulus.web.Route.get(PREFIX + "/{id}").authorize("routes:Get", "routes", "{id}").handle(call -> {
                     String id = call.param("id");
-                    Exchange.write(call.response(), 200, JSON, Json.write(view(store.get(project, id)
-                            .orElseThrow(() -> ApiException.notFound("route " + id + " does not exist")))));
+                    call.json(200, view(store.get(project, id)
+                            .orElseThrow(() -> ApiException.notFound("route " + id + " does not exist"))));
                 }),
                 dev.cumulus.web.Route.delete(PREFIX + "/{id}").authorize("routes:Delete", "routes", "{id}").handle(call -> {
                     String id = call.param("id");
@@ -48,7 +48,7 @@ final class RoutesAdmin {
                         throw ApiException.notFound("route " + id + " does not exist");
                     }
                     gateway.invalidate();
-                    Exchange.write(call.response(), 204, null, new byte[0]);
+                    call.noContent();
                 }));
     }
 
@@ -57,7 +57,7 @@ final class RoutesAdmin {
         dev.cumulus.routes.Route route = RouteRequests.parse(body, newId(), project, clock.instant(), this::functionExists);
         store.create(route);
         gateway.invalidate();
-        Exchange.write(call.response(), 201, JSON, Json.write(view(route)));
+        call.json(201, view(route));
     }
 
     private boolean functionExists(String qualifiedName) {

@@ -45,15 +45,15 @@ final class SchedulesAdmin {
     List<Route> routes() {
         return List.of(
                 Route.get(PREFIX).authorize("schedules:List", "schedules", "*")
-                        .handle(call -> Exchange.write(call.response(), 200, JSON, Json.write(Map.of("schedules",
-                                store.list(project).stream().map(SchedulesAdmin::view).toList())))),
+                        .handle(call -> call.json(200, Map.of("schedules",
+                                store.list(project).stream().map(SchedulesAdmin::view).toList()))),
                 Route.post(PREFIX).authorize("schedules:Create", "schedules", "*").handle(this::create),
                 Route.get(PREFIX + "/{name}").authorize("schedules:Get", "schedules", "{name}")
                         .handle(call -> Exchange.write(call.response(), 200, JSON,
                                 Json.write(view(require(call.param("name")))))),
                 Route.delete(PREFIX + "/{name}").authorize("schedules:Delete", "schedules", "{name}").handle(call -> {
                     if (!store.delete(project, call.param("name"))) throw missing(call.param("name"));
-                    Exchange.write(call.response(), 204, null, new byte[0]);
+                    call.noContent();
                 }),
                 Route.post(PREFIX + "/{name}/enable").authorize("schedules:Enable", "schedules", "{name}")
                         .handle(call -> setEnabled(call, true)),
@@ -66,7 +66,7 @@ final class SchedulesAdmin {
     private void create(Call call) throws IOException {
         Schedule created = store.create(parse(Json.parseObject(Exchange.readBody(call.request(), MAX_PAYLOAD_BYTES * 2))));
         dispatcher.wake();
-        Exchange.write(call.response(), 201, JSON, Json.write(view(created)));
+        call.json(201, view(created));
     }
 
     private void setEnabled(Call call, boolean enabled) throws IOException {
@@ -77,7 +77,7 @@ final class SchedulesAdmin {
         Schedule changed = store.setEnabled(project, name, enabled, next == null ? Dispatcher.NEVER : next, now)
                 .orElseThrow(() -> missing(name));
         dispatcher.wake();
-        Exchange.write(call.response(), 200, JSON, Json.write(view(changed)));
+        call.json(200, view(changed));
     }
 
     private void ticks(Call call) throws IOException {
@@ -93,7 +93,7 @@ final class SchedulesAdmin {
             view.put("claimedAt", t.claimedAt().toString());
             return view;
         }).toList();
-        Exchange.write(call.response(), 200, JSON, Json.write(Map.of("ticks", ticks)));
+        call.json(200, Map.of("ticks", ticks));
     }
 
     private Schedule parse(JsonNode body) {

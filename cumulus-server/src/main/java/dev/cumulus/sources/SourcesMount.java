@@ -23,23 +23,20 @@ final class SourcesMount {
     List<Route> routes() {
         return List.of(
                 Route.get("/v1/sources").authorize("sources:List", "sources", "*")
-                        .handle(call -> write(call, 200, Map.of("sources", sources.list()))),
+                        .handle(call -> call.json(200, Map.of("sources", sources.list()))),
                 Route.post("/v1/sources").authorize("sources:Create", "sources", "*")
-                        .handle(call -> write(call, 201,
+                        .handle(call -> call.json(201,
                                 sources.create(Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
                 Route.get("/v1/sources/{name}").authorize("sources:Get", "sources", "{name}")
-                        .handle(call -> write(call, 200, sources.get(call.param("name")))),
+                        .handle(call -> call.json(200, sources.get(call.param("name")))),
                 Route.delete("/v1/sources/{name}").authorize("sources:Delete", "sources", "{name}").handle(call -> {
                     sources.delete(call.param("name"));
-                    Exchange.write(call.response(), 204, null, new byte[0]);
+                    call.noContent();
                 }),
                 Route.post("/v1/sources/{name}/enable").authorize("sources:Enable", "sources", "{name}")
-                        .handle(call -> write(call, 200, sources.setEnabled(call.param("name"), true))),
+                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), true))),
                 Route.post("/v1/sources/{name}/disable").authorize("sources:Disable", "sources", "{name}")
-                        .handle(call -> write(call, 200, sources.setEnabled(call.param("name"), false))));
+                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), false))));
     }
 
-    private static void write(Call call, int status, Object body) throws java.io.IOException {
-        Exchange.write(call.response(), status, JSON, Json.write(body));
-    }
 }

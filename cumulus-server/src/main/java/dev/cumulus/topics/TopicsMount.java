@@ -30,25 +30,25 @@ final class TopicsMount {
     List<Route> routes() {
         return List.of(
                 Route.get("/v1/topics").authorize("topics:List", "topics", "*")
-                        .handle(call -> write(call, 200, Map.of("topics", topics.list()))),
+                        .handle(call -> call.json(200, Map.of("topics", topics.list()))),
                 Route.put("/v1/topics/{topic}").authorize("topics:Create", "topics", "{topic}").handle(this::create),
                 Route.get("/v1/topics/{topic}").authorize("topics:Get", "topics", "{topic}")
-                        .handle(call -> write(call, 200, topics.get(call.param("topic")))),
+                        .handle(call -> call.json(200, topics.get(call.param("topic")))),
                 Route.delete("/v1/topics/{topic}").authorize("topics:Delete", "topics", "{topic}").handle(call -> {
                     topics.delete(call.param("topic"));
-                    Exchange.write(call.response(), 204, null, new byte[0]);
+                    call.noContent();
                 }),
                 Route.post("/v1/topics/{topic}/events").authorize("topics:Publish", "topics", "{topic}")
-                        .handle(call -> write(call, 202, publish(call.param("topic"), call.request()))),
+                        .handle(call -> call.json(202, publish(call.param("topic"), call.request()))),
                 Route.get("/v1/topics/{topic}/subscriptions").authorize("topics:ListSubscriptions", "topics", "{topic}")
-                        .handle(call -> write(call, 200, Map.of("subscriptions", topics.subscriptions(call.param("topic"))))),
+                        .handle(call -> call.json(200, Map.of("subscriptions", topics.subscriptions(call.param("topic"))))),
                 Route.post("/v1/topics/{topic}/subscriptions").authorize("topics:Subscribe", "topics", "{topic}")
-                        .handle(call -> write(call, 201, topics.subscribe(call.param("topic"),
+                        .handle(call -> call.json(201, topics.subscribe(call.param("topic"),
                                 Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
                 Route.delete("/v1/topics/{topic}/subscriptions/{id}").authorize("topics:Unsubscribe", "topics", "{topic}")
                         .handle(call -> {
                             topics.unsubscribe(call.param("topic"), call.param("id"));
-                            Exchange.write(call.response(), 204, null, new byte[0]);
+                            call.noContent();
                         }));
     }
 
@@ -58,7 +58,7 @@ final class TopicsMount {
             throw ApiException.badRequest("InvalidTopic", "a topic has no settings; send no body or {}");
         }
         Map<String, Object> view = topics.create(call.param("topic"));
-        write(call, Boolean.TRUE.equals(view.get("created")) ? 201 : 200, view);
+        call.json(Boolean.TRUE.equals(view.get("created")) ? 201 : 200, view);
     }
 
     /**
@@ -90,7 +90,4 @@ final class TopicsMount {
         return header != null ? header : param;
     }
 
-    private static void write(Call call, int status, Object body) throws IOException {
-        Exchange.write(call.response(), status, JSON, Json.write(body));
-    }
 }

@@ -1,6 +1,5 @@
 package dev.cumulus.web;
 
-import dev.cumulus.errors.ApiException;
 import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Guard;
 import dev.cumulus.iam.Principal;
@@ -126,6 +125,16 @@ public final class Call {
     /** Keeps a body read while authenticating (a signed body), for the handler. */
     public void keepBody(byte[] bytes) {
         this.body = bytes;
+    }
+
+    /** Answers {@code body} as JSON with {@code status}. */
+    public void json(int status, Object body) throws java.io.IOException {
+        Exchange.write(response, status, "application/json", Json.write(body));
+    }
+
+    /** Answers 204 without a body. */
+    public void noContent() throws java.io.IOException {
+        Exchange.write(response, 204, null, new byte[0]);
     }
 
     /** What a policy's conditions see: the client's address and now. */

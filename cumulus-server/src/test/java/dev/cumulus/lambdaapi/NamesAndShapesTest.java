@@ -86,6 +86,30 @@ class NamesAndShapesTest {
         assertThat(translate(new ApiException(503, "Unavailable", "x")).kind()).isEqualTo("Service");
     }
 
+    @Test
+    void theNodesOwnFailuresGetLambdasShape() {
+        LambdaErrors.Shape throttled = LambdaErrors.shape(dev.cumulus.web.Failure.of(
+                new dev.cumulus.scheduler.ThrottledException("busy", java.time.Duration.ofSeconds(3))), null);
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.type()).isEqualTo("TooManyRequestsException");
+        assertThat(throttled.retryAfter()).isEqualTo("3");
+        assertThat(throttled.extra()).containsEntry("retryAfterSeconds", "3")
+                .containsEntry("Reason", "ConcurrentInvocationLimitExceeded");
+        LambdaErrors.Shape large = LambdaErrors.shape(dev.cumulus.web.Failure.of(
+                new dev.cumulus.web.Exchange.BodyTooLargeException(2048)), null);
+        assertThat(large.type()).isEqualTo("RequestTooLargeException");
+        assertThat(large.message()).isEqualTo("Request must be smaller than 2048 bytes for this operation");
+        LambdaErrors.Shape broken = LambdaErrors.shape(dev.cumulus.web.Failure.of(new IllegalStateException("x")), null);
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(broken.kind()).isEqualTo("Service");
+        assertThat(broken.message()).doesNotContain("x");
+        // SigV4's refusals carry only a message, as Lambda's do
+        LambdaErrors.Shape unsigned = translate(new ApiException(403, "InvalidSignatureException", "bad"));
+        assertThat(unsigned.kind()).isNull();
+        assertThat(unsigned.type()).isEqualTo("InvalidSignatureException");
+        assertThat(translate(new ApiException(403, "AccessDenied", "no")).type()).isEqualTo("AccessDeniedException");
+    }
+
     private static LambdaErrors.Shape translate(ApiException refusal) {
         return LambdaErrors.refused(dev.cumulus.web.Failure.of(refusal));
     }

@@ -12,7 +12,7 @@ import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Route;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -217,9 +217,9 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
         return Map.of("invocations", rows);
     }
 
-    /** The {@code /v1/invocations} endpoints, for the edge's mounts. */
-    public Mount mount() {
-        return new InvocationsMount(this);
+    /** The {@code /v1/invocations} routes of the edge's API. */
+    public List<Route> routes() {
+        return new InvocationsMount(this).routes();
     }
 
     private static Map<String, Object> summary(OutboxRow row) {

@@ -2,19 +2,17 @@ package dev.cumulus.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.web.Call;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
-import java.nio.ByteBuffer;
+import dev.cumulus.web.Route;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 
-/** {@code /v1/keys}: create, list and delete access keys, with the root token. */
-public final class KeysMount implements Mount {
+/** {@code /v1/keys}: create, list and delete access keys. */
+public final class KeysMount {
     private static final String JSON = "application/json";
     private final AccessKeys keys;
 
@@ -22,63 +20,47 @@ public final class KeysMount implements Mount {
         this.keys = keys;
     }
 
-    @Override
-    public String prefix() {
-        return "/v1/keys";
+    public List<Route> routes() {
+        return List.of(
+                Route.post("/v1/keys").authorize("iam:CreateAccessKey", "iam", "access-key/*").handle(this::create),
+                Route.get("/v1/keys").authorize("iam:ListAccessKeys", "iam", "access-key/*").handle(this::list),
+                Route.delete("/v1/keys/{id}").authorize("iam:DeleteAccessKey", "iam", "access-key/{id}")
+                        .handle(this::delete));
     }
 
-    @Override
-    public Access access() {
-        return Access.ADMIN;
-    }
-
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String rest = request.getHttpURI().getPath().substring(prefix().length());
-        String method = request.getMethod();
-        if (rest.isEmpty() || rest.equals("/")) {
-            switch (method) {
-                case "POST" -> {
-                    byte[] body = Exchange.readBody(request, 64 * 1024);
-                    String description = null;
-                    if (body.length > 0) {
-                        JsonNode node = Json.parseObject(body);
-                        JsonNode d = node.get("description");
-                        if (d != null && !d.isNull() && !d.isTextual()) {
-                            throw ApiException.badRequest("InvalidParameter", "description must be a string");
-                        }
-                        description = d == null || d.isNull() ? null : d.asText();
-                        for (var field : node.properties()) {
-                            if (!field.getKey().equals("description")) {
-                                throw ApiException.badRequest("InvalidParameter", "unknown field '" + field.getKey() + "'");
-                            }
-                        }
-                    }
-                    AccessKeys.Created created = keys.create(description);
-                    Map<String, Object> view = view(created.key());
-                    view.put("secretAccessKey", created.secretAccessKey());
-                    Exchange.write(response, 201, JSON, Json.write(view));
-                }
-                case "GET" -> {
-                    List<Map<String, Object>> all = keys.list().stream().map(KeysMount::view).toList();
-                    Exchange.write(response, 200, JSON, Json.write(Map.of("keys", all)));
-                }
-                default -> throw ApiException.methodNotAllowed("GET or POST");
+    private void create(Call call) throws IOException {
+        byte[] body = Exchange.readBody(call.request(), 64 * 1024);
+        String description = null;
+        if (body.length > 0) {
+            JsonNode node = Json.parseObject(body);
+            JsonNode d = node.get("description");
+            if (d != null && !d.isNull() && !d.isTextual()) {
+                throw ApiException.badRequest("InvalidParameter", "description must be a string");
             }
-            return;
+            description = d == null || d.isNull() ? null : d.asText();
+            for (var field : node.properties()) {
+                if (!field.getKey().equals("description")) {
+                    throw ApiException.badRequest("InvalidParameter", "unknown field '" + field.getKey() + "'");
+                }
+            }
         }
-        String id = rest.substring(1);
-        if (id.isEmpty() || id.contains("/")) {
-            throw ApiException.notFound("no such endpoint: " + method + " " + request.getHttpURI().getPath());
-        }
-        if (!method.equals("DELETE")) {
-            throw ApiException.methodNotAllowed("DELETE");
-        }
+        AccessKeys.Created created = keys.create(description);
+        Map<String, Object> view = view(created.key());
+        view.put("secretAccessKey", created.secretAccessKey());
+        call.json(201, view);
+    }
+
+    private void list(Call call) throws IOException {
+        List<Map<String, Object>> all = keys.list().stream().map(KeysMount::view).toList();
+        call.json(200, Map.of("keys", all));
+    }
+
+    private void delete(Call call) throws IOException {
+        String id = call.param("id");
         if (!keys.delete(id)) {
             throw ApiException.notFound("access key " + id + " does not exist");
         }
-        response.setStatus(204);
-        Content.Sink.write(response, true, ByteBuffer.allocate(0));
+        call.noContent();
     }
 
     private static Map<String, Object> view(AccessKeys.Key key) {

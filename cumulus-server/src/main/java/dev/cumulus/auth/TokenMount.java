@@ -1,46 +1,33 @@
 package dev.cumulus.auth;
 
-import dev.cumulus.errors.ApiException;
+import dev.cumulus.web.Call;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Route;
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 
 /**
- * {@code POST /v1/token/rotate}, with the root token: a new root token, returned once, and the
- * old one refused from this response on.
+ * {@code POST /v1/token/rotate}: a new root token, returned once, and the old one refused from
+ * this response on.
  */
-public final class TokenMount implements Mount {
+public final class TokenMount {
     private final RootToken token;
 
     public TokenMount(RootToken token) {
         this.token = token;
     }
 
-    @Override
-    public String prefix() {
-        return "/v1/token";
+    public List<Route> routes() {
+        return List.of(Route.post("/v1/token/rotate").authorize("iam:RotateRootToken", "iam", "root-token")
+                .handle(this::rotate));
     }
 
-    @Override
-    public Access access() {
-        return Access.ADMIN;
-    }
-
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String path = request.getHttpURI().getPath();
-        if (!path.equals(prefix() + "/rotate")) {
-            throw ApiException.notFound("no such endpoint: " + request.getMethod() + " " + path);
-        }
-        if (!request.getMethod().equals("POST")) {
-            throw ApiException.methodNotAllowed("POST");
-        }
+    private void rotate(Call call) throws IOException {
         String rotated = token.rotate();
-        response.getHeaders().put("Cache-Control", "no-store");
-        Exchange.write(response, 200, "application/json", Json.write(Map.of(
+        call.response().getHeaders().put("Cache-Control", "no-store");
+        Exchange.write(call.response(), 200, "application/json", Json.write(Map.of(
                 "token", rotated, "file", token.clientFile().toString())));
     }
 }

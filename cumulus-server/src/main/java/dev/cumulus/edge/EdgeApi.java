@@ -1,21 +1,27 @@
 package dev.cumulus.edge;
 
 import dev.cumulus.async.AsyncDelivery;
-import dev.cumulus.auth.RootToken;
+import dev.cumulus.functions.Functions;
+import dev.cumulus.iam.Guard;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Usage;
-import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.scheduler.Scheduler;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Api;
+import dev.cumulus.web.Route;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 
-/** What the edge serves from: the capabilities behind the REST API. */
+/**
+ * What the edge serves from: the capabilities behind the REST API.
+ *
+ * @param routes the REST API routes other capabilities own (topics, routes, schedules, ...),
+ *     served beside the edge's own
+ * @param apis APIs with their own prefixes, authentication and error dialect (the Lambda API)
+ */
 public record EdgeApi(
-        RootToken token,
+        Guard guard,
         FunctionRegistry registry,
         Scheduler scheduler,
         Invoker invoker,
@@ -24,12 +30,7 @@ public record EdgeApi(
         Runnable flushMetering,
         long maxCodeBytes,
         Clock clock,
-        List<Mount> mounts,
+        List<Route> routes,
+        List<Api.Builder> apis,
         AsyncDelivery async,
-        FunctionDeletion deletion) {
-
-    public EdgeApi {
-        // longest prefix first, so the most specific mount wins
-        mounts = mounts.stream().sorted(Comparator.comparingInt((Mount m) -> m.prefix().length()).reversed()).toList();
-    }
-}
+        Functions functions) {}

@@ -86,6 +86,11 @@ public final class EdgeServer implements AutoCloseable {
         return new Load(connector.getConnectedEndPoints().size(), Servers.threads(server));
     }
 
+    /** Every API the edge serves, with its routes: what the IAM docs and tests enumerate. */
+    public java.util.List<dev.cumulus.web.Api> apis() {
+        return handler.apis();
+    }
+
     /** A snapshot of {@link #load()}. */
     public record Load(int connections, int threads) {}
 

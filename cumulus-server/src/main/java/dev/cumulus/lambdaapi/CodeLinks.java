@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import dev.cumulus.registry.CodeRef;
 import dev.cumulus.registry.FunctionRegistry;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.jetty.http.HttpHeader;
@@ -32,7 +32,7 @@ import org.eclipse.jetty.server.Response;
 final class CodeLinks {
     /** Lambda's links are valid for ten minutes. */
     static final Duration VALID_FOR = Duration.ofMinutes(10);
-    private static final String PATH = "cumulus-code";
+    static final String PATH = "cumulus-code";
 
     private final FunctionRegistry registry;
     private final Clock clock;
@@ -44,20 +44,15 @@ final class CodeLinks {
         new SecureRandom().nextBytes(key);
     }
 
-    static boolean isDownload(String method, String apiVersion, List<String> path) {
-        return method.equals("GET") && apiVersion.equals("2015-03-31") && path.size() == 2 && path.get(0).equals(PATH);
-    }
-
     /** A link to {@code code} on the node the caller reached. */
-    String link(LambdaApi.Call call, CodeRef code) {
+    String link(Call call, CodeRef code) {
         long expires = clock.instant().plus(VALID_FOR).getEpochSecond();
         return call.baseUrl() + "/2015-03-31/" + PATH + "/" + code.sha256() + "?Expires=" + expires
                 + "&Signature=" + signature(code.sha256(), expires);
     }
 
-    void serve(Request request, Response response, List<String> path) throws IOException {
+    void serve(Request request, Response response, String sha256) throws IOException {
         var query = Request.extractQueryParameters(request);
-        String sha256 = path.get(1);
         long expires;
         try {
             expires = Long.parseLong(query.getValue("Expires"));
@@ -87,7 +82,7 @@ final class CodeLinks {
         }
     }
 
-    private static LambdaError denied(String message) {
+    private static dev.cumulus.errors.ApiException denied(String message) {
         return LambdaError.user(403, "AccessDeniedException", message);
     }
 

@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import static dev.cumulus.lambdaapi.Fields.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +36,7 @@ final class Concurrency {
                 ? Optional.of(info.config().maxInstances()) : Optional.empty();
     }
 
-    void putReserved(LambdaApi.Call call, String functionName) throws IOException {
+    void putReserved(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         Fields.only(body, "ReservedConcurrentExecutions");
@@ -50,14 +51,14 @@ final class Concurrency {
             throw LambdaError.invalid("ReservedConcurrentExecutions (" + reserved + ") must be at least the provisioned"
                     + " concurrency (" + config.provisionedConcurrency() + ")");
         }
-        scope.put(config.withInstances(reserved, config.provisionedConcurrency()), null);
+        scope.put(call, config.withInstances(reserved, config.provisionedConcurrency()), null);
         ObjectNode kept = scope.kept(ref.name(), FunctionVersion.LATEST);
         kept.put(KeptSettings.RESERVED, true);
         scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
         write(call, 200, Json.MAPPER.createObjectNode().put("ReservedConcurrentExecutions", reserved));
     }
 
-    void getReserved(LambdaApi.Call call, String functionName) throws IOException {
+    void getReserved(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         ObjectNode out = Json.MAPPER.createObjectNode();
         reserved(scope, scope.requireFunction(ref.name())).ifPresent(n -> out.put("ReservedConcurrentExecutions", n));
@@ -65,13 +66,13 @@ final class Concurrency {
     }
 
     /** Back to the node's default instance limit (or the provisioned concurrency, if that is more). */
-    void deleteReserved(LambdaApi.Call call, String functionName) throws IOException {
+    void deleteReserved(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         FunctionInfo info = scope.requireFunction(ref.name());
         ObjectNode kept = scope.kept(ref.name(), FunctionVersion.LATEST);
         if (kept.remove(KeptSettings.RESERVED) != null) {
             FunctionConfig config = info.config();
-            scope.put(config.withInstances(Math.max(FunctionConfig.DEFAULT_MAX_INSTANCES, config.provisionedConcurrency()),
+            scope.put(call, config.withInstances(Math.max(FunctionConfig.DEFAULT_MAX_INSTANCES, config.provisionedConcurrency()),
                     config.provisionedConcurrency()), null);
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
         }
@@ -80,7 +81,7 @@ final class Concurrency {
 
     // ---- provisioned
 
-    void putProvisioned(LambdaApi.Call call, String functionName) throws IOException {
+    void putProvisioned(Call call, String functionName) throws IOException {
         FunctionRef ref = provisionedRef(call, functionName);
         JsonNode body = Fields.body(call);
         Fields.only(body, "ProvisionedConcurrentExecutions");
@@ -94,24 +95,24 @@ final class Concurrency {
                     + " concurrency limit (" + info.config().maxInstances() + ")");
         }
         scope.store().putProvisioned(ref.name(), ref.qualifier(), requested);
-        apply(info);
+        apply(call, info);
         write(call, 202, shape(ref, scope.store().provisioned(ref.name()).get(ref.qualifier())));
     }
 
-    void getProvisioned(LambdaApi.Call call, String functionName) throws IOException {
+    void getProvisioned(Call call, String functionName) throws IOException {
         FunctionRef ref = provisionedRef(call, functionName);
         write(call, 200, shape(ref, requireProvisioned(ref)));
     }
 
-    void deleteProvisioned(LambdaApi.Call call, String functionName) throws IOException {
+    void deleteProvisioned(Call call, String functionName) throws IOException {
         FunctionRef ref = provisionedRef(call, functionName);
         requireProvisioned(ref);
         scope.store().deleteProvisioned(ref.name(), ref.qualifier());
-        apply(scope.requireFunction(ref.name()));
+        apply(call, scope.requireFunction(ref.name()));
         Fields.noContent(call);
     }
 
-    void listProvisioned(LambdaApi.Call call, String functionName) throws IOException {
+    void listProvisioned(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         scope.requireFunction(ref.name());
         List<ObjectNode> all = new ArrayList<>();
@@ -122,7 +123,7 @@ final class Concurrency {
     }
 
     /** Lambda provisions published versions and aliases only; the qualifier must exist. */
-    private FunctionRef provisionedRef(LambdaApi.Call call, String functionName) {
+    private FunctionRef provisionedRef(Call call, String functionName) {
         FunctionRef ref = scope.ref(call, functionName);
         if (ref.qualifier() == null || ref.qualifier().equals(FunctionVersion.LATEST)) {
             throw LambdaError.invalid("Provisioned Concurrency Configs cannot be applied to unpublished function versions:"
@@ -143,12 +144,12 @@ final class Concurrency {
     }
 
     /** The node warms the largest requested number of instances. */
-    private void apply(FunctionInfo info) {
+    private void apply(Call call, FunctionInfo info) {
         int wanted = scope.store().provisioned(info.name()).values().stream()
                 .mapToInt(LambdaStore.Provisioned::requested).max().orElse(0);
         FunctionConfig config = info.config();
         if (wanted != config.provisionedConcurrency()) {
-            scope.put(config.withInstances(config.maxInstances(), wanted), null);
+            scope.put(call, config.withInstances(config.maxInstances(), wanted), null);
         }
     }
 

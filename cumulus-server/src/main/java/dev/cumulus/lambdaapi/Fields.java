@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cumulus.web.Exchange;
@@ -19,7 +20,7 @@ final class Fields {
     private Fields() {}
 
     /** The request's JSON object; an empty body is an empty object (several operations send none). */
-    static JsonNode body(LambdaApi.Call call) {
+    static JsonNode body(Call call) {
         return call.body().length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(call.body());
     }
 
@@ -101,7 +102,7 @@ final class Fields {
     }
 
     /** Lambda's pagination: {@code Marker} (here an offset) and {@code MaxItems} (1..10000, 50 by default). */
-    static ObjectNode page(LambdaApi.Call call, String field, List<? extends JsonNode> all) {
+    static ObjectNode page(Call call, String field, List<? extends JsonNode> all) {
         int from = 0;
         int max = 50;
         try {
@@ -126,11 +127,11 @@ final class Fields {
         return out;
     }
 
-    static void write(LambdaApi.Call call, int status, JsonNode body) throws IOException {
+    static void write(Call call, int status, JsonNode body) throws IOException {
         Exchange.write(call.response(), status, JSON, Json.write(body));
     }
 
-    static void noContent(LambdaApi.Call call) throws IOException {
+    static void noContent(Call call) throws IOException {
         call.response().setStatus(204);
         Content.Sink.write(call.response(), true, ByteBuffer.allocate(0));
     }

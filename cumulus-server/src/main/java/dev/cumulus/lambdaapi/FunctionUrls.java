@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import static dev.cumulus.lambdaapi.Fields.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +29,7 @@ final class FunctionUrls {
         this.scope = scope;
     }
 
-    void create(LambdaApi.Call call, String functionName) throws IOException {
+    void create(Call call, String functionName) throws IOException {
         FunctionRef ref = unqualified(call, functionName);
         JsonNode body = Fields.body(call);
         Fields.only(body, "AuthType", "Cors", "InvokeMode");
@@ -42,40 +43,40 @@ final class FunctionUrls {
                     + " [functionArn = " + scope.arn(ref.name(), null) + "]. Error message: FunctionUrlConfig exists"
                     + " for this Lambda function");
         }
-        applyAuth(info, config);
+        applyAuth(call, info, config);
         write(call, 201, shape(call, ref.name(), require(ref)));
     }
 
-    void get(LambdaApi.Call call, String functionName) throws IOException {
+    void get(Call call, String functionName) throws IOException {
         FunctionRef ref = unqualified(call, functionName);
         scope.requireFunction(ref.name());
         write(call, 200, shape(call, ref.name(), require(ref)));
     }
 
-    void update(LambdaApi.Call call, String functionName) throws IOException {
+    void update(Call call, String functionName) throws IOException {
         FunctionRef ref = unqualified(call, functionName);
         JsonNode body = Fields.body(call);
         Fields.only(body, "AuthType", "Cors", "InvokeMode");
         FunctionInfo info = scope.requireFunction(ref.name());
         ObjectNode config = merged(require(ref).config(), body);
         scope.store().updateUrlConfig(ref.name(), LambdaStore.UNQUALIFIED, config);
-        applyAuth(info, config);
+        applyAuth(call, info, config);
         write(call, 200, shape(call, ref.name(), require(ref)));
     }
 
-    void delete(LambdaApi.Call call, String functionName) throws IOException {
+    void delete(Call call, String functionName) throws IOException {
         FunctionRef ref = unqualified(call, functionName);
         FunctionInfo info = scope.requireFunction(ref.name());
         require(ref);
         scope.store().deleteUrlConfig(ref.name(), LambdaStore.UNQUALIFIED);
         // without a config the URL is no longer public: it answers the node's token only
         if (info.config().publicUrl()) {
-            scope.put(info.config().withPublicUrl(false), null);
+            scope.put(call, info.config().withPublicUrl(false), null);
         }
         Fields.noContent(call);
     }
 
-    void list(LambdaApi.Call call, String functionName) throws IOException {
+    void list(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         scope.requireFunction(ref.name());
         List<ObjectNode> all = new ArrayList<>();
@@ -84,7 +85,7 @@ final class FunctionUrls {
         write(call, 200, Fields.page(call, "FunctionUrlConfigs", all));
     }
 
-    private FunctionRef unqualified(LambdaApi.Call call, String functionName) {
+    private FunctionRef unqualified(Call call, String functionName) {
         FunctionRef ref = scope.ref(call, functionName);
         if (ref.qualifier() != null && !ref.qualifier().equals(FunctionVersion.LATEST)) {
             throw LambdaError.invalid("Cumulus serves the function URL of $LATEST only (/fn/" + ref.name()
@@ -127,14 +128,14 @@ final class FunctionUrls {
         return out;
     }
 
-    private void applyAuth(FunctionInfo info, ObjectNode config) {
+    private void applyAuth(Call call, FunctionInfo info, ObjectNode config) {
         boolean wantPublic = config.get("AuthType").asText().equals("NONE");
         if (info.config().publicUrl() != wantPublic) {
-            scope.put(info.config().withPublicUrl(wantPublic), null);
+            scope.put(call, info.config().withPublicUrl(wantPublic), null);
         }
     }
 
-    private ObjectNode shape(LambdaApi.Call call, String name, LambdaStore.UrlConfig stored) {
+    private ObjectNode shape(Call call, String name, LambdaStore.UrlConfig stored) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("FunctionUrl", call.baseUrl() + "/fn/" + name + "/");
         out.put("FunctionArn", scope.arn(name, null));

@@ -1,13 +1,12 @@
 package dev.cumulus.lambdaapi;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Every Lambda operation the node serves, with the REST route Lambda's service model gives it
- * (API version, method, path). Constants carry Lambda's own operation names, so the route table,
+ * (API version, method, path): {@link LambdaApi} makes each a route of the edge's router, with the
+ * IAM action {@link #action()}. Constants carry Lambda's own operation names, so the route table,
  * the dispatcher and docs/lambda-compatibility.md (checked against this list by a test) say the
  * same thing. A request no constant matches is an {@code UnknownOperationException}.
  */
@@ -64,9 +63,9 @@ enum Operation {
 
     final String method;
     final String apiVersion;
-    private final List<String> pattern;
+    final String path;
     /** a query parameter that must be present to match (null: none) */
-    private final String requiredQuery;
+    final String requiredQuery;
 
     Operation(String method, String apiVersion, String path) {
         this(method, apiVersion, path, null);
@@ -75,39 +74,23 @@ enum Operation {
     Operation(String method, String apiVersion, String path, String requiredQuery) {
         this.method = method;
         this.apiVersion = apiVersion;
-        this.pattern = List.of(path.split("/"));
+        this.path = path;
         this.requiredQuery = requiredQuery;
     }
 
-    /** The operation a call is, and its path parameters in order. */
-    record Match(Operation operation, List<String> parameters) {}
-
-    static Optional<Match> match(LambdaApi.Call call) {
-        for (Operation op : values()) {
-            if (op.method.equals(call.method()) && op.apiVersion.equals(call.apiVersion())
-                    && op.pattern.size() == call.path().size()
-                    && (op.requiredQuery == null || call.query(op.requiredQuery) != null)) {
-                List<String> parameters = new ArrayList<>();
-                boolean literalsMatch = true;
-                for (int i = 0; i < op.pattern.size() && literalsMatch; i++) {
-                    String segment = op.pattern.get(i);
-                    if (segment.startsWith("{")) {
-                        parameters.add(call.path().get(i));
-                    } else {
-                        literalsMatch = segment.equals(call.path().get(i));
-                    }
-                }
-                if (literalsMatch) {
-                    return Optional.of(new Match(op, parameters));
-                }
-            }
-        }
-        return Optional.empty();
+    /** The route template: {@code /2015-03-31/functions/{FunctionName}}. */
+    String template() {
+        return "/" + apiVersion + "/" + path;
     }
 
     /** {@code GET /2015-03-31/functions/{FunctionName}}, as the docs show it. */
     String route() {
-        return method + " /" + apiVersion + "/" + String.join("/", pattern);
+        return method + " " + template();
+    }
+
+    /** The IAM action of the operation: {@code lambda:InvokeFunction} for Invoke, else {@code lambda:<name>}. */
+    String action() {
+        return "lambda:" + (this == Invoke ? "InvokeFunction" : name());
     }
 
     static List<Operation> all() {

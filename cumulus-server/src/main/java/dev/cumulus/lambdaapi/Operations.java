@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import static dev.cumulus.lambdaapi.Fields.bool;
 import static dev.cumulus.lambdaapi.Fields.integer;
 import static dev.cumulus.lambdaapi.Fields.only;
@@ -16,7 +17,6 @@ import dev.cumulus.logs.LogStore;
 import dev.cumulus.registry.Alias;
 import dev.cumulus.registry.CodeRef;
 import dev.cumulus.registry.FunctionConfig;
-import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
@@ -54,12 +54,10 @@ final class Operations {
     private final LogStore logs;
     private final CodeLinks codeLinks;
     private final LambdaApi.Limits limits;
-    private final FunctionDeletion deletion;
 
     Operations(Scope scope, Invoker invoker, AsyncInvoker async, LogStore logs, CodeLinks codeLinks,
-            LambdaApi.Limits limits, FunctionDeletion deletion) {
+            LambdaApi.Limits limits) {
         this.scope = scope;
-        this.deletion = deletion;
         this.invoker = invoker;
         this.async = async;
         this.logs = logs;
@@ -69,7 +67,7 @@ final class Operations {
 
     // ---- functions
 
-    void createFunction(LambdaApi.Call call) throws IOException {
+    void createFunction(Call call) throws IOException {
         JsonNode body = Fields.body(call);
         List<String> allowed = new ArrayList<>(CREATE_FIELDS);
         allowed.addAll(KeptSettings.FIELDS);
@@ -95,7 +93,7 @@ final class Operations {
         }
         only(code, "ZipFile");
         CodeRef stored = storeZip(text(code, "ZipFile", true));
-        FunctionInfo info = scope.registry().put(config, stored.sha256());
+        FunctionInfo info = scope.put(call, config, stored.sha256());
         scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
         scope.store().tag(ref.name(), tags);
         write(call, 201, bool(body, "Publish")
@@ -103,7 +101,7 @@ final class Operations {
                 : scope.latestConfiguration(info));
     }
 
-    void getFunction(LambdaApi.Call call, String functionName) throws IOException {
+    void getFunction(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName);
         ObjectNode configuration = describe(ref);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -120,7 +118,7 @@ final class Operations {
         write(call, 200, out);
     }
 
-    void getConfiguration(LambdaApi.Call call, String functionName) throws IOException {
+    void getConfiguration(Call call, String functionName) throws IOException {
         write(call, 200, describe(scope.ref(call, functionName)));
     }
 
@@ -136,7 +134,7 @@ final class Operations {
         return scope.versionConfiguration(scope.registry().resolve(ref.name(), qualifier));
     }
 
-    void listFunctions(LambdaApi.Call call) throws IOException {
+    void listFunctions(Call call) throws IOException {
         List<ObjectNode> all = new ArrayList<>();
         for (FunctionInfo info : scope.registry().list()) {
             all.add(scope.latestConfiguration(info));
@@ -144,7 +142,7 @@ final class Operations {
         write(call, 200, Fields.page(call, "Functions", all));
     }
 
-    void deleteFunction(LambdaApi.Call call, String functionName) throws IOException {
+    void deleteFunction(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName);
         String qualifier = ref.qualifier();
         if (qualifier != null && !qualifier.equals(FunctionVersion.LATEST)) {
@@ -153,7 +151,7 @@ final class Operations {
                         + qualifier + "'");
             }
             scope.requireFunction(ref.name());
-            if (!scope.registry().deleteVersion(ref.name(), qualifier)) {
+            if (!scope.functions().deleteVersion(ref.name(), qualifier)) {
                 throw LambdaError.notFound("Function not found: " + scope.arn(ref.name(), qualifier));
             }
             scope.store().deleteSettings(ref.name(), qualifier);
@@ -165,11 +163,11 @@ final class Operations {
         }
         // unlike Lambda, refuses (409 ResourceConflictException) while routes, schedules,
         // subscriptions or mappings name the function: docs/adr/0017
-        deletion.delete(ref.name(), false);
+        scope.functions().delete(ref.name(), false);
         Fields.noContent(call);
     }
 
-    void updateConfiguration(LambdaApi.Call call, String functionName) throws IOException {
+    void updateConfiguration(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         List<String> allowed = new ArrayList<>(List.of("Handler", "Timeout", "MemorySize", "Environment", "RevisionId"));
@@ -186,14 +184,14 @@ final class Operations {
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
                 c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async(),
                 c.egress());
-        FunctionInfo updated = scope.put(changed, null);
+        FunctionInfo updated = scope.put(call, changed, null);
         if (!kept.equals(current)) {
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
         }
         write(call, 200, scope.latestConfiguration(updated));
     }
 
-    void updateCode(LambdaApi.Call call, String functionName) throws IOException {
+    void updateCode(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         only(body, "ZipFile", "Publish", "DryRun", "RevisionId", "Architectures", "S3Bucket", "S3Key",
@@ -213,7 +211,7 @@ final class Operations {
                     info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
             return;
         }
-        FunctionInfo updated = scope.put(info.config(), stored.sha256());
+        FunctionInfo updated = scope.put(call, info.config(), stored.sha256());
         if (!kept.equals(current)) {
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
         }
@@ -234,7 +232,7 @@ final class Operations {
 
     // ---- versions
 
-    void publishVersion(LambdaApi.Call call, String functionName) throws IOException {
+    void publishVersion(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         only(body, "CodeSha256", "Description", "RevisionId");
@@ -264,12 +262,12 @@ final class Operations {
                 return last;
             }
         }
-        FunctionVersion version = scope.registry().publish(name);
+        FunctionVersion version = scope.functions().publish(name);
         scope.store().putSettings(name, version.version(), KeptSettings.forVersion(kept, description));
         return version;
     }
 
-    void listVersions(LambdaApi.Call call, String functionName) throws IOException {
+    void listVersions(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         List<ObjectNode> all = new ArrayList<>();
         all.add(scope.latestConfiguration(scope.requireFunction(ref.name())));
@@ -281,7 +279,7 @@ final class Operations {
 
     // ---- aliases
 
-    void createAlias(LambdaApi.Call call, String functionName) throws IOException {
+    void createAlias(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         only(body, "Name", "FunctionVersion", "Description", "RoutingConfig");
@@ -291,11 +289,11 @@ final class Operations {
         write(call, 201, Shapes.alias(scope, scope.registry().createAlias(ref.name(), text(body, "Name", true), spec)));
     }
 
-    void getAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+    void getAlias(Call call, String functionName, String name) throws IOException {
         write(call, 200, Shapes.alias(scope, requireAlias(scope.ref(call, functionName).unqualified(), name)));
     }
 
-    void updateAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+    void updateAlias(Call call, String functionName, String name) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         JsonNode body = Fields.body(call);
         only(body, "FunctionVersion", "Description", "RoutingConfig", "RevisionId");
@@ -308,14 +306,14 @@ final class Operations {
                 scope.registry().updateAlias(ref.name(), name, spec, text(body, "RevisionId", false))));
     }
 
-    void deleteAlias(LambdaApi.Call call, String functionName, String name) throws IOException {
+    void deleteAlias(Call call, String functionName, String name) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         scope.requireFunction(ref.name());
         scope.registry().deleteAlias(ref.name(), name); // Lambda answers 204 for an alias that is not there
         Fields.noContent(call);
     }
 
-    void listAliases(LambdaApi.Call call, String functionName) throws IOException {
+    void listAliases(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         String version = call.query("FunctionVersion");
         scope.requireFunction(ref.name());
@@ -363,7 +361,7 @@ final class Operations {
 
     // ---- invoke
 
-    void invoke(LambdaApi.Call call, String functionName, String requestId) throws Exception {
+    void invoke(Call call, String functionName, String requestId) throws Exception {
         FunctionRef ref = scope.ref(call, functionName);
         String type = call.header("X-Amz-Invocation-Type");
         type = type == null ? "RequestResponse" : type;
@@ -435,7 +433,7 @@ final class Operations {
 
     // ---- tags
 
-    void listTags(LambdaApi.Call call, String resource) throws IOException {
+    void listTags(Call call, String resource) throws IOException {
         String name = taggedFunction(resource);
         ObjectNode out = Json.MAPPER.createObjectNode();
         ObjectNode tags = out.putObject("Tags");
@@ -443,7 +441,7 @@ final class Operations {
         write(call, 200, out);
     }
 
-    void tag(LambdaApi.Call call, String resource) throws IOException {
+    void tag(Call call, String resource) throws IOException {
         String name = taggedFunction(resource);
         JsonNode body = Fields.body(call);
         only(body, "Tags");
@@ -451,7 +449,7 @@ final class Operations {
         Fields.noContent(call);
     }
 
-    void untag(LambdaApi.Call call, String resource) throws IOException {
+    void untag(Call call, String resource) throws IOException {
         String name = taggedFunction(resource);
         List<String> keys = call.queryValues("tagKeys");
         if (keys.isEmpty()) {
@@ -488,7 +486,7 @@ final class Operations {
 
     // ---- account, code signing, event source mappings
 
-    void accountSettings(LambdaApi.Call call) throws IOException {
+    void accountSettings(Call call) throws IOException {
         long codeBytes = 0;
         List<FunctionInfo> functions = scope.registry().list();
         for (FunctionInfo info : functions) {
@@ -506,14 +504,14 @@ final class Operations {
     }
 
     /** No function has a code signing config on Cumulus; Lambda answers so with an empty ARN. */
-    void codeSigningConfig(LambdaApi.Call call, String functionName) throws IOException {
+    void codeSigningConfig(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName).unqualified();
         scope.requireFunction(ref.name());
         write(call, 200, Json.MAPPER.createObjectNode().put("CodeSigningConfigArn", "").put("FunctionName", ref.name()));
     }
 
     /** Mappings made through the Lambda API: there are none (see {@link #createEventSourceMapping}). */
-    void listEventSourceMappings(LambdaApi.Call call) throws IOException {
+    void listEventSourceMappings(Call call) throws IOException {
         write(call, 200, Fields.page(call, "EventSourceMappings", List.of()));
     }
 
@@ -521,7 +519,7 @@ final class Operations {
      * Lambda's event sources (SQS, Kinesis, DynamoDB streams, Kafka, Amazon MQ) have no
      * counterpart on a node; Cumulus's own (MQTT, NATS, AMQP) are made with {@code POST /v1/sources}.
      */
-    void createEventSourceMapping(LambdaApi.Call call) {
+    void createEventSourceMapping(Call call) {
         JsonNode body = Fields.body(call);
         throw LambdaError.invalid("Cumulus cannot consume " + (body.hasNonNull("EventSourceArn")
                 ? body.get("EventSourceArn").asText() : "this event source") + ": Lambda's event sources (SQS, Kinesis,"
@@ -529,7 +527,7 @@ final class Operations {
                 + " function with POST /v1/sources (docs/rest-api.md)");
     }
 
-    void eventSourceMapping(LambdaApi.Call call, String uuid) {
+    void eventSourceMapping(Call call, String uuid) {
         throw LambdaError.notFound("The resource you requested does not exist. (event source mapping " + uuid + ")");
     }
 

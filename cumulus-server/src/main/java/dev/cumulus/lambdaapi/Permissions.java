@@ -1,5 +1,6 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import static dev.cumulus.lambdaapi.Fields.text;
 import static dev.cumulus.lambdaapi.Fields.write;
 
@@ -27,7 +28,7 @@ final class Permissions {
         this.scope = scope;
     }
 
-    void add(LambdaApi.Call call, String functionName) throws IOException {
+    void add(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName);
         JsonNode body = Fields.body(call);
         Fields.only(body, "StatementId", "Action", "Principal", "SourceArn", "SourceAccount", "EventSourceToken",
@@ -77,7 +78,7 @@ final class Permissions {
         write(call, 201, Json.MAPPER.createObjectNode().put("Statement", statement.toString()));
     }
 
-    void get(LambdaApi.Call call, String functionName) throws IOException {
+    void get(Call call, String functionName) throws IOException {
         FunctionRef ref = scope.ref(call, functionName);
         FunctionInfo info = requireTarget(ref);
         List<ObjectNode> statements = scope.store().statements(ref.name(), qualifier(ref));
@@ -91,7 +92,7 @@ final class Permissions {
                 .put("RevisionId", scope.revisionId(info)));
     }
 
-    void remove(LambdaApi.Call call, String functionName, String sid) throws IOException {
+    void remove(Call call, String functionName, String sid) throws IOException {
         FunctionRef ref = scope.ref(call, functionName);
         FunctionInfo info = requireTarget(ref);
         String revision = call.query("RevisionId");

@@ -1,6 +1,8 @@
 package dev.cumulus.lambdaapi;
 
+import dev.cumulus.web.Call;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cumulus.functions.Functions;
 import dev.cumulus.registry.Authority;
 import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
@@ -15,7 +17,8 @@ import dev.cumulus.web.Json;
  * ARNs), the registry, the Lambda API's own store and the scheduler; with the lookups and the
  * FunctionConfiguration documents every group of operations needs.
  */
-record Scope(String region, String project, FunctionRegistry registry, LambdaStore store, Scheduler scheduler) {
+record Scope(String region, String project, FunctionRegistry registry, LambdaStore store, Scheduler scheduler,
+        Functions functions) {
 
     String account() {
         return FunctionArns.account(project);
@@ -26,7 +29,7 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
     }
 
     /** A {@code FunctionName} path parameter, with the call's {@code Qualifier} query parameter. */
-    FunctionRef ref(LambdaApi.Call call, String functionName) {
+    FunctionRef ref(Call call, String functionName) {
         return FunctionRef.parse(functionName, call.query("Qualifier"), account());
     }
 
@@ -34,7 +37,7 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
         return registry.get(name).orElseThrow(() -> functionNotFound(name));
     }
 
-    LambdaError functionNotFound(String name) {
+    dev.cumulus.errors.ApiException functionNotFound(String name) {
         return LambdaError.notFound("Function not found: " + arn(name, null));
     }
 
@@ -66,13 +69,10 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
     }
 
     /**
-     * Stores a new $LATEST configuration as the edge does: old $LATEST instances go, provisioned
-     * ones come. With an access key's authority, which grants no mounts (see {@link Authority}).
+     * Deploys a new $LATEST configuration through the functions service, as the edge does. With
+     * the caller's authority: an access key grants no mounts (see {@link Authority}).
      */
-    FunctionInfo put(FunctionConfig config, String codeSha256) {
-        FunctionInfo info = registry.put(config, codeSha256, Authority.ACCESS_KEY);
-        scheduler.retireStaleLatest(info.name(), info.revision());
-        scheduler.provision(registry.resolve(info.name(), null));
-        return info;
+    FunctionInfo put(Call call, FunctionConfig config, String codeSha256) {
+        return functions.deploy(config, codeSha256, Functions.authorityOf(call.principal())).info();
     }
 }

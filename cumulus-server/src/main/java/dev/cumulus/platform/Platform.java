@@ -19,14 +19,17 @@ import dev.cumulus.invoke.Invoker;
 import dev.cumulus.lambdaapi.LambdaApi;
 import dev.cumulus.routes.Routes;
 import dev.cumulus.schedules.Schedules;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Api;
+import dev.cumulus.web.Route;
 import java.util.ArrayList;
 import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
-import dev.cumulus.registry.FunctionDeletion;
+import dev.cumulus.functions.Functions;
+import dev.cumulus.iam.Guard;
+import dev.cumulus.iam.TodayGuard;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
@@ -87,7 +90,18 @@ public final class Platform implements AutoCloseable {
         this.sandbox = sandbox;
     }
 
+    /** How a node makes its {@link Guard} from its credentials: {@link TodayGuard} until policies land (issue 11). */
+    @FunctionalInterface
+    public interface Guards {
+        Guard create(RootToken token, AccessKeys keys);
+    }
+
     public static Platform start(PlatformConfig config) throws IOException {
+        return start(config, TodayGuard::new);
+    }
+
+    /** Starts a node whose APIs authorise through the guard {@code guards} makes. */
+    public static Platform start(PlatformConfig config, Guards guards) throws IOException {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
         RootToken rootToken = null;
         try {
@@ -137,43 +151,35 @@ public final class Platform implements AutoCloseable {
             Topics topics = Topics.open(database, invoker, async, clock);
             topicSink.bind(topics);
             runtimeApi.serve(topics.instanceService());
-            // the capabilities that serve their own part of the HTTP API
-            List<Mount> mounts = new ArrayList<>();
-            mounts.add(async.mount());
-            mounts.add(topics.mount());
-            Routes routes = new Routes(database, invoker, token, clock);
-            mounts.addAll(routes.mounts());
+            // who may do what: every API authenticates and authorises through it
+            AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
+            Guard guard = guards.create(token, accessKeys);
+            // the capabilities that serve their own part of the REST API
+            List<Route> routeTable = new ArrayList<>();
+            routeTable.addAll(async.routes());
+            routeTable.addAll(topics.routes());
+            Routes routes = new Routes(database, invoker, guard, clock);
+            routeTable.addAll(routes.routes());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
-            mounts.add(schedules.mount());
+            routeTable.addAll(schedules.routes());
             // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
             SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
                     topics.sourcePublisher(), clock));
-            mounts.add(sources.mount());
-            // a function is deleted only with what names it, or not at all (ADR 0017)
-            FunctionDeletion deletion = new FunctionDeletion(registry, List.of(routes.dependents(),
-                    schedules.dependents(), topics.dependents(), sources.dependents()), new FunctionDeletion.Aftermath() {
-                        @Override
-                        public void deleted(String function) {
-                            scheduler.retireAll(function);
-                            logs.drop(function);
-                        }
-
-                        @Override
-                        public void updated(FunctionInfo info) {
-                            scheduler.retireStaleLatest(info.name(), info.revision());
-                        }
-                    });
+            routeTable.addAll(sources.routes());
+            // deploys, publishes and deletes for both APIs; a function is deleted only with what
+            // names it, or not at all (ADR 0017)
+            Functions functions = new Functions(registry, scheduler, async, List.of(routes.dependents(),
+                    schedules.dependents(), topics.dependents(), sources.dependents()), logs::drop);
+            routeTable.addAll(new KeysMount(accessKeys).routes());
+            routeTable.addAll(new TokenMount(token).routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
-            AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
-            mounts.add(new KeysMount(accessKeys));
-            mounts.add(new TokenMount(token));
-            mounts.addAll(new LambdaApi(new SigV4(accessKeys, "lambda", clock), registry, scheduler, invoker, async,
-                    logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
-                            config.maxCodeBytes(), config.maxInstances()), deletion, clock).mounts());
+            Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
+                    invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
+                            config.maxCodeBytes(), config.maxInstances()), functions, clock).api();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(
-                    token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
-                    clock, mounts, async, deletion)));
+                    guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
+                    config.maxCodeBytes(), clock, routeTable, List.of(lambda), async, functions)));
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
             PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
@@ -274,6 +280,11 @@ public final class Platform implements AutoCloseable {
     /** True when this start created the root token, so it should be shown once. */
     public boolean rootTokenCreated() {
         return token.created();
+    }
+
+    /** Every HTTP API the edge serves, with its routes. */
+    public List<Api> apis() {
+        return edge.apis();
     }
 
     /** What the edge holds now (connections, threads): how an attack's aftermath is measured. */

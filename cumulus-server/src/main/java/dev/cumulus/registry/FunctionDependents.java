@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What one capability (routes, schedules, topics, event sources...) has that names a function:
- * the things that would point at nothing once the function is deleted. {@link FunctionDeletion}
+ * the things that would point at nothing once the function is deleted. {@code dev.cumulus.functions.Functions}
  * asks every capability before it deletes a function, so capabilities need not know each other.
  */
 public interface FunctionDependents {

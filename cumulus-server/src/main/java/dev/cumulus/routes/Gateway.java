@@ -1,6 +1,5 @@
 package dev.cumulus.routes;
 
-import dev.cumulus.auth.RootToken;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.FunctionUrlEvents;
 import dev.cumulus.invoke.Invocation;
@@ -11,7 +10,10 @@ import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.iam.Crn;
+import dev.cumulus.iam.Guard;
+import dev.cumulus.iam.Principal;
+import dev.cumulus.web.Call;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -33,35 +35,37 @@ import org.eclipse.jetty.server.Response;
  * payload format. Its refusals are written here rather than thrown, so that {@code Allow},
  * {@code Retry-After} and CORS headers reach the client.
  */
-final class Gateway implements Mount {
+final class Gateway {
     static final String PREFIX = "/api";
     private static final String JSON = "application/json";
 
     private final RouteStore store;
     private final String project;
     private final Invoker invoker;
-    private final RootToken token;
+    private final Guard guard;
     private final Clock clock;
     private final AtomicLong generation = new AtomicLong();
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile RouteMatcher table;
 
-    Gateway(RouteStore store, String project, Invoker invoker, RootToken token, Clock clock) {
+    Gateway(RouteStore store, String project, Invoker invoker, Guard guard, Clock clock) {
         this.store = store;
         this.project = project;
         this.invoker = invoker;
-        this.token = token;
+        this.guard = guard;
         this.clock = clock;
     }
 
-    @Override
-    public String prefix() {
-        return PREFIX;
-    }
-
-    @Override
-    public Access access() {
-        return Access.PUBLIC;
+    /**
+     * {@code /api} and everything under it: public, since each user route says who may call it
+     * (a route with token auth asks the guard for {@code functions:Invoke} on its function).
+     */
+    List<dev.cumulus.web.Route> routes() {
+        return List.of(
+                dev.cumulus.web.Route.any(PREFIX).authorize("routes:Invoke", "routes", "*").publicAccess()
+                        .handle(this::handle),
+                dev.cumulus.web.Route.any(PREFIX + "/{path+}").authorize("routes:Invoke", "routes", "*").publicAccess()
+                        .handle(this::handle));
     }
 
     /** Drops the compiled table; the next request loads the routes again. */
@@ -95,10 +99,10 @@ final class Gateway implements Mount {
         return compiled;
     }
 
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String full = request.getHttpURI().getPath();
-        String path = full.length() == PREFIX.length() ? "/" : full.substring(PREFIX.length());
+    private void handle(Call call) throws Exception {
+        Request request = call.request();
+        Response response = call.response();
+        String path = call.rawTail() == null ? "/" : call.rawTail();
         String method = request.getMethod();
         HttpFields headers = request.getHeaders();
         String origin = headers.get(HttpHeader.ORIGIN);
@@ -114,18 +118,26 @@ final class Gateway implements Mount {
                 response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
                 error(response, 405, "MethodNotAllowed", path + " takes " + String.join(", ", m.allowed()) + ", not " + method);
             }
-            case RouteMatcher.Match.Found found -> serve(request, response, path, origin, found);
+            case RouteMatcher.Match.Found found -> serve(call, path, origin, found);
         }
     }
 
-    private void serve(Request request, Response response, String path, String origin, RouteMatcher.Match.Found found)
-            throws Exception {
+    private void serve(Call call, String path, String origin, RouteMatcher.Match.Found found) throws Exception {
+        Request request = call.request();
+        Response response = call.response();
         Route route = found.route();
         corsHeaders(route, origin, response);
-        if (route.auth() == Route.Auth.TOKEN && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            error(response, 401, "Unauthorized", "this route needs an 'Authorization: Bearer <token>' header");
-            return;
+        if (route.auth() == Route.Auth.TOKEN) {
+            Principal who = guard.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION), call.facts()).orElse(null);
+            if (who == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+                error(response, 401, "Unauthorized", "this route needs an 'Authorization: Bearer <token>' header");
+                return;
+            }
+            String function = route.function();
+            int colon = function.indexOf(':');
+            guard.authorize(who, "functions:Invoke", Crn.of("functions", guard.project(who, project),
+                    colon < 0 ? function : function.substring(0, colon)), call.facts());
         }
         TokenBucket bucket = buckets.get(route.id());
         if (bucket != null) {

@@ -1,10 +1,9 @@
 package dev.cumulus.routes;
 
-import dev.cumulus.auth.RootToken;
+import dev.cumulus.iam.Guard;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.store.Database;
-import dev.cumulus.web.Mount;
 import java.time.Clock;
 import java.util.List;
 
@@ -17,18 +16,20 @@ public final class Routes {
     private final Gateway gateway;
     private final RoutesAdmin admin;
 
-    public Routes(Database db, Invoker invoker, RootToken token, Clock clock) {
+    public Routes(Database db, Invoker invoker, Guard guard, Clock clock) {
         this.store = new JdbcRouteStore(db);
-        this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, token, clock);
+        this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, guard, clock);
         this.admin = new RoutesAdmin(store, DEFAULT_PROJECT, invoker, gateway, clock);
     }
 
-    /** {@code /api} (public, each route says who may call it) and {@code /v1/routes} (root token). */
-    public List<Mount> mounts() {
-        return List.of(gateway, admin);
+    /** {@code /api} (public, each route says who may call it) and {@code /v1/routes}. */
+    public List<dev.cumulus.web.Route> routes() {
+        List<dev.cumulus.web.Route> all = new java.util.ArrayList<>(gateway.routes());
+        all.addAll(admin.routes());
+        return all;
     }
 
-    /** The routes that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    /** The routes that invoke a function, for deleting it (dev.cumulus.functions.Functions). */
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override

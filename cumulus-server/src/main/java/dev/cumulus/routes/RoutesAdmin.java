@@ -4,18 +4,16 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
-import java.nio.ByteBuffer;
+import dev.cumulus.web.Call;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 
-/** {@code /v1/routes}: create, list, get and delete routes (root token). */
-final class RoutesAdmin implements Mount {
+/** {@code /v1/routes}: create, list, get and delete routes. */
+final class RoutesAdmin {
     static final String PREFIX = "/v1/routes";
     private static final String JSON = "application/json";
 
@@ -33,52 +31,33 @@ final class RoutesAdmin implements Mount {
         this.clock = clock;
     }
 
-    @Override
-    public String prefix() {
-        return PREFIX;
-    }
-
-    @Override
-    public Access access() {
-        return Access.ADMIN;
-    }
-
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String rest = request.getHttpURI().getPath().substring(PREFIX.length());
-        String method = request.getMethod();
-        if (rest.isEmpty() || rest.equals("/")) {
-            switch (method) {
-                case "GET" -> Exchange.write(response, 200, JSON, Json.write(Map.of("routes",
-                        store.list(project).stream().map(RoutesAdmin::view).toList())));
-                case "POST" -> {
-                    var body = Json.parseObject(Exchange.readBody(request, 64 * 1024));
-                    Route route = RouteRequests.parse(body, newId(), project, clock.instant(), this::functionExists);
-                    store.create(route);
+    List<dev.cumulus.web.Route> routes() {
+        return List.of(
+                dev.cumulus.web.Route.get(PREFIX).authorize("routes:List", "routes", "*")
+                        .handle(call -> call.json(200, Map.of("routes",
+                                store.list(project).stream().map(RoutesAdmin::view).toList()))),
+                dev.cumulus.web.Route.post(PREFIX).authorize("routes:Create", "routes", "*").handle(this::create),
+                dev.cumulus.web.Route.get(PREFIX + "/{id}").authorize("routes:Get", "routes", "{id}").handle(call -> {
+                    String id = call.param("id");
+                    call.json(200, view(store.get(project, id)
+                            .orElseThrow(() -> ApiException.notFound("route " + id + " does not exist"))));
+                }),
+                dev.cumulus.web.Route.delete(PREFIX + "/{id}").authorize("routes:Delete", "routes", "{id}").handle(call -> {
+                    String id = call.param("id");
+                    if (!store.delete(project, id)) {
+                        throw ApiException.notFound("route " + id + " does not exist");
+                    }
                     gateway.invalidate();
-                    Exchange.write(response, 201, JSON, Json.write(view(route)));
-                }
-                default -> throw ApiException.methodNotAllowed("GET or POST");
-            }
-            return;
-        }
-        String id = rest.substring(1);
-        if (id.contains("/")) {
-            throw ApiException.notFound("no such endpoint: " + method + " " + request.getHttpURI().getPath());
-        }
-        switch (method) {
-            case "GET" -> Exchange.write(response, 200, JSON, Json.write(view(store.get(project, id)
-                    .orElseThrow(() -> ApiException.notFound("route " + id + " does not exist")))));
-            case "DELETE" -> {
-                if (!store.delete(project, id)) {
-                    throw ApiException.notFound("route " + id + " does not exist");
-                }
-                gateway.invalidate();
-                response.setStatus(204);
-                Content.Sink.write(response, true, ByteBuffer.allocate(0));
-            }
-            default -> throw ApiException.methodNotAllowed("GET or DELETE");
-        }
+                    call.noContent();
+                }));
+    }
+
+    private void create(Call call) throws IOException {
+        var body = Json.parseObject(Exchange.readBody(call.request(), 64 * 1024));
+        dev.cumulus.routes.Route route = RouteRequests.parse(body, newId(), project, clock.instant(), this::functionExists);
+        store.create(route);
+        gateway.invalidate();
+        call.json(201, view(route));
     }
 
     private boolean functionExists(String qualifiedName) {
@@ -95,7 +74,7 @@ final class RoutesAdmin implements Mount {
         return "r-" + Invoker.newRequestId().replace("-", "").substring(0, 12);
     }
 
-    static Map<String, Object> view(Route route) {
+    static Map<String, Object> view(dev.cumulus.routes.Route route) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", route.id());
         view.put("method", route.method());

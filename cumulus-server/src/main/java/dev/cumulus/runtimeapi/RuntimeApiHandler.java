@@ -1,8 +1,8 @@
 package dev.cumulus.runtimeapi;
 
 import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Failure;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -77,7 +77,8 @@ final class RuntimeApiHandler extends Handler.Abstract {
         if (!path.startsWith(PREFIX)) {
             // node services (topics...) live outside the Runtime API, off its per-invocation path
             for (InstanceService service : services) {
-                if (Mount.matches(service.prefix(), path)) {
+                if (path.startsWith(service.prefix()) && (path.length() == service.prefix().length()
+                        || path.charAt(service.prefix().length()) == '/')) {
                     serve(service, channel, request, response);
                     return;
                 }
@@ -134,19 +135,18 @@ final class RuntimeApiHandler extends Handler.Abstract {
         InstanceService.Answer result;
         try {
             result = service.handle(function, request);
-        } catch (dev.cumulus.errors.ApiException e) {
-            answer(response, e.status(), e.code(), e.getMessage());
-            return;
-        } catch (Exchange.BodyTooLargeException e) {
-            answer(response, 413, "RequestEntityTooLarge", e.getMessage());
-            return;
-        } catch (Exchange.BodyTimeoutException e) {
-            answer(response, 408, "RequestTimeout", e.getMessage());
-            return;
         } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(RuntimeApiHandler.class).warn("{} failed for function {}",
-                    service.prefix(), function, e);
-            answer(response, 500, "ServiceError", String.valueOf(e.getMessage()));
+            // the edge's one mapping of what a handler throws, in the Runtime API's own shape
+            Failure failure = Failure.of(e);
+            if (failure.kind() == Failure.Kind.INTERNAL) {
+                org.slf4j.LoggerFactory.getLogger(RuntimeApiHandler.class).warn("{} failed for function {}",
+                        service.prefix(), function, e);
+            }
+            if (failure.retryAfter() != null) {
+                response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.RETRY_AFTER, failure.retryAfter());
+            }
+            answer(response, failure.status(), failure.kind() == Failure.Kind.TOO_LARGE ? "RequestEntityTooLarge"
+                    : failure.code(), failure.kind() == Failure.Kind.TOO_LARGE ? e.getMessage() : failure.message());
             return;
         }
         Exchange.write(response, result.status(), "application/json", Json.write(result.body()));

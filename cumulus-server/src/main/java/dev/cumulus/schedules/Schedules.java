@@ -4,7 +4,7 @@ import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.store.Database;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Route;
 import java.time.Clock;
 import java.util.List;
 
@@ -32,12 +32,12 @@ public final class Schedules implements AutoCloseable {
         return new Schedules(store, dispatcher, admin);
     }
 
-    /** {@code /v1/schedules} (root token). */
-    public Mount mount() {
-        return admin;
+    /** The {@code /v1/schedules} routes of the edge's API. */
+    public List<Route> routes() {
+        return admin.routes();
     }
 
-    /** The schedules that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    /** The schedules that invoke a function, for deleting it (dev.cumulus.functions.Functions). */
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override

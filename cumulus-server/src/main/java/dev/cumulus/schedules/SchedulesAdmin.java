@@ -5,25 +5,24 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Call;
+import dev.cumulus.web.Route;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Fields;
 
-/** {@code /v1/schedules}: create, list, get, delete, enable, disable, and a schedule's recent ticks (root token). */
-final class SchedulesAdmin implements Mount {
+/** {@code /v1/schedules}: create, list, get, delete, enable, disable, and a schedule's recent ticks */
+final class SchedulesAdmin {
     static final String PREFIX = "/v1/schedules";
     private static final String JSON = "application/json";
     private static final Set<String> FIELDS = Set.of("name", "function", "cron", "rate", "timeZone", "payload", "enabled", "catchUp");
@@ -43,69 +42,58 @@ final class SchedulesAdmin implements Mount {
         this.clock = clock;
     }
 
-    @Override
-    public String prefix() {
-        return PREFIX;
+    List<Route> routes() {
+        return List.of(
+                Route.get(PREFIX).authorize("schedules:List", "schedules", "*")
+                        .handle(call -> call.json(200, Map.of("schedules",
+                                store.list(project).stream().map(SchedulesAdmin::view).toList()))),
+                Route.post(PREFIX).authorize("schedules:Create", "schedules", "*").handle(this::create),
+                Route.get(PREFIX + "/{name}").authorize("schedules:Get", "schedules", "{name}")
+                        .handle(call -> Exchange.write(call.response(), 200, JSON,
+                                Json.write(view(require(call.param("name")))))),
+                Route.delete(PREFIX + "/{name}").authorize("schedules:Delete", "schedules", "{name}").handle(call -> {
+                    if (!store.delete(project, call.param("name"))) throw missing(call.param("name"));
+                    call.noContent();
+                }),
+                Route.post(PREFIX + "/{name}/enable").authorize("schedules:Enable", "schedules", "{name}")
+                        .handle(call -> setEnabled(call, true)),
+                Route.post(PREFIX + "/{name}/disable").authorize("schedules:Disable", "schedules", "{name}")
+                        .handle(call -> setEnabled(call, false)),
+                Route.get(PREFIX + "/{name}/ticks").authorize("schedules:GetTicks", "schedules", "{name}")
+                        .handle(this::ticks));
     }
 
-    @Override
-    public Access access() {
-        return Access.ADMIN;
+    private void create(Call call) throws IOException {
+        Schedule created = store.create(parse(Json.parseObject(Exchange.readBody(call.request(), MAX_PAYLOAD_BYTES * 2))));
+        dispatcher.wake();
+        call.json(201, view(created));
     }
 
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String rest = request.getHttpURI().getPath().substring(PREFIX.length());
-        String method = request.getMethod();
-        String[] p = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
-        if (p.length == 0) {
-            switch (method) {
-                case "GET" -> Exchange.write(response, 200, JSON, Json.write(Map.of("schedules",
-                        store.list(project).stream().map(SchedulesAdmin::view).toList())));
-                case "POST" -> {
-                    Schedule created = store.create(parse(Json.parseObject(Exchange.readBody(request, MAX_PAYLOAD_BYTES * 2))));
-                    dispatcher.wake();
-                    Exchange.write(response, 201, JSON, Json.write(view(created)));
-                }
-                default -> throw ApiException.methodNotAllowed("GET or POST");
-            }
-        } else if (p.length == 1) {
-            switch (method) {
-                case "GET" -> Exchange.write(response, 200, JSON, Json.write(view(require(p[0]))));
-                case "DELETE" -> {
-                    if (!store.delete(project, p[0])) throw missing(p[0]);
-                    response.setStatus(204);
-                    Content.Sink.write(response, true, ByteBuffer.allocate(0));
-                }
-                default -> throw ApiException.methodNotAllowed("GET or DELETE");
-            }
-        } else if (p.length == 2 && (p[1].equals("enable") || p[1].equals("disable"))) {
-            if (!method.equals("POST")) throw ApiException.methodNotAllowed("POST");
-            Schedule current = require(p[0]);
-            Instant now = clock.instant();
-            Instant next = current.trigger().nextAfter(now);
-            Schedule changed = store.setEnabled(project, p[0], p[1].equals("enable"),
-                    next == null ? Dispatcher.NEVER : next, now).orElseThrow(() -> missing(p[0]));
-            dispatcher.wake();
-            Exchange.write(response, 200, JSON, Json.write(view(changed)));
-        } else if (p.length == 2 && p[1].equals("ticks")) {
-            if (!method.equals("GET")) throw ApiException.methodNotAllowed("GET");
-            Schedule schedule = require(p[0]);
-            int limit = limit(Request.extractQueryParameters(request));
-            var ticks = store.ticks(schedule.id(), limit).stream().map(t -> {
-                Map<String, Object> view = new LinkedHashMap<>();
-                view.put("tick", t.tick().toString());
-                view.put("outcome", t.outcome());
-                view.put("skipped", t.skipped());
-                view.put("requestId", t.requestId());
-                view.put("message", t.message());
-                view.put("claimedAt", t.claimedAt().toString());
-                return view;
-            }).toList();
-            Exchange.write(response, 200, JSON, Json.write(Map.of("ticks", ticks)));
-        } else {
-            throw ApiException.notFound("no such endpoint: " + method + " " + request.getHttpURI().getPath());
-        }
+    private void setEnabled(Call call, boolean enabled) throws IOException {
+        String name = call.param("name");
+        Schedule current = require(name);
+        Instant now = clock.instant();
+        Instant next = current.trigger().nextAfter(now);
+        Schedule changed = store.setEnabled(project, name, enabled, next == null ? Dispatcher.NEVER : next, now)
+                .orElseThrow(() -> missing(name));
+        dispatcher.wake();
+        call.json(200, view(changed));
+    }
+
+    private void ticks(Call call) throws IOException {
+        Schedule schedule = require(call.param("name"));
+        int limit = limit(Request.extractQueryParameters(call.request()));
+        var ticks = store.ticks(schedule.id(), limit).stream().map(t -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("tick", t.tick().toString());
+            view.put("outcome", t.outcome());
+            view.put("skipped", t.skipped());
+            view.put("requestId", t.requestId());
+            view.put("message", t.message());
+            view.put("claimedAt", t.claimedAt().toString());
+            return view;
+        }).toList();
+        call.json(200, Map.of("ticks", ticks));
     }
 
     private Schedule parse(JsonNode body) {

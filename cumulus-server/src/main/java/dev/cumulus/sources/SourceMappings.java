@@ -11,7 +11,7 @@ import dev.cumulus.registry.FunctionDependents.Dependent;
 import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.store.Database;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Route;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,14 +81,14 @@ public final class SourceMappings implements AutoCloseable {
         return sources;
     }
 
-    /** The {@code /v1/sources} API. */
-    public Mount mount() {
-        return new SourcesMount(this);
+    /** The {@code /v1/sources} routes of the edge's API. */
+    public List<Route> routes() {
+        return new SourcesMount(this).routes();
     }
 
     /**
      * The mappings that invoke a function, or send it their failed batches, for deleting it
-     * (dev.cumulus.registry.FunctionDeletion). A cascade removes the whole mapping: a mapping
+     * (dev.cumulus.functions.Functions). A cascade removes the whole mapping: a mapping
      * cannot be changed, only deleted and added again.
      */
     public FunctionDependents dependents() {

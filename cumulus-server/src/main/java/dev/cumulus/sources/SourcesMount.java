@@ -1,18 +1,17 @@
 package dev.cumulus.sources;
 
-import dev.cumulus.errors.ApiException;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Call;
+import dev.cumulus.web.Route;
+import java.util.List;
 import java.util.Map;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 
 /**
  * {@code /v1/sources}: {@code GET} lists with status, {@code POST} creates; {@code /v1/sources/NAME}:
- * {@code GET}, {@code DELETE}; {@code POST /v1/sources/NAME/enable|disable}. Root token only.
+ * {@code GET}, {@code DELETE}; {@code POST /v1/sources/NAME/enable|disable}.
  */
-final class SourcesMount implements Mount {
+final class SourcesMount {
     private static final long MAX_BODY = 64 * 1024;
     private static final String JSON = "application/json";
     private final SourceMappings sources;
@@ -21,57 +20,23 @@ final class SourcesMount implements Mount {
         this.sources = sources;
     }
 
-    @Override
-    public String prefix() {
-        return "/v1/sources";
+    List<Route> routes() {
+        return List.of(
+                Route.get("/v1/sources").authorize("sources:List", "sources", "*")
+                        .handle(call -> call.json(200, Map.of("sources", sources.list()))),
+                Route.post("/v1/sources").authorize("sources:Create", "sources", "*")
+                        .handle(call -> call.json(201,
+                                sources.create(Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
+                Route.get("/v1/sources/{name}").authorize("sources:Get", "sources", "{name}")
+                        .handle(call -> call.json(200, sources.get(call.param("name")))),
+                Route.delete("/v1/sources/{name}").authorize("sources:Delete", "sources", "{name}").handle(call -> {
+                    sources.delete(call.param("name"));
+                    call.noContent();
+                }),
+                Route.post("/v1/sources/{name}/enable").authorize("sources:Enable", "sources", "{name}")
+                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), true))),
+                Route.post("/v1/sources/{name}/disable").authorize("sources:Disable", "sources", "{name}")
+                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), false))));
     }
 
-    @Override
-    public Access access() {
-        return Access.ADMIN;
-    }
-
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String rest = Request.getPathInContext(request).substring(prefix().length());
-        String[] parts = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
-        String method = request.getMethod();
-        switch (parts.length) {
-            case 0 -> {
-                switch (method) {
-                    case "GET" -> write(response, 200, Map.of("sources", sources.list()));
-                    case "POST" -> write(response, 201,
-                            sources.create(Json.parseObject(Exchange.readBody(request, MAX_BODY))));
-                    default -> throw ApiException.methodNotAllowed("GET or POST");
-                }
-            }
-            case 1 -> {
-                switch (method) {
-                    case "GET" -> write(response, 200, sources.get(parts[0]));
-                    case "DELETE" -> {
-                        sources.delete(parts[0]);
-                        response.setStatus(204);
-                        Exchange.write(response, 204, null, new byte[0]);
-                    }
-                    default -> throw ApiException.methodNotAllowed("GET or DELETE");
-                }
-            }
-            case 2 -> {
-                boolean enable = switch (parts[1]) {
-                    case "enable" -> true;
-                    case "disable" -> false;
-                    default -> throw ApiException.notFound("no such path: " + Request.getPathInContext(request));
-                };
-                if (!method.equals("POST")) {
-                    throw ApiException.methodNotAllowed("POST");
-                }
-                write(response, 200, sources.setEnabled(parts[0], enable));
-            }
-            default -> throw ApiException.notFound("no such path: " + Request.getPathInContext(request));
-        }
-    }
-
-    private static void write(Response response, int status, Object body) throws java.io.IOException {
-        Exchange.write(response, status, JSON, Json.write(body));
-    }
 }

@@ -12,7 +12,7 @@ import dev.cumulus.runtimeapi.InstanceService;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Route;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -66,9 +66,9 @@ public final class Topics implements TopicSink {
         return new Topics(new TopicStore(db), invoker, async, clock);
     }
 
-    /** The {@code /v1/topics} API (root token). */
-    public Mount mount() {
-        return new TopicsMount(this);
+    /** The {@code /v1/topics} routes of the edge's API. */
+    public List<Route> routes() {
+        return new TopicsMount(this).routes();
     }
 
     /** Publishing from inside a function, served on the instance's Runtime API socket. */
@@ -92,7 +92,7 @@ public final class Topics implements TopicSink {
         };
     }
 
-    /** The subscriptions that invoke a function, for deleting it (dev.cumulus.registry.FunctionDeletion). */
+    /** The subscriptions that invoke a function, for deleting it (dev.cumulus.functions.Functions). */
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override

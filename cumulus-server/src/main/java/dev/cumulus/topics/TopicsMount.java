@@ -4,20 +4,21 @@ import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import dev.cumulus.web.Mount;
+import dev.cumulus.web.Call;
+import dev.cumulus.web.Route;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * {@code /v1/topics} (root token): {@code GET} lists; {@code /v1/topics/NAME}: {@code PUT}
- * creates, {@code GET}, {@code DELETE}; {@code POST /v1/topics/NAME/events} publishes;
+ * {@code /v1/topics}: {@code GET} lists; {@code /v1/topics/NAME}: {@code PUT} creates,
+ * {@code GET}, {@code DELETE}; {@code POST /v1/topics/NAME/events} publishes;
  * {@code /v1/topics/NAME/subscriptions}: {@code GET}, {@code POST};
  * {@code DELETE /v1/topics/NAME/subscriptions/ID}.
  */
-final class TopicsMount implements Mount {
+final class TopicsMount {
     private static final long MAX_BODY = 64 * 1024;
     private static final String JSON = "application/json";
     private final Topics topics;
@@ -26,72 +27,38 @@ final class TopicsMount implements Mount {
         this.topics = topics;
     }
 
-    @Override
-    public String prefix() {
-        return "/v1/topics";
+    List<Route> routes() {
+        return List.of(
+                Route.get("/v1/topics").authorize("topics:List", "topics", "*")
+                        .handle(call -> call.json(200, Map.of("topics", topics.list()))),
+                Route.put("/v1/topics/{topic}").authorize("topics:Create", "topics", "{topic}").handle(this::create),
+                Route.get("/v1/topics/{topic}").authorize("topics:Get", "topics", "{topic}")
+                        .handle(call -> call.json(200, topics.get(call.param("topic")))),
+                Route.delete("/v1/topics/{topic}").authorize("topics:Delete", "topics", "{topic}").handle(call -> {
+                    topics.delete(call.param("topic"));
+                    call.noContent();
+                }),
+                Route.post("/v1/topics/{topic}/events").authorize("topics:Publish", "topics", "{topic}")
+                        .handle(call -> call.json(202, publish(call.param("topic"), call.request()))),
+                Route.get("/v1/topics/{topic}/subscriptions").authorize("topics:ListSubscriptions", "topics", "{topic}")
+                        .handle(call -> call.json(200, Map.of("subscriptions", topics.subscriptions(call.param("topic"))))),
+                Route.post("/v1/topics/{topic}/subscriptions").authorize("topics:Subscribe", "topics", "{topic}")
+                        .handle(call -> call.json(201, topics.subscribe(call.param("topic"),
+                                Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
+                Route.delete("/v1/topics/{topic}/subscriptions/{id}").authorize("topics:Unsubscribe", "topics", "{topic}")
+                        .handle(call -> {
+                            topics.unsubscribe(call.param("topic"), call.param("id"));
+                            call.noContent();
+                        }));
     }
 
-    @Override
-    public Access access() {
-        return Access.ADMIN;
-    }
-
-    @Override
-    public void handle(Request request, Response response) throws Exception {
-        String path = Request.getPathInContext(request);
-        String rest = path.substring(prefix().length());
-        String[] parts = rest.isEmpty() || rest.equals("/") ? new String[0] : rest.substring(1).split("/", -1);
-        String method = request.getMethod();
-        switch (parts.length) {
-            case 0 -> {
-                requireMethod(method, "GET");
-                write(response, 200, Map.of("topics", topics.list()));
-            }
-            case 1 -> {
-                switch (method) {
-                    case "PUT" -> {
-                        byte[] body = Exchange.readBody(request, MAX_BODY);
-                        if (body.length > 0 && Json.parseObject(body).size() > 0) {
-                            throw ApiException.badRequest("InvalidTopic", "a topic has no settings; send no body or {}");
-                        }
-                        Map<String, Object> view = topics.create(parts[0]);
-                        write(response, Boolean.TRUE.equals(view.get("created")) ? 201 : 200, view);
-                    }
-                    case "GET" -> write(response, 200, topics.get(parts[0]));
-                    case "DELETE" -> {
-                        topics.delete(parts[0]);
-                        Exchange.write(response, 204, null, new byte[0]);
-                    }
-                    default -> throw ApiException.methodNotAllowed("PUT, GET or DELETE");
-                }
-            }
-            case 2 -> {
-                switch (parts[1]) {
-                    case "events" -> {
-                        requireMethod(method, "POST");
-                        write(response, 202, publish(parts[0], request));
-                    }
-                    case "subscriptions" -> {
-                        switch (method) {
-                            case "GET" -> write(response, 200, Map.of("subscriptions", topics.subscriptions(parts[0])));
-                            case "POST" -> write(response, 201,
-                                    topics.subscribe(parts[0], Json.parseObject(Exchange.readBody(request, MAX_BODY))));
-                            default -> throw ApiException.methodNotAllowed("GET or POST");
-                        }
-                    }
-                    default -> throw ApiException.notFound("no such path: " + path);
-                }
-            }
-            case 3 -> {
-                if (!parts[1].equals("subscriptions")) {
-                    throw ApiException.notFound("no such path: " + path);
-                }
-                requireMethod(method, "DELETE");
-                topics.unsubscribe(parts[0], parts[2]);
-                Exchange.write(response, 204, null, new byte[0]);
-            }
-            default -> throw ApiException.notFound("no such path: " + path);
+    private void create(Call call) throws IOException {
+        byte[] body = Exchange.readBody(call.request(), MAX_BODY);
+        if (body.length > 0 && Json.parseObject(body).size() > 0) {
+            throw ApiException.badRequest("InvalidTopic", "a topic has no settings; send no body or {}");
         }
+        Map<String, Object> view = topics.create(call.param("topic"));
+        call.json(Boolean.TRUE.equals(view.get("created")) ? 201 : 200, view);
     }
 
     /**
@@ -123,13 +90,4 @@ final class TopicsMount implements Mount {
         return header != null ? header : param;
     }
 
-    private static void requireMethod(String method, String allowed) {
-        if (!method.equals(allowed)) {
-            throw ApiException.methodNotAllowed(allowed);
-        }
-    }
-
-    private static void write(Response response, int status, Object body) throws IOException {
-        Exchange.write(response, status, JSON, Json.write(body));
-    }
 }

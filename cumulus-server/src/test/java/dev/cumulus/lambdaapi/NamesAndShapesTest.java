@@ -74,16 +74,44 @@ class NamesAndShapesTest {
 
     @Test
     void registryRefusalsGetLambdasErrorTypes() {
-        assertThat(LambdaApi.translate(ApiException.notFound("x")).type).isEqualTo("ResourceNotFoundException");
-        assertThat(LambdaApi.translate(ApiException.badRequest("InvalidParameter", "x")).type)
+        assertThat(translate(ApiException.notFound("x")).type()).isEqualTo("ResourceNotFoundException");
+        assertThat(translate(ApiException.badRequest("InvalidParameter", "x")).type())
                 .isEqualTo("InvalidParameterValueException");
-        assertThat(LambdaApi.translate(ApiException.badRequest("MalformedJson", "x")).type)
+        assertThat(translate(ApiException.badRequest("MalformedJson", "x")).type())
                 .isEqualTo("InvalidRequestContentException");
-        assertThat(LambdaApi.translate(ApiException.conflict("AliasExists", "x")).status).isEqualTo(409);
-        assertThat(LambdaApi.translate(ApiException.tooLarge("x")).type).isEqualTo("RequestTooLargeException");
-        assertThat(LambdaApi.translate(new ApiException(412, "PreconditionFailed", "x")).type)
+        assertThat(translate(ApiException.conflict("AliasExists", "x")).status()).isEqualTo(409);
+        assertThat(translate(ApiException.tooLarge("x")).type()).isEqualTo("RequestTooLargeException");
+        assertThat(translate(new ApiException(412, "PreconditionFailed", "x")).type())
                 .isEqualTo("PreconditionFailedException");
-        assertThat(LambdaApi.translate(new ApiException(503, "Unavailable", "x")).kind).isEqualTo("Service");
+        assertThat(translate(new ApiException(503, "Unavailable", "x")).kind()).isEqualTo("Service");
+    }
+
+    @Test
+    void theNodesOwnFailuresGetLambdasShape() {
+        LambdaErrors.Shape throttled = LambdaErrors.shape(dev.cumulus.web.Failure.of(
+                new dev.cumulus.scheduler.ThrottledException("busy", java.time.Duration.ofSeconds(3))), null);
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.type()).isEqualTo("TooManyRequestsException");
+        assertThat(throttled.retryAfter()).isEqualTo("3");
+        assertThat(throttled.extra()).containsEntry("retryAfterSeconds", "3")
+                .containsEntry("Reason", "ConcurrentInvocationLimitExceeded");
+        LambdaErrors.Shape large = LambdaErrors.shape(dev.cumulus.web.Failure.of(
+                new dev.cumulus.web.Exchange.BodyTooLargeException(2048)), null);
+        assertThat(large.type()).isEqualTo("RequestTooLargeException");
+        assertThat(large.message()).isEqualTo("Request must be smaller than 2048 bytes for this operation");
+        LambdaErrors.Shape broken = LambdaErrors.shape(dev.cumulus.web.Failure.of(new IllegalStateException("x")), null);
+        assertThat(broken.status()).isEqualTo(500);
+        assertThat(broken.kind()).isEqualTo("Service");
+        assertThat(broken.message()).doesNotContain("x");
+        // SigV4's refusals carry only a message, as Lambda's do
+        LambdaErrors.Shape unsigned = translate(new ApiException(403, "InvalidSignatureException", "bad"));
+        assertThat(unsigned.kind()).isNull();
+        assertThat(unsigned.type()).isEqualTo("InvalidSignatureException");
+        assertThat(translate(new ApiException(403, "AccessDenied", "no")).type()).isEqualTo("AccessDeniedException");
+    }
+
+    private static LambdaErrors.Shape translate(ApiException refusal) {
+        return LambdaErrors.refused(dev.cumulus.web.Failure.of(refusal));
     }
 
     private static LogLine line(String text) {
@@ -95,9 +123,9 @@ class NamesAndShapesTest {
     }
 
     private static void assertRefused(Runnable call, int status, String type) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(LambdaError.class, e -> {
-            assertThat(e.status).isEqualTo(status);
-            assertThat(e.type).isEqualTo(type);
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(status);
+            assertThat(e.code()).isEqualTo(type);
         });
     }
 }

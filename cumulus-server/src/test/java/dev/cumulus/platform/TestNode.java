@@ -34,9 +34,14 @@ final class TestNode implements AutoCloseable {
     private String codeSha;
 
     TestNode(Path dataDir, UnaryOperator<PlatformConfig> tweak) throws IOException {
+        this(dataDir, tweak, dev.cumulus.iam.TodayGuard::new);
+    }
+
+    /** A node whose APIs authorise through the guard {@code guards} makes. */
+    TestNode(Path dataDir, UnaryOperator<PlatformConfig> tweak, Platform.Guards guards) throws IOException {
         this.dataDir = dataDir;
         this.platform = Platform.start(tweak.apply(
-                PlatformConfig.defaults().withPort(0).withDataDir(dataDir).withAotDir(SHARED_AOT_DIR)));
+                PlatformConfig.defaults().withPort(0).withDataDir(dataDir).withAotDir(SHARED_AOT_DIR)), guards);
     }
 
     URI url(String path) {

@@ -1,6 +1,10 @@
-package dev.cumulus.registry;
+package dev.cumulus.functions;
 
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.registry.AsyncConfig;
+import dev.cumulus.registry.FunctionDependents;
+import dev.cumulus.registry.FunctionInfo;
+import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionDependents.Dependent;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Deletes a function together with what points at it (docs/adr/0017): a delete is refused with a
- * 409 that lists the dependents, unless it cascades, which removes them first. The REST API and
- * the Lambda API both delete through here, so both refuse alike.
+ * 409 that lists the dependents, unless it cascades, which removes them first. {@link Functions}
+ * deletes through here for the REST API and the Lambda API, so both refuse alike.
  *
  * <p>Dependents come from every capability that names functions ({@link FunctionDependents}) and
  * from the registry itself: other functions whose {@code $LATEST} async destination is the
@@ -20,10 +24,10 @@ import java.util.stream.Collectors;
  * <p>The check and the delete are not one transaction across capabilities: a route added to the
  * function in between survives it and answers 404 until removed, as one added after would.
  */
-public final class FunctionDeletion {
+final class FunctionDeletion {
 
     /** What running parts of the node do when functions go or change: stop instances, drop logs. */
-    public interface Aftermath {
+    interface Aftermath {
         /** {@code function} no longer exists. */
         void deleted(String function);
 
@@ -35,7 +39,7 @@ public final class FunctionDeletion {
     private final List<FunctionDependents> capabilities;
     private final Aftermath aftermath;
 
-    public FunctionDeletion(FunctionRegistry registry, List<FunctionDependents> capabilities, Aftermath aftermath) {
+    FunctionDeletion(FunctionRegistry registry, List<FunctionDependents> capabilities, Aftermath aftermath) {
         this.registry = registry;
         this.capabilities = List.copyOf(capabilities);
         this.aftermath = aftermath;
@@ -58,7 +62,7 @@ public final class FunctionDeletion {
      * @throws ApiException 404 when there is no such function; 409 {@code FunctionInUse} naming
      *                      the dependents (and carrying them as {@code dependents}) when not cascading
      */
-    public void delete(String function, boolean cascade) {
+    void delete(String function, boolean cascade) {
         if (registry.get(function).isEmpty()) {
             throw ApiException.notFound("function " + function + " does not exist");
         }

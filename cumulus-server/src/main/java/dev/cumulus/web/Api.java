@@ -1,0 +1,201 @@
+package dev.cumulus.web;
+
+import dev.cumulus.errors.ApiException;
+import dev.cumulus.iam.Guard;
+import dev.cumulus.iam.Principal;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP API of the node: its routes, how its callers prove who they are, and its
+ * {@link ErrorDialect}. For every request it finds the route, authenticates the caller
+ * (unless the route is public), settles the project, asks the {@link Guard} whether the principal
+ * may do the route's action on its resource, and only then runs the handler; whatever the handler
+ * throws is answered here, in the dialect, and nowhere else.
+ */
+public final class Api {
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+
+    /** Turns a request into a principal; throws (401, or the API's own refusal) when it cannot. */
+    @FunctionalInterface
+    public interface Authenticator {
+        Principal authenticate(Call call) throws Exception;
+    }
+
+    private final String name;
+    private final Router router;
+    private final ErrorDialect dialect;
+    private final Guard guard;
+    private final Authenticator authenticator;
+    private final Consumer<Response> stamp;
+    private final List<String> prefixes;
+
+    private Api(Builder b) {
+        this.name = b.name;
+        this.router = Objects.requireNonNull(b.router, "router");
+        this.dialect = Objects.requireNonNull(b.dialect, "dialect");
+        this.guard = Objects.requireNonNull(b.guard, "guard");
+        this.authenticator = Objects.requireNonNull(b.authenticator, "authenticator");
+        this.stamp = b.stamp;
+        this.prefixes = List.copyOf(b.prefixes);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** {@code Authorization: Bearer <credential>} through {@link Guard#bearer}: 401 without a valid one. */
+    public static Authenticator bearer(Guard guard) {
+        return call -> guard.bearer(call.header(HttpHeader.AUTHORIZATION.asString()), call.facts())
+                .orElseThrow(() -> new ApiException(401, "Unauthorized",
+                        "a valid 'Authorization: Bearer <token>' header is required"));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public ErrorDialect dialect() {
+        return dialect;
+    }
+
+    /** Whether {@code path} is under one of the API's {@linkplain Builder#prefixes prefixes}. */
+    public boolean owns(String path) {
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Serves one request to its end: the callback is completed here, whatever happens. */
+    public void serve(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        try {
+            switch (router.match(method, path, request.getHttpURI().getQuery() == null ? q -> false
+                    : q -> Request.extractQueryParameters(request).getValue(q) != null)) {
+                case Router.Match.NotFound n -> fail(request, response, callback, Failure.noRoute(method, path));
+                case Router.Match.WrongMethod w -> fail(request, response, callback, Failure.wrongMethod(method, path, w.allowed()));
+                case Router.Match.Found found -> {
+                    Call call = new Call(request, response, found.route(), found, this);
+                    if (!found.route().isPublic()) {
+                        authenticateAndAuthorize(call);
+                    }
+                    found.route().handler.handle(call);
+                    callback.succeeded();
+                }
+            }
+        } catch (Throwable e) {
+            Failure failure = Failure.of(e);
+            if (failure.kind() == Failure.Kind.INTERNAL) {
+                LOG.error("unexpected failure on {} {}", method, path, e);
+            }
+            fail(request, response, callback, failure);
+        }
+    }
+
+    void authenticateAndAuthorize(Call call) throws Exception {
+        Principal who = authenticator.authenticate(call);
+        String project = guard.project(who, call.requestedProject());
+        call.authenticated(who, project);
+        guard.authorize(who, call.route().action, call.resource(), call.facts());
+    }
+
+    /**
+     * Answers {@code failure} in this API's dialect, or fails the callback when the response has
+     * started (nothing can be said then) or the client left.
+     */
+    public void fail(Request request, Response response, Callback callback, Failure failure) {
+        if (failure.kind() == Failure.Kind.CLIENT_GONE) {
+            callback.failed(failure.cause()); // nobody to answer, nothing to report
+            return;
+        }
+        if (response.isCommitted()) {
+            callback.failed(new IOException(failure.code() + ": " + failure.message()));
+            return;
+        }
+        try {
+            response.reset();
+            if (stamp != null) {
+                stamp.accept(response);
+            }
+            if (!request.consumeAvailable()) {
+                // a refused request's unread body would be taken for the next request: say the
+                // connection ends here, so clients do not reuse it and fail on the next call
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            dialect.write(failure, request, response);
+            callback.succeeded();
+        } catch (Throwable e) {
+            callback.failed(e);
+        }
+    }
+
+    public static final class Builder {
+        private final String name;
+        private Router router;
+        private ErrorDialect dialect = CumulusErrors.INSTANCE;
+        private Guard guard;
+        private Authenticator authenticator;
+        private Consumer<Response> stamp;
+        private List<String> prefixes = List.of();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder router(Router router) {
+            this.router = router;
+            return this;
+        }
+
+        public Builder dialect(ErrorDialect dialect) {
+            this.dialect = dialect;
+            return this;
+        }
+
+        /** Who answers "may this principal...": asked for every non-public route. */
+        public Builder guard(Guard guard) {
+            this.guard = guard;
+            return this;
+        }
+
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** Headers every response carries, errors included (the edge's sandbox warning). */
+        public Builder stamp(Consumer<Response> stamp) {
+            this.stamp = stamp;
+            return this;
+        }
+
+        /**
+         * The path prefixes (such as {@code /2015-03-31/}) whose every request this API answers,
+         * unknown paths included, so that they get its error dialect.
+         */
+        public Builder prefixes(List<String> prefixes) {
+            this.prefixes = prefixes;
+            return this;
+        }
+
+        public Api build() {
+            return new Api(this);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.cumulus.web;
+
+import dev.cumulus.iam.Crn;
+import dev.cumulus.iam.Guard;
+import dev.cumulus.iam.Principal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One request on its way to a route's handler: who makes it (once authenticated), the project it
+ * acts in, the path parameters by name, and the request and response.
+ */
+public final class Call {
+    private final Request request;
+    private final Response response;
+    private final Route route;
+    private final Map<String, String> params;
+    private final String rawTail;
+    private final String requestedProject;
+    private final Api api;
+    private Principal principal;
+    private String project;
+    private byte[] body;
+    private Fields query;
+
+    Call(Request request, Response response, Route route, Router.Match.Found match, Api api) {
+        this.request = request;
+        this.response = response;
+        this.route = route;
+        this.params = match.params();
+        this.rawTail = match.rawTail();
+        this.requestedProject = match.project();
+        this.api = api;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public Response response() {
+        return response;
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    /**
+     * A path parameter, percent-decoded.
+     *
+     * @throws IllegalArgumentException when the route has no such parameter (a bug in its table)
+     */
+    public String param(String name) {
+        String value = params.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(route + " has no parameter " + name);
+        }
+        return value;
+    }
+
+    /** The greedy parameter's part of the path as it came (still encoded), from its {@code /}; null without one. */
+    public String rawTail() {
+        return rawTail;
+    }
+
+    /** The authenticated principal; null on a public route that did not ask for one. */
+    public Principal principal() {
+        return principal;
+    }
+
+    /** The project the call acts in; null on a public route that did not authenticate. */
+    public String project() {
+        return project;
+    }
+
+    /** The project the path names ({@code /v1/projects/P/...}), or null. */
+    public String requestedProject() {
+        return requestedProject;
+    }
+
+    public String query(String name) {
+        return queryFields().getValue(name);
+    }
+
+    public List<String> queryValues(String name) {
+        List<String> values = queryFields().getValues(name);
+        return values == null ? List.of() : values;
+    }
+
+    private Fields queryFields() {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        return query;
+    }
+
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    /** The node as the caller reached it, e.g. {@code http://127.0.0.1:8080}. */
+    public String baseUrl() {
+        var uri = request.getHttpURI();
+        return uri.getScheme() + "://" + uri.getAuthority();
+    }
+
+    /** The body an authenticator read (and checked) already; see {@link #keepBody}. */
+    public byte[] body() {
+        if (body == null) {
+            throw new IllegalStateException("no body was read before " + route);
+        }
+        return body;
+    }
+
+    /** Keeps a body read while authenticating (a signed body), for the handler. */
+    public void keepBody(byte[] bytes) {
+        this.body = bytes;
+    }
+
+    /** Answers {@code body} as JSON with {@code status}. */
+    public void json(int status, Object body) throws java.io.IOException {
+        Exchange.write(response, status, "application/json", Json.write(body));
+    }
+
+    /** Answers 204 without a body. */
+    public void noContent() throws java.io.IOException {
+        Exchange.write(response, 204, null, new byte[0]);
+    }
+
+    /** What a policy's conditions see: the client's address and now. */
+    public Guard.Facts facts() {
+        InetAddress source = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress remote
+                ? remote.getAddress() : InetAddress.getLoopbackAddress();
+        return new Guard.Facts(source, Instant.now());
+    }
+
+    /** The route's resource for this call. */
+    public Crn resource() {
+        return Crn.of(route.service, project, route.resourcePath.apply(this));
+    }
+
+    /**
+     * Authenticates and authorises this call now, as a non-public route is before its handler:
+     * for public routes that need a principal for some requests (a function URL that is not
+     * public).
+     *
+     * @throws ApiException 401 without a valid credential, 403 when the guard denies
+     */
+    public void authorize() throws Exception {
+        api.authenticateAndAuthorize(this);
+    }
+
+    void authenticated(Principal who, String inProject) {
+        this.principal = who;
+        this.project = inProject;
+    }
+}

@@ -1,13 +1,12 @@
 package dev.cumulus.edge;
 
-import dev.cumulus.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
+import dev.cumulus.invoke.Call;
 import dev.cumulus.invoke.FunctionUrlEvents;
-import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.HttpExchanges;
-import dev.cumulus.invoke.Invoker;
+import dev.cumulus.invoke.Invocation;
 import dev.cumulus.logs.LogLine;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.registry.CodeRef;
@@ -17,6 +16,7 @@ import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.web.Exchange;
+import dev.cumulus.web.Json;
 import dev.cumulus.web.Mount;
 import java.io.IOException;
 import java.io.InputStream;
@@ -359,10 +359,10 @@ final class EdgeHandler extends Handler.Abstract {
         }
         byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         Json.requireJson(event);
-        String requestId = Invoker.newRequestId();
-        Invocation result = api.invoker().invoke(qualifiedName, requestId, event);
+        Invocation result = api.invoker().invoke(Call.to(api.registry().project(), qualifiedName)
+                .trigger(Call.Trigger.REST_API).payload(event).build());
         var headers = response.getHeaders();
-        headers.put("X-Cumulus-Request-Id", requestId);
+        headers.put("X-Cumulus-Request-Id", result.requestId());
         headers.put("X-Cumulus-Cold-Start", Boolean.toString(result.coldStart()));
         headers.put("X-Cumulus-Billed-Ms", Long.toString(result.billedMs()));
         headers.put("X-Cumulus-Executed-Version", result.version());
@@ -389,11 +389,11 @@ final class EdgeHandler extends Handler.Abstract {
             authenticate(request);
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
-        String requestId = Invoker.newRequestId();
-        byte[] event = FunctionUrlEvents.toEvent(
-                HttpExchanges.request(request, rawPath, body, version.config().publicUrl()),
-                name, requestId, api.clock().instant());
-        Invocation result = api.invoker().invoke(version, requestId, event);
+        var http = HttpExchanges.request(request, rawPath, body, version.config().publicUrl());
+        Invocation result = api.invoker().invoke(Call.to(version).trigger(Call.Trigger.FUNCTION_URL)
+                .payload(requestId -> FunctionUrlEvents.toEvent(http, name, requestId, api.clock().instant()))
+                .build());
+        String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
             HttpExchanges.writeFunctionError(response, requestId, result);

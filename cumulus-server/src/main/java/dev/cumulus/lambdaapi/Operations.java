@@ -9,6 +9,7 @@ import static dev.cumulus.lambdaapi.Fields.write;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cumulus.invoke.AsyncInvoker;
+import dev.cumulus.invoke.Call;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogLine;
@@ -20,7 +21,6 @@ import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
-import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
 import java.io.ByteArrayInputStream;
@@ -391,8 +391,8 @@ final class Operations {
                 Json.requireJson(payload);
                 String clientContext = clientContext(call.header("X-Amz-Client-Context"));
                 FunctionVersion version = scope.registry().resolve(ref.name(), ref.qualifier());
-                Invocation result = invoker.invoke(version,
-                        new InvocationRequest(requestId, Invoker.traceId(), payload, clientContext, null, null));
+                Invocation result = invoker.invoke(Call.to(version).trigger(Call.Trigger.LAMBDA_API)
+                        .requestId(requestId).payload(payload).clientContext(clientContext).build());
                 var headers = call.response().getHeaders();
                 headers.put("X-Amz-Executed-Version", result.version());
                 if (result.failed()) {

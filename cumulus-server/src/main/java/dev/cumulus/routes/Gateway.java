@@ -2,9 +2,10 @@ package dev.cumulus.routes;
 
 import dev.cumulus.auth.RootToken;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.Call;
 import dev.cumulus.invoke.FunctionUrlEvents;
-import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.HttpExchanges;
+import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.invoke.RestApiEvents;
 import dev.cumulus.registry.FunctionVersion;
@@ -139,7 +140,7 @@ final class Gateway implements Mount {
         }
         FunctionVersion version;
         try {
-            version = invoker.resolve(route.function());
+            version = invoker.resolve(project, route.function());
         } catch (ApiException missing) {
             error(response, 502, "RouteTargetMissing", "the route's function " + route.function() + " is not available");
             return;
@@ -147,13 +148,15 @@ final class Gateway implements Mount {
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         // a route guarded by the root token never shows that token to its function
         var http = HttpExchanges.request(request, path, body, route.auth() == Route.Auth.NONE);
-        String requestId = Invoker.newRequestId();
-        byte[] event = switch (route.payloadFormat()) {
-            case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
-                    found.pathParameters(), requestId, clock.instant());
-            case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId, clock.instant());
-        };
-        Invocation result = invoker.invoke(version, requestId, event);
+        Invocation result = invoker.invoke(Call.to(version).trigger(Call.Trigger.ROUTE)
+                .payload(requestId -> switch (route.payloadFormat()) {
+                    case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
+                            found.pathParameters(), requestId, clock.instant());
+                    case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId,
+                            clock.instant());
+                })
+                .build());
+        String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
             HttpExchanges.writeFunctionError(response, requestId, result);

@@ -59,7 +59,7 @@ final class Instance implements RuntimeChannel {
         this.id = id;
         this.version = version;
         this.logs = logs;
-        this.functionArn = FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(),
+        this.functionArn = FunctionArns.function(region, version.project(), version.functionName(),
                 version.version());
     }
 
@@ -145,7 +145,7 @@ final class Instance implements RuntimeChannel {
      * 502 points to, and all there is when the instance died before the function could log.
      */
     void logFailure(String requestId, InvocationResult.Failure failure) {
-        logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
+        logs.line(version.project(), version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
                 + failure.errorMessage() + " (" + failure.errorType() + ")");
     }
 
@@ -196,7 +196,7 @@ final class Instance implements RuntimeChannel {
         }
         if (unasked && !told) {
             // an idle instance died: the function's own log says so, not only the node's
-            logs.line(version.functionName(), id, null, "cumulus: instance " + id + " ended while idle: "
+            logs.line(version.project(), version.functionName(), id, null, "cumulus: instance " + id + " ended while idle: "
                     + failure.errorMessage() + " (" + failure.errorType() + ")");
         }
         handoff.add(STOP);

@@ -274,7 +274,7 @@ final class InstanceLauncher {
                     String requestId = instance.currentRequestId();
                     String kept = budget.admit(requestId, line);
                     if (kept != null) {
-                        logs.line(instance.version.functionName(), id, requestId, kept);
+                        logs.line(instance.version.project(), instance.version.functionName(), id, requestId, kept);
                     }
                 });
             } catch (IOException ignored) {

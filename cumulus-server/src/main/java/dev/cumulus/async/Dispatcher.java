@@ -165,7 +165,7 @@ final class Dispatcher implements AutoCloseable {
             if (row.kind() == OutboxRow.TargetKind.TOPIC) {
                 outcome = publish(row);
             } else {
-                FunctionVersion target = invoker.resolve(row.target());
+                FunctionVersion target = invoker.resolve(row.project(), row.target());
                 version = target.version();
                 if (row.originId() == null) {
                     policy = policy(target.config().async());

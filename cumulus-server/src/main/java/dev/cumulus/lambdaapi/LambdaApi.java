@@ -62,7 +62,7 @@ public final class LambdaApi {
     public LambdaApi(SigV4 signatures, FunctionRegistry registry, Scheduler scheduler, Invoker invoker,
             AsyncInvoker async, LogStore logs, Database db, Limits limits, FunctionDeletion deletion, Clock clock) {
         this.signatures = signatures;
-        Scope scope = new Scope(limits.region(), limits.project(), registry,
+        Scope scope = new Scope(limits.region(), limits.project(), registry.project(limits.project()),
                 new LambdaStore(db, limits.project(), clock), scheduler);
         this.codeLinks = new CodeLinks(registry, clock);
         this.operations = new Operations(scope, invoker, async, logs, codeLinks, limits, deletion);

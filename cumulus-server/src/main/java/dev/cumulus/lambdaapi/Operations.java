@@ -208,8 +208,8 @@ final class Operations {
         ObjectNode kept = KeptSettings.merge(current, body);
         CodeRef stored = storeZip(text(body, "ZipFile", true));
         if (bool(body, "DryRun")) {
-            write(call, 200, Shapes.configuration(scope, new FunctionVersion(FunctionVersion.LATEST, info.revision(),
-                    info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
+            write(call, 200, Shapes.configuration(scope, new FunctionVersion(scope.project(), FunctionVersion.LATEST,
+                    info.revision(), info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
             return;
         }
         FunctionInfo updated = scope.put(info.config(), stored.sha256());
@@ -382,7 +382,8 @@ final class Operations {
                             + LambdaApi.EVENT_PAYLOAD_LIMIT + " bytes for an Event invocation");
                 }
                 Json.requireJson(payload);
-                AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(ref.qualifiedName(), payload));
+                AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(ref.qualifiedName(), payload)
+                        .inProject(scope.project()));
                 call.response().getHeaders().put("x-amzn-RequestId", accepted.requestId());
                 call.response().setStatus(202);
                 Content.Sink.write(call.response(), true, ByteBuffer.allocate(0));
@@ -399,7 +400,7 @@ final class Operations {
                     headers.put("X-Amz-Function-Error", "Unhandled");
                 }
                 if ("Tail".equals(logType)) {
-                    headers.put("X-Amz-Log-Result", logTail(logs.forRequest(ref.name(), requestId)));
+                    headers.put("X-Amz-Log-Result", logTail(logs.forRequest(scope.project(), ref.name(), requestId)));
                 }
                 Exchange.write(call.response(), 200, JSON, result.payload());
             }

@@ -53,8 +53,8 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
     }
 
     ObjectNode latestConfiguration(FunctionInfo info) {
-        return Shapes.configuration(this, new FunctionVersion(FunctionVersion.LATEST, info.revision(), info.config(),
-                info.code(), info.updatedAt()), info.updatedAt(), kept(info.name(), FunctionVersion.LATEST), revisionId(info));
+        return Shapes.configuration(this, info.latest(), info.updatedAt(), kept(info.name(), FunctionVersion.LATEST),
+                revisionId(info));
     }
 
     ObjectNode versionConfiguration(FunctionVersion version) {
@@ -71,7 +71,7 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
      */
     FunctionInfo put(FunctionConfig config, String codeSha256) {
         FunctionInfo info = registry.put(config, codeSha256, Authority.ACCESS_KEY);
-        scheduler.retireStaleLatest(info.name(), info.revision());
+        scheduler.retireStaleLatest(info.project(), info.name(), info.revision());
         scheduler.provision(registry.resolve(info.name(), null));
         return info;
     }

@@ -75,11 +75,17 @@ public final class Platform implements AutoCloseable {
     private final Sandbox sandbox;
     private final Metering metering;
     private final AsyncInvoker async;
+    private final FunctionRegistry registry;
+    private final Invoker invoker;
+    private final LogStore logs;
 
     private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
-            Metering metering, AsyncInvoker async) {
+            Metering metering, AsyncInvoker async, FunctionRegistry registry, Invoker invoker, LogStore logs) {
         this.metering = metering;
         this.async = async;
+        this.registry = registry;
+        this.invoker = invoker;
+        this.logs = logs;
         this.closers = closers;
         this.edge = edge;
         this.token = token;
@@ -122,9 +128,12 @@ public final class Platform implements AutoCloseable {
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
                     version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, clock));
-            for (var function : registry.list()) {
-                if (function.config().provisionedConcurrency() > 0) {
-                    scheduler.provision(registry.resolve(function.name(), null));
+            for (String project : registry.projects()) {
+                FunctionRegistry functions = registry.project(project);
+                for (var function : functions.list()) {
+                    if (function.config().provisionedConcurrency() > 0) {
+                        scheduler.provision(functions.resolve(function.name(), null));
+                    }
                 }
             }
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
@@ -153,14 +162,14 @@ public final class Platform implements AutoCloseable {
             FunctionDeletion deletion = new FunctionDeletion(registry, List.of(routes.dependents(),
                     schedules.dependents(), topics.dependents(), sources.dependents()), new FunctionDeletion.Aftermath() {
                         @Override
-                        public void deleted(String function) {
-                            scheduler.retireAll(function);
-                            logs.drop(function);
+                        public void deleted(String project, String function) {
+                            scheduler.retireAll(project, function);
+                            logs.drop(project, function);
                         }
 
                         @Override
                         public void updated(FunctionInfo info) {
-                            scheduler.retireStaleLatest(info.name(), info.revision());
+                            scheduler.retireStaleLatest(info.project(), info.name(), info.revision());
                         }
                     });
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
@@ -177,7 +186,7 @@ public final class Platform implements AutoCloseable {
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
             PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             if (rootToken != null) {
@@ -301,6 +310,21 @@ public final class Platform implements AutoCloseable {
 
     public dev.cumulus.metering.Usage usage() {
         return metering.usage();
+    }
+
+    /** The default project's registry; {@code registry().project(p)} is another project's. */
+    public FunctionRegistry registry() {
+        return registry;
+    }
+
+    /** The node's one door for synchronous invocation. */
+    public Invoker invoker() {
+        return invoker;
+    }
+
+    /** Every function's recent output, by project and name. */
+    public LogStore logs() {
+        return logs;
     }
 
     @Override

@@ -36,6 +36,9 @@ public interface FunctionRegistry {
     /** The project this view reads and writes. */
     String project();
 
+    /** Every project that has at least one function, by name: what the node serves at start. */
+    List<String> projects();
+
     /**
      * Stores a code package (zip or jar) content-addressed by sha256, refusing more than
      * {@code maxBytes} or anything that is not a readable zip. Idempotent.

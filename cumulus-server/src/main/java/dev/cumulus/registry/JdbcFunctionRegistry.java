@@ -104,6 +104,23 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     }
 
     @Override
+    public List<String> projects() {
+        List<String> projects = db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT DISTINCT project FROM functions");
+                    ResultSet rs = select.executeQuery()) {
+                List<String> found = new ArrayList<>();
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+                return found;
+            }
+        });
+        // sorted here, not in SQL: PostgreSQL's collation may order names unlike SQLite's
+        projects.sort(null);
+        return projects;
+    }
+
+    @Override
     public CodeRef storeCode(InputStream packageBytes, long maxBytes) {
         CodeStore.StoredPackage stored = code.receive(packageBytes, maxBytes);
         db.withConnection(c -> {

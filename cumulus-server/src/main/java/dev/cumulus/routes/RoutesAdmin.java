@@ -83,7 +83,7 @@ final class RoutesAdmin implements Mount {
 
     private boolean functionExists(String qualifiedName) {
         try {
-            invoker.resolve(qualifiedName);
+            invoker.resolve(project, qualifiedName);
             return true;
         } catch (ApiException e) {
             if (e.status() == 404) return false;

@@ -181,7 +181,7 @@ public final class Topics implements TopicSink {
         }
         String ref = function.asText();
         try {
-            invoker.resolve(ref);
+            invoker.resolve(PROJECT, ref);
         } catch (ApiException e) {
             throw ApiException.badRequest("InvalidFunction", "'function' " + ref + ": " + e.getMessage());
         }
@@ -304,7 +304,7 @@ public final class Topics implements TopicSink {
             }
             try {
                 async.submit(new AsyncInvoker.Event(s.function(), e.data(), e.id() + ":" + s.id(), e.source(), e.type(),
-                        e.subject(), e.id(), s.format()));
+                        e.subject(), e.id(), s.format(), project));
                 delivered++;
             } catch (ApiException refused) {
                 if (refused.status() != 404) {

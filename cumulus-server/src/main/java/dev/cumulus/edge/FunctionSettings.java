@@ -16,7 +16,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts", "async");
+            "provisionedConcurrency", "mounts", "async", "role");
     private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
@@ -47,7 +47,8 @@ final class FunctionSettings {
                 bool(body, "public", base.publicUrl()),
                 integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
                 mounts(body, base.mounts()),
-                async(body, base.async()));
+                async(body, base.async()),
+                body.has("role") ? nullableText(body, "role", "role") : base.role());
     }
 
     /** {@code async} merges like the top level: fields left out keep their values, null clears a destination. */

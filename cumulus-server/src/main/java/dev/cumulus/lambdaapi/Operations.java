@@ -184,7 +184,8 @@ final class Operations {
         String handler = body.hasNonNull("Handler") ? text(body, "Handler", true) : c.handler();
         FunctionConfig changed = new FunctionConfig(c.name(), runtime, handler, integer(body, "MemorySize", c.memoryMb()),
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
-                c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async());
+                c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async(),
+                c.role());
         FunctionInfo updated = scope.put(changed, null);
         if (!kept.equals(current)) {
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);

@@ -10,6 +10,7 @@ import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.PrivateFiles;
 import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
+import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
 import dev.cumulus.files.FileTrees;
@@ -78,9 +79,12 @@ public final class Platform implements AutoCloseable {
     private final FunctionRegistry registry;
     private final Invoker invoker;
     private final LogStore logs;
+    private final ExecutionTokens executionTokens;
 
     private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
-            Metering metering, AsyncInvoker async, FunctionRegistry registry, Invoker invoker, LogStore logs) {
+            Metering metering, AsyncInvoker async, FunctionRegistry registry, Invoker invoker, LogStore logs,
+            ExecutionTokens executionTokens) {
+        this.executionTokens = executionTokens;
         this.metering = metering;
         this.async = async;
         this.registry = registry;
@@ -118,6 +122,9 @@ public final class Platform implements AutoCloseable {
             Metering metering = push(closers, Metering.open(database));
             RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
+            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024)
+            ExecutionTokens executionTokens = ExecutionTokens.loadOrCreate(dataDir, clock);
+            NodeGrants grants = new NodeGrants(executionTokens);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,
                     javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
@@ -127,15 +134,7 @@ public final class Platform implements AutoCloseable {
                             config.region()),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
-                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, clock));
-            for (String project : registry.projects()) {
-                FunctionRegistry functions = registry.project(project);
-                for (var function : functions.list()) {
-                    if (function.config().provisionedConcurrency() > 0) {
-                        scheduler.provision(functions.resolve(function.name(), null));
-                    }
-                }
-            }
+                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
@@ -184,9 +183,20 @@ public final class Platform implements AutoCloseable {
                     token, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush, config.maxCodeBytes(),
                     clock, mounts, async, deletion)));
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
+            grants.listeningAt(edge.url());
+            // once the edge listens: provisioned instances start knowing the node's API endpoint
+            for (String project : registry.projects()) {
+                FunctionRegistry functions = registry.project(project);
+                for (var function : functions.list()) {
+                    if (function.config().provisionedConcurrency() > 0) {
+                        scheduler.provision(functions.resolve(function.name(), null));
+                    }
+                }
+            }
             PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs,
+                    executionTokens);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             if (rootToken != null) {
@@ -320,6 +330,14 @@ public final class Platform implements AutoCloseable {
     /** The node's one door for synchronous invocation. */
     public Invoker invoker() {
         return invoker;
+    }
+
+    /**
+     * Mints and verifies invocations' execution tokens; {@code executionTokens().principals()}
+     * is what a Guard uses to turn a function's bearer token into its role's principal.
+     */
+    public ExecutionTokens executionTokens() {
+        return executionTokens;
     }
 
     /** Every function's recent output, by project and name. */

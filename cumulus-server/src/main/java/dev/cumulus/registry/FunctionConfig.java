@@ -11,6 +11,8 @@ import java.util.Map;
  * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
  * @param mounts host paths bound into the function's sandbox (admin grants; empty by default)
  * @param async how asynchronous invocations are retried and where their outcomes go; never null
+ * @param role the execution role (a role name in the function's project) whose rights each
+ *     invocation's token carries; null for none, and a function without a role can call nothing
  */
 public record FunctionConfig(
         String name,
@@ -25,7 +27,8 @@ public record FunctionConfig(
         boolean publicUrl,
         int provisionedConcurrency,
         List<FunctionMount> mounts,
-        AsyncConfig async) {
+        AsyncConfig async,
+        String role) {
     public static final String DEFAULT_RUNTIME = "java25";
     /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
     public static final String RUNTIME_PROVIDED = "provided";
@@ -39,6 +42,14 @@ public record FunctionConfig(
         // rows stored before mounts or async settings existed read back with the defaults
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         async = async == null ? AsyncConfig.DEFAULTS : async;
+    }
+
+    /** Settings without an execution role, as every function had before roles existed. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency, List<FunctionMount> mounts, AsyncConfig async) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, null);
     }
 
     /** Settings with async delivery and no mounts. */
@@ -86,18 +97,24 @@ public record FunctionConfig(
     /** The same settings with other async delivery settings. */
     public FunctionConfig withAsync(AsyncConfig changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed, role);
     }
 
     /** These settings with other instance limits: at most {@code maxInstances}, {@code provisioned} kept warm. */
     public FunctionConfig withInstances(int maxInstances, int provisioned) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async);
+                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, role);
     }
 
     /** These settings with the function URL public (no bearer token) or not. */
     public FunctionConfig withPublicUrl(boolean publicUrl) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role);
+    }
+
+    /** These settings with execution role {@code role} (null for none). */
+    public FunctionConfig withRole(String role) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role);
     }
 }

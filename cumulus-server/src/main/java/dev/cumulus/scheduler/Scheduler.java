@@ -46,6 +46,7 @@ public final class Scheduler implements AutoCloseable {
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
     private final LogSink logs;
+    private final InstanceGrants grants;
     private final InstanceLauncher launcher;
     private final DeadlineWatcher deadlines = new DeadlineWatcher();
     private final StemCells stemCells;
@@ -83,14 +84,15 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
-            MountGuard mounts, LogSink logs, AotCache aot, Clock clock) {
+            MountGuard mounts, LogSink logs, AotCache aot, InstanceGrants grants, Clock clock) {
         this.settings = settings;
+        this.grants = grants;
         this.keepAlive = keepAlive;
         this.logs = logs;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot, mounts,
-                codeDirectory, logs, aot, settings.region());
+                codeDirectory, logs, aot, grants, settings.region());
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
         stemCells.fill();
@@ -156,8 +158,9 @@ public final class Scheduler implements AutoCloseable {
             long started = System.nanoTime();
             InvocationResult.Answer answer;
             try {
-                answer = instance.invoke(request, started + timeoutNanos,
-                        clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos), deadlines);
+                long deadlineEpochMs = clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+                String token = grants.token(version, request.requestId(), Instant.ofEpochMilli(deadlineEpochMs));
+                answer = instance.invoke(request, started + timeoutNanos, deadlineEpochMs, token, deadlines);
             } catch (InterruptedException e) {
                 pool.release(instance, false, Duration.ZERO);
                 throw e;

@@ -121,7 +121,7 @@ final class EdgeHandler extends Handler.Abstract {
     /** The mount owning {@code path}, the longest prefix first; null for the edge's own paths. */
     private Mount mountFor(String path) {
         for (Mount mount : api.mounts()) {
-            if (Mount.matches(mount.prefix(), path)) {
+            if (Mount.matches(mount.prefix(), path) && mount.owns(path)) {
                 return mount;
             }
         }

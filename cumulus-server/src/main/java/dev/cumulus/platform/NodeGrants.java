@@ -3,14 +3,15 @@ package dev.cumulus.platform;
 import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.scheduler.InstanceGrants;
+import dev.cumulus.secrets.FunctionSecrets;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * What this node gives its instances beyond their configuration: {@code CUMULUS_API_URL}, the
- * node's API endpoint (known once the edge listens: instances start after it), and each
- * invocation of a function with an execution role its token.
+ * node's API endpoint (known once the edge listens: instances start after it), the function's
+ * secrets, and each invocation of a function with an execution role its token.
  */
 final class NodeGrants implements InstanceGrants {
     /** Where a function finds the node's REST API, to call with its token. */
@@ -18,9 +19,15 @@ final class NodeGrants implements InstanceGrants {
 
     private final ExecutionTokens tokens;
     private volatile URI apiUrl;
+    private volatile FunctionSecrets secrets;
 
     NodeGrants(ExecutionTokens tokens) {
         this.tokens = tokens;
+    }
+
+    /** Bound once the secrets exist (they need the scheduler, which needs this); before any instance starts. */
+    void secretsFrom(FunctionSecrets secrets) {
+        this.secrets = secrets;
     }
 
     void listeningAt(URI url) {
@@ -30,7 +37,13 @@ final class NodeGrants implements InstanceGrants {
     @Override
     public Environment environment(FunctionVersion version) {
         URI url = apiUrl;
-        return new Environment(url == null ? Map.of() : Map.of(API_URL, url.toString()), Map.of());
+        FunctionSecrets bound = secrets;
+        if (bound == null) {
+            // never start an instance without the secrets it was given
+            throw new IllegalStateException("the node's secrets are not bound yet");
+        }
+        return new Environment(url == null ? Map.of() : Map.of(API_URL, url.toString()),
+                bound.values(version.project(), version.functionName()));
     }
 
     @Override

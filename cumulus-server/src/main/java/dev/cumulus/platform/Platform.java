@@ -1,28 +1,22 @@
 package dev.cumulus.platform;
 
 import dev.cumulus.aot.AotCache;
+import dev.cumulus.async.AsyncDelivery;
 import dev.cumulus.auth.AccessKeys;
 import dev.cumulus.auth.KeysMount;
 import dev.cumulus.auth.RootToken;
+import dev.cumulus.auth.SecretBox;
 import dev.cumulus.auth.SigV4;
 import dev.cumulus.auth.TokenMount;
-import dev.cumulus.edge.TlsCredentials;
-import dev.cumulus.files.PrivateFiles;
-import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
+import dev.cumulus.edge.EdgeServer;
+import dev.cumulus.edge.TlsCredentials;
+import dev.cumulus.files.FileTrees;
+import dev.cumulus.files.PrivateFiles;
 import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.invoke.AsyncInvoker;
-import dev.cumulus.edge.EdgeServer;
-import dev.cumulus.files.FileTrees;
-import dev.cumulus.async.AsyncDelivery;
-import dev.cumulus.topics.Topics;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.lambdaapi.LambdaApi;
-import dev.cumulus.routes.Routes;
-import dev.cumulus.schedules.Schedules;
-import dev.cumulus.web.Mount;
-import java.util.ArrayList;
-import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionArns;
@@ -30,13 +24,22 @@ import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionDeletion;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
+import dev.cumulus.registry.MountGuard;
+import dev.cumulus.routes.Routes;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
 import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.schedules.Schedules;
+import dev.cumulus.secrets.FunctionSecrets;
+import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
+import dev.cumulus.topics.Topics;
+import dev.cumulus.web.Mount;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -135,6 +138,11 @@ public final class Platform implements AutoCloseable {
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
                     version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
+            // per-function secrets, sealed under the node's master key (the access keys' key file);
+            // a change retires the function's instances so that new ones start with it
+            FunctionSecrets secrets = new FunctionSecrets(database, SecretBox.loadOrCreate(dataDir), registry,
+                    scheduler::retireAll, clock);
+            grants.secretsFrom(secrets);
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
@@ -175,6 +183,7 @@ public final class Platform implements AutoCloseable {
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
             mounts.add(new KeysMount(accessKeys));
             mounts.add(new TokenMount(token));
+            mounts.add(new SecretsMount(secrets, FunctionArns.DEFAULT_PROJECT));
             mounts.addAll(new LambdaApi(new SigV4(accessKeys, "lambda", clock), registry, scheduler, invoker, async,
                     logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
                             config.maxCodeBytes(), config.maxInstances()), deletion, clock).mounts());

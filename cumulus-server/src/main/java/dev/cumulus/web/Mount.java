@@ -36,6 +36,14 @@ public interface Mount {
 
     Access access();
 
+    /**
+     * Whether the mount takes {@code path}, which falls under its {@link #prefix()}: all of it by
+     * default; a mount that owns only some paths below a prefix the edge also serves says which.
+     */
+    default boolean owns(String path) {
+        return true;
+    }
+
     void handle(Request request, Response response) throws Exception;
 
     /** True when {@code path} falls under {@code prefix} as described at {@link #prefix()}. */

@@ -168,11 +168,16 @@ final class Instance implements RuntimeChannel {
      * {@code ***}: its output, and the node's lines about it (an error message may quote one).
      */
     void log(String requestId, String line) {
+        logs.line(version.project(), version.functionName(), id, requestId, hide(line));
+    }
+
+    /** {@code line} with every secret value of the function replaced by {@code ***}. */
+    String hide(String line) {
         String shown = line;
         for (String secret : redacted) {
             shown = shown.replace(secret, REDACTED);
         }
-        logs.line(version.project(), version.functionName(), id, requestId, shown);
+        return shown;
     }
 
     /** False once the process has ended, even before the pool has heard of it. */

@@ -283,7 +283,8 @@ final class InstanceLauncher {
                         return;
                     }
                     String requestId = instance.currentRequestId();
-                    String kept = budget.admit(requestId, line);
+                    // hidden before the budget may cut the line: a cut must not leave part of a secret
+                    String kept = budget.admit(requestId, instance.hide(line));
                     if (kept != null) {
                         instance.log(requestId, kept);
                     }

@@ -135,7 +135,7 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         InstanceService.Answer result;
         try {
-            result = service.handle(function, request);
+            result = service.handle(channel.project(), function, request);
         } catch (dev.cumulus.errors.ApiException e) {
             answer(response, e.status(), e.code(), e.getMessage());
             return;

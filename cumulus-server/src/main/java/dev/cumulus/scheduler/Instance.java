@@ -260,6 +260,11 @@ final class Instance implements RuntimeChannel {
     }
 
     @Override
+    public String project() {
+        return version.project();
+    }
+
+    @Override
     public int concurrency() {
         return version.config().concurrency();
     }

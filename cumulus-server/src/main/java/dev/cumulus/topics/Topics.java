@@ -258,8 +258,8 @@ public final class Topics implements TopicSink {
      *
      * @param id null for a fresh id
      */
-    Map<String, Object> publishChecked(String topic, String id, String source, String type, String subject,
-            byte[] data) {
+    Map<String, Object> publishChecked(String project, String topic, String id, String source, String type,
+            String subject, byte[] data) {
         requireName(topic);
         if (id != null && !EVENT_ID.matcher(id).matches()) {
             throw ApiException.badRequest("InvalidEventId", "an event id is 1-200 visible ASCII characters without spaces");
@@ -275,7 +275,7 @@ public final class Topics implements TopicSink {
             throw ApiException.badRequest("MalformedJson", "the event data (the body) must be a JSON document");
         }
         Json.requireJson(data);
-        return publish(PROJECT, topic, new Outgoing(id == null ? Invoker.newRequestId() : id, source,
+        return publish(project, topic, new Outgoing(id == null ? Invoker.newRequestId() : id, source,
                 type == null ? DEFAULT_TYPE : type, subject, data));
     }
 

@@ -97,6 +97,19 @@ class ProjectIsolationTest {
         assertThat(new String(invoke("beta", "{\"name\":\"Cy\"}").payload(), StandardCharsets.UTF_8)).isEqualTo("{}");
     }
 
+    @Test
+    void aFunctionPublishesOnlyToItsOwnProjectsTopics() throws Exception {
+        assertThat(node.send("PUT", "/v1/topics/news", null).statusCode()).isEqualTo(201);
+        node.platform.registry().project("gamma").put(
+                FunctionConfig.defaults("pub", "dev.cumulus.testfn.Publisher"), node.testFunctionsCode());
+
+        // topic news is the default project's: from project gamma there is no such topic
+        Invocation refused = node.platform.invoker().invoke(Call.to("gamma", "pub").trigger(Call.Trigger.REST_API)
+                .payload("{\"topic\":\"news\",\"data\":\"{}\"}".getBytes(StandardCharsets.UTF_8)).build());
+
+        assertThat(new String(refused.payload(), StandardCharsets.UTF_8)).contains("\"refused\":404");
+    }
+
     private static Invocation invoke(String project, String event) throws InterruptedException {
         return node.platform.invoker().invoke(Call.to(project, "hello").trigger(Call.Trigger.REST_API)
                 .payload(event.getBytes(StandardCharsets.UTF_8)).build());

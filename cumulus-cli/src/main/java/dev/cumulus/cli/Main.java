@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
                 RoutesCommand.class,
                 SchedulesCommand.class,
                 KeysCommand.class,
+                SecretsCommand.class,
                 TokenCommand.class,
                 SourcesCommand.class,
                 TopicsCommand.class,

@@ -27,6 +27,17 @@ public interface Context {
     }
 
     /**
+     * This invocation's execution token: a bearer token for the node's API (its address is in the
+     * environment variable {@code CUMULUS_API_URL}) that acts with the rights of the function's
+     * execution role, in its project, and expires shortly after this invocation's deadline. Send
+     * it as {@code Authorization: Bearer <token>}; never log or store it. Empty when the function
+     * has no role: such a function can call nothing.
+     */
+    default java.util.Optional<String> token() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The node's topics, to publish to as this function. Node services are reached this way,
      * one method each, so later ones (mail) sit beside it.
      *

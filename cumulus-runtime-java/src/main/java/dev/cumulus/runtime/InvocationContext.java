@@ -11,11 +11,19 @@ import java.util.Optional;
  * The {@link Context} of one invocation; the remaining time is computed on each call. The fields
  * after {@code logger} are what only a Lambda {@code Context} shows (see {@link LambdaContexts}):
  * each may be null. {@code cloudEventJson} is the {@code Cumulus-Cloud-Event} header, parsed only
- * when the function asks.
+ * when the function asks. {@code executionToken} is the invocation's token, null without a role.
  */
 record InvocationContext(String requestId, String functionName, String functionVersion, int memoryLimitMb,
         long deadlineMs, FunctionLogger logger, String invokedFunctionArn, String traceId, String clientContext,
-        String cognitoIdentity, String logGroupName, String logStreamName, String cloudEventJson) implements Context {
+        String cognitoIdentity, String logGroupName, String logStreamName, String cloudEventJson,
+        String executionToken) implements Context {
+    InvocationContext(String requestId, String functionName, String functionVersion, int memoryLimitMb,
+            long deadlineMs, FunctionLogger logger, String invokedFunctionArn, String traceId, String clientContext,
+            String cognitoIdentity, String logGroupName, String logStreamName, String cloudEventJson) {
+        this(requestId, functionName, functionVersion, memoryLimitMb, deadlineMs, logger, invokedFunctionArn, traceId,
+                clientContext, cognitoIdentity, logGroupName, logStreamName, cloudEventJson, null);
+    }
+
     InvocationContext(String requestId, String functionName, String functionVersion, int memoryLimitMb,
             long deadlineMs, FunctionLogger logger) {
         this(requestId, functionName, functionVersion, memoryLimitMb, deadlineMs, logger, null);
@@ -48,6 +56,18 @@ record InvocationContext(String requestId, String functionName, String functionV
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** Without the token: a function that prints its Context must not put a credential in its log. */
+    @Override
+    public String toString() {
+        return "Context[requestId=" + requestId + ", functionName=" + functionName + ", functionVersion="
+                + functionVersion + "]";
+    }
+
+    @Override
+    public Optional<String> token() {
+        return executionToken == null || executionToken.isEmpty() ? Optional.empty() : Optional.of(executionToken);
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class Main {
             InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
                     env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.functionArn(),
                     invocation.traceId(), invocation.clientContext(), invocation.cognitoIdentity(),
-                    env.logGroupName(), env.logStreamName(), invocation.cloudEvent());
+                    env.logGroupName(), env.logStreamName(), invocation.cloudEvent(), invocation.token());
             byte[] result;
             try {
                 result = handler.handle(invocation.event(), context);

@@ -31,7 +31,7 @@ final class RuntimeApiClient implements Closeable {
         return new Invocation(id, deadline(r.header("lambda-runtime-deadline-ms")),
                 r.header("lambda-runtime-invoked-function-arn"), r.header("lambda-runtime-trace-id"),
                 r.header("lambda-runtime-client-context"), r.header("lambda-runtime-cognito-identity"), r.body(),
-                r.header("cumulus-cloud-event"));
+                r.header("cumulus-cloud-event"), r.header("lambda-runtime-cumulus-token"));
     }
 
     void postResponse(String requestId, byte[] json) throws IOException {

@@ -23,6 +23,16 @@ class InvocationContextTest {
     }
 
     @Test
+    void theTokenIsInTheContextButNotInItsText() {
+        InvocationContext context = new InvocationContext("req-1", "f", "$LATEST", 256, Long.MAX_VALUE, message -> {},
+                null, null, null, null, null, null, null, "eyJ.secret.sig");
+
+        assertThat(context.token()).contains("eyJ.secret.sig");
+        assertThat(context.toString()).contains("req-1").doesNotContain("secret");
+        assertThat(withCloudEvent(null).token()).isEmpty();
+    }
+
+    @Test
     void aSubjectIsOptional() {
         assertThat(withCloudEvent("{\"id\":\"e-2\",\"source\":\"s\",\"type\":\"t\",\"specversion\":\"1.0\"}")
                 .cloudEvent().orElseThrow().subject()).isNull();

@@ -136,7 +136,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
             throw ApiException.badRequest("InvalidIdempotencyKey",
                     "an idempotency key is 1-256 visible ASCII characters without spaces");
         }
-        FunctionVersion version = invoker.resolve(event.qualifiedName());
+        FunctionVersion version = invoker.resolve(event.project(), event.qualifiedName());
         String requestId = Invoker.newRequestId();
         Instant now = clock.instant();
         CloudEvent cloudEvent = new CloudEvent(
@@ -144,7 +144,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
                 event.source() != null ? event.source() : "/v1/functions/" + version.functionName(),
                 event.type() != null ? event.type() : INVOKE_TYPE,
                 event.subject(), now, data);
-        Outbox.Inserted inserted = outbox.insert(OutboxRow.queued(requestId, PROJECT, TargetKind.FUNCTION,
+        Outbox.Inserted inserted = outbox.insert(OutboxRow.queued(requestId, version.project(), TargetKind.FUNCTION,
                 event.qualifiedName(), version.functionName(), key, null, cloudEvent,
                 event.format() != null ? event.format() : PayloadFormat.RAW, now), maxPending);
         if (!inserted.duplicate()) {

@@ -5,11 +5,11 @@ import dev.cumulus.async.DeliveryStateMachine.Outcome;
 import dev.cumulus.async.DeliveryStateMachine.Policy;
 import dev.cumulus.async.DeliveryStateMachine.Transition;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.invoke.Call;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.registry.AsyncConfig;
 import dev.cumulus.registry.FunctionVersion;
-import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.scheduler.ThrottledException;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,7 +165,7 @@ final class Dispatcher implements AutoCloseable {
             if (row.kind() == OutboxRow.TargetKind.TOPIC) {
                 outcome = publish(row);
             } else {
-                FunctionVersion target = invoker.resolve(row.target());
+                FunctionVersion target = invoker.resolve(row.project(), row.target());
                 version = target.version();
                 if (row.originId() == null) {
                     policy = policy(target.config().async());
@@ -198,10 +198,11 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private Outcome invoke(FunctionVersion target, OutboxRow row) throws InterruptedException {
-        InvocationRequest request = new InvocationRequest(row.requestId(), Invoker.traceId(), row.payload(), null, null,
-                row.event().attributesJson());
+        // a retried event keeps its request id: the function can tell a retry from a new event
+        Call call = Call.to(target).trigger(Call.Trigger.ASYNC).requestId(row.requestId()).payload(row.payload())
+                .cloudEvent(row.event().attributesJson()).build();
         try {
-            Invocation result = invoker.invoke(target, request);
+            Invocation result = invoker.invoke(call);
             if (!result.failed()) {
                 return new Outcome.Success(result.payload(), result.version());
             }

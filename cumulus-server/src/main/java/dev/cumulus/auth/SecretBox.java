@@ -15,12 +15,13 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals secrets with AES-256-GCM under a key kept in {@code <data dir>/access-keys.key} (mode
+ * Seals secrets (access keys', functions') with AES-256-GCM under the node's master key, kept in
+ * {@code <data dir>/access-keys.key} (mode
  * 600), so the database (its backups, a shared PostgreSQL) never holds a usable secret. The
  * associated data binds a sealed value to its row: a sealed secret copied to another key id
  * does not open.
  */
-final class SecretBox {
+public final class SecretBox {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,7 +32,7 @@ final class SecretBox {
         this.key = new SecretKeySpec(key, "AES");
     }
 
-    static SecretBox loadOrCreate(Path dataDir) throws IOException {
+    public static SecretBox loadOrCreate(Path dataDir) throws IOException {
         Path file = dataDir.resolve("access-keys.key");
         if (!Files.exists(file)) {
             byte[] fresh = new byte[32];
@@ -52,7 +53,7 @@ final class SecretBox {
     }
 
     /** base64(nonce || ciphertext || tag) */
-    String seal(String secret, String associatedData) {
+    public String seal(String secret, String associatedData) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             RANDOM.nextBytes(nonce);
@@ -70,7 +71,7 @@ final class SecretBox {
     }
 
     /** @throws GeneralSecurityException when the value was not sealed by this key for this data */
-    String open(String sealedBase64, String associatedData) throws GeneralSecurityException {
+    public String open(String sealedBase64, String associatedData) throws GeneralSecurityException {
         byte[] in = Base64.getDecoder().decode(sealedBase64);
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));

@@ -190,10 +190,10 @@ final class FunctionRoutes {
         }
         byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         Json.requireJson(event);
-        String requestId = Invoker.newRequestId();
-        Invocation result = api.invoker().invoke(qualifiedName, requestId, event);
+        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(api.registry().project(), qualifiedName)
+                .trigger(dev.cumulus.invoke.Call.Trigger.REST_API).payload(event).build());
         var headers = response.getHeaders();
-        headers.put("X-Cumulus-Request-Id", requestId);
+        headers.put("X-Cumulus-Request-Id", result.requestId());
         headers.put("X-Cumulus-Cold-Start", Boolean.toString(result.coldStart()));
         headers.put("X-Cumulus-Billed-Ms", Long.toString(result.billedMs()));
         headers.put("X-Cumulus-Executed-Version", result.version());
@@ -221,11 +221,12 @@ final class FunctionRoutes {
             call.authorize();
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
-        String requestId = Invoker.newRequestId();
-        byte[] event = FunctionUrlEvents.toEvent(
-                HttpExchanges.request(request, rawPath, body, version.config().publicUrl()),
-                name, requestId, api.clock().instant());
-        Invocation result = api.invoker().invoke(version, requestId, event);
+        var http = HttpExchanges.request(request, rawPath, body, version.config().publicUrl());
+        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(version)
+                .trigger(dev.cumulus.invoke.Call.Trigger.FUNCTION_URL)
+                .payload(requestId -> FunctionUrlEvents.toEvent(http, name, requestId, api.clock().instant()))
+                .build());
+        String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
             HttpExchanges.writeFunctionError(response, requestId, result);

@@ -17,7 +17,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts", "async", "network");
+            "provisionedConcurrency", "mounts", "async", "network", "role");
     private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
@@ -49,6 +49,7 @@ final class FunctionSettings {
                 integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
                 mounts(body, base.mounts()),
                 async(body, base.async()),
+                body.has("role") ? nullableText(body, "role", "role") : base.role(),
                 network(body, base.egress()));
     }
 

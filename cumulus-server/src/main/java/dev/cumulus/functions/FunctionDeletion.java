@@ -28,8 +28,8 @@ final class FunctionDeletion {
 
     /** What running parts of the node do when functions go or change: stop instances, drop logs. */
     interface Aftermath {
-        /** {@code function} no longer exists. */
-        void deleted(String function);
+        /** {@code function} of {@code project} no longer exists. */
+        void deleted(String project, String function);
 
         /** A cascade changed {@code info}'s {@code $LATEST} (it cleared an async destination). */
         void updated(FunctionInfo info);
@@ -80,7 +80,7 @@ final class FunctionDeletion {
         if (!registry.delete(function)) {
             throw ApiException.notFound("function " + function + " does not exist");
         }
-        aftermath.deleted(function);
+        aftermath.deleted(registry.project(), function);
     }
 
     private static ApiException inUse(String function, List<Dependent> dependents) {

@@ -31,20 +31,20 @@ public final class Functions {
      * @param dropped what else forgets a deleted function (its logs)
      */
     public Functions(FunctionRegistry registry, Scheduler scheduler, AsyncDelivery async,
-            List<FunctionDependents> dependents, Consumer<String> dropped) {
+            List<FunctionDependents> dependents, java.util.function.BiConsumer<String, String> dropped) {
         this.registry = registry;
         this.scheduler = scheduler;
         this.async = async;
         this.deletion = new FunctionDeletion(registry, dependents, new FunctionDeletion.Aftermath() {
             @Override
-            public void deleted(String function) {
-                scheduler.retireAll(function);
-                dropped.accept(function);
+            public void deleted(String project, String function) {
+                scheduler.retireAll(project, function);
+                dropped.accept(project, function);
             }
 
             @Override
             public void updated(FunctionInfo info) {
-                scheduler.retireStaleLatest(info.name(), info.revision());
+                scheduler.retireStaleLatest(info.project(), info.name(), info.revision());
             }
         });
     }

@@ -1,5 +1,7 @@
 package dev.cumulus.invoke;
 
+import dev.cumulus.registry.FunctionArns;
+
 /**
  * Accepts events for asynchronous invocation (Lambda's {@code Event} invocation type, topic
  * subscriptions, schedules, event source failures). {@link #submit} returns once the event is
@@ -17,9 +19,20 @@ public interface AsyncInvoker {
      * @param eventId        CloudEvents {@code id}, e.g. one topic event fanned out to several
      *                       subscribers; null to use the request id
      * @param format         what the function gets as its input; null for {@link PayloadFormat#RAW}
+     * @param project        the project whose function {@code qualifiedName} names
      */
     record Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
-            String subject, String eventId, PayloadFormat format) {
+            String subject, String eventId, PayloadFormat format, String project) {
+        public Event {
+            project = project == null ? FunctionArns.DEFAULT_PROJECT : project;
+        }
+
+        /** An event for a function of the default project. */
+        public Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
+                String subject, String eventId, PayloadFormat format) {
+            this(qualifiedName, payload, idempotencyKey, source, type, subject, eventId, format, null);
+        }
+
         public Event(String qualifiedName, byte[] payload) {
             this(qualifiedName, payload, null, null, null, null);
         }
@@ -27,6 +40,11 @@ public interface AsyncInvoker {
         public Event(String qualifiedName, byte[] payload, String idempotencyKey, String source, String type,
                 String subject) {
             this(qualifiedName, payload, idempotencyKey, source, type, subject, null, PayloadFormat.RAW);
+        }
+
+        /** The same event for the function of that name in {@code project}. */
+        public Event inProject(String project) {
+            return new Event(qualifiedName, payload, idempotencyKey, source, type, subject, eventId, format, project);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.InvocationRecord;
 import dev.cumulus.metering.Meter;
 import dev.cumulus.metering.Outcome;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.scheduler.InvocationRequest;
@@ -35,7 +36,8 @@ public final class Invoker {
     }
 
     /**
-     * A random (version 4) UUID. Request ids need to be unique, not secret (an instance can only
+     * A random (version 4) UUID, for invocations ({@link #invoke(Call)} mints them) and for other
+     * ids that need only be unique (outbox events, routes, schedules). Request ids need to be unique, not secret (an instance can only
      * answer invocations on its own socket), so they come from a thread-local generator rather
      * than {@code UUID.randomUUID()}, whose SecureRandom reads /dev/urandom under a lock.
      */
@@ -47,45 +49,64 @@ public final class Invoker {
     }
 
     /**
-     * Invokes {@code name} (optionally {@code name:qualifier}) with {@code payload}.
+     * Runs {@code call}: resolves its function in its project unless the caller already did,
+     * settles its request id (the caller's, or a fresh one) and returns it with the result.
      *
      * @throws dev.cumulus.errors.ApiException if the function or version does not exist
      * @throws dev.cumulus.scheduler.ThrottledException when the function is saturated
      */
-    public Invocation invoke(String qualifiedName, String requestId, byte[] payload) throws InterruptedException {
-        return invoke(resolve(qualifiedName), requestId, payload);
+    public Invocation invoke(Call call) throws InterruptedException {
+        FunctionVersion version = call.version() != null ? call.version() : resolve(call.project(), call.qualifiedName());
+        String requestId = call.requestId() != null ? call.requestId() : newRequestId();
+        InvocationRequest request = new InvocationRequest(requestId, traceId(), call.payload(requestId),
+                call.clientContext(), null, call.cloudEvent(requestId));
+        return run(version, request);
     }
 
     /**
-     * The version {@code name} or {@code name:qualifier} names.
+     * The version {@code name} or {@code name:qualifier} names in the default project.
      *
      * @throws dev.cumulus.errors.ApiException if the function or version does not exist
      */
     public FunctionVersion resolve(String qualifiedName) {
+        return resolve(FunctionArns.DEFAULT_PROJECT, qualifiedName);
+    }
+
+    /**
+     * The version {@code name} or {@code name:qualifier} names in {@code project}.
+     *
+     * @throws dev.cumulus.errors.ApiException if the function or version does not exist
+     */
+    public FunctionVersion resolve(String project, String qualifiedName) {
         int colon = qualifiedName.indexOf(':');
         String name = colon < 0 ? qualifiedName : qualifiedName.substring(0, colon);
         String qualifier = colon < 0 ? null : qualifiedName.substring(colon + 1);
-        return registry.resolve(name, qualifier);
+        return registry.project(project).resolve(name, qualifier);
     }
 
-    public Invocation invoke(FunctionVersion version, String requestId, byte[] payload) throws InterruptedException {
-        return invoke(version, new InvocationRequest(requestId, traceId(), payload));
-    }
-
-    /** Invokes with a request that may carry optional context (client context, identity, CloudEvent). */
-    public Invocation invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
+    private Invocation run(FunctionVersion version, InvocationRequest request) throws InterruptedException {
         String requestId = request.requestId();
-        byte[] payload = request.payload();
+        String project = version.project();
         Instant start = clock.instant();
-        logs.append(version.functionName(), null, requestId, InvocationLogLines.start(requestId, version.version()));
+        logs.append(project, version.functionName(), null, requestId, InvocationLogLines.start(requestId, version.version()));
         InvocationResult result = scheduler.invoke(version, request);
         long billedMs = InvocationRecord.billedMillis(result.durationMicros());
-        logs.append(version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId));
-        logs.append(version.functionName(), result.instanceId(), requestId, InvocationLogLines.report(requestId,
+        logs.append(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId));
+        logs.append(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.report(requestId,
                 result.durationMicros(), billedMs, version.config().memoryMb(), result.initDurationMicros()));
-        meter.record(new InvocationRecord(requestId, version.functionName(), version.version(), start,
-                result.durationMicros(), billedMs, version.config().memoryMb(), result.coldStart(),
-                result.initDurationMicros(), outcome(result.answer())));
+        meter.record(InvocationRecord.builder()
+                .requestId(requestId)
+                .project(project)
+                .functionName(version.functionName())
+                .version(version.version())
+                .start(start)
+                .durationMicros(result.durationMicros())
+                .billedMs(billedMs)
+                .memoryMb(version.config().memoryMb())
+                .coldStart(result.coldStart())
+                .initDurationMicros(result.initDurationMicros())
+                .outcome(outcome(result.answer()))
+                .build());
         return switch (result.answer()) {
             case InvocationResult.Success s -> new Invocation(requestId, version.functionName(), version.version(),
                     s.payload(), null, result.coldStart(), billedMs);

@@ -60,7 +60,7 @@ public final class LambdaApi {
             AsyncInvoker async, LogStore logs, Database db, Limits limits, Functions functions, Clock clock) {
         this.signatures = signatures;
         this.guard = guard;
-        this.scope = new Scope(limits.region(), limits.project(), registry,
+        this.scope = new Scope(limits.region(), limits.project(), registry.project(limits.project()),
                 new LambdaStore(db, limits.project(), clock), scheduler, functions);
         this.codeLinks = new CodeLinks(registry, clock);
         this.operations = new Operations(scope, invoker, async, logs, codeLinks, limits);

@@ -20,7 +20,6 @@ import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
-import dev.cumulus.scheduler.InvocationRequest;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
 import java.io.ByteArrayInputStream;
@@ -183,7 +182,7 @@ final class Operations {
         FunctionConfig changed = new FunctionConfig(c.name(), runtime, handler, integer(body, "MemorySize", c.memoryMb()),
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
                 c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async(),
-                c.egress());
+                c.role(), c.egress());
         FunctionInfo updated = scope.put(call, changed, null);
         if (!kept.equals(current)) {
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);
@@ -207,8 +206,8 @@ final class Operations {
         ObjectNode kept = KeptSettings.merge(current, body);
         CodeRef stored = storeZip(text(body, "ZipFile", true));
         if (bool(body, "DryRun")) {
-            write(call, 200, Shapes.configuration(scope, new FunctionVersion(FunctionVersion.LATEST, info.revision(),
-                    info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
+            write(call, 200, Shapes.configuration(scope, new FunctionVersion(scope.project(), FunctionVersion.LATEST,
+                    info.revision(), info.config(), stored, info.updatedAt()), info.updatedAt(), kept, scope.revisionId(info)));
             return;
         }
         FunctionInfo updated = scope.put(call, info.config(), stored.sha256());
@@ -381,7 +380,8 @@ final class Operations {
                             + LambdaApi.EVENT_PAYLOAD_LIMIT + " bytes for an Event invocation");
                 }
                 Json.requireJson(payload);
-                AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(ref.qualifiedName(), payload));
+                AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(ref.qualifiedName(), payload)
+                        .inProject(scope.project()));
                 call.response().getHeaders().put("x-amzn-RequestId", accepted.requestId());
                 call.response().setStatus(202);
                 Content.Sink.write(call.response(), true, ByteBuffer.allocate(0));
@@ -390,15 +390,15 @@ final class Operations {
                 Json.requireJson(payload);
                 String clientContext = clientContext(call.header("X-Amz-Client-Context"));
                 FunctionVersion version = scope.registry().resolve(ref.name(), ref.qualifier());
-                Invocation result = invoker.invoke(version,
-                        new InvocationRequest(requestId, Invoker.traceId(), payload, clientContext, null, null));
+                Invocation result = invoker.invoke(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.LAMBDA_API)
+                        .requestId(requestId).payload(payload).clientContext(clientContext).build());
                 var headers = call.response().getHeaders();
                 headers.put("X-Amz-Executed-Version", result.version());
                 if (result.failed()) {
                     headers.put("X-Amz-Function-Error", "Unhandled");
                 }
                 if ("Tail".equals(logType)) {
-                    headers.put("X-Amz-Log-Result", logTail(logs.forRequest(ref.name(), requestId)));
+                    headers.put("X-Amz-Log-Result", logTail(logs.forRequest(scope.project(), ref.name(), requestId)));
                 }
                 Exchange.write(call.response(), 200, JSON, result.payload());
             }

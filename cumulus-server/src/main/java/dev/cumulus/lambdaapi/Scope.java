@@ -56,8 +56,8 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
     }
 
     ObjectNode latestConfiguration(FunctionInfo info) {
-        return Shapes.configuration(this, new FunctionVersion(FunctionVersion.LATEST, info.revision(), info.config(),
-                info.code(), info.updatedAt()), info.updatedAt(), kept(info.name(), FunctionVersion.LATEST), revisionId(info));
+        return Shapes.configuration(this, info.latest(), info.updatedAt(), kept(info.name(), FunctionVersion.LATEST),
+                revisionId(info));
     }
 
     ObjectNode versionConfiguration(FunctionVersion version) {

@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the last {@code capacity} lines of each function in memory, and no more than
+ * Keeps the last {@code capacity} lines of each function (known by project and name) in memory, and no more than
  * {@code capacityChars} characters of them, and hands new lines to followers. Bounded on both
  * sides: old lines fall off the buffer, and a follower that does not keep up loses its oldest
  * pending lines rather than slowing instances down.
@@ -21,6 +21,9 @@ public final class LogStore {
     private static final int FOLLOWER_BACKLOG = 10_000;
     /** Characters a follower may have pending, however few lines they are. */
     private static final long FOLLOWER_BACKLOG_CHARS = 4L * 1024 * 1024;
+
+    /** The project of callers that name no project (FunctionArns.DEFAULT_PROJECT; logs stay below registry). */
+    private static final String DEFAULT_PROJECT = "default";
 
     private final int capacity;
     private final long capacityChars;
@@ -34,9 +37,14 @@ public final class LogStore {
         this.clock = clock;
     }
 
+    /** A line of a function of the default project. */
     public void append(String functionName, String instanceId, String requestId, String line) {
+        append(DEFAULT_PROJECT, functionName, instanceId, requestId, line);
+    }
+
+    public void append(String project, String functionName, String instanceId, String requestId, String line) {
         LogLine entry = new LogLine(sequence.incrementAndGet(), clock.instant(), functionName, instanceId, requestId, line);
-        FunctionLog log = logs.computeIfAbsent(functionName, n -> new FunctionLog());
+        FunctionLog log = logs.computeIfAbsent(key(project, functionName), n -> new FunctionLog());
         synchronized (log) {
             log.lines.addLast(entry);
             log.chars += line.length();
@@ -51,7 +59,12 @@ public final class LogStore {
 
     /** The newest {@code limit} lines of a function, oldest first. */
     public List<LogLine> tail(String functionName, int limit) {
-        FunctionLog log = logs.get(functionName);
+        return tail(DEFAULT_PROJECT, functionName, limit);
+    }
+
+    /** The newest {@code limit} lines of a function of {@code project}, oldest first. */
+    public List<LogLine> tail(String project, String functionName, int limit) {
+        FunctionLog log = logs.get(key(project, functionName));
         if (log == null) {
             return List.of();
         }
@@ -63,7 +76,12 @@ public final class LogStore {
 
     /** Lines of one invocation still in the buffer, oldest first. */
     public List<LogLine> forRequest(String functionName, String requestId) {
-        FunctionLog log = logs.get(functionName);
+        return forRequest(DEFAULT_PROJECT, functionName, requestId);
+    }
+
+    /** Lines of one invocation of a function of {@code project} still in the buffer, oldest first. */
+    public List<LogLine> forRequest(String project, String functionName, String requestId) {
+        FunctionLog log = logs.get(key(project, functionName));
         if (log == null) {
             return List.of();
         }
@@ -74,7 +92,12 @@ public final class LogStore {
 
     /** Subscribes to new lines of a function until the follower is closed. */
     public Follower follow(String functionName) {
-        FunctionLog log = logs.computeIfAbsent(functionName, n -> new FunctionLog());
+        return follow(DEFAULT_PROJECT, functionName);
+    }
+
+    /** Subscribes to new lines of a function of {@code project} until the follower is closed. */
+    public Follower follow(String project, String functionName) {
+        FunctionLog log = logs.computeIfAbsent(key(project, functionName), n -> new FunctionLog());
         Follower follower = new Follower(log);
         log.followers.add(follower);
         return follower;
@@ -82,7 +105,16 @@ public final class LogStore {
 
     /** Forgets a deleted function's lines; its followers see no more lines. */
     public void drop(String functionName) {
-        logs.remove(functionName);
+        drop(DEFAULT_PROJECT, functionName);
+    }
+
+    public void drop(String project, String functionName) {
+        logs.remove(key(project, functionName));
+    }
+
+    /** Names are unique per project only: a function's lines are kept under both. */
+    private static String key(String project, String functionName) {
+        return project + "\u0000" + functionName;
     }
 
     private static final class FunctionLog {

@@ -25,12 +25,12 @@ final class JdbcUsage implements Usage {
                    SUM(billed_ms) AS billed_ms,
                    SUM(billed_ms * memory_mb) AS mb_ms
             FROM invocation_records
-            WHERE start_ms >= ? AND start_ms < ?
+            WHERE start_ms >= ? AND start_ms < ? AND project = ?
             GROUP BY function_name""";
 
     private static final String RECORDS = """
             SELECT request_id, function_name, version, start_ms, duration_micros, billed_ms, memory_mb,
-                   cold_start, init_duration_micros, outcome
+                   cold_start, init_duration_micros, outcome, project
             FROM invocation_records
             WHERE start_ms >= ? AND start_ms < ?""";
 
@@ -41,8 +41,8 @@ final class JdbcUsage implements Usage {
     }
 
     @Override
-    public List<UsageRow> byFunction(Instant from, Instant to) {
-        List<UsageRow> rows = query(BY_FUNCTION, from, to, rs -> new UsageRow(
+    public List<UsageRow> byFunction(String project, Instant from, Instant to) {
+        List<UsageRow> rows = query(BY_FUNCTION, from, to, project, rs -> new UsageRow(
                 rs.getString("function_name"),
                 rs.getLong("requests"),
                 rs.getLong("errors"),
@@ -56,8 +56,9 @@ final class JdbcUsage implements Usage {
 
     @Override
     public List<InvocationRecord> records(Instant from, Instant to) {
-        List<InvocationRecord> records = query(RECORDS, from, to, rs -> new InvocationRecord(
+        List<InvocationRecord> records = query(RECORDS, from, to, null, rs -> new InvocationRecord(
                 rs.getString("request_id"),
+                rs.getString("project"),
                 rs.getString("function_name"),
                 rs.getString("version"),
                 Instant.ofEpochMilli(rs.getLong("start_ms")),
@@ -75,11 +76,15 @@ final class JdbcUsage implements Usage {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private <T> List<T> query(String sql, Instant from, Instant to, RowMapper<T> mapper) {
+    /** {@code project} null for a query that does not filter by project. */
+    private <T> List<T> query(String sql, Instant from, Instant to, String project, RowMapper<T> mapper) {
         try (var connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
             select.setLong(1, ceilMillis(from));
             select.setLong(2, ceilMillis(to));
+            if (project != null) {
+                select.setString(3, project);
+            }
             try (ResultSet rs = select.executeQuery()) {
                 List<T> result = new ArrayList<>();
                 while (rs.next()) {

@@ -11,8 +11,8 @@ final class RecordWriter {
     // A batch retried after a commit whose answer was lost must not count its records twice.
     private static final String INSERT = """
             INSERT INTO invocation_records (request_id, function_name, version, start_ms, duration_micros,
-                billed_ms, memory_mb, cold_start, init_duration_micros, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                billed_ms, memory_mb, cold_start, init_duration_micros, outcome, project)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (request_id, start_ms) DO NOTHING""";
 
     private final DataSource dataSource;
@@ -37,6 +37,7 @@ final class RecordWriter {
                     insert.setBoolean(8, r.coldStart());
                     insert.setLong(9, r.initDurationMicros());
                     insert.setString(10, r.outcome().name());
+                    insert.setString(11, r.project());
                     insert.addBatch();
                 }
                 insert.executeBatch();

@@ -1,20 +1,20 @@
 package dev.cumulus.platform;
 
 import dev.cumulus.aot.AotCache;
+import dev.cumulus.async.AsyncDelivery;
 import dev.cumulus.auth.AccessKeys;
 import dev.cumulus.auth.KeysMount;
 import dev.cumulus.auth.RootToken;
+import dev.cumulus.auth.SecretBox;
 import dev.cumulus.auth.SigV4;
 import dev.cumulus.auth.TokenMount;
-import dev.cumulus.edge.TlsCredentials;
-import dev.cumulus.files.PrivateFiles;
-import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
-import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.edge.EdgeServer;
+import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.FileTrees;
-import dev.cumulus.async.AsyncDelivery;
-import dev.cumulus.topics.Topics;
+import dev.cumulus.files.PrivateFiles;
+import dev.cumulus.iam.ExecutionTokens;
+import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.lambdaapi.LambdaApi;
 import dev.cumulus.routes.Routes;
@@ -32,13 +32,21 @@ import dev.cumulus.iam.Guard;
 import dev.cumulus.iam.TodayGuard;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
+import dev.cumulus.registry.MountGuard;
+import dev.cumulus.routes.Routes;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
 import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
+import dev.cumulus.schedules.Schedules;
+import dev.cumulus.secrets.FunctionSecrets;
+import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
+import dev.cumulus.topics.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -78,11 +86,20 @@ public final class Platform implements AutoCloseable {
     private final Sandbox sandbox;
     private final Metering metering;
     private final AsyncInvoker async;
+    private final FunctionRegistry registry;
+    private final Invoker invoker;
+    private final LogStore logs;
+    private final ExecutionTokens executionTokens;
 
     private Platform(Deque<AutoCloseable> closers, EdgeServer edge, RootToken token, Scheduler scheduler, Sandbox sandbox,
-            Metering metering, AsyncInvoker async) {
+            Metering metering, AsyncInvoker async, FunctionRegistry registry, Invoker invoker, LogStore logs,
+            ExecutionTokens executionTokens) {
+        this.executionTokens = executionTokens;
         this.metering = metering;
         this.async = async;
+        this.registry = registry;
+        this.invoker = invoker;
+        this.logs = logs;
         this.closers = closers;
         this.edge = edge;
         this.token = token;
@@ -126,6 +143,9 @@ public final class Platform implements AutoCloseable {
             Metering metering = push(closers, Metering.open(database));
             RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
+            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024)
+            ExecutionTokens executionTokens = ExecutionTokens.loadOrCreate(dataDir, clock);
+            NodeGrants grants = new NodeGrants(executionTokens);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,
                     javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
@@ -135,12 +155,12 @@ public final class Platform implements AutoCloseable {
                             config.region()),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
-                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, clock));
-            for (var function : registry.list()) {
-                if (function.config().provisionedConcurrency() > 0) {
-                    scheduler.provision(registry.resolve(function.name(), null));
-                }
-            }
+                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
+            // per-function secrets, sealed under the node's master key (the access keys' key file);
+            // a change retires the function's instances so that new ones start with it
+            FunctionSecrets secrets = new FunctionSecrets(database, SecretBox.loadOrCreate(dataDir), registry,
+                    scheduler::retireAll, clock);
+            grants.secretsFrom(secrets);
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
@@ -172,6 +192,7 @@ public final class Platform implements AutoCloseable {
                     schedules.dependents(), topics.dependents(), sources.dependents()), logs::drop);
             routeTable.addAll(new KeysMount(accessKeys).routes());
             routeTable.addAll(new TokenMount(token).routes());
+            routeTable.addAll(new SecretsMount(secrets).routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
@@ -181,9 +202,20 @@ public final class Platform implements AutoCloseable {
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda), async, functions)));
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
+            grants.listeningAt(edge.url());
+            // once the edge listens: provisioned instances start knowing the node's API endpoint
+            for (String project : registry.projects()) {
+                FunctionRegistry inProject = registry.project(project);
+                for (var function : inProject.list()) {
+                    if (function.config().provisionedConcurrency() > 0) {
+                        scheduler.provision(inProject.resolve(function.name(), null));
+                    }
+                }
+            }
             PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
             LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
-            return new Platform(closers, edge, token, scheduler, sandbox, metering, async);
+            return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs,
+                    executionTokens);
         } catch (IOException | RuntimeException e) {
             closeAll(closers);
             if (rootToken != null) {
@@ -312,6 +344,29 @@ public final class Platform implements AutoCloseable {
 
     public dev.cumulus.metering.Usage usage() {
         return metering.usage();
+    }
+
+    /** The default project's registry; {@code registry().project(p)} is another project's. */
+    public FunctionRegistry registry() {
+        return registry;
+    }
+
+    /** The node's one door for synchronous invocation. */
+    public Invoker invoker() {
+        return invoker;
+    }
+
+    /**
+     * Mints and verifies invocations' execution tokens; {@code executionTokens().principals()}
+     * is what a Guard uses to turn a function's bearer token into its role's principal.
+     */
+    public ExecutionTokens executionTokens() {
+        return executionTokens;
+    }
+
+    /** Every function's recent output, by project and name. */
+    public LogStore logs() {
+        return logs;
     }
 
     @Override

@@ -13,6 +13,8 @@ final class ConfigValidator {
     // Lambda's rule for handlers of custom runtimes, which give the string their own meaning.
     private static final Pattern FREE_HANDLER = Pattern.compile("\\S{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    // IAM's characters for role names: they travel in tokens and CRNs, never a separator of either
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_+=,.@-]{1,64}");
 
     private ConfigValidator() {}
 
@@ -56,6 +58,10 @@ final class ConfigValidator {
             }
         }
         validateMounts(config.mounts());
+        if (config.role() != null && !ROLE.matcher(config.role()).matches()) {
+            throw ApiException.badRequest("InvalidParameter",
+                    "role must be 1-64 characters of [A-Za-z0-9_+=,.@-], got '" + config.role() + "'");
+        }
         return handler;
     }
 

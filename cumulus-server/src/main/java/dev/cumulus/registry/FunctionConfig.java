@@ -14,6 +14,8 @@ import java.util.Map;
  * @param async how asynchronous invocations are retried and where their outcomes go; never null
  * @param egress where its instances may open connections; none by default, and granting any is
  *     an action of its own (issue 11, ADR 0024)
+ * @param role the execution role (a role name in the function's project) whose rights each
+ *     invocation's token carries; null for none, and a function without a role can call nothing
  */
 public record FunctionConfig(
         String name,
@@ -29,6 +31,7 @@ public record FunctionConfig(
         int provisionedConcurrency,
         List<FunctionMount> mounts,
         AsyncConfig async,
+        String role,
         Egress egress) {
     public static final String DEFAULT_RUNTIME = "java25";
     /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
@@ -46,12 +49,12 @@ public record FunctionConfig(
         egress = egress == null ? Egress.NONE : egress;
     }
 
-    /** Settings without egress: no network, as every function had before egress existed. */
+    /** Settings without an execution role or egress, as every function had before both existed. */
     public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             boolean publicUrl, int provisionedConcurrency, List<FunctionMount> mounts, AsyncConfig async) {
         this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
-                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, Egress.NONE);
+                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, null, Egress.NONE);
     }
 
     /** Settings with async delivery and no mounts. */
@@ -99,24 +102,30 @@ public record FunctionConfig(
     /** The same settings with other async delivery settings. */
     public FunctionConfig withAsync(AsyncConfig changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed, role, egress);
     }
 
     /** These settings with other instance limits: at most {@code maxInstances}, {@code provisioned} kept warm. */
     public FunctionConfig withInstances(int maxInstances, int provisioned) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, role, egress);
     }
 
     /** These settings with another network egress. */
     public FunctionConfig withEgress(Egress changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, changed);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, changed);
     }
 
     /** These settings with the function URL public (no bearer token) or not. */
     public FunctionConfig withPublicUrl(boolean publicUrl) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress);
+    }
+
+    /** These settings with execution role {@code role} (null for none). */
+    public FunctionConfig withRole(String role) {
+        return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress);
     }
 }

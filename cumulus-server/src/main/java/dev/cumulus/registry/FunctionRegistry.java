@@ -27,6 +27,19 @@ public interface FunctionRegistry {
     }
 
     /**
+     * The same registry seen from {@code project}: every function it names, lists, creates or
+     * resolves is that project's, and names are unique per project only. The registry
+     * {@link #open} returns is the default project's. A 400 InvalidProject for a malformed name.
+     */
+    FunctionRegistry project(String project);
+
+    /** The project this view reads and writes. */
+    String project();
+
+    /** Every project that has at least one function, by name: what the node serves at start. */
+    List<String> projects();
+
+    /**
      * Stores a code package (zip or jar) content-addressed by sha256, refusing more than
      * {@code maxBytes} or anything that is not a readable zip. Idempotent.
      */

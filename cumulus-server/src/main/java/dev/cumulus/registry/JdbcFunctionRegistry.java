@@ -50,14 +50,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     private final MountGuard mounts;
     private final CodeStore code;
     /** When each package was first seen unreferenced by {@link #collectUnreferencedCode}, on this node. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Instant> unreferencedSince =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Instant> unreferencedSince;
     private final Clock clock;
     private final DoubleSupplier random;
-    private final java.util.concurrent.ConcurrentHashMap<String, Target> resolved =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Shared by every project's view, keyed by project, name and qualifier. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Target> resolved;
     /** Bumped before each forget(): a resolve that raced a change does not cache what it read. */
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong changes;
+    /** The project this view reads and writes; every statement is bound to it. */
+    private final String project;
 
     JdbcFunctionRegistry(Database db, Path codeDir, Clock clock, MountGuard mounts) {
         this(db, codeDir, clock, mounts, () -> ThreadLocalRandom.current().nextDouble());
@@ -70,6 +71,53 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         this.code = new CodeStore(codeDir, clock);
         this.clock = clock;
         this.random = random;
+        this.unreferencedSince = new java.util.concurrent.ConcurrentHashMap<>();
+        this.resolved = new java.util.concurrent.ConcurrentHashMap<>();
+        this.changes = new java.util.concurrent.atomic.AtomicLong();
+        this.project = FunctionArns.DEFAULT_PROJECT;
+    }
+
+    /** Another project's view of the same Store, code and caches. */
+    private JdbcFunctionRegistry(JdbcFunctionRegistry shared, String project) {
+        this.db = shared.db;
+        this.mounts = shared.mounts;
+        this.code = shared.code;
+        this.clock = shared.clock;
+        this.random = shared.random;
+        this.unreferencedSince = shared.unreferencedSince;
+        this.resolved = shared.resolved;
+        this.changes = shared.changes;
+        this.project = project;
+    }
+
+    @Override
+    public FunctionRegistry project(String project) {
+        if (this.project.equals(project)) {
+            return this;
+        }
+        return new JdbcFunctionRegistry(this, ProjectNames.requireValid(project));
+    }
+
+    @Override
+    public String project() {
+        return project;
+    }
+
+    @Override
+    public List<String> projects() {
+        List<String> projects = db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("SELECT DISTINCT project FROM functions");
+                    ResultSet rs = select.executeQuery()) {
+                List<String> found = new ArrayList<>();
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+                return found;
+            }
+        });
+        // sorted here, not in SQL: PostgreSQL's collation may order names unlike SQLite's
+        projects.sort(null);
+        return projects;
     }
 
     @Override
@@ -202,20 +250,22 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         String revision = newRevision();
         int inserted = db.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO functions (name, config, code_sha256, revision, last_version, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, 0, ?, ?)
-                    ON CONFLICT (name) DO NOTHING""")) {
+                    INSERT INTO functions (name, config, code_sha256, revision, last_version, created_at, updated_at,
+                        project)
+                    VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+                    ON CONFLICT (project, name) DO NOTHING""")) {
                 insert.setString(1, config.name());
                 insert.setString(2, ConfigJson.write(config));
                 insert.setString(3, codeRef.sha256());
                 insert.setString(4, revision);
                 insert.setLong(5, now);
                 insert.setLong(6, now);
+                insert.setString(7, project);
                 return insert.executeUpdate();
             }
         });
         Instant at = Instant.ofEpochMilli(now);
-        return inserted == 1 ? Optional.of(new FunctionInfo(config, codeRef, revision, at, at)) : Optional.empty();
+        return inserted == 1 ? Optional.of(new FunctionInfo(project, config, codeRef, revision, at, at)) : Optional.empty();
     }
 
     // Conditional on the revision read before, so a concurrent change is never overwritten blindly.
@@ -225,18 +275,20 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         int updated = db.withConnection(c -> {
             try (PreparedStatement update = c.prepareStatement("""
                     UPDATE functions SET config = ?, code_sha256 = ?, revision = ?, updated_at = ?
-                    WHERE name = ? AND revision = ?""")) {
+                    WHERE name = ? AND revision = ? AND project = ?""")) {
                 update.setString(1, ConfigJson.write(config));
                 update.setString(2, codeRef.sha256());
                 update.setString(3, revision);
                 update.setLong(4, now);
                 update.setString(5, config.name());
                 update.setString(6, current.revision());
+                update.setString(7, project);
                 return update.executeUpdate();
             }
         });
         return updated == 1
-                ? Optional.of(new FunctionInfo(config, codeRef, revision, current.createdAt(), Instant.ofEpochMilli(now)))
+                ? Optional.of(new FunctionInfo(project, config, codeRef, revision, current.createdAt(),
+                        Instant.ofEpochMilli(now)))
                 : Optional.empty();
     }
 
@@ -264,8 +316,9 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             return Optional.empty();
         }
         return db.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " WHERE f.name = ?")) {
+            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " WHERE f.name = ? AND f.project = ?")) {
                 select.setString(1, name);
+                select.setString(2, project);
                 try (ResultSet rs = select.executeQuery()) {
                     return rs.next() ? Optional.of(functionInfo(rs)) : Optional.empty();
                 }
@@ -276,13 +329,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     @Override
     public List<FunctionInfo> list() {
         return db.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " ORDER BY f.name");
-                    ResultSet rs = select.executeQuery()) {
-                List<FunctionInfo> functions = new ArrayList<>();
-                while (rs.next()) {
-                    functions.add(functionInfo(rs));
+            try (PreparedStatement select = c.prepareStatement(SELECT_FUNCTION + " WHERE f.project = ? ORDER BY f.name")) {
+                select.setString(1, project);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<FunctionInfo> functions = new ArrayList<>();
+                    while (rs.next()) {
+                        functions.add(functionInfo(rs));
+                    }
+                    return functions;
                 }
-                return functions;
             }
         });
     }
@@ -292,9 +347,9 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         try {
             return db.inTransaction(c -> {
                 // The foreign key cascades too; deleting explicitly keeps this right if it is ever off.
-                execute(c, "DELETE FROM function_aliases WHERE function_name = ?", name);
-                execute(c, "DELETE FROM function_versions WHERE function_name = ?", name);
-                return execute(c, "DELETE FROM functions WHERE name = ?", name) > 0;
+                execute(c, "DELETE FROM function_aliases WHERE function_name = ? AND project = ?", name);
+                execute(c, "DELETE FROM function_versions WHERE function_name = ? AND project = ?", name);
+                return execute(c, "DELETE FROM functions WHERE name = ? AND project = ?", name) > 0;
             });
         } finally {
             forget(name);
@@ -307,14 +362,16 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         return db.inTransaction(c -> {
             // Taking the row's write lock first serialises concurrent publishes of one function on
             // both databases; the primary key on (function_name, version) backs it up.
-            if (execute(c, "UPDATE functions SET last_version = last_version + 1 WHERE name = ?", name) == 0) {
+            if (execute(c, "UPDATE functions SET last_version = last_version + 1 WHERE name = ? AND project = ?",
+                    name) == 0) {
                 throw ApiException.notFound("function " + name + " does not exist");
             }
             long number;
             FunctionInfo latest;
             try (PreparedStatement select = c.prepareStatement(
-                    SELECT_FUNCTION + " WHERE f.name = ?")) {
+                    SELECT_FUNCTION + " WHERE f.name = ? AND f.project = ?")) {
                 select.setString(1, name);
+                select.setString(2, project);
                 try (ResultSet rs = select.executeQuery()) {
                     rs.next();
                     number = rs.getLong("last_version");
@@ -325,17 +382,19 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 throw ApiException.badRequest("MissingCode", "function " + name + " has no code to publish");
             }
             try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO function_versions (function_name, version, config, code_sha256, created_at)
-                    VALUES (?, ?, ?, ?, ?)""")) {
+                    INSERT INTO function_versions (function_name, version, config, code_sha256, created_at, project)
+                    VALUES (?, ?, ?, ?, ?, ?)""")) {
                 insert.setString(1, name);
                 insert.setLong(2, number);
                 insert.setString(3, ConfigJson.write(latest.config()));
                 insert.setString(4, latest.code().sha256());
                 insert.setLong(5, now);
+                insert.setString(6, project);
                 insert.executeUpdate();
             }
             String version = Long.toString(number);
-            return new FunctionVersion(version, version, latest.config(), latest.code(), Instant.ofEpochMilli(now));
+            return new FunctionVersion(project, version, version, latest.config(), latest.code(),
+                    Instant.ofEpochMilli(now));
         });
     }
 
@@ -348,10 +407,11 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         try {
             return db.inTransaction(c -> {
                 try (PreparedStatement used = c.prepareStatement("SELECT name FROM function_aliases"
-                        + " WHERE function_name = ? AND (function_version = ? OR additional_version = ?)")) {
+                        + " WHERE function_name = ? AND project = ? AND (function_version = ? OR additional_version = ?)")) {
                     used.setString(1, name);
-                    used.setString(2, version);
+                    used.setString(2, project);
                     used.setString(3, version);
+                    used.setString(4, version);
                     try (ResultSet rs = used.executeQuery()) {
                         if (rs.next()) {
                             throw ApiException.conflict("VersionInUse", "version " + version + " of function " + name
@@ -360,9 +420,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                     }
                 }
                 try (PreparedStatement delete =
-                        c.prepareStatement("DELETE FROM function_versions WHERE function_name = ? AND version = ?")) {
+                        c.prepareStatement("DELETE FROM function_versions WHERE function_name = ? AND version = ? AND project = ?")) {
                     delete.setString(1, name);
                     delete.setLong(2, number);
+                    delete.setString(3, project);
                     return delete.executeUpdate() > 0;
                 }
             });
@@ -378,12 +439,13 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         }
         return db.withConnection(c -> {
             try (PreparedStatement select =
-                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? ORDER BY v.version")) {
+                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? AND v.project = ? ORDER BY v.version")) {
                 select.setString(1, name);
+                select.setString(2, project);
                 try (ResultSet rs = select.executeQuery()) {
                     List<FunctionVersion> versions = new ArrayList<>();
                     while (rs.next()) {
-                        versions.add(functionVersion(rs));
+                        versions.add(functionVersion(project, rs));
                     }
                     return versions;
                 }
@@ -393,7 +455,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
 
     @Override
     public FunctionVersion resolve(String name, String qualifier) {
-        String key = name + '\u0000' + (qualifier == null ? FunctionVersion.LATEST : qualifier);
+        String key = project + '\u0000' + name + '\u0000' + (qualifier == null ? FunctionVersion.LATEST : qualifier);
         Target cached = resolved.get(key);
         if (cached != null) {
             return cached.pick(random);
@@ -443,15 +505,14 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
      */
     private void forget(String name) {
         changes.incrementAndGet();
-        String prefix = name + '\u0000';
+        String prefix = project + '\u0000' + name + '\u0000';
         resolved.keySet().removeIf(k -> k.startsWith(prefix));
     }
 
     private FunctionVersion load(String name, String qualifier) {
         if (qualifier == null || qualifier.equals(FunctionVersion.LATEST)) {
             FunctionInfo latest = get(name).orElseThrow(() -> ApiException.notFound("function " + name + " does not exist"));
-            return new FunctionVersion(
-                    FunctionVersion.LATEST, latest.revision(), latest.config(), latest.code(), latest.updatedAt());
+            return latest.latest();
         }
         if (!VERSION.matcher(qualifier).matches()) {
             throw ApiException.badRequest("InvalidQualifier",
@@ -459,11 +520,12 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         }
         Optional<FunctionVersion> version = db.withConnection(c -> {
             try (PreparedStatement select =
-                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? AND v.version = ?")) {
+                    c.prepareStatement(SELECT_VERSION + " WHERE v.function_name = ? AND v.version = ? AND v.project = ?")) {
                 select.setString(1, name);
                 select.setLong(2, Long.parseLong(qualifier));
+                select.setString(3, project);
                 try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(functionVersion(rs)) : Optional.<FunctionVersion>empty();
+                    return rs.next() ? Optional.of(functionVersion(project, rs)) : Optional.<FunctionVersion>empty();
                 }
             }
         });
@@ -498,14 +560,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 requireVersions(c, name, spec);
                 try (PreparedStatement insert = c.prepareStatement("""
                         INSERT INTO function_aliases (function_name, name, function_version, additional_version,
-                            additional_ppm, description, revision, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (function_name, name) DO NOTHING""")) {
+                            additional_ppm, description, revision, created_at, updated_at, project)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (project, function_name, name) DO NOTHING""")) {
                     insert.setString(1, name);
                     insert.setString(2, alias);
                     bindAlias(insert, 3, created);
                     insert.setLong(8, now);
                     insert.setLong(9, now);
+                    insert.setString(10, project);
                     if (insert.executeUpdate() == 0) {
                         throw ApiException.conflict("AliasExists", "alias " + alias + " of function " + name + " already exists");
                     }
@@ -535,12 +598,13 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 try (PreparedStatement update = c.prepareStatement("""
                         UPDATE function_aliases SET function_version = ?, additional_version = ?, additional_ppm = ?,
                             description = ?, revision = ?, updated_at = ?
-                        WHERE function_name = ? AND name = ? AND revision = ?""")) {
+                        WHERE function_name = ? AND name = ? AND revision = ? AND project = ?""")) {
                     bindAlias(update, 1, updated);
                     update.setLong(6, now);
                     update.setString(7, name);
                     update.setString(8, alias);
                     update.setString(9, current.revision());
+                    update.setString(10, project);
                     if (update.executeUpdate() == 0) {
                         throw ApiException.conflict("ConcurrentModification", "alias " + alias + " keeps changing; try again");
                     }
@@ -566,8 +630,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
             throw ApiException.notFound("function " + name + " does not exist");
         }
         return db.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? ORDER BY name")) {
+            try (PreparedStatement select =
+                    c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? AND project = ? ORDER BY name")) {
                 select.setString(1, name);
+                select.setString(2, project);
                 try (ResultSet rs = select.executeQuery()) {
                     List<Alias> aliases = new ArrayList<>();
                     while (rs.next()) {
@@ -584,9 +650,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         try {
             return db.withConnection(c -> {
                 try (PreparedStatement delete =
-                        c.prepareStatement("DELETE FROM function_aliases WHERE function_name = ? AND name = ?")) {
+                        c.prepareStatement("DELETE FROM function_aliases WHERE function_name = ? AND name = ? AND project = ?")) {
                     delete.setString(1, name);
                     delete.setString(2, alias);
+                    delete.setString(3, project);
                     return delete.executeUpdate() > 0;
                 }
             });
@@ -631,7 +698,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     // Inside the alias's transaction: versions are only ever removed with their function, whose
     // delete cascades to its aliases, so an alias never points at a missing version.
     private void requireVersions(Connection c, String name, Alias.Spec spec) throws SQLException {
-        if (execute(c, "UPDATE functions SET last_version = last_version WHERE name = ?", name) == 0) {
+        if (execute(c, "UPDATE functions SET last_version = last_version WHERE name = ? AND project = ?", name) == 0) {
             throw ApiException.notFound("function " + name + " does not exist");
         }
         requireVersion(c, name, spec.functionVersion());
@@ -640,14 +707,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         }
     }
 
-    private static void requireVersion(Connection c, String name, String version) throws SQLException {
+    private void requireVersion(Connection c, String name, String version) throws SQLException {
         if (version.equals(FunctionVersion.LATEST)) {
             return;
         }
         try (PreparedStatement select =
-                c.prepareStatement("SELECT 1 FROM function_versions WHERE function_name = ? AND version = ?")) {
+                c.prepareStatement("SELECT 1 FROM function_versions WHERE function_name = ? AND version = ? AND project = ?")) {
             select.setString(1, name);
             select.setLong(2, Long.parseLong(version));
+            select.setString(3, project);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     // the function exists: requireVersions checked it in this transaction
@@ -657,10 +725,12 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         }
     }
 
-    private static Optional<Alias> selectAlias(Connection c, String name, String alias) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? AND name = ?")) {
+    private Optional<Alias> selectAlias(Connection c, String name, String alias) throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement(SELECT_ALIAS + " WHERE function_name = ? AND name = ? AND project = ?")) {
             select.setString(1, name);
             select.setString(2, alias);
+            select.setString(3, project);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(alias(rs)) : Optional.empty();
             }
@@ -699,8 +769,9 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
         return code.unpacked(codeRef.sha256());
     }
 
-    private static FunctionInfo functionInfo(ResultSet rs) throws SQLException {
+    private FunctionInfo functionInfo(ResultSet rs) throws SQLException {
         return new FunctionInfo(
+                project,
                 ConfigJson.read(rs.getString("config")),
                 new CodeRef(rs.getString("code_sha256"), rs.getLong("size_bytes")),
                 rs.getString("revision"),
@@ -708,9 +779,10 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 Instant.ofEpochMilli(rs.getLong("updated_at")));
     }
 
-    private static FunctionVersion functionVersion(ResultSet rs) throws SQLException {
+    private static FunctionVersion functionVersion(String project, ResultSet rs) throws SQLException {
         String version = Long.toString(rs.getLong("version"));
         return new FunctionVersion(
+                project,
                 version,
                 version,
                 ConfigJson.read(rs.getString("config")),
@@ -718,9 +790,11 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
                 Instant.ofEpochMilli(rs.getLong("created_at")));
     }
 
-    private static int execute(Connection c, String sql, String name) throws SQLException {
+    /** Runs {@code sql} with the function's name and this view's project as its two parameters. */
+    private int execute(Connection c, String sql, String name) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             statement.setString(1, name);
+            statement.setString(2, project);
             return statement.executeUpdate();
         }
     }

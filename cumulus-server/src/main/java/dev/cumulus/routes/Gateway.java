@@ -2,8 +2,8 @@ package dev.cumulus.routes;
 
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.FunctionUrlEvents;
-import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.HttpExchanges;
+import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.invoke.RestApiEvents;
 import dev.cumulus.registry.FunctionVersion;
@@ -151,7 +151,7 @@ final class Gateway {
         }
         FunctionVersion version;
         try {
-            version = invoker.resolve(route.function());
+            version = invoker.resolve(project, route.function());
         } catch (ApiException missing) {
             error(response, 502, "RouteTargetMissing", "the route's function " + route.function() + " is not available");
             return;
@@ -159,13 +159,15 @@ final class Gateway {
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         // a route guarded by the root token never shows that token to its function
         var http = HttpExchanges.request(request, path, body, route.auth() == Route.Auth.NONE);
-        String requestId = Invoker.newRequestId();
-        byte[] event = switch (route.payloadFormat()) {
-            case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
-                    found.pathParameters(), requestId, clock.instant());
-            case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId, clock.instant());
-        };
-        Invocation result = invoker.invoke(version, requestId, event);
+        Invocation result = invoker.invoke(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.ROUTE)
+                .payload(requestId -> switch (route.payloadFormat()) {
+                    case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
+                            found.pathParameters(), requestId, clock.instant());
+                    case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId,
+                            clock.instant());
+                })
+                .build());
+        String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
             HttpExchanges.writeFunctionError(response, requestId, result);

@@ -62,7 +62,7 @@ final class RoutesAdmin {
 
     private boolean functionExists(String qualifiedName) {
         try {
-            invoker.resolve(qualifiedName);
+            invoker.resolve(project, qualifiedName);
             return true;
         } catch (ApiException e) {
             if (e.status() == 404) return false;

@@ -19,6 +19,9 @@ public interface InstanceService {
     /** @param body written as JSON */
     record Answer(int status, Object body) {}
 
-    /** @param functionName the function whose instance calls, without qualifier */
-    Answer handle(String functionName, Request request) throws Exception;
+    /**
+     * @param project the project of the function whose instance calls: the service acts in it
+     * @param functionName the function whose instance calls, without qualifier
+     */
+    Answer handle(String project, String functionName, Request request) throws Exception;
 }

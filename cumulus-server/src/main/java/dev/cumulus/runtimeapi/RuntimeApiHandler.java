@@ -25,6 +25,8 @@ import org.eclipse.jetty.util.thread.Invocable;
 final class RuntimeApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/2018-06-01/runtime/";
     private static final String SPECIALISE = "/cumulus/v1/specialise";
+    /** The invocation's execution token (docs/adr/0024-execution-tokens.md); only for functions with a role. */
+    public static final String TOKEN_HEADER = "Lambda-Runtime-Cumulus-Token";
     private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
     private static final String ERROR_BODY_HEADER = "Lambda-Runtime-Function-Error-Body";
     private static final String RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode";
@@ -134,7 +136,7 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         InstanceService.Answer result;
         try {
-            result = service.handle(function, request);
+            result = service.handle(channel.project(), function, request);
         } catch (Exception e) {
             // the edge's one mapping of what a handler throws, in the Runtime API's own shape
             Failure failure = Failure.of(e);
@@ -204,6 +206,10 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         if (invocation.cloudEvent() != null) {
             headers.put("Cumulus-Cloud-Event", invocation.cloudEvent());
+        }
+        if (invocation.token() != null) {
+            // Lambda's runtime clients ignore headers they do not know; Cumulus's runtime puts it in Context
+            headers.put(TOKEN_HEADER, invocation.token());
         }
         Exchange.write(response, 200, "application/json", invocation.payload());
     }

@@ -34,6 +34,11 @@ public interface RuntimeChannel {
         return null;
     }
 
+    /** The project of {@link #functionName()}: node services act in it and no other; null with it. */
+    default String project() {
+        return null;
+    }
+
     /**
      * For a stem cell: blocks until the node assigns it a function and returns the
      * specialisation document ({@code {"environment": {...}}}); null when this channel is not a

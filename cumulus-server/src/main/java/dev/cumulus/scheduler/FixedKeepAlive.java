@@ -24,7 +24,7 @@ public final class FixedKeepAlive implements KeepAlivePolicy {
     public void arrived(String function, Instant at) {}
 
     @Override
-    public Plan idle(FunctionConfig config, Instant idleSince) {
+    public Plan idle(String function, FunctionConfig config, Instant idleSince) {
         return Plan.keepUntil(idleSince.plus(keepAlive(config)));
     }
 

@@ -111,8 +111,8 @@ public final class HybridHistogramPolicy implements KeepAlivePolicy {
     }
 
     @Override
-    public Plan idle(FunctionConfig config, Instant idleSince) {
-        History history = config.keepAliveSeconds() == null && learns ? histories.get(config.name()) : null;
+    public Plan idle(String function, FunctionConfig config, Instant idleSince) {
+        History history = config.keepAliveSeconds() == null && learns ? histories.get(function) : null;
         if (history == null) {
             return fixed.idle(config, idleSince);
         }

@@ -7,6 +7,7 @@ import dev.cumulus.runtimeapi.PendingInvocation;
 import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.ExitStatus;
 import dev.cumulus.sandbox.SandboxProcess;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Instance implements RuntimeChannel {
     private static final Logger LOG = LoggerFactory.getLogger(Instance.class);
-    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0], null, null, null);
+    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0], null, null, null, null);
 
     final String id;
     final FunctionVersion version;
@@ -33,6 +34,9 @@ final class Instance implements RuntimeChannel {
     private final String functionArn;
     final long launchedNanos = System.nanoTime();
     private final Scheduler.LogSink logs;
+    private static final String REDACTED = "***";
+    /** Secret values to hide in log lines; written before the process starts, read by its log pump. */
+    private volatile List<String> redacted = List.of();
 
     // guarded by the pool's lock
     InstanceState state = InstanceState.STARTING;
@@ -59,7 +63,7 @@ final class Instance implements RuntimeChannel {
         this.id = id;
         this.version = version;
         this.logs = logs;
-        this.functionArn = FunctionArns.function(region, FunctionArns.DEFAULT_PROJECT, version.functionName(),
+        this.functionArn = FunctionArns.function(region, version.project(), version.functionName(),
                 version.version());
     }
 
@@ -86,7 +90,7 @@ final class Instance implements RuntimeChannel {
      * @throws NotDeliveredException if the process ended before its runtime took the event: the
      *     function never saw it, so the caller may run it elsewhere
      */
-    InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs,
+    InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs, String token,
             DeadlineWatcher deadlines) throws InterruptedException, NotDeliveredException {
         String requestId = request.requestId();
         CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
@@ -95,7 +99,7 @@ final class Instance implements RuntimeChannel {
         currentRequestId = requestId;
         PendingInvocation event = new PendingInvocation(
                 requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
-                request.clientContext(), request.cognitoIdentity(), request.cloudEvent());
+                request.clientContext(), request.cognitoIdentity(), request.cloudEvent(), token);
         untaken.put(requestId, event);
         handoff.add(event);
         try {
@@ -145,8 +149,35 @@ final class Instance implements RuntimeChannel {
      * 502 points to, and all there is when the instance died before the function could log.
      */
     void logFailure(String requestId, InvocationResult.Failure failure) {
-        logs.line(version.functionName(), id, requestId, "cumulus: RequestId: " + requestId + " Error: "
-                + failure.errorMessage() + " (" + failure.errorType() + ")");
+        log(requestId, "cumulus: RequestId: " + requestId + " Error: " + failure.errorMessage() + " ("
+                + failure.errorType() + ")");
+    }
+
+    /**
+     * Makes {@code values} (the secrets this instance started with) unreadable in every line it
+     * logs from now on; set once, before the process starts.
+     */
+    void redact(java.util.Collection<String> values) {
+        // longest first, so a secret that contains another is replaced whole
+        redacted = values.stream().filter(v -> !v.isEmpty()).distinct()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+    }
+
+    /**
+     * Writes one line of this instance's log, with every secret value of its function replaced by
+     * {@code ***}: its output, and the node's lines about it (an error message may quote one).
+     */
+    void log(String requestId, String line) {
+        logs.line(version.project(), version.functionName(), id, requestId, hide(line));
+    }
+
+    /** {@code line} with every secret value of the function replaced by {@code ***}. */
+    String hide(String line) {
+        String shown = line;
+        for (String secret : redacted) {
+            shown = shown.replace(secret, REDACTED);
+        }
+        return shown;
     }
 
     /** False once the process has ended, even before the pool has heard of it. */
@@ -196,8 +227,8 @@ final class Instance implements RuntimeChannel {
         }
         if (unasked && !told) {
             // an idle instance died: the function's own log says so, not only the node's
-            logs.line(version.functionName(), id, null, "cumulus: instance " + id + " ended while idle: "
-                    + failure.errorMessage() + " (" + failure.errorType() + ")");
+            log(null, "cumulus: instance " + id + " ended while idle: " + failure.errorMessage() + " ("
+                    + failure.errorType() + ")");
         }
         handoff.add(STOP);
         onClose.run();
@@ -226,6 +257,11 @@ final class Instance implements RuntimeChannel {
     @Override
     public String functionName() {
         return version.functionName();
+    }
+
+    @Override
+    public String project() {
+        return version.project();
     }
 
     @Override

@@ -72,10 +72,12 @@ final class InstanceLauncher {
     private final Mount aotDir;
     private final String region;
     private final MountGuard mountGuard;
+    private final InstanceGrants grants;
 
     InstanceLauncher(Sandbox sandbox, RuntimeApiServer runtimeApi, Path runtimeJar, Path javaHome, Path socketRoot,
             Path cellRoot, MountGuard mountGuard, Function<FunctionVersion, Path> codeDirectory, Scheduler.LogSink logs,
-            AotCache aot, String region) {
+            AotCache aot, InstanceGrants grants, String region) {
+        this.grants = grants;
         this.mountGuard = mountGuard;
         this.region = region;
         this.aot = aot;
@@ -100,7 +102,7 @@ final class InstanceLauncher {
             granted.add(new Mount(mountGuard.realSource(m), m.target(), m.writable()));
         }
         Started started = start(instance.id, config.memoryMb(), config.egress(), code, granted, instance, isProvided(config),
-                socket -> functionEnvironment(instance.version, socket, code));
+                socket -> functionEnvironment(instance, socket, code));
         instance.attach(started.process(), started::close);
         pumpLogs(started.process(), instance.id, () -> instance);
     }
@@ -135,7 +137,7 @@ final class InstanceLauncher {
     void specialise(StemCell cell, Instance instance) throws IOException {
         linkTree(codeDirectory.apply(instance.version), cell.taskDir());
         Mount code = Mount.readOnly(cell.taskDir(), TASK_ROOT);
-        Map<String, String> env = functionEnvironment(instance.version, cell.started().socket(), code);
+        Map<String, String> env = functionEnvironment(instance, cell.started().socket(), code);
         cell.started().endpoint().rebind(instance);
         instance.attach(cell.started().process(), cell::close);
         cell.specialise(instance, env);
@@ -204,10 +206,19 @@ final class InstanceLauncher {
         return env;
     }
 
-    /** The Lambda environment of a function instance; the user's variables cannot override ours. */
-    private Map<String, String> functionEnvironment(FunctionVersion version, Mount socket, Mount code) {
+    /**
+     * The Lambda environment of a function instance; the user's variables cannot override ours,
+     * nor the node's grants (its API endpoint, the function's secrets). The instance learns its
+     * secret values here, to keep them out of its log.
+     */
+    private Map<String, String> functionEnvironment(Instance instance, Mount socket, Mount code) {
+        FunctionVersion version = instance.version;
         FunctionConfig config = version.config();
         Map<String, String> env = new LinkedHashMap<>(config.environment());
+        InstanceGrants.Environment granted = grants.environment(version);
+        env.putAll(granted.secrets());
+        env.putAll(granted.plain());
+        instance.redact(granted.secrets().values());
         env.putAll(baseEnvironment(socket));
         env.put("_HANDLER", config.handler());
         env.put("LAMBDA_TASK_ROOT", sandbox.visiblePath(code));
@@ -273,9 +284,10 @@ final class InstanceLauncher {
                         return;
                     }
                     String requestId = instance.currentRequestId();
-                    String kept = budget.admit(requestId, line);
+                    // hidden before the budget may cut the line: a cut must not leave part of a secret
+                    String kept = budget.admit(requestId, instance.hide(line));
                     if (kept != null) {
-                        logs.line(instance.version.functionName(), id, requestId, kept);
+                        instance.log(requestId, kept);
                     }
                 });
             } catch (IOException ignored) {

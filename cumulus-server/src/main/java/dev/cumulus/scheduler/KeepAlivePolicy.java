@@ -14,8 +14,16 @@ public interface KeepAlivePolicy {
     /** An invocation of {@code function} arrived at {@code at}. */
     void arrived(String function, Instant at);
 
-    /** What to do with an instance of {@code config}'s function that became idle at {@code idleSince}. */
-    Plan idle(FunctionConfig config, Instant idleSince);
+    /**
+     * What to do with an instance of {@code function} (the name {@link #arrived} was told, which
+     * the scheduler qualifies with the project) with settings {@code config}, idle since {@code idleSince}.
+     */
+    Plan idle(String function, FunctionConfig config, Instant idleSince);
+
+    /** {@link #idle(String, FunctionConfig, Instant)} for a function known by its bare name. */
+    default Plan idle(FunctionConfig config, Instant idleSince) {
+        return idle(config.name(), config, idleSince);
+    }
 
     /** The function is gone; drop what was learnt about it. */
     void forget(String function);

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.aot.AotCache;
 import dev.cumulus.registry.FunctionVersion;
@@ -45,6 +46,7 @@ public final class Scheduler implements AutoCloseable {
     private final Settings settings;
     private final KeepAlivePolicy keepAlive;
     private final LogSink logs;
+    private final InstanceGrants grants;
     private final InstanceLauncher launcher;
     private final DeadlineWatcher deadlines = new DeadlineWatcher();
     private final StemCells stemCells;
@@ -82,14 +84,15 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
-            MountGuard mounts, LogSink logs, AotCache aot, Clock clock) {
+            MountGuard mounts, LogSink logs, AotCache aot, InstanceGrants grants, Clock clock) {
         this.settings = settings;
+        this.grants = grants;
         this.keepAlive = keepAlive;
         this.logs = logs;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot, mounts,
-                codeDirectory, logs, aot, settings.region());
+                codeDirectory, logs, aot, grants, settings.region());
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
                 nodeSlots::tryAcquire, this::releaseNodeSlot, hooks::newInstanceId);
         stemCells.fill();
@@ -97,9 +100,9 @@ public final class Scheduler implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::stopSurplus, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** Where instance output goes: function, instance, the request it belongs to (or null), the line. */
+    /** Where instance output goes: project, function, instance, the request it belongs to (or null), the line. */
     public interface LogSink {
-        void line(String functionName, String instanceId, String requestId, String line);
+        void line(String project, String functionName, String instanceId, String requestId, String line);
     }
 
     /**
@@ -108,7 +111,7 @@ public final class Scheduler implements AutoCloseable {
      * @throws ThrottledException when the function stays at its limits beyond the wait queue
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
-        keepAlive.arrived(version.functionName(), clock.instant());
+        keepAlive.arrived(functionKey(version.project(), version.functionName()), clock.instant());
         boolean cellsAllowed = true;
         for (int attempt = 1; ; attempt++) {
             boolean lastAttempt = attempt == MAX_PLACEMENTS;
@@ -155,8 +158,9 @@ public final class Scheduler implements AutoCloseable {
             long started = System.nanoTime();
             InvocationResult.Answer answer;
             try {
-                answer = instance.invoke(request, started + timeoutNanos,
-                        clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos), deadlines);
+                long deadlineEpochMs = clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+                String token = grants.token(version, request.requestId(), Instant.ofEpochMilli(deadlineEpochMs));
+                answer = instance.invoke(request, started + timeoutNanos, deadlineEpochMs, token, deadlines);
             } catch (InterruptedException e) {
                 pool.release(instance, false, Duration.ZERO);
                 throw e;
@@ -176,7 +180,7 @@ public final class Scheduler implements AutoCloseable {
             if (answer != reported && answer instanceof InvocationResult.Failure f) {
                 instance.logFailure(request.requestId(), f);
             }
-            pool.release(instance, survives(answer), idleFor(pool, version.config()));
+            pool.release(instance, survives(answer), idleFor(pool, version));
             return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
         }
     }
@@ -245,9 +249,10 @@ public final class Scheduler implements AutoCloseable {
      * How long an instance going idle now is kept; schedules the pre-warm when the policy plans
      * to stop it early and start one again before the next predicted invocation.
      */
-    private Duration idleFor(InstancePool pool, FunctionConfig config) {
+    private Duration idleFor(InstancePool pool, FunctionVersion version) {
         Instant now = clock.instant();
-        KeepAlivePolicy.Plan plan = keepAlive.idle(config, now);
+        KeepAlivePolicy.Plan plan = keepAlive.idle(functionKey(version.project(), version.functionName()),
+                version.config(), now);
         if (plan.prewarms() && !timers.isShutdown()) {
             long token = pool.planPrewarm();
             timers.schedule(() -> prewarm(pool, token, plan.prewarmUntil()),
@@ -355,22 +360,32 @@ public final class Scheduler implements AutoCloseable {
         return new InvocationResult(failure, instance.id, cold, initMicros, 0);
     }
 
-    /** Live instance counts of a function, over all of its revisions. */
+    /** Live instance counts of a function of the default project, over all of its revisions. */
     public InstanceCounts counts(String functionName) {
+        return counts(FunctionArns.DEFAULT_PROJECT, functionName);
+    }
+
+    /** Live instance counts of a function, over all of its revisions. */
+    public InstanceCounts counts(String project, String functionName) {
         InstanceCounts total = InstanceCounts.NONE;
         for (InstancePool pool : pools.values()) {
-            if (pool.version().functionName().equals(functionName)) {
+            if (isOf(pool, project, functionName)) {
                 total = total.plus(pool.counts());
             }
         }
         return total;
     }
 
-    /** Every live instance of a function, over all of its revisions, with its resident memory. */
+    /** Every live instance of a function of the default project, with its resident memory. */
     public java.util.List<InstanceInfo> instances(String functionName) {
+        return instances(FunctionArns.DEFAULT_PROJECT, functionName);
+    }
+
+    /** Every live instance of a function, over all of its revisions, with its resident memory. */
+    public java.util.List<InstanceInfo> instances(String project, String functionName) {
         java.util.List<InstanceInfo> all = new java.util.ArrayList<>();
         for (InstancePool pool : pools.values()) {
-            if (pool.version().functionName().equals(functionName)) {
+            if (isOf(pool, project, functionName)) {
                 all.addAll(pool.infos());
             }
         }
@@ -388,15 +403,37 @@ public final class Scheduler implements AutoCloseable {
      * versions are immutable and keep their pools.
      */
     public void retireStaleLatest(String functionName, String currentRevision) {
-        retireWhere(pool -> pool.version().functionName().equals(functionName)
+        retireStaleLatest(FunctionArns.DEFAULT_PROJECT, functionName, currentRevision);
+    }
+
+    /** {@link #retireStaleLatest(String, String)} for a function of {@code project}. */
+    public void retireStaleLatest(String project, String functionName, String currentRevision) {
+        retireWhere(pool -> isOf(pool, project, functionName)
                 && pool.version().version().equals(FunctionVersion.LATEST)
                 && !pool.version().revision().equals(currentRevision));
     }
 
-    /** After a delete: every pool of the function is retired. */
+    /** After a delete: every pool of the function (of the default project) is retired. */
     public void retireAll(String functionName) {
-        retireWhere(pool -> pool.version().functionName().equals(functionName));
-        keepAlive.forget(functionName);
+        retireAll(FunctionArns.DEFAULT_PROJECT, functionName);
+    }
+
+    /** After a delete: every pool of the function is retired. */
+    public void retireAll(String project, String functionName) {
+        retireWhere(pool -> isOf(pool, project, functionName));
+        keepAlive.forget(functionKey(project, functionName));
+    }
+
+    private static boolean isOf(InstancePool pool, String project, String functionName) {
+        return pool.version().functionName().equals(functionName) && pool.version().project().equals(project);
+    }
+
+    /**
+     * The name the keep-alive policy learns a function under: names are unique per project only.
+     * The default project's functions keep their bare names (reports and tests know them so).
+     */
+    static String functionKey(String project, String functionName) {
+        return FunctionArns.DEFAULT_PROJECT.equals(project) ? functionName : project + "/" + functionName;
     }
 
     private void retireWhere(java.util.function.Predicate<InstancePool> stale) {
@@ -439,7 +476,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private static String poolKey(FunctionVersion version) {
-        return version.functionName() + "\u0000" + version.revision();
+        return version.project() + "\u0000" + version.functionName() + "\u0000" + version.revision();
     }
 
     /** What pools need from the scheduler; kept in one place so the pool stays a pure state holder. */

@@ -153,7 +153,7 @@ final class Dispatcher implements AutoCloseable {
         try {
             accepted = async.submit(new AsyncInvoker.Event(schedule.function(), ScheduledEvents.event(schedule, tick),
                     ScheduledEvents.idempotencyKey(schedule, tick), "/v1/schedules/" + schedule.name(),
-                    "dev.cumulus.schedules.tick", tick.toString()));
+                    "dev.cumulus.schedules.tick", tick.toString()).inProject(schedule.project()));
         } catch (ApiException refused) {
             if (refused.status() >= 500) {
                 throw refused;

@@ -112,7 +112,7 @@ final class SchedulesAdmin {
             throw ApiException.badRequest("InvalidFunction", "'function' must be NAME or NAME:QUALIFIER, got " + function);
         }
         try {
-            invoker.resolve(function);
+            invoker.resolve(project, function);
         } catch (ApiException e) {
             if (e.status() != 404) throw e;
             throw ApiException.badRequest("UnknownFunction", "function " + function + " does not exist");

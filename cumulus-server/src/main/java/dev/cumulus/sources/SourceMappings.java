@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.async.CloudEvent;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.invoke.AsyncInvoker;
+import dev.cumulus.invoke.Call;
 import dev.cumulus.invoke.Invocation;
 import dev.cumulus.invoke.Invoker;
-import dev.cumulus.registry.FunctionDependents;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionDependents.Dependent;
-import dev.cumulus.scheduler.InvocationRequest;
+import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.scheduler.ThrottledException;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Route;
@@ -268,13 +269,13 @@ public final class SourceMappings implements AutoCloseable {
         @Override
         public FailureReason invoke(SourceMapping mapping, byte[] batch) throws InterruptedException {
             try {
-                String requestId = Invoker.newRequestId();
                 // the batch travels as a CloudEvent like every other event (ADR 0012): the function
                 // sees where it came from in Context.cloudEvent(), the body stays the SQS-style batch
-                CloudEvent event = new CloudEvent(requestId, "/v1/sources/" + mapping.name(), BATCH_TYPE,
-                        subject(mapping), clock.instant(), batch);
-                Invocation result = invoker.invoke(invoker.resolve(mapping.function()), new InvocationRequest(
-                        requestId, Invoker.traceId(), batch, null, null, event.attributesJson()));
+                Invocation result = invoker.invoke(Call.to(FunctionArns.DEFAULT_PROJECT, mapping.function()).trigger(Call.Trigger.SOURCE)
+                        .payload(batch)
+                        .cloudEvent(requestId -> new CloudEvent(requestId, "/v1/sources/" + mapping.name(), BATCH_TYPE,
+                                subject(mapping), clock.instant(), batch).attributesJson())
+                        .build());
                 return result.failed()
                         ? new FailureReason(result.failure().errorType(), result.failure().errorMessage())
                         : null;

@@ -28,7 +28,7 @@ final class InstancePublish implements InstanceService {
     }
 
     @Override
-    public Answer handle(String functionName, Request request) throws Exception {
+    public Answer handle(String project, String functionName, Request request) throws Exception {
         String path = Request.getPathInContext(request);
         String[] parts = path.substring(PREFIX.length()).split("/", -1);
         if (parts.length != 3 || !parts[0].isEmpty() || !parts[2].equals("events")) {
@@ -48,7 +48,7 @@ final class InstancePublish implements InstanceService {
             throw ApiException.badRequest("InvalidAttribute",
                     "a function cannot choose the source of what it publishes: it is /functions/" + functionName);
         }
-        Map<String, Object> answer = topics.publishChecked(parts[1], TopicsMount.attribute(request, query, "id"),
+        Map<String, Object> answer = topics.publishChecked(project, parts[1], TopicsMount.attribute(request, query, "id"),
                 "/functions/" + functionName, TopicsMount.attribute(request, query, "type"),
                 TopicsMount.attribute(request, query, "subject"), data);
         return new Answer(202, answer);

@@ -181,7 +181,7 @@ public final class Topics implements TopicSink {
         }
         String ref = function.asText();
         try {
-            invoker.resolve(ref);
+            invoker.resolve(PROJECT, ref);
         } catch (ApiException e) {
             throw ApiException.badRequest("InvalidFunction", "'function' " + ref + ": " + e.getMessage());
         }
@@ -258,8 +258,8 @@ public final class Topics implements TopicSink {
      *
      * @param id null for a fresh id
      */
-    Map<String, Object> publishChecked(String topic, String id, String source, String type, String subject,
-            byte[] data) {
+    Map<String, Object> publishChecked(String project, String topic, String id, String source, String type,
+            String subject, byte[] data) {
         requireName(topic);
         if (id != null && !EVENT_ID.matcher(id).matches()) {
             throw ApiException.badRequest("InvalidEventId", "an event id is 1-200 visible ASCII characters without spaces");
@@ -275,7 +275,7 @@ public final class Topics implements TopicSink {
             throw ApiException.badRequest("MalformedJson", "the event data (the body) must be a JSON document");
         }
         Json.requireJson(data);
-        return publish(PROJECT, topic, new Outgoing(id == null ? Invoker.newRequestId() : id, source,
+        return publish(project, topic, new Outgoing(id == null ? Invoker.newRequestId() : id, source,
                 type == null ? DEFAULT_TYPE : type, subject, data));
     }
 
@@ -304,7 +304,7 @@ public final class Topics implements TopicSink {
             }
             try {
                 async.submit(new AsyncInvoker.Event(s.function(), e.data(), e.id() + ":" + s.id(), e.source(), e.type(),
-                        e.subject(), e.id(), s.format()));
+                        e.subject(), e.id(), s.format(), project));
                 delivered++;
             } catch (ApiException refused) {
                 if (refused.status() != 404) {

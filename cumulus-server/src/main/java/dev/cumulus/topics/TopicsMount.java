@@ -75,7 +75,7 @@ final class TopicsMount {
         }
         Fields query = Request.extractQueryParameters(request);
         String source = attribute(request, query, "source");
-        return topics.publishChecked(topic, attribute(request, query, "id"),
+        return topics.publishChecked(Topics.PROJECT, topic, attribute(request, query, "id"),
                 source == null ? "/v1/topics/" + topic : source, attribute(request, query, "type"),
                 attribute(request, query, "subject"), data);
     }

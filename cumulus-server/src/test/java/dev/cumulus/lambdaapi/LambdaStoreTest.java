@@ -30,7 +30,9 @@ class LambdaStoreTest {
             FunctionRegistry registry = FunctionRegistry.open(test.db(), dir.resolve("code"),
                     dev.cumulus.registry.MountGuard.protecting(java.util.List.of(dir)));
             String sha = registry.storeCode(new ByteArrayInputStream(Zips.withClasses("com/example/Hello.class")), 1_000_000).sha256();
-            registry.put(FunctionConfig.defaults("f", "com.example.Hello"), sha);
+            // a Lambda row belongs to the function of its own project: both projects have an f
+            registry.project("p1").put(FunctionConfig.defaults("f", "com.example.Hello"), sha);
+            registry.project("p2").put(FunctionConfig.defaults("f", "com.example.Hello"), sha);
             LambdaStore store = new LambdaStore(test.db(), "p1", Clock.systemUTC());
             LambdaStore other = new LambdaStore(test.db(), "p2", Clock.systemUTC());
 
@@ -71,12 +73,14 @@ class LambdaStoreTest {
             assertThat(store.deleteProvisioned("f", "1")).isTrue();
 
             // deleted through any API, the function takes its Lambda rows along (foreign keys cascade)
-            assertThat(registry.delete("f")).isTrue();
+            other.tag("f", Map.of("kept", "yes"));
+            assertThat(registry.project("p1").delete("f")).isTrue();
             assertThat(store.settings("f", "$LATEST")).isEmpty();
             assertThat(store.tags("f")).isEmpty();
             assertThat(store.statements("f", LambdaStore.UNQUALIFIED)).isEmpty();
             assertThat(store.urlConfig("f", LambdaStore.UNQUALIFIED)).isEmpty();
             assertThat(store.provisioned("f")).isEmpty();
+            assertThat(other.tags("f")).isEqualTo(Map.of("kept", "yes"));
         }
     }
 }

@@ -200,6 +200,31 @@ abstract class MeteringContract {
         assertThat(metering.usage().records(ALL_FROM, ALL_TO)).containsExactly(r);
     }
 
+    @Test
+    void usageIsCountedPerProject() {
+        InvocationRecord alpha = InvocationRecord.builder().requestId("a").project("alpha").functionName("hello")
+                .version("$LATEST").start(T0).durationMicros(1500).billedMs(2).memoryMb(256).outcome(Outcome.SUCCESS)
+                .build();
+        InvocationRecord beta = InvocationRecord.builder().requestId("b").project("beta").functionName("hello")
+                .version("$LATEST").start(T0).durationMicros(1500).billedMs(2).memoryMb(512).outcome(Outcome.ERROR)
+                .build();
+        metering.meter().record(alpha);
+        metering.meter().record(beta);
+        metering.meter().record(new InvocationRecord("b2", "beta", "hello", "$LATEST", T0, 1500, 2, 512, false, 0,
+                Outcome.ERROR));
+        metering.meter().flush();
+
+        assertThat(metering.usage().byFunction("alpha", ALL_FROM, ALL_TO)).singleElement()
+                .satisfies(row -> assertThat(row.requests()).isEqualTo(1))
+                .satisfies(row -> assertThat(row.errors()).isZero());
+        assertThat(metering.usage().byFunction("beta", ALL_FROM, ALL_TO)).singleElement()
+                .satisfies(row -> assertThat(row.requests()).isEqualTo(2))
+                .satisfies(row -> assertThat(row.errors()).isEqualTo(2));
+        assertThat(metering.usage().byFunction(ALL_FROM, ALL_TO)).isEmpty();
+        assertThat(metering.usage().records(ALL_FROM, ALL_TO)).extracting(InvocationRecord::project)
+                .containsExactlyInAnyOrder("alpha", "beta", "beta");
+    }
+
     // ---- helpers
 
     List<InvocationRecord> randomRecords(int n) {

@@ -91,6 +91,55 @@ abstract class RegistryContract {
     }
 
     @Test
+    void namesAreUniquePerProjectAndEachProjectSeesOnlyItsOwn() {
+        FunctionRegistry alpha = registry.project("alpha");
+        FunctionRegistry beta = registry.project("beta");
+        CodeRef otherCode = store(Zips.withClasses("com/example/Other.class"));
+        alpha.put(config("hello"), helloCode.sha256());
+        beta.put(FunctionConfig.defaults("hello", "com.example.Other"), otherCode.sha256());
+
+        assertThat(alpha.project()).isEqualTo("alpha");
+        assertThat(alpha.get("hello").orElseThrow().code()).isEqualTo(helloCode);
+        assertThat(beta.get("hello").orElseThrow().code()).isEqualTo(otherCode);
+        assertThat(alpha.get("hello").orElseThrow().project()).isEqualTo("alpha");
+        assertThat(registry.get("hello")).isEmpty();
+        assertThat(registry.list()).isEmpty();
+        assertThat(registry.projects()).containsExactly("alpha", "beta");
+        FunctionVersion resolved = beta.resolve("hello", null);
+        assertThat(resolved.project()).isEqualTo("beta");
+        assertThat(resolved.config().handler()).isEqualTo("com.example.Other");
+        assertThat(alpha.resolve("hello", null).config().handler()).isEqualTo(HANDLER);
+
+        // versions and aliases are numbered and named per function, so per project
+        assertThat(alpha.publish("hello").version()).isEqualTo("1");
+        alpha.createAlias("hello", "live", new Alias.Spec("1", null, null));
+        assertThat(beta.versions("hello")).isEmpty();
+        assertThat(beta.aliases("hello")).isEmpty();
+        assertThatThrownBy(() -> beta.resolve("hello", "1"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThatThrownBy(() -> beta.resolve("hello", "live"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThat(beta.publish("hello").version()).isEqualTo("1");
+        assertThat(beta.resolve("hello", "1").config().handler()).isEqualTo("com.example.Other");
+        assertThat(alpha.resolve("hello", "live").config().handler()).isEqualTo(HANDLER);
+
+        // a delete takes one project's function and leaves the other's
+        assertThat(beta.delete("hello")).isTrue();
+        assertThat(beta.get("hello")).isEmpty();
+        assertThatThrownBy(() -> beta.resolve("hello", null)).isInstanceOf(ApiException.class);
+        assertThat(alpha.resolve("hello", null).config().handler()).isEqualTo(HANDLER);
+        assertThat(alpha.versions("hello")).extracting(FunctionVersion::version).containsExactly("1");
+    }
+
+    @Test
+    void refusesMalformedProjectNames() {
+        for (String bad : List.of("", "Upper", "a/b", "a\u0000b", "-lead", "x".repeat(64))) {
+            assertThatThrownBy(() -> registry.project(bad)).as(bad)
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("InvalidProject"));
+        }
+    }
+
+    @Test
     void createsGetsListsUpdatesAndDeletes() {
         FunctionInfo created = registry.put(config("hello"), helloCode.sha256());
 

@@ -61,7 +61,7 @@ class RuntimeApiServerTest {
     void nextCarriesEveryLambdaHeaderAndAContentType() throws Exception {
         channel.queue.add(new PendingInvocation("req-1", 1_700_000_000_123L, "arn:aws:lambda:us-east-1:0:function:f:1",
                 "Root=1-abc", "{\"a\":1}".getBytes(StandardCharsets.UTF_8), "{\"client\":{}}", "{\"cognitoIdentityId\":\"x\"}",
-                null));
+                null, "header.claims.signature"));
 
         UnixHttp.Reply reply = UnixHttp.get(socket, RT + "invocation/next");
 
@@ -73,17 +73,19 @@ class RuntimeApiServerTest {
         assertThat(reply.header("Lambda-Runtime-Trace-Id")).isEqualTo("Root=1-abc");
         assertThat(reply.header("Lambda-Runtime-Client-Context")).isEqualTo("{\"client\":{}}");
         assertThat(reply.header("Lambda-Runtime-Cognito-Identity")).isEqualTo("{\"cognitoIdentityId\":\"x\"}");
+        assertThat(reply.header("Lambda-Runtime-Cumulus-Token")).isEqualTo("header.claims.signature");
         assertThat(reply.header("Content-Type")).isEqualTo("application/json");
     }
 
     @Test
     void nextLeavesOutOptionalHeadersThatAreAbsent() throws Exception {
-        channel.queue.add(new PendingInvocation("req-2", 1L, "arn", "trace", new byte[0], null, null, null));
+        channel.queue.add(new PendingInvocation("req-2", 1L, "arn", "trace", new byte[0], null, null, null, null));
 
         UnixHttp.Reply reply = UnixHttp.get(socket, RT + "invocation/next");
 
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.headers()).doesNotContainKeys("lambda-runtime-client-context", "lambda-runtime-cognito-identity");
+        assertThat(reply.headers()).doesNotContainKeys("lambda-runtime-client-context", "lambda-runtime-cognito-identity",
+                "lambda-runtime-cumulus-token");
         assertThat(reply.header("Content-Type")).isEqualTo("application/json");
     }
 

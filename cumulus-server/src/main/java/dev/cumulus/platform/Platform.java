@@ -8,6 +8,9 @@ import dev.cumulus.auth.SigV4;
 import dev.cumulus.auth.TokenMount;
 import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.PrivateFiles;
+import dev.cumulus.iam.Iam;
+import dev.cumulus.iam.IamApi;
+import dev.cumulus.iam.IamGuard;
 import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.invoke.AsyncInvoker;
@@ -165,7 +168,13 @@ public final class Platform implements AutoCloseable {
                     });
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
-            mounts.add(new KeysMount(accessKeys));
+            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; the guard every API asks.
+            // Execution tokens are verified by the functions capability once it issues them: until
+            // then no bearer token is one.
+            Iam iam = Iam.open(database, clock);
+            IamGuard guard = new IamGuard(token, accessKeys, iam, executionToken -> java.util.Optional.empty(), clock);
+            mounts.addAll(new IamApi(iam, guard, clock).mounts());
+            mounts.add(new KeysMount(accessKeys, iam.projects()));
             mounts.add(new TokenMount(token));
             mounts.addAll(new LambdaApi(new SigV4(accessKeys, "lambda", clock), registry, scheduler, invoker, async,
                     logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,

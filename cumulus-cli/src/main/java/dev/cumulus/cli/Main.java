@@ -35,6 +35,12 @@ import picocli.CommandLine.ScopeType;
                 SchedulesCommand.class,
                 KeysCommand.class,
                 TokenCommand.class,
+                ProjectsCommand.class,
+                ApiKeysCommand.class,
+                RolesCommand.class,
+                UsersCommand.class,
+                PolicyCommand.class,
+                AuditCommand.class,
                 SourcesCommand.class,
                 TopicsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -2,6 +2,7 @@ package dev.cumulus.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.iam.IamApi;
 import dev.cumulus.iam.Policies;
 import dev.cumulus.iam.Policy;
 import dev.cumulus.iam.Projects;
@@ -18,7 +19,8 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * {@code /v1/keys}: create, list and delete access keys, with the root token. A key belongs to a
- * project ({@code default} unless the body names one) and carries policies (docs/iam.md); a key
+ * project ({@code default} unless the body, the query or the {@code X-Cumulus-Project} header
+ * names one) and carries policies (docs/iam.md); a key
  * created without any is an admin of its project, what every access key was before policies
  * (ADR 0023), and the response shows the policy it got.
  */
@@ -60,6 +62,9 @@ public final class KeysMount implements Mount {
                     }
                     String description = optionalText(node, "description");
                     String project = optionalText(node, "project");
+                    if (project == null) {
+                        project = request.getHeaders().get(IamApi.PROJECT_HEADER);
+                    }
                     project = project == null ? Projects.DEFAULT : Projects.validName(project);
                     if (projects.get(project).isEmpty()) {
                         throw ApiException.notFound("project " + project + " does not exist");
@@ -82,6 +87,9 @@ public final class KeysMount implements Mount {
                 }
                 case "GET" -> {
                     String project = Request.extractQueryParameters(request).getValue("project");
+                    if (project == null) {
+                        project = request.getHeaders().get(IamApi.PROJECT_HEADER);
+                    }
                     List<Map<String, Object>> all = keys.list(project).stream().map(KeysMount::view).toList();
                     Exchange.write(response, 200, JSON, Json.write(Map.of("keys", all)));
                 }

@@ -325,7 +325,10 @@ public final class IamApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("InvalidParameter", e.getMessage());
         }
-        Caller caller = call.caller(resource.project());
+        String principalText = body.text("principal");
+        Principal subject = principalText == null ? null : IamGuard.parsePrincipal(principalText);
+        // the project simulated in: the subject's (a principal acts in its own), else the resource's
+        Caller caller = call.caller(subject == null ? resource.project() : subject.project());
         guard.authorize(caller.who(), "iam:SimulatePolicy", Crn.of("iam", caller.project(), "policy"), caller.facts());
         InetAddress source = caller.facts().source();
         String sourceText = body.text("source");
@@ -338,15 +341,13 @@ public final class IamApi {
         }
         Instant time = Optional.ofNullable(body.instant("time")).orElse(caller.facts().time());
         Guard.Facts facts = new Guard.Facts(source, time);
-        String principalText = body.text("principal");
         List<Policy> given = Policies.fromRequest(body.node());
         Decision decision;
         Map<String, Object> view = new LinkedHashMap<>();
-        if (principalText != null) {
+        if (subject != null) {
             if (!given.isEmpty()) {
                 throw ApiException.badRequest("InvalidParameter", "give principal or policy/policies, not both");
             }
-            Principal subject = IamGuard.parsePrincipal(principalText);
             if (!caller.who().isRoot() && (subject.isRoot() || !subject.project().equals(caller.project()))) {
                 throw IamGuard.accessDenied(caller.who() + " may simulate only principals of project " + caller.project());
             }

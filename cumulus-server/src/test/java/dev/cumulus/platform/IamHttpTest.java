@@ -211,6 +211,11 @@ class IamHttpTest {
         assertThat(as(keyA, "POST", "/v1/policy/simulate", """
                 {"principal":"role:orders@beta","action":"functions:Invoke","resource":"crn:cumulus:functions:beta:orders-create"}""",
                 null).statusCode()).isEqualTo(403);
+        JsonNode boundary = TestNode.json(as(keyA, "POST", "/v1/policy/simulate", """
+                {"principal":"role:orders@alpha","action":"functions:Invoke","resource":"crn:cumulus:functions:beta:orders-create"}""",
+                "alpha"));
+        assertThat(boundary.get("decision").asText()).isEqualTo("deny");
+        assertThat(boundary.get("explanation").asText()).isEqualTo("denied by project-boundary/alpha");
         JsonNode rootAsks = TestNode.json(node.send("POST", "/v1/policy/simulate", """
                 {"principal":"role:orders@alpha","action":"functions:Invoke","resource":"crn:cumulus:functions:beta:orders-create"}"""));
         assertThat(rootAsks.get("decision").asText()).isEqualTo("deny");

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Admin users of a project: a name, an Argon2id password hash ({@link PasswordHash}) and
@@ -26,7 +25,6 @@ public final class AdminUsers {
     public static final Duration SESSION_LIFETIME = Duration.ofHours(1);
     static final int MIN_PASSWORD = 12;
     static final int MAX_PASSWORD = 1024;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@+=-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Verified against when the user does not exist, so a wrong name costs what a wrong password does. */
     private static final String DUMMY_HASH = PasswordHash.hash("not a password of anyone");
@@ -47,11 +45,7 @@ public final class AdminUsers {
     }
 
     public static String validName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("InvalidParameter",
-                    "a user name is 1 to 64 letters, digits and _.@+=-: '" + name + "'");
-        }
-        return name;
+        return IamNames.principalName("user", name);
     }
 
     public User create(String project, String name, String password, List<Policy> policies) {
@@ -126,7 +120,7 @@ public final class AdminUsers {
      * @return empty for an unknown user or a wrong password (alike, in time too)
      */
     public Optional<Session> login(String project, String name, String password) {
-        if (password == null || password.length() > MAX_PASSWORD || name == null || !NAME.matcher(name).matches()) {
+        if (password == null || password.length() > MAX_PASSWORD || name == null || !IamNames.matches(name)) {
             return Optional.empty();
         }
         Optional<String[]> stored = db.withConnection(c -> {

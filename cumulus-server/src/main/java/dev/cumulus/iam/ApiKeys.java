@@ -54,10 +54,7 @@ public final class ApiKeys {
     }
 
     public Created create(String project, String description, List<Policy> policies, Instant expiresAt) {
-        String text = description == null ? "" : description;
-        if (text.length() > 256) {
-            throw ApiException.badRequest("InvalidParameter", "description is limited to 256 characters");
-        }
+        String text = IamNames.description(description);
         Instant now = Instant.ofEpochMilli(clock.millis());
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw ApiException.badRequest("InvalidParameter", "expiresAt must be in the future");

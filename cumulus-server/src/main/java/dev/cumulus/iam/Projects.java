@@ -68,10 +68,7 @@ public final class Projects {
 
     public Project create(String name, String description) {
         validName(name);
-        String text = description == null ? "" : description;
-        if (text.length() > 256) {
-            throw ApiException.badRequest("InvalidParameter", "description is limited to 256 characters");
-        }
+        String text = IamNames.description(description);
         Instant now = Instant.ofEpochMilli(clock.millis());
         db.inTransaction(c -> {
             if (find(c, name).isPresent()) {

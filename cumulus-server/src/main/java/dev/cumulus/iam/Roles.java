@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Roles: named sets of policies within a project. A function names its role; the execution token
@@ -19,7 +18,6 @@ import java.util.regex.Pattern;
  * {@link TtlCache#TTL} on other nodes). A token naming a role that does not exist may do nothing.
  */
 public final class Roles {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@+=-]{1,64}");
 
     public record Role(String project, String name, String description, List<Policy> policies, Instant createdAt,
             Instant updatedAt) {}
@@ -37,19 +35,12 @@ public final class Roles {
     }
 
     public static String validName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("InvalidParameter",
-                    "a role name is 1 to 64 letters, digits and _.@+=-: '" + name + "'");
-        }
-        return name;
+        return IamNames.principalName("role", name);
     }
 
     public Role create(String project, String name, String description, List<Policy> policies) {
         validName(name);
-        String text = description == null ? "" : description;
-        if (text.length() > 256) {
-            throw ApiException.badRequest("InvalidParameter", "description is limited to 256 characters");
-        }
+        String text = IamNames.description(description);
         Instant now = Instant.ofEpochMilli(clock.millis());
         db.inTransaction(c -> {
             if (find(c, project, name).isPresent()) {

@@ -79,3 +79,13 @@ ALTER TABLE access_keys ADD COLUMN policies TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE access_keys ADD COLUMN expires_at BIGINT;
 UPDATE access_keys SET policies =
     '[{"Version":"2026-12-01","Statement":[{"Sid":"ProjectAdmin","Effect":"Allow","Action":"*","Resource":"crn:cumulus:*:default:*"}]}]';
+
+-- Code signing (CodeSigning): a project with trusted public keys accepts only code packages
+-- whose SHA-256 one of them signed. No row: signing is not required.
+CREATE TABLE iam_signing_keys (
+    project     VARCHAR(63)  NOT NULL REFERENCES iam_projects (project),
+    key_id      VARCHAR(40)  NOT NULL,
+    public_key  TEXT         NOT NULL,
+    created_at  BIGINT       NOT NULL,
+    PRIMARY KEY (project, key_id)
+);

@@ -5,7 +5,7 @@ import java.time.Clock;
 
 /**
  * The IAM capability's Store side, opened once by the Platform: projects, API keys, admin users
- * and their sessions, roles, and the audit log.
+ * and their sessions, roles, the audit log and code-signing keys.
  */
 public final class Iam {
     private final Projects projects;
@@ -13,6 +13,7 @@ public final class Iam {
     private final AdminUsers users;
     private final Roles roles;
     private final AuditLog audit;
+    private final CodeSigning codeSigning;
 
     private Iam(Database db, Clock clock) {
         this.projects = new Projects(db, clock);
@@ -20,6 +21,7 @@ public final class Iam {
         this.users = new AdminUsers(db, clock);
         this.roles = new Roles(db, clock);
         this.audit = new AuditLog(db, clock);
+        this.codeSigning = new CodeSigning(db, clock);
     }
 
     public static Iam open(Database db, Clock clock) {
@@ -44,5 +46,10 @@ public final class Iam {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    /** Which code packages a project accepts (the functions capability asks on deploy). */
+    public CodeSigning codeSigning() {
+        return codeSigning;
     }
 }

@@ -48,7 +48,8 @@ public final class Projects {
         this.clock = clock;
         this.cache = new TtlCache<>(clock);
         for (String[] table : new String[][] {{"api keys", "iam_api_keys"}, {"users", "iam_users"},
-                {"roles", "iam_roles"}, {"access keys", "access_keys"}}) {
+                {"roles", "iam_roles"}, {"access keys", "access_keys"},
+                {"trusted signing keys", "iam_signing_keys"}}) {
             contents.add(tableContents(table[0], table[1]));
         }
     }

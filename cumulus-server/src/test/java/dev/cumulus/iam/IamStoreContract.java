@@ -267,6 +267,52 @@ abstract class IamStoreContract {
         assertThat(iam.audit().read(new AuditLog.Query().limit(1))).hasSize(1);
     }
 
+    @Test
+    void codeSigningAcceptsOnlyPackagesATrustedKeySigned() throws Exception {
+        iam.projects().create("shop", null);
+        CodeSigning signing = iam.codeSigning();
+        String sha = "ab".repeat(32);
+        signing.verify("shop", sha, null); // no trusted key: signing is not required
+
+        java.security.KeyPair ed = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        java.security.KeyPairGenerator ecGenerator = java.security.KeyPairGenerator.getInstance("EC");
+        ecGenerator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ec = ecGenerator.generateKeyPair();
+        java.security.KeyPair stranger = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        CodeSigning.TrustedKey trusted = signing.trust("shop", pem(ed.getPublic()));
+        signing.trust("shop", pem(ec.getPublic()));
+        assertThat(signing.trusted("shop")).hasSize(2).extracting(CodeSigning.TrustedKey::keyId).contains(trusted.keyId());
+
+        signing.verify("shop", sha, sign("Ed25519", ed.getPrivate(), sha));
+        signing.verify("shop", sha, sign("SHA256withECDSA", ec.getPrivate(), sha));
+        assertThatThrownBy(() -> signing.verify("shop", sha, null))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("CodeSigningRequired"));
+        assertThatThrownBy(() -> signing.verify("shop", sha, sign("Ed25519", stranger.getPrivate(), sha)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("InvalidCodeSignature"));
+        String tampered = "cd" + sha.substring(2);
+        assertThatThrownBy(() -> signing.verify("shop", tampered, sign("Ed25519", ed.getPrivate(), sha)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("InvalidCodeSignature"));
+        signing.verify("default", sha, null); // another project's keys do not bind this one
+        assertThatThrownBy(() -> signing.trust("shop", "not a key"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+        assertThatThrownBy(() -> iam.projects().delete("shop"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThat(signing.distrust("shop", trusted.keyId())).isTrue();
+        assertThat(signing.trusted("shop")).hasSize(1);
+    }
+
+    private static String pem(java.security.PublicKey key) {
+        return "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    private static String sign(String algorithm, java.security.PrivateKey key, String sha256Hex) throws Exception {
+        java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(java.util.HexFormat.of().parseHex(sha256Hex));
+        return java.util.Base64.getEncoder().encodeToString(signer.sign());
+    }
+
     private List<String> column(String sql) {
         return test.db().withConnection(c -> {
             try (PreparedStatement select = c.prepareStatement(sql); ResultSet rs = select.executeQuery()) {

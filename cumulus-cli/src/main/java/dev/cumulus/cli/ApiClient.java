@@ -25,10 +25,17 @@ public final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Target target;
+    private final String project;
     private final HttpClient http;
 
     public ApiClient(Target target) {
+        this(target, null);
+    }
+
+    /** @param project sent as {@code X-Cumulus-Project} on every request, when not null */
+    public ApiClient(Target target, String project) {
         this.target = target;
+        this.project = project;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER);
@@ -58,9 +65,18 @@ public final class ApiClient {
     }
 
     public HttpRequest.Builder request(String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create(target.url().toString() + pathAndQuery))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(target.url().toString() + pathAndQuery))
                 .header("Authorization", "Bearer " + target.token())
                 .header("User-Agent", "cumulus-cli");
+        if (project != null) {
+            builder.header(CliConfig.PROJECT_HEADER, project);
+        }
+        return builder;
+    }
+
+    /** The project every request names, or null. */
+    public String project() {
+        return project;
     }
 
     /** Sends and returns the response with its body still open; non-2xx answers become errors. */

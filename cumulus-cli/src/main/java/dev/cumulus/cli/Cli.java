@@ -73,7 +73,7 @@ public final class Cli {
     }
 
     ApiClient client(ClientOptions options) {
-        return new ApiClient(Target.resolve(options, env, cwd));
+        return new ApiClient(Target.resolve(options, env, cwd), CliConfig.project(options.project, env));
     }
 
     public int run(String... args) {

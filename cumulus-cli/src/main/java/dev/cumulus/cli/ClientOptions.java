@@ -17,6 +17,11 @@ public final class ClientOptions {
             description = "Data dir of a local node, to find its url and root-token files. Default: $CUMULUS_DATA, else ./.cumulus.")
     Path dataDir;
 
+    @Option(names = "--project", paramLabel = "PROJECT",
+            description = "Project to act in. Default: $CUMULUS_PROJECT, else the current one ('cumulus projects use'),"
+                    + " else the caller's own.")
+    String project;
+
     public ClientOptions() {}
 
     ClientOptions(String url, String token, Path dataDir) {

@@ -36,14 +36,29 @@ final class KeysCommand implements Callable<Integer> {
         @Option(names = "--description", paramLabel = "TEXT", description = "What the key is for (up to 256 characters).")
         String description;
 
+        @Option(names = "--policy", paramLabel = "FILE",
+                description = "A policy document (JSON) to attach; repeatable. Without any, the key is an admin of its project.")
+        java.util.List<java.nio.file.Path> policies;
+
+        @Option(names = "--expires", paramLabel = "WHEN",
+                description = "When the key stops working: an ISO time or a duration from now (90d, 12h).")
+        String expires;
+
         Create(Cli cli) {
             this.cli = cli;
         }
 
         @Override
         public Integer call() {
-            JsonNode key = cli.client(client).send("POST", "/v1/keys",
-                    description == null ? Map.of() : Map.of("description", description));
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            if (description != null) {
+                body.put("description", description);
+            }
+            PolicyFiles.attach(body, cli.cwd, policies, false);
+            if (expires != null) {
+                body.put("expiresAt", ApiKeysCommand.expiresAt(expires).toString());
+            }
+            JsonNode key = cli.client(client).send("POST", "/v1/keys", body);
             cli.out.println("AWS_ACCESS_KEY_ID=" + key.path("accessKeyId").asText());
             cli.out.println("AWS_SECRET_ACCESS_KEY=" + key.path("secretAccessKey").asText());
             // both lines out before the note: on a shared terminal, stdout still in its buffer would

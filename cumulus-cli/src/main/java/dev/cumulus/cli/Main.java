@@ -36,6 +36,12 @@ import picocli.CommandLine.ScopeType;
                 KeysCommand.class,
                 SecretsCommand.class,
                 TokenCommand.class,
+                ProjectsCommand.class,
+                ApiKeysCommand.class,
+                RolesCommand.class,
+                UsersCommand.class,
+                PolicyCommand.class,
+                AuditCommand.class,
                 SourcesCommand.class,
                 TopicsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -253,7 +253,7 @@ public final class SigV4 {
         return values.isEmpty() ? null : values.getFirst();
     }
 
-    static byte[] sha256(byte[] data) {
+    public static byte[] sha256(byte[] data) {
         return newSha256().digest(data);
     }
 

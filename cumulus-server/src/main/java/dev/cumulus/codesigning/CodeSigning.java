@@ -3,7 +3,13 @@ package dev.cumulus.codesigning;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.store.Database;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cumulus.web.Call;
+import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
+import dev.cumulus.web.Route;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -104,6 +110,53 @@ public final class CodeSigning {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("stored trusted keys are not a JSON list: " + json, e);
         }
+    }
+
+    /**
+     * {@code GET /v1/code-signing} (the policy, with key ids) and {@code PUT /v1/code-signing}
+     * ({@code {"required": bool, "trustedKeys": [PEM...]}}, replacing it) in the request's project.
+     */
+    public List<Route> routes() {
+        return List.of(
+                Route.get("/v1/code-signing").authorize("functions:GetCodeSigningPolicy", "functions", "*")
+                        .handle(call -> call.json(200, view(policy(call.project())))),
+                Route.put("/v1/code-signing").authorize("functions:PutCodeSigningPolicy", "functions", "*")
+                        .handle(call -> call.json(200, view(put(call.project(), parse(call))))));
+    }
+
+    private static Policy parse(Call call) throws java.io.IOException {
+        JsonNode body = Json.parseObject(Exchange.readBody(call.request(), 256 * 1024));
+        for (var field : body.properties()) {
+            if (!field.getKey().equals("required") && !field.getKey().equals("trustedKeys")) {
+                throw ApiException.badRequest("InvalidParameter", "unknown field '" + field.getKey() + "'");
+            }
+        }
+        JsonNode required = body.path("required");
+        if (!required.isMissingNode() && !required.isBoolean()) {
+            throw ApiException.badRequest("InvalidParameter", "'required' must be true or false");
+        }
+        List<String> keys = new ArrayList<>();
+        JsonNode list = body.path("trustedKeys");
+        if (!list.isMissingNode()) {
+            if (!list.isArray()) {
+                throw ApiException.badRequest("InvalidParameter", "'trustedKeys' must be a list of PEM public keys");
+            }
+            for (JsonNode key : list) {
+                if (!key.isTextual()) {
+                    throw ApiException.badRequest("InvalidParameter", "'trustedKeys' must be a list of PEM public keys");
+                }
+                keys.add(key.asText());
+            }
+        }
+        return new Policy(required.asBoolean(false), keys);
+    }
+
+    private Map<String, Object> view(Policy policy) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("required", policy.required());
+        view.put("trustedKeys", policy.trustedKeys());
+        view.put("keyIds", keyIds(policy));
+        return view;
     }
 
     /** The ids of the project's trusted keys, for listings (the keys themselves are public anyway). */

@@ -135,7 +135,7 @@ final class FunctionRoutes {
         FunctionConfig current = api.registry().get(name).map(FunctionInfo::config).orElse(null);
         FunctionConfig config = FunctionSettings.apply(name, body, current);
         Functions.Deployed deployed = api.functions().deploy(config, FunctionSettings.codeSha256(body),
-                Functions.authorityOf(call.principal()));
+                FunctionSettings.codeSignature(body), Functions.authorityOf(call.principal()));
         Exchange.write(call.response(), deployed.created() ? 201 : 200, JSON,
                 Json.write(Views.Function.of(deployed.info(), api.scheduler().counts(name))));
     }

@@ -17,7 +17,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts", "async", "network", "role");
+            "provisionedConcurrency", "mounts", "async", "network", "role", "codeSignature");
     private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
@@ -82,6 +82,14 @@ final class FunctionSettings {
         JsonNode node = body.get("codeSha256");
         if (node == null || node.isNull()) return null;
         if (!node.isTextual()) throw invalid("codeSha256", "a string");
+        return node.asText();
+    }
+
+    /** The deploy's detached signature over the package's SHA-256 (base64), or null. */
+    static String codeSignature(JsonNode body) {
+        JsonNode node = body.get("codeSignature");
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw invalid("codeSignature", "a base64 string");
         return node.asText();
     }
 

@@ -1,5 +1,6 @@
 package dev.cumulus.functions;
 
+import dev.cumulus.codesigning.CodeSigning;
 import dev.cumulus.async.AsyncDelivery;
 import dev.cumulus.iam.Principal;
 import dev.cumulus.registry.Authority;
@@ -24,6 +25,7 @@ public final class Functions {
     private final Scheduler scheduler;
     private final AsyncDelivery async;
     private final FunctionDeletion deletion;
+    private final CodeSigning codeSigning;
 
     /**
      * @param dependents every capability that names functions (routes, schedules, topics,
@@ -31,8 +33,10 @@ public final class Functions {
      * @param dropped what else forgets a deleted function (its logs)
      */
     public Functions(FunctionRegistry registry, Scheduler scheduler, AsyncDelivery async,
-            List<FunctionDependents> dependents, java.util.function.BiConsumer<String, String> dropped) {
+            List<FunctionDependents> dependents, java.util.function.BiConsumer<String, String> dropped,
+            CodeSigning codeSigning) {
         this.registry = registry;
+        this.codeSigning = codeSigning;
         this.scheduler = scheduler;
         this.async = async;
         this.deletion = new FunctionDeletion(registry, dependents, new FunctionDeletion.Aftermath() {
@@ -68,7 +72,14 @@ public final class Functions {
      *
      * @param codeSha256 stored code; null keeps the current code on an update
      */
-    public Deployed deploy(FunctionConfig config, String codeSha256, Authority authority) {
+    /**
+     * @param codeSignature the detached signature of new code, or null: a project whose
+     *     code-signing policy requires one refuses new code without it (ADR 0025)
+     */
+    public Deployed deploy(FunctionConfig config, String codeSha256, String codeSignature, Authority authority) {
+        if (codeSha256 != null) {
+            codeSigning.check(registry.project(), codeSha256, codeSignature);
+        }
         boolean created = registry.get(config.name()).isEmpty();
         async.checkSettings(config);
         FunctionInfo info = registry.put(config, codeSha256, authority);

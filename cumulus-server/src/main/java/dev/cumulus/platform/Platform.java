@@ -8,11 +8,16 @@ import dev.cumulus.auth.RootToken;
 import dev.cumulus.auth.SecretBox;
 import dev.cumulus.auth.SigV4;
 import dev.cumulus.auth.TokenMount;
+import dev.cumulus.edge.TlsCredentials;
+import dev.cumulus.files.PrivateFiles;
+import dev.cumulus.codesigning.CodeSigning;
+import dev.cumulus.iam.Iam;
+import dev.cumulus.iam.IamApi;
+import dev.cumulus.iam.IamGuard;
+import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
-import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.FileTrees;
-import dev.cumulus.files.PrivateFiles;
 import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
@@ -29,24 +34,18 @@ import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.functions.Functions;
 import dev.cumulus.iam.Guard;
-import dev.cumulus.iam.TodayGuard;
 import dev.cumulus.registry.FunctionInfo;
 import dev.cumulus.registry.FunctionRegistry;
-import dev.cumulus.registry.MountGuard;
-import dev.cumulus.routes.Routes;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.sandbox.Sandbox;
 import dev.cumulus.sandbox.Sandboxes;
 import dev.cumulus.scheduler.HybridHistogramPolicy;
 import dev.cumulus.scheduler.Scheduler;
-import dev.cumulus.schedules.Schedules;
 import dev.cumulus.secrets.FunctionSecrets;
 import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
-import java.util.ArrayList;
-import java.util.List;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -107,17 +106,20 @@ public final class Platform implements AutoCloseable {
         this.sandbox = sandbox;
     }
 
-    /** How a node makes its {@link Guard} from its credentials: {@link TodayGuard} until policies land (issue 11). */
+    /** How a test node makes its own {@link Guard} from the node's credentials instead of IAM's. */
     @FunctionalInterface
     public interface Guards {
         Guard create(RootToken token, AccessKeys keys);
     }
 
     public static Platform start(PlatformConfig config) throws IOException {
-        return start(config, TodayGuard::new);
+        return start(config, null);
     }
 
-    /** Starts a node whose APIs authorise through the guard {@code guards} makes. */
+    /**
+     * Starts a node whose APIs authorise through the guard {@code guards} makes, or through IAM's
+     * policies ({@link IamGuard}) when it is null: what every real node does.
+     */
     public static Platform start(PlatformConfig config, Guards guards) throws IOException {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
         RootToken rootToken = null;
@@ -173,7 +175,13 @@ public final class Platform implements AutoCloseable {
             runtimeApi.serve(topics.instanceService());
             // who may do what: every API authenticates and authorises through it
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
-            Guard guard = guards.create(token, accessKeys);
+            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
+            // stands for its function's role
+            Iam iam = Iam.open(database, clock);
+            // which code a project accepts (ADR 0025)
+            CodeSigning codeSigning = new CodeSigning(database, clock);
+            IamGuard iamGuard = new IamGuard(token, accessKeys, iam, executionTokens.principals(), clock);
+            Guard guard = guards == null ? iamGuard : guards.create(token, accessKeys);
             // the capabilities that serve their own part of the REST API
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());
@@ -189,8 +197,10 @@ public final class Platform implements AutoCloseable {
             // deploys, publishes and deletes for both APIs; a function is deleted only with what
             // names it, or not at all (ADR 0017)
             Functions functions = new Functions(registry, scheduler, async, List.of(routes.dependents(),
-                    schedules.dependents(), topics.dependents(), sources.dependents()), logs::drop);
-            routeTable.addAll(new KeysMount(accessKeys).routes());
+                    schedules.dependents(), topics.dependents(), sources.dependents()), logs::drop, codeSigning);
+            routeTable.addAll(codeSigning.routes());
+            routeTable.addAll(new IamApi(iam, iamGuard, clock).routes());
+            routeTable.addAll(new KeysMount(accessKeys, iam.projects()).routes());
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)

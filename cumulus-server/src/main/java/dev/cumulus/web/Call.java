@@ -22,6 +22,8 @@ public final class Call {
     private final Route route;
     private final Map<String, String> params;
     private final String rawTail;
+    /** Names the project a request acts in when its path does not ({@code /v1/projects/{p}/...}). */
+    public static final String PROJECT_HEADER = "X-Cumulus-Project";
     private final String requestedProject;
     private final Api api;
     private Principal principal;
@@ -35,7 +37,10 @@ public final class Call {
         this.route = route;
         this.params = match.params();
         this.rawTail = match.rawTail();
-        this.requestedProject = match.project();
+        // the path's /v1/projects/{p} prefix, else the CLI's current project header
+        String header = request.getHeaders().get(PROJECT_HEADER);
+        this.requestedProject = match.project() != null ? match.project()
+                : header == null || header.isBlank() ? null : header.strip();
         this.api = api;
     }
 

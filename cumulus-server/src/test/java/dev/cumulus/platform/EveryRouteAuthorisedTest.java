@@ -39,7 +39,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  */
 class EveryRouteAuthorisedTest {
     /** Served without a principal: health, function URLs (until a private one asks), user routes, code links. */
-    static final Set<String> PUBLIC = Set.of("GET /healthz", "* /fn/{name}", "* /fn/{name}/{path+}", "* /api",
+    static final Set<String> PUBLIC = Set.of("GET /healthz", "POST /v1/login", "* /fn/{name}", "* /fn/{name}/{path+}", "* /api",
             "* /api/{path+}", "GET /2015-03-31/cumulus-code/{sha256}");
 
     @TempDir

@@ -34,7 +34,7 @@ final class TestNode implements AutoCloseable {
     private String codeSha;
 
     TestNode(Path dataDir, UnaryOperator<PlatformConfig> tweak) throws IOException {
-        this(dataDir, tweak, dev.cumulus.iam.TodayGuard::new);
+        this(dataDir, tweak, null);
     }
 
     /** A node whose APIs authorise through the guard {@code guards} makes. */

@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
  * ({@code GET /v1/invocations/{id}}, {@code GET /v1/functions/{name}/invocations}).
  */
 public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
-    /** Projects are one for now; the column is there for when there are more. */
-    static final String PROJECT = "default";
     static final String INVOKE_TYPE = "dev.cumulus.function.invoke";
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,256}");
     static final int MAX_LIST = 1000;
@@ -157,20 +155,21 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
      * Refuses async settings whose destinations do not exist, with a 400 that names them; the
      * syntax and ranges are the registry's to check.
      */
-    public void checkSettings(FunctionConfig config) {
+    public void checkSettings(String project, FunctionConfig config) {
         AsyncConfig async = config.async();
-        checkDestination("async.onSuccess", async.onSuccess(), config.name());
-        checkDestination("async.onFailure", async.onFailure(), config.name());
+        checkDestination(project, "async.onSuccess", async.onSuccess(), config.name());
+        checkDestination(project, "async.onFailure", async.onFailure(), config.name());
     }
 
-    private void checkDestination(String field, String value, String self) {
+    private void checkDestination(String project, String field, String value, String self) {
         AsyncConfig.Destination destination = AsyncConfig.Destination.parse(value).orElse(null);
         if (destination == null) {
             return; // absent, or malformed: the registry says which
         }
         boolean exists = switch (destination.kind()) {
-            case FUNCTION -> destination.name().equals(self) || registry.get(destination.name()).isPresent();
-            case TOPIC -> topics.exists(PROJECT, destination.name());
+            case FUNCTION -> destination.name().equals(self)
+                    || registry.project(project).get(destination.name()).isPresent();
+            case TOPIC -> topics.exists(project, destination.name());
         };
         if (!exists) {
             throw ApiException.badRequest("InvalidDestination", field + ": " + destination.kind().name().toLowerCase(
@@ -179,8 +178,8 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
     }
 
     /** {@code GET /v1/invocations/{id}}: the event, its state and every attempt. */
-    public Map<String, Object> describe(String requestId) {
-        OutboxRow row = outbox.find(requestId)
+    public Map<String, Object> describe(String project, String requestId) {
+        OutboxRow row = outbox.find(requestId).filter(r -> r.project().equals(project))
                 .orElseThrow(() -> ApiException.notFound("no asynchronous invocation " + requestId));
         Map<String, Object> view = summary(row);
         var event = row.event().attributes();
@@ -199,8 +198,8 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
     }
 
     /** {@code GET /v1/functions/{name}/invocations}: its most recent events, newest first. */
-    public Map<String, Object> recent(String functionName, int limit, String state) {
-        if (registry.get(functionName).isEmpty()) {
+    public Map<String, Object> recent(String project, String functionName, int limit, String state) {
+        if (registry.project(project).get(functionName).isEmpty()) {
             throw ApiException.notFound("function " + functionName + " does not exist");
         }
         if (limit < 1 || limit > MAX_LIST) {
@@ -212,7 +211,7 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
                     .orElseThrow(() -> ApiException.badRequest("InvalidParameter", "'state' must be one of "
                             + java.util.Arrays.stream(State.values()).map(State::wire).toList()));
         }
-        List<Map<String, Object>> rows = outbox.recent(PROJECT, functionName, filter, limit).stream()
+        List<Map<String, Object>> rows = outbox.recent(project, functionName, filter, limit).stream()
                 .map(AsyncDelivery::summary).toList();
         return Map.of("invocations", rows);
     }

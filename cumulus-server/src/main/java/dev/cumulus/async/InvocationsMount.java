@@ -22,6 +22,6 @@ final class InvocationsMount {
     }
 
     private void describe(Call call) throws IOException {
-        call.json(200, delivery.describe(call.param("requestId")));
+        call.json(200, delivery.describe(call.project(), call.param("requestId")));
     }
 }

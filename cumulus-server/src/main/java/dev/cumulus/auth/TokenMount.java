@@ -14,9 +14,17 @@ import java.util.Map;
  */
 public final class TokenMount {
     private final RootToken token;
+    private final RootOnly rootOnly;
 
-    public TokenMount(RootToken token) {
+    /** Refuses (403, audited) any principal but the root one, whatever its policies allow. */
+    @FunctionalInterface
+    public interface RootOnly {
+        void require(Call call, String action);
+    }
+
+    public TokenMount(RootToken token, RootOnly rootOnly) {
         this.token = token;
+        this.rootOnly = rootOnly;
     }
 
     public List<Route> routes() {
@@ -25,6 +33,8 @@ public final class TokenMount {
     }
 
     private void rotate(Call call) throws IOException {
+        // a project's admins hold iam:* in their project: the node's own token is the operator's
+        rootOnly.require(call, "iam:RotateRootToken");
         String rotated = token.rotate();
         call.response().getHeaders().put("Cache-Control", "no-store");
         Exchange.write(call.response(), 200, "application/json", Json.write(Map.of(

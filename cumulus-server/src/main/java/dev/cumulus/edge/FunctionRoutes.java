@@ -11,8 +11,10 @@ import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogLine;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.registry.CodeRef;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionInfo;
+import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.web.Call;
@@ -93,8 +95,13 @@ final class FunctionRoutes {
         return colon < 0 ? name : name.substring(0, colon);
     }
 
-    private FunctionInfo requireFunction(String name) {
-        return api.registry().get(name).orElseThrow(() -> notFound(name));
+    /** The functions of the request's project: no handler reaches another project's. */
+    private FunctionRegistry registry(Call call) {
+        return api.registry().project(call.project());
+    }
+
+    private FunctionInfo requireFunction(Call call, String name) {
+        return registry(call).get(name).orElseThrow(() -> notFound(name));
     }
 
     private static ApiException notFound(String name) {
@@ -118,54 +125,54 @@ final class FunctionRoutes {
     }
 
     private void list(Call call) throws IOException {
-        List<Views.Function> all = api.registry().list().stream()
-                .map(f -> Views.Function.of(f, api.scheduler().counts(f.name()))).toList();
+        List<Views.Function> all = registry(call).list().stream()
+                .map(f -> Views.Function.of(f, api.scheduler().counts(call.project(), f.name()))).toList();
         call.json(200, Map.of("functions", all));
     }
 
     private void get(Call call) throws IOException {
         String name = call.param("name");
-        FunctionInfo info = requireFunction(name);
-        call.json(200, Views.Function.of(info, api.scheduler().counts(name)));
+        FunctionInfo info = requireFunction(call, name);
+        call.json(200, Views.Function.of(info, api.scheduler().counts(call.project(), name)));
     }
 
     private void put(Call call) throws IOException {
         String name = call.param("name");
         JsonNode body = Json.parseObject(Exchange.readBody(call.request(), 1024 * 1024));
-        FunctionConfig current = api.registry().get(name).map(FunctionInfo::config).orElse(null);
+        FunctionConfig current = registry(call).get(name).map(FunctionInfo::config).orElse(null);
         FunctionConfig config = FunctionSettings.apply(name, body, current);
-        Functions.Deployed deployed = api.functions().deploy(config, FunctionSettings.codeSha256(body),
-                FunctionSettings.codeSignature(body), Functions.authorityOf(call.principal()));
+        Functions.Deployed deployed = api.functions().deploy(call.project(), config, FunctionSettings.codeSha256(body),
+                FunctionSettings.codeSignature(body), new Functions.Caller(call.principal(), call.facts()));
         Exchange.write(call.response(), deployed.created() ? 201 : 200, JSON,
-                Json.write(Views.Function.of(deployed.info(), api.scheduler().counts(name))));
+                Json.write(Views.Function.of(deployed.info(), api.scheduler().counts(call.project(), name))));
     }
 
     private void delete(Call call) throws IOException {
-        api.functions().delete(call.param("name"), booleanParam(call, "cascade"));
+        api.functions().delete(call.project(), call.param("name"), booleanParam(call, "cascade"));
         call.noContent();
     }
 
     private void publish(Call call) throws IOException {
-        FunctionVersion version = api.functions().publish(call.param("name"));
+        FunctionVersion version = api.functions().publish(call.project(), call.param("name"));
         call.json(201, Views.Version.of(version));
     }
 
     private void versions(Call call) throws IOException {
         String name = call.param("name");
-        requireFunction(name);
-        List<Views.Version> list = api.registry().versions(name).stream().map(Views.Version::of).toList();
+        requireFunction(call, name);
+        List<Views.Version> list = registry(call).versions(name).stream().map(Views.Version::of).toList();
         call.json(200, Map.of("versions", list));
     }
 
     private void instances(Call call) throws IOException {
         String name = call.param("name");
-        requireFunction(name);
-        call.json(200, Map.of("instances", api.scheduler().instances(name)));
+        requireFunction(call, name);
+        call.json(200, Map.of("instances", api.scheduler().instances(call.project(), name)));
     }
 
     private void invocations(Call call) throws IOException {
         Fields query = Request.extractQueryParameters(call.request());
-        call.json(200, api.async().recent(call.param("name"),
+        call.json(200, api.async().recent(call.project(), call.param("name"),
                 intParam(query, "limit", 100, 1, 1000), query.getValue("state")));
     }
 
@@ -178,7 +185,7 @@ final class FunctionRoutes {
             // stored durably before the 202; delivered later with retries (dev.cumulus.async)
             byte[] event = Exchange.readBody(request, AsyncInvoker.MAX_EVENT_BYTES);
             AsyncInvoker.Accepted accepted = api.async().submit(new AsyncInvoker.Event(qualifiedName, event,
-                    request.getHeaders().get("X-Cumulus-Idempotency-Key"), null, null, null));
+                    request.getHeaders().get("X-Cumulus-Idempotency-Key"), null, null, null).inProject(call.project()));
             response.getHeaders().put("X-Cumulus-Request-Id", accepted.requestId());
             Exchange.write(response, 202, JSON, Json.write(Map.of(
                     "requestId", accepted.requestId(), "duplicate", accepted.duplicate())));
@@ -190,7 +197,7 @@ final class FunctionRoutes {
         }
         byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         Json.requireJson(event);
-        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(api.registry().project(), qualifiedName)
+        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(call.project(), qualifiedName)
                 .trigger(dev.cumulus.invoke.Call.Trigger.REST_API).payload(event).build());
         var headers = response.getHeaders();
         headers.put("X-Cumulus-Request-Id", result.requestId());
@@ -208,9 +215,13 @@ final class FunctionRoutes {
         Response response = call.response();
         String name = call.param("name");
         String rawPath = call.rawTail() == null ? "/" : call.rawTail();
+        // a function URL serves the function of the project the request names (the
+        // X-Cumulus-Project header), else of the default project; a caller of one that is not
+        // public must act in that same project
+        String project = call.requestedProject() != null ? call.requestedProject() : FunctionArns.DEFAULT_PROJECT;
         FunctionVersion version;
         try {
-            version = api.registry().resolve(name, null);
+            version = api.registry().project(project).resolve(name, null);
         } catch (ApiException unknown) {
             // a stranger learns nothing: a missing function is a 401 like a private one, and a
             // 404 only for whoever may see the function anyway
@@ -219,6 +230,9 @@ final class FunctionRoutes {
         }
         if (!version.config().publicUrl()) {
             call.authorize();
+            if (!project.equals(call.project())) {
+                throw notFound(name);
+            }
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         var http = HttpExchanges.request(request, rawPath, body, version.config().publicUrl());
@@ -240,7 +254,8 @@ final class FunctionRoutes {
         Request request = call.request();
         Response response = call.response();
         String name = call.param("name");
-        requireFunction(name);
+        requireFunction(call, name);
+        String project = call.project();
         Fields query = Request.extractQueryParameters(request);
         int limit = intParam(query, "limit", 100, 1, 10_000);
         boolean follow = "true".equals(query.getValue("follow"));
@@ -248,7 +263,7 @@ final class FunctionRoutes {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/x-ndjson");
         if (!follow) {
             StringBuilder out = new StringBuilder();
-            for (LogLine line : api.logs().tail(name, limit)) {
+            for (LogLine line : api.logs().tail(project, name, limit)) {
                 out.append(new String(Json.write(logView(line)), StandardCharsets.UTF_8)).append('\n');
             }
             Exchange.writeText(response, 200, "application/x-ndjson", out.toString());
@@ -256,8 +271,8 @@ final class FunctionRoutes {
         }
         var gone = new java.util.concurrent.atomic.AtomicBoolean();
         request.addFailureListener(failure -> gone.set(true));
-        try (LogStore.Follower follower = api.logs().follow(name)) {
-            for (LogLine line : api.logs().tail(name, limit)) {
+        try (LogStore.Follower follower = api.logs().follow(project, name)) {
+            for (LogLine line : api.logs().tail(project, name, limit)) {
                 writeLine(response, line);
             }
             Content.Sink.write(response, false, ByteBuffer.allocate(0)); // commit headers so clients see the stream
@@ -293,7 +308,7 @@ final class FunctionRoutes {
             throw ApiException.badRequest("InvalidParameter", "'from' must be before 'to'");
         }
         api.flushMetering().run(); // read-your-writes: usage includes every invocation answered so far
-        call.json(200, Views.Usage.of(from, to, api.usage().byFunction(from, to)));
+        call.json(200, Views.Usage.of(from, to, api.usage().byFunction(call.project(), from, to)));
     }
 
     private static int intParam(Fields query, String name, int fallback, int min, int max) {

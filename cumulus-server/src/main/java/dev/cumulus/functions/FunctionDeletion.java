@@ -46,12 +46,12 @@ final class FunctionDeletion {
     }
 
     /** Everything that names {@code function}, in the order capabilities were given, destinations last. */
-    private List<Dependent> dependents(String function) {
+    private List<Dependent> dependents(FunctionRegistry registry, String function) {
         List<Dependent> all = new ArrayList<>();
         for (FunctionDependents capability : capabilities) {
-            all.addAll(capability.of(function));
+            all.addAll(capability.of(registry.project(), function));
         }
-        all.addAll(destinations(function));
+        all.addAll(destinations(registry, function));
         return all;
     }
 
@@ -62,25 +62,26 @@ final class FunctionDeletion {
      * @throws ApiException 404 when there is no such function; 409 {@code FunctionInUse} naming
      *                      the dependents (and carrying them as {@code dependents}) when not cascading
      */
-    void delete(String function, boolean cascade) {
+    void delete(String project, String function, boolean cascade) {
+        FunctionRegistry registry = this.registry.project(project);
         if (registry.get(function).isEmpty()) {
             throw ApiException.notFound("function " + function + " does not exist");
         }
         if (!cascade) {
-            List<Dependent> dependents = dependents(function);
+            List<Dependent> dependents = dependents(registry, function);
             if (!dependents.isEmpty()) {
                 throw inUse(function, dependents);
             }
         } else {
             for (FunctionDependents capability : capabilities) {
-                capability.remove(function);
+                capability.remove(project, function);
             }
-            clearDestinations(function);
+            clearDestinations(registry, function);
         }
         if (!registry.delete(function)) {
             throw ApiException.notFound("function " + function + " does not exist");
         }
-        aftermath.deleted(registry.project(), function);
+        aftermath.deleted(project, function);
     }
 
     private static ApiException inUse(String function, List<Dependent> dependents) {
@@ -90,9 +91,9 @@ final class FunctionDeletion {
     }
 
     /** Other functions whose {@code $LATEST} sends async outcomes to {@code function}: one per destination. */
-    private List<Dependent> destinations(String function) {
+    private List<Dependent> destinations(FunctionRegistry registry, String function) {
         List<Dependent> found = new ArrayList<>();
-        for (FunctionInfo other : othersSendingTo(function)) {
+        for (FunctionInfo other : othersSendingTo(registry, function)) {
             AsyncConfig async = other.config().async();
             if (pointsAt(async.onSuccess(), function)) {
                 found.add(destination(other, "onSuccess", function));
@@ -109,8 +110,8 @@ final class FunctionDeletion {
     }
 
     /** Clears the destinations {@link #destinations} lists from each function's {@code $LATEST}. */
-    private void clearDestinations(String function) {
-        for (FunctionInfo other : othersSendingTo(function)) {
+    private void clearDestinations(FunctionRegistry registry, String function) {
+        for (FunctionInfo other : othersSendingTo(registry, function)) {
             AsyncConfig async = other.config().async();
             AsyncConfig cleared = new AsyncConfig(async.maxRetries(), async.maxEventAgeSeconds(),
                     pointsAt(async.onSuccess(), function) ? null : async.onSuccess(),
@@ -119,7 +120,7 @@ final class FunctionDeletion {
         }
     }
 
-    private List<FunctionInfo> othersSendingTo(String function) {
+    private static List<FunctionInfo> othersSendingTo(FunctionRegistry registry, String function) {
         return registry.list().stream()
                 .filter(other -> !other.name().equals(function)) // its own destinations go with it
                 .filter(other -> pointsAt(other.config().async().onSuccess(), function)

@@ -159,6 +159,31 @@ public final class ExecutionTokens {
     }
 
     /**
+     * The role and project a token refused by {@link #verify} claims to be, read without trusting
+     * it, for the audit line of the refusal; empty for anything not shaped like this node's tokens.
+     */
+    static Optional<Principal> claimed(String token) {
+        if (token == null || token.length() > MAX_TOKEN_CHARS) {
+            return Optional.empty();
+        }
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!TYPE.equals(jwt.getHeader().getType())) {
+                return Optional.empty();
+            }
+            JWTClaimsSet set = jwt.getJWTClaimsSet();
+            String project = set.getStringClaim("project");
+            String role = set.getStringClaim("role");
+            if (project == null || role == null || !IamNames.matches(project) || !IamNames.matches(role)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Principal(Principal.Kind.ROLE, role, project));
+        } catch (ParseException | RuntimeException notOurs) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Bearer tokens as principals, for the Guard: a valid token is its role in its project
      * ({@link Principal.Kind#ROLE}); anything else is no principal at all.
      */

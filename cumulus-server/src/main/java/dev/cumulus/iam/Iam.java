@@ -46,4 +46,16 @@ public final class Iam {
         return audit;
     }
 
+    /**
+     * For what only the node's operator does, whatever a project's policies say (a project's
+     * admins hold {@code *} in their project): returns for the root principal, and otherwise
+     * answers 403 AccessDenied; both are audited.
+     */
+    public void requireRoot(Principal who, String action, Crn resource, java.net.InetAddress source, String why) {
+        if (who == null || !who.isRoot()) {
+            audit.record(who == null ? Principal.ROOT : who, action, resource, AuditLog.Outcome.DENY, source, why);
+            throw IamGuard.accessDenied(who + " may not " + action + ": " + why);
+        }
+        audit.record(who, action, resource, AuditLog.Outcome.ALLOW, source, "root");
+    }
 }

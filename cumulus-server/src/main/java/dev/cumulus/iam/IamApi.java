@@ -298,7 +298,7 @@ public final class IamApi {
         }
         if (caller.who().isRoot()) {
             // root reads every project's lines unless it names one
-            query.project(requested == null && call.header(PROJECT_HEADER) == null ? null : caller.project());
+            query.project(requested == null && call.requestedProject == null ? null : caller.project());
         } else {
             guard.authorize(caller.who(), "audit:Read", Crn.of("audit", caller.project(), "log"), caller.facts());
             query.project(caller.project());
@@ -391,12 +391,7 @@ public final class IamApi {
     // ---- shared steps
 
     private void requireRoot(Caller caller, String action, Crn resource) {
-        if (!caller.who().isRoot()) {
-            iam.audit().record(caller.who(), action, resource, AuditLog.Outcome.DENY, caller.facts().source(),
-                    "only the root principal administers projects");
-            throw IamGuard.accessDenied(caller.who() + " may not " + action + ": only root administers projects");
-        }
-        iam.audit().record(caller.who(), action, resource, AuditLog.Outcome.ALLOW, caller.facts().source(), "root");
+        iam.requireRoot(caller.who(), action, resource, caller.facts().source(), "only root administers projects");
     }
 
     /** Who calls, in which project, with which facts. */
@@ -415,12 +410,15 @@ public final class IamApi {
         private Fields query;
         private Principal who;
         private Guard.Facts facts;
+        /** The router's reading: the path's /v1/projects/{p} prefix, else the header. */
+        private final String requestedProject;
 
         Call(String prefix, dev.cumulus.web.Call routed) {
-            this(prefix, routed.request(), routed.response());
+            this(prefix, routed.request(), routed.response(), routed.requestedProject());
         }
 
-        Call(String prefix, Request request, Response response) {
+        Call(String prefix, Request request, Response response, String requestedProject) {
+            this.requestedProject = requestedProject;
             this.request = request;
             this.response = response;
             String path = request.getHttpURI().getPath();
@@ -500,7 +498,7 @@ public final class IamApi {
          */
         Caller caller(String named) {
             Principal who = who();
-            String header = header(PROJECT_HEADER);
+            String header = requestedProject;
             if (named != null && header != null && !named.equals(header)) {
                 throw ApiException.badRequest("InvalidParameter", "the project '" + named + "' and the " + PROJECT_HEADER
                         + " header '" + header + "' differ");

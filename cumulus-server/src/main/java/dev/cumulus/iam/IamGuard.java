@@ -68,7 +68,15 @@ public final class IamGuard implements Guard {
         if (token.isEmpty()) {
             return Optional.empty();
         }
-        return executionTokens.apply(token).filter(p -> p.kind() == Principal.Kind.ROLE);
+        Optional<Principal> role = executionTokens.apply(token).filter(p -> p.kind() == Principal.Kind.ROLE);
+        if (role.isEmpty()) {
+            // an execution token refused (expired, tampered, another node's): audited under what
+            // it claimed, in that project; other strangers' tokens are only a 401
+            ExecutionTokens.claimed(token).ifPresent(claimed -> iam.audit().record(claimed,
+                    "iam:UseExecutionToken", Crn.of("iam", claimed.project(), "execution-token"),
+                    AuditLog.Outcome.DENY, source(facts), "refused: expired, tampered or not signed by this node"));
+        }
+        return role;
     }
 
     @Override

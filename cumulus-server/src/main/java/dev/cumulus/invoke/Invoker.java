@@ -26,8 +26,27 @@ public final class Invoker {
     private final Meter meter;
     private final LogStore logs;
     private final Clock clock;
+    private final Admission admission;
+
+    /**
+     * Whether a project may start one more invocation now (its rate limit, issue 11): throws the
+     * API's answer (429) when not. Asked for every invocation but asynchronous deliveries, whose
+     * events were bounded when they were accepted.
+     */
+    @FunctionalInterface
+    public interface Admission {
+        Admission UNLIMITED = project -> {};
+
+        void admit(String project);
+    }
 
     public Invoker(FunctionRegistry registry, Scheduler scheduler, Meter meter, LogStore logs, Clock clock) {
+        this(registry, scheduler, meter, logs, clock, Admission.UNLIMITED);
+    }
+
+    public Invoker(FunctionRegistry registry, Scheduler scheduler, Meter meter, LogStore logs, Clock clock,
+            Admission admission) {
+        this.admission = admission;
         this.registry = registry;
         this.scheduler = scheduler;
         this.meter = meter;
@@ -56,6 +75,9 @@ public final class Invoker {
      * @throws dev.cumulus.scheduler.ThrottledException when the function is saturated
      */
     public Invocation invoke(Call call) throws InterruptedException {
+        if (call.trigger() != Call.Trigger.ASYNC) {
+            admission.admit(call.version() != null ? call.version().project() : call.project());
+        }
         FunctionVersion version = call.version() != null ? call.version() : resolve(call.project(), call.qualifiedName());
         String requestId = call.requestId() != null ? call.requestId() : newRequestId();
         InvocationRequest request = new InvocationRequest(requestId, traceId(), call.payload(requestId),

@@ -9,6 +9,7 @@ import dev.cumulus.iam.Principal;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.scheduler.Scheduler;
@@ -39,34 +40,36 @@ public final class LambdaApi {
 
     private final SigV4 signatures;
     private final Guard guard;
-    private final Scope scope;
     private final CodeLinks codeLinks;
-    private final Operations operations;
-    private final Concurrency concurrency;
-    private final FunctionUrls urls;
-    private final Permissions permissions;
     private final long codeBodyLimit;
+    /** Each project's operations, made on its first request: a key acts only in its own project. */
+    private final java.util.concurrent.ConcurrentMap<String, InProject> projects =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.function.Function<String, InProject> inProject;
+
+    /** The operations of one project, over its functions, settings and ARNs (its account id). */
+    private record InProject(Scope scope, Operations operations, Concurrency concurrency, FunctionUrls urls,
+            Permissions permissions) {}
 
     /**
      * The node's settings the Lambda API reports.
      *
      * @param region the node's region, in every ARN
-     * @param project whose functions these are; its account id is in every ARN
      * @param maxInstances the node's instance limit (GetAccountSettings' concurrency)
      */
-    public record Limits(String region, String project, long maxCodeBytes, int maxInstances) {}
+    public record Limits(String region, long maxCodeBytes, int maxInstances) {}
 
     public LambdaApi(SigV4 signatures, Guard guard, FunctionRegistry registry, Scheduler scheduler, Invoker invoker,
             AsyncInvoker async, LogStore logs, Database db, Limits limits, Functions functions, Clock clock) {
         this.signatures = signatures;
         this.guard = guard;
-        this.scope = new Scope(limits.region(), limits.project(), registry.project(limits.project()),
-                new LambdaStore(db, limits.project(), clock), scheduler, functions);
         this.codeLinks = new CodeLinks(registry, clock);
-        this.operations = new Operations(scope, invoker, async, logs, codeLinks, limits);
-        this.concurrency = new Concurrency(scope);
-        this.urls = new FunctionUrls(scope);
-        this.permissions = new Permissions(scope);
+        this.inProject = project -> {
+            Scope scope = new Scope(limits.region(), project, registry.project(project),
+                    new LambdaStore(db, project, clock), scheduler, functions);
+            return new InProject(scope, new Operations(scope, invoker, async, logs, codeLinks, limits),
+                    new Concurrency(scope), new FunctionUrls(scope), new Permissions(scope));
+        };
         // the zip arrives base64 in a JSON document: 4/3 of its size plus the settings around it
         this.codeBodyLimit = limits.maxCodeBytes() / 3 * 4 + 8 + CONFIG_BODY_LIMIT;
     }
@@ -90,9 +93,10 @@ public final class LambdaApi {
         for (Operation op : Operation.all()) {
             Route.Builder route = Route.of(op.method, op.template());
             if (op.path.contains("{FunctionName}")) {
-                route.authorize(op.action(), "functions", "{FunctionName}", call -> functionName(call.param("FunctionName")));
+                route.authorize(op.action(), "functions", "{FunctionName}",
+                        call -> functionName(call, call.param("FunctionName")));
             } else if (op.path.contains("{Resource}")) {
-                route.authorize(op.action(), "functions", "{Resource}", call -> functionName(call.param("Resource")));
+                route.authorize(op.action(), "functions", "{Resource}", call -> functionName(call, call.param("Resource")));
             } else {
                 route.authorize(op.action(), "functions", "*");
             }
@@ -105,8 +109,12 @@ public final class LambdaApi {
     }
 
     /** The function a {@code FunctionName} (a name, partial ARN or ARN, maybe qualified) names. */
-    private String functionName(String functionName) {
-        return FunctionRef.parse(functionName, null, scope.account()).name();
+    private String functionName(Call call, String functionName) {
+        return FunctionRef.parse(functionName, null, FunctionArns.account(call.project())).name();
+    }
+
+    private InProject in(Call call) {
+        return projects.computeIfAbsent(call.project(), inProject);
     }
 
     /**
@@ -145,6 +153,11 @@ public final class LambdaApi {
 
     private void dispatch(Call call, Operation operation) throws Exception {
         String requestId = (String) call.request().getAttribute(LambdaErrors.REQUEST_ID);
+        InProject project = in(call);
+        Operations operations = project.operations();
+        Concurrency concurrency = project.concurrency();
+        FunctionUrls urls = project.urls();
+        Permissions permissions = project.permissions();
         switch (operation) {
             case ListFunctions -> operations.listFunctions(call);
             case CreateFunction -> operations.createFunction(call);

@@ -150,7 +150,7 @@ final class Operations {
                         + qualifier + "'");
             }
             scope.requireFunction(ref.name());
-            if (!scope.functions().deleteVersion(ref.name(), qualifier)) {
+            if (!scope.functions().deleteVersion(scope.project(), ref.name(), qualifier)) {
                 throw LambdaError.notFound("Function not found: " + scope.arn(ref.name(), qualifier));
             }
             scope.store().deleteSettings(ref.name(), qualifier);
@@ -162,7 +162,7 @@ final class Operations {
         }
         // unlike Lambda, refuses (409 ResourceConflictException) while routes, schedules,
         // subscriptions or mappings name the function: docs/adr/0017
-        scope.functions().delete(ref.name(), false);
+        scope.functions().delete(scope.project(), ref.name(), false);
         Fields.noContent(call);
     }
 
@@ -261,7 +261,7 @@ final class Operations {
                 return last;
             }
         }
-        FunctionVersion version = scope.functions().publish(name);
+        FunctionVersion version = scope.functions().publish(scope.project(), name);
         scope.store().putSettings(name, version.version(), KeptSettings.forVersion(kept, description));
         return version;
     }

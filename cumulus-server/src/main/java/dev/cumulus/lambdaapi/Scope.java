@@ -73,6 +73,6 @@ record Scope(String region, String project, FunctionRegistry registry, LambdaSto
      * the caller's authority: an access key grants no mounts (see {@link Authority}).
      */
     FunctionInfo put(Call call, FunctionConfig config, String codeSha256) {
-        return functions.deploy(config, codeSha256, null, Functions.authorityOf(call.principal())).info();
+        return functions.deploy(project, config, codeSha256, null, new Functions.Caller(call.principal(), call.facts())).info();
     }
 }

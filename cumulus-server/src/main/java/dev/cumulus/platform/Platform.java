@@ -11,9 +11,12 @@ import dev.cumulus.auth.TokenMount;
 import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.PrivateFiles;
 import dev.cumulus.codesigning.CodeSigning;
+import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Iam;
 import dev.cumulus.iam.IamApi;
 import dev.cumulus.iam.IamGuard;
+import dev.cumulus.iam.QuotaLimits;
+import dev.cumulus.iam.Quotas;
 import dev.cumulus.registry.MountGuard;
 import dev.cumulus.edge.EdgeApi;
 import dev.cumulus.edge.EdgeServer;
@@ -30,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Metering;
-import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.functions.Functions;
 import dev.cumulus.iam.Guard;
@@ -163,7 +165,13 @@ public final class Platform implements AutoCloseable {
             FunctionSecrets secrets = new FunctionSecrets(database, SecretBox.loadOrCreate(dataDir), registry,
                     scheduler::retireAll, clock);
             grants.secretsFrom(secrets);
-            Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
+            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
+            // stands for its function's role
+            Iam iam = Iam.open(database, clock);
+            // per-project limits: invocations per second here, functions and code bytes at deploy
+            QuotaLimits quotaLimits = new QuotaLimits(database, iam, clock);
+            Quotas quotas = new Quotas(quotaLimits::of);
+            Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock, quotas::admitInvocation);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a
             // holder that topics are bound into once they exist (see LateTopicSink)
@@ -175,9 +183,6 @@ public final class Platform implements AutoCloseable {
             runtimeApi.serve(topics.instanceService());
             // who may do what: every API authenticates and authorises through it
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
-            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
-            // stands for its function's role
-            Iam iam = Iam.open(database, clock);
             // which code a project accepts (ADR 0025)
             CodeSigning codeSigning = new CodeSigning(database, clock);
             IamGuard iamGuard = new IamGuard(token, accessKeys, iam, executionTokens.principals(), clock);
@@ -196,16 +201,23 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(sources.routes());
             // deploys, publishes and deletes for both APIs; a function is deleted only with what
             // names it, or not at all (ADR 0017)
-            Functions functions = new Functions(registry, scheduler, async, List.of(routes.dependents(),
-                    schedules.dependents(), topics.dependents(), sources.dependents()), logs::drop, codeSigning);
+            Functions functions = Functions.builder().registry(registry).scheduler(scheduler).async(async)
+                    .dependents(List.of(routes.dependents(), schedules.dependents(), topics.dependents(),
+                            sources.dependents()))
+                    .dropped(logs::drop).codeSigning(codeSigning).guard(guard)
+                    .roleExists((project, role) -> iam.roles().get(project, role).isPresent())
+                    .egressProblem(sandbox.egressProblem()).quotas(quotas).build();
             routeTable.addAll(codeSigning.routes());
             routeTable.addAll(new IamApi(iam, iamGuard, clock).routes());
+            routeTable.addAll(quotaLimits.routes());
             routeTable.addAll(new KeysMount(accessKeys, iam.projects()).routes());
-            routeTable.addAll(new TokenMount(token).routes());
+            routeTable.addAll(new TokenMount(token, (call, action) -> iam.requireRoot(call.principal(), action,
+                    Crn.of("iam", call.project(), "root-token"), call.facts().source(), "only root rotates the root token"))
+                    .routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
-                    invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,
+                    invoker, async, logs, database, new LambdaApi.Limits(config.region(),
                             config.maxCodeBytes(), config.maxInstances()), functions, clock).api();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(

@@ -1,16 +1,22 @@
 package dev.cumulus.registry;
 
 /**
- * Who asks the registry for a change. A node knows two today: its root token (the REST API)
- * and SigV4 access keys (the Lambda API). This is the check point identity and access
- * management (issue 11) fills in with principals and policies; until then the one question
- * asked of it is {@link #mayGrantMounts}.
+ * What the principal asking the registry for a change may grant: host mounts (the root principal
+ * only) and network egress (whoever IAM allows {@code functions:GrantEgress}; the functions
+ * service asks the guard before it names this authority).
  */
 public enum Authority {
     /** The root token: grants host mounts and may change anything. */
     ROOT_TOKEN,
-    /** An access key of the Lambda API, which cannot express mounts and so never grants them. */
+    /** A principal IAM allows {@code functions:GrantEgress} on the function: grants egress, not mounts. */
+    EGRESS_GRANTED,
+    /** Any other principal (API keys, access keys, execution tokens): grants neither. */
     ACCESS_KEY;
+
+    /** Whether this authority grants or changes a function's network egress (ADR 0024). */
+    public boolean mayGrantEgress() {
+        return this != ACCESS_KEY;
+    }
 
     /**
      * Whether this authority grants host mounts, and so may also change what runs beside mounts

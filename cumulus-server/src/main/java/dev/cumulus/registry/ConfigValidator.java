@@ -14,7 +14,7 @@ final class ConfigValidator {
     private static final Pattern FREE_HANDLER = Pattern.compile("\\S{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     // IAM's characters for role names: they travel in tokens and CRNs, never a separator of either
-    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_+=,.@-]{1,64}");
+    static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_+=,.@-]{1,64}");
 
     private ConfigValidator() {}
 

@@ -123,6 +123,11 @@ public record FunctionConfig(
                 concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress);
     }
 
+    /** Whether {@code role} is well-formed as a role name (the registry answers a malformed one 400). */
+    public static boolean isRoleName(String role) {
+        return role != null && ConfigValidator.ROLE.matcher(role).matches();
+    }
+
     /** These settings with execution role {@code role} (null for none). */
     public FunctionConfig withRole(String role) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,

@@ -9,11 +9,11 @@ import java.util.List;
  */
 public interface FunctionDependents {
 
-    /** What names {@code function}, with any qualifier or none; empty when nothing does. */
-    List<Dependent> of(String function);
+    /** What in {@code project} names {@code function}, with any qualifier or none; empty when nothing does. */
+    List<Dependent> of(String project, String function);
 
-    /** Removes everything {@link #of} lists for {@code function} (a cascading delete). */
-    void remove(String function);
+    /** Removes everything {@link #of} lists for {@code function} of {@code project} (a cascading delete). */
+    void remove(String project, String function);
 
     /**
      * One thing that names a function.

@@ -220,13 +220,15 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
      */
     private static void requireMountAuthority(Authority authority, Optional<FunctionInfo> current,
             FunctionConfig config, String codeSha256) {
-        if (authority.mayGrantMounts()) {
-            return;
-        }
         FunctionConfig before = current.map(FunctionInfo::config).orElse(null);
         // egress is a grant like a mount: a network path out of the sandbox (ADR 0024)
-        if (!config.egress().equals(before == null ? dev.cumulus.sandbox.Egress.NONE : before.egress())) {
-            throw new ApiException(403, "EgressAuthorityRequired", "only the root token grants or changes network egress");
+        if (!authority.mayGrantEgress()
+                && !config.egress().equals(before == null ? dev.cumulus.sandbox.Egress.NONE : before.egress())) {
+            throw new ApiException(403, "EgressAuthorityRequired",
+                    "granting or changing network egress needs functions:GrantEgress on the function");
+        }
+        if (authority.mayGrantMounts()) {
+            return;
         }
         List<FunctionMount> granted = before == null ? List.of() : before.mounts();
         if (!config.mounts().equals(granted)) {

@@ -25,7 +25,8 @@ public final class Routes {
     /** {@code /api} (public, each route says who may call it) and {@code /v1/routes}. */
     public List<dev.cumulus.web.Route> routes() {
         List<dev.cumulus.web.Route> all = new java.util.ArrayList<>(gateway.routes());
-        all.addAll(admin.routes());
+        // user routes are served under /api for the default project only so far
+        admin.routes().stream().map(r -> r.onlyInProject(DEFAULT_PROJECT)).forEach(all::add);
         return all;
     }
 
@@ -33,22 +34,22 @@ public final class Routes {
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override
-            public List<Dependent> of(String function) {
-                return naming(function).stream()
+            public List<Dependent> of(String project, String function) {
+                return naming(project, function).stream()
                         .map(r -> new Dependent("route", r.id(), r.method() + " " + r.path(), r.function())).toList();
             }
 
             @Override
-            public void remove(String function) {
-                for (Route route : naming(function)) {
-                    store.delete(DEFAULT_PROJECT, route.id());
+            public void remove(String project, String function) {
+                for (Route route : naming(project, function)) {
+                    store.delete(project, route.id());
                 }
                 gateway.invalidate();
             }
         };
     }
 
-    private List<Route> naming(String function) {
-        return store.list(DEFAULT_PROJECT).stream().filter(r -> FunctionDependents.names(r.function(), function)).toList();
+    private List<Route> naming(String project, String function) {
+        return store.list(project).stream().filter(r -> FunctionDependents.names(r.function(), function)).toList();
     }
 }

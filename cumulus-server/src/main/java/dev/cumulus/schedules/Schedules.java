@@ -34,29 +34,30 @@ public final class Schedules implements AutoCloseable {
 
     /** The {@code /v1/schedules} routes of the edge's API. */
     public List<Route> routes() {
-        return admin.routes();
+        // schedules invoke functions of the default project only so far
+        return admin.routes().stream().map(r -> r.onlyInProject(DEFAULT_PROJECT)).toList();
     }
 
     /** The schedules that invoke a function, for deleting it (dev.cumulus.functions.Functions). */
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override
-            public List<Dependent> of(String function) {
-                return naming(function).stream()
+            public List<Dependent> of(String project, String function) {
+                return naming(project, function).stream()
                         .map(s -> new Dependent("schedule", s.name(), s.name(), s.function())).toList();
             }
 
             @Override
-            public void remove(String function) {
-                for (Schedule schedule : naming(function)) {
-                    store.delete(DEFAULT_PROJECT, schedule.name());
+            public void remove(String project, String function) {
+                for (Schedule schedule : naming(project, function)) {
+                    store.delete(project, schedule.name());
                 }
             }
         };
     }
 
-    private List<Schedule> naming(String function) {
-        return store.list(DEFAULT_PROJECT).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
+    private List<Schedule> naming(String project, String function) {
+        return store.list(project).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
     }
 
     @Override

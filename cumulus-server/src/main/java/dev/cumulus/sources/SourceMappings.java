@@ -84,7 +84,8 @@ public final class SourceMappings implements AutoCloseable {
 
     /** The {@code /v1/sources} routes of the edge's API. */
     public List<Route> routes() {
-        return new SourcesMount(this).routes();
+        // mappings invoke functions of the default project only so far
+        return new SourcesMount(this).routes().stream().map(r -> r.onlyInProject(FunctionArns.DEFAULT_PROJECT)).toList();
     }
 
     /**
@@ -95,8 +96,11 @@ public final class SourceMappings implements AutoCloseable {
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override
-            public List<Dependent> of(String function) {
+            public List<Dependent> of(String project, String function) {
                 List<Dependent> found = new ArrayList<>();
+                if (!FunctionArns.DEFAULT_PROJECT.equals(project)) {
+                    return found; // mappings are made in the default project only (docs/iam.md)
+                }
                 for (SourceMapping m : store.list()) {
                     if (FunctionDependents.names(m.function(), function)) {
                         found.add(new Dependent("source", m.name(), m.name(), m.function()));
@@ -110,8 +114,8 @@ public final class SourceMappings implements AutoCloseable {
             }
 
             @Override
-            public void remove(String function) {
-                of(function).stream().map(Dependent::id).distinct().forEach(SourceMappings.this::delete);
+            public void remove(String project, String function) {
+                of(project, function).stream().map(Dependent::id).distinct().forEach(SourceMappings.this::delete);
             }
         };
     }

@@ -96,22 +96,22 @@ public final class Topics implements TopicSink {
     public FunctionDependents dependents() {
         return new FunctionDependents() {
             @Override
-            public List<Dependent> of(String function) {
-                return naming(function).stream().map(s -> new Dependent("subscription", s.id(),
+            public List<Dependent> of(String project, String function) {
+                return naming(project, function).stream().map(s -> new Dependent("subscription", s.id(),
                         s.id() + " to topic " + s.topic(), s.function())).toList();
             }
 
             @Override
-            public void remove(String function) {
-                for (Subscription s : naming(function)) {
-                    store.unsubscribe(PROJECT, s.topic(), s.id());
+            public void remove(String project, String function) {
+                for (Subscription s : naming(project, function)) {
+                    store.unsubscribe(project, s.topic(), s.id());
                 }
             }
         };
     }
 
-    private List<Subscription> naming(String function) {
-        return store.subscriptions(PROJECT).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
+    private List<Subscription> naming(String project, String function) {
+        return store.subscriptions(project).stream().filter(s -> FunctionDependents.names(s.function(), function)).toList();
     }
 
     // --- TopicSink: async.onSuccess / onFailure topic:NAME destinations ---
@@ -130,16 +130,16 @@ public final class Topics implements TopicSink {
     // --- topics ---
 
     /** @return the topic's view, with {@code created} false when it existed already */
-    Map<String, Object> create(String name) {
+    Map<String, Object> create(String project, String name) {
         requireName(name);
-        boolean created = store.createTopic(PROJECT, name, clock.instant());
-        Map<String, Object> view = get(name);
+        boolean created = store.createTopic(project, name, clock.instant());
+        Map<String, Object> view = get(project, name);
         view.put("created", created);
         return view;
     }
 
-    List<Map<String, Object>> list() {
-        return store.topics(PROJECT).stream().map(t -> {
+    List<Map<String, Object>> list(String project) {
+        return store.topics(project).stream().map(t -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", t.name());
             m.put("createdAt", t.createdAt().toEpochMilli());
@@ -148,26 +148,26 @@ public final class Topics implements TopicSink {
         }).toList();
     }
 
-    Map<String, Object> get(String name) {
-        var createdAt = requireExists(PROJECT, name);
+    Map<String, Object> get(String project, String name) {
+        var createdAt = requireExists(project, name);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("createdAt", createdAt.toEpochMilli());
-        m.put("subscriptions", store.subscriptions(PROJECT, name).stream().map(Subscription::view).toList());
+        m.put("subscriptions", store.subscriptions(project, name).stream().map(Subscription::view).toList());
         return m;
     }
 
-    void delete(String name) {
+    void delete(String project, String name) {
         requireName(name);
-        if (!store.deleteTopic(PROJECT, name)) {
+        if (!store.deleteTopic(project, name)) {
             throw topicNotFound(name);
         }
     }
 
     // --- subscriptions ---
 
-    Map<String, Object> subscribe(String topic, JsonNode body) {
-        requireExists(PROJECT, topic);
+    Map<String, Object> subscribe(String project, String topic, JsonNode body) {
+        requireExists(project, topic);
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!SUBSCRIPTION_FIELDS.contains(field)) {
@@ -181,28 +181,28 @@ public final class Topics implements TopicSink {
         }
         String ref = function.asText();
         try {
-            invoker.resolve(PROJECT, ref);
+            invoker.resolve(project, ref);
         } catch (ApiException e) {
             throw ApiException.badRequest("InvalidFunction", "'function' " + ref + ": " + e.getMessage());
         }
         Filter filter = filter(body.get("filter"));
         PayloadFormat format = payloadFormat(body.get("payloadFormat"));
         Subscription s = new Subscription("sub-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
-                PROJECT, topic, ref, filter, format, clock.instant());
+                project, topic, ref, filter, format, clock.instant());
         if (!store.subscribe(s)) {
             throw topicNotFound(topic);
         }
         return s.view();
     }
 
-    List<Map<String, Object>> subscriptions(String topic) {
-        requireExists(PROJECT, topic);
-        return store.subscriptions(PROJECT, topic).stream().map(Subscription::view).toList();
+    List<Map<String, Object>> subscriptions(String project, String topic) {
+        requireExists(project, topic);
+        return store.subscriptions(project, topic).stream().map(Subscription::view).toList();
     }
 
-    void unsubscribe(String topic, String id) {
-        requireExists(PROJECT, topic);
-        if (!store.unsubscribe(PROJECT, topic, id)) {
+    void unsubscribe(String project, String topic, String id) {
+        requireExists(project, topic);
+        if (!store.unsubscribe(project, topic, id)) {
             throw ApiException.notFound("topic " + topic + " has no subscription " + id);
         }
     }

@@ -30,24 +30,24 @@ final class TopicsMount {
     List<Route> routes() {
         return List.of(
                 Route.get("/v1/topics").authorize("topics:List", "topics", "*")
-                        .handle(call -> call.json(200, Map.of("topics", topics.list()))),
+                        .handle(call -> call.json(200, Map.of("topics", topics.list(call.project())))),
                 Route.put("/v1/topics/{topic}").authorize("topics:Create", "topics", "{topic}").handle(this::create),
                 Route.get("/v1/topics/{topic}").authorize("topics:Get", "topics", "{topic}")
-                        .handle(call -> call.json(200, topics.get(call.param("topic")))),
+                        .handle(call -> call.json(200, topics.get(call.project(), call.param("topic")))),
                 Route.delete("/v1/topics/{topic}").authorize("topics:Delete", "topics", "{topic}").handle(call -> {
-                    topics.delete(call.param("topic"));
+                    topics.delete(call.project(), call.param("topic"));
                     call.noContent();
                 }),
                 Route.post("/v1/topics/{topic}/events").authorize("topics:Publish", "topics", "{topic}")
-                        .handle(call -> call.json(202, publish(call.param("topic"), call.request()))),
+                        .handle(call -> call.json(202, publish(call.project(), call.param("topic"), call.request()))),
                 Route.get("/v1/topics/{topic}/subscriptions").authorize("topics:ListSubscriptions", "topics", "{topic}")
-                        .handle(call -> call.json(200, Map.of("subscriptions", topics.subscriptions(call.param("topic"))))),
+                        .handle(call -> call.json(200, Map.of("subscriptions", topics.subscriptions(call.project(), call.param("topic"))))),
                 Route.post("/v1/topics/{topic}/subscriptions").authorize("topics:Subscribe", "topics", "{topic}")
-                        .handle(call -> call.json(201, topics.subscribe(call.param("topic"),
+                        .handle(call -> call.json(201, topics.subscribe(call.project(), call.param("topic"),
                                 Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
                 Route.delete("/v1/topics/{topic}/subscriptions/{id}").authorize("topics:Unsubscribe", "topics", "{topic}")
                         .handle(call -> {
-                            topics.unsubscribe(call.param("topic"), call.param("id"));
+                            topics.unsubscribe(call.project(), call.param("topic"), call.param("id"));
                             call.noContent();
                         }));
     }
@@ -57,7 +57,7 @@ final class TopicsMount {
         if (body.length > 0 && Json.parseObject(body).size() > 0) {
             throw ApiException.badRequest("InvalidTopic", "a topic has no settings; send no body or {}");
         }
-        Map<String, Object> view = topics.create(call.param("topic"));
+        Map<String, Object> view = topics.create(call.project(), call.param("topic"));
         call.json(Boolean.TRUE.equals(view.get("created")) ? 201 : 200, view);
     }
 
@@ -66,7 +66,7 @@ final class TopicsMount {
      * ({@code ce-type}, {@code ce-source}, {@code ce-subject}, {@code ce-id}) or the query
      * parameters of the same names without {@code ce-}.
      */
-    private Map<String, Object> publish(String topic, Request request) throws IOException {
+    private Map<String, Object> publish(String project, String topic, Request request) throws IOException {
         byte[] data;
         try {
             data = Exchange.readBody(request, AsyncInvoker.MAX_EVENT_BYTES);
@@ -75,7 +75,7 @@ final class TopicsMount {
         }
         Fields query = Request.extractQueryParameters(request);
         String source = attribute(request, query, "source");
-        return topics.publishChecked(Topics.PROJECT, topic, attribute(request, query, "id"),
+        return topics.publishChecked(project, topic, attribute(request, query, "id"),
                 source == null ? "/v1/topics/" + topic : source, attribute(request, query, "type"),
                 attribute(request, query, "subject"), data);
     }

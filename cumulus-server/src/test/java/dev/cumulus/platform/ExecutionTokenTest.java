@@ -27,6 +27,11 @@ class ExecutionTokenTest {
     @BeforeAll
     static void start() throws Exception {
         node = new TestNode(dataDir, c -> c);
+        // a function's role must exist in its project
+        for (String role : java.util.List.of("orders-writer", "r", "first", "second")) {
+            var created = node.send("POST", "/v1/roles", "{\"name\":\"" + role + "\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        }
     }
 
     @AfterAll
@@ -98,6 +103,16 @@ class ExecutionTokenTest {
         assertThat(node.platform.executionTokens().verify(second).orElseThrow().role()).isEqualTo("second");
         assertThat(cleared.get("token").isNull()).isTrue();
         assertThat(TestNode.json(node.send("GET", "/v1/functions/role-change", null)).has("role")).isTrue();
+    }
+
+    @Test
+    void aRoleThatDoesNotExistInTheProjectIsRefused() {
+        var response = node.send("PUT", "/v1/functions/ghost-role", TestNode.write(Map.of(
+                "handler", "dev.cumulus.testfn.Credentials", "codeSha256", node.testFunctionsCode(), "role", "nobody")));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(TestNode.json(response).get("error").asText()).isEqualTo("InvalidRole");
+        assertThat(node.send("GET", "/v1/functions/ghost-role", null).statusCode()).isEqualTo(404);
     }
 
     @Test

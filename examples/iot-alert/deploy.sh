@@ -20,8 +20,11 @@ c() { "$CUMULUS" "$@" --data-dir "$DATA"; }
 (cd "$ROOT" && ./mvnw -B -q -pl examples/iot-alert -am package -DskipTests)
 JAR="$HERE/target/example-iot-alert-0.1.0-SNAPSHOT.jar"
 
+# iot-alert publishes to topic alerts with the rights of its role, and may do nothing else
+c roles create iot-alert --policy "$HERE/publish-alerts-policy.json" >/dev/null 2>&1 \
+  || c roles set-policy iot-alert --policy "$HERE/publish-alerts-policy.json" >/dev/null
 # one code package, two functions
-c deploy iot-alert --code "$JAR" --handler com.example.iot.IotAlert \
+c deploy iot-alert --code "$JAR" --handler com.example.iot.IotAlert --role iot-alert \
   --env "MIN_CELSIUS=${MIN_CELSIUS:--10}" --env "MAX_CELSIUS=${MAX_CELSIUS:-60}" --env ALERT_TOPIC=alerts
 c deploy notify --code "$JAR" --handler com.example.iot.Notify
 

@@ -85,6 +85,11 @@ final class DeployCommand implements Callable<Integer> {
                     + "Replaces the function's mounts; --mount none removes them.")
     List<String> mounts = new ArrayList<>();
 
+    @Option(names = "--role", paramLabel = "ROLE",
+            description = "The execution role (cumulus roles create) whose rights each invocation carries; "
+                    + "--role none removes it. Without a role a function can call nothing.")
+    String role;
+
     DeployCommand(Cli cli) {
         this.cli = cli;
     }
@@ -134,6 +139,13 @@ final class DeployCommand implements Callable<Integer> {
                     list.addObject().put("source", cli.cwd.resolve(parts[0]).normalize().toString()).put("target", parts[1])
                             .put("writable", parts.length == 3 && parts[2].equals("rw"));
                 }
+            }
+        }
+        if (role != null) {
+            if (role.equals("none")) {
+                body.putNull("role");
+            } else {
+                body.put("role", role);
             }
         }
         if (codeSha256 != null) {

@@ -300,6 +300,16 @@ class CommandParsingTest {
     }
 
     @Test
+    void deployRoleIsSetClearedOrLeftAlone() {
+        DeployCommand role = parse("deploy", "f", "--handler", "a.B", "--role", "orders");
+        DeployCommand none = parse("deploy", "f", "--handler", "a.B", "--role", "none");
+        DeployCommand absent = parse("deploy", "f", "--handler", "a.B");
+        assertThat(role.settings(null).get("role").asText()).isEqualTo("orders");
+        assertThat(none.settings(null).get("role").isNull()).isTrue();
+        assertThat(absent.settings(null).has("role")).isFalse();
+    }
+
+    @Test
     void sourcesAdd() {
         CommandLine.ParseResult parsed = cli.commandLine().parseArgs("sources", "add", "s", "--function", "f",
                 "--type", "nats", "--url", "nats://h:4222", "--stream", "S", "--subject", "s.>");

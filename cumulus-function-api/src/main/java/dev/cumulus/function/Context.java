@@ -47,4 +47,14 @@ public interface Context {
     default Topics topics() {
         throw new UnsupportedOperationException("topics are reachable only inside a Cumulus instance");
     }
+
+    /**
+     * The other functions of this function's project, to invoke with the rights of its execution
+     * role.
+     *
+     * @throws UnsupportedOperationException where there is no node (a Context made outside Cumulus)
+     */
+    default Functions functions() {
+        throw new UnsupportedOperationException("functions are reachable only inside a Cumulus instance");
+    }
 }

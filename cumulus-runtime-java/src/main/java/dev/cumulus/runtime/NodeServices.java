@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  */
 final class NodeServices {
     static final String TOPICS = "/cumulus/v1/topics/";
+    /** The node's REST API, relayed on the socket as the function's execution role. */
+    static final String API = "/cumulus/v1/api/";
     private static volatile NodeServices installed;
 
     private final Supplier<HttpConnection> connect;
@@ -40,6 +42,22 @@ final class NodeServices {
 
     Topics topics() {
         return this::publish;
+    }
+
+    dev.cumulus.function.Functions functions() {
+        return this::invoke;
+    }
+
+    String invoke(String name, String jsonPayload) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a function name is required");
+        }
+        byte[] payload = (jsonPayload == null ? "{}" : jsonPayload).getBytes(StandardCharsets.UTF_8);
+        HttpResponse r = call("POST", API + "functions/" + RuntimeApiClient.pathSegment(name) + "/invoke", payload);
+        if (r.status() != 200) {
+            throw refusal(r);
+        }
+        return new String(r.body(), StandardCharsets.UTF_8);
     }
 
     String publish(String topic, String eventId, String type, String subject, String jsonData) {
@@ -91,8 +109,11 @@ final class NodeServices {
         String message = new String(r.body(), StandardCharsets.UTF_8);
         try {
             if (JsonParser.parse(r.body()) instanceof Map<?, ?> error) {
+                // the Runtime API's shape, or the REST API's ({"error", "message"}) from the relay
                 if (error.get("errorType") instanceof String t) type = t;
                 if (error.get("errorMessage") instanceof String m) message = m;
+                if (error.get("error") instanceof String t) type = t;
+                if (error.get("message") instanceof String m) message = m;
             }
         } catch (RuntimeException notJson) {
             // keep the raw body as the message

@@ -180,13 +180,14 @@ public final class Platform implements AutoCloseable {
                     config.async(), dataDir, clock));
             Topics topics = Topics.open(database, invoker, async, clock);
             topicSink.bind(topics);
-            runtimeApi.serve(topics.instanceService());
             // who may do what: every API authenticates and authorises through it
             AccessKeys accessKeys = AccessKeys.open(database, dataDir, clock);
             // which code a project accepts (ADR 0025)
             CodeSigning codeSigning = new CodeSigning(database, clock);
             IamGuard iamGuard = new IamGuard(token, accessKeys, iam, executionTokens.principals(), clock);
             Guard guard = guards == null ? iamGuard : guards.create(token, accessKeys);
+            // instances publish with their function's role, as the guard allows
+            runtimeApi.serve(topics.instanceService(guard));
             // the capabilities that serve their own part of the REST API
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());
@@ -223,6 +224,8 @@ public final class Platform implements AutoCloseable {
                     sandbox.isolated(), new EdgeApi(
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda), async, functions)));
+            // the REST API from inside instances, as their function's role
+            runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0)));
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
             grants.listeningAt(edge.url());
             // once the edge listens: provisioned instances start knowing the node's API endpoint

@@ -136,7 +136,11 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         InstanceService.Answer result;
         try {
-            result = service.handle(channel.project(), function, request);
+            InstanceService.Caller caller = new InstanceService.Caller(channel.project(), function, channel.role());
+            if (service.serve(caller, request, response)) {
+                return;
+            }
+            result = service.handle(caller, request);
         } catch (Exception e) {
             // the edge's one mapping of what a handler throws, in the Runtime API's own shape
             Failure failure = Failure.of(e);

@@ -39,6 +39,11 @@ public interface RuntimeChannel {
         return null;
     }
 
+    /** The execution role of {@link #functionName()}, whose rights node services grant it; null for none. */
+    default String role() {
+        return null;
+    }
+
     /**
      * For a stem cell: blocks until the node assigns it a function and returns the
      * specialisation document ({@code {"environment": {...}}}); null when this channel is not a

@@ -265,6 +265,11 @@ final class Instance implements RuntimeChannel {
     }
 
     @Override
+    public String role() {
+        return version.config().role();
+    }
+
+    @Override
     public int concurrency() {
         return version.config().concurrency();
     }

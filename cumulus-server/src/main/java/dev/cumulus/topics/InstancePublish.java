@@ -1,9 +1,14 @@
 package dev.cumulus.topics;
 
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.iam.Crn;
+import dev.cumulus.iam.Guard;
+import dev.cumulus.iam.Principal;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.runtimeapi.InstanceService;
 import dev.cumulus.web.Exchange;
+import java.net.InetAddress;
+import java.time.Instant;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
@@ -17,9 +22,11 @@ import org.eclipse.jetty.util.Fields;
 final class InstancePublish implements InstanceService {
     static final String PREFIX = "/cumulus/v1/topics";
     private final Topics topics;
+    private final Guard guard;
 
-    InstancePublish(Topics topics) {
+    InstancePublish(Topics topics, Guard guard) {
         this.topics = topics;
+        this.guard = guard;
     }
 
     @Override
@@ -28,7 +35,19 @@ final class InstancePublish implements InstanceService {
     }
 
     @Override
-    public Answer handle(String project, String functionName, Request request) throws Exception {
+    public Answer handle(String project, String functionName, Request request) {
+        throw new IllegalStateException("publishing needs the caller's role: handle(Caller, Request)");
+    }
+
+    /**
+     * Publishes as the function, with the rights of its execution role: {@code topics:Publish} on
+     * the topic, asked of the guard (a denial is audited); a function without a role can call
+     * nothing (issue 11).
+     */
+    @Override
+    public Answer handle(Caller caller, Request request) throws Exception {
+        String project = caller.project();
+        String functionName = caller.functionName();
         String path = Request.getPathInContext(request);
         String[] parts = path.substring(PREFIX.length()).split("/", -1);
         if (parts.length != 3 || !parts[0].isEmpty() || !parts[2].equals("events")) {
@@ -37,6 +56,12 @@ final class InstancePublish implements InstanceService {
         if (!request.getMethod().equals("POST")) {
             throw ApiException.methodNotAllowed("POST");
         }
+        if (caller.role() == null) {
+            throw new ApiException(403, "NoRole", "function " + functionName + " has no execution role, and a function "
+                    + "without one can call nothing; give it a role that allows topics:Publish");
+        }
+        guard.authorize(new Principal(Principal.Kind.ROLE, caller.role(), project), "topics:Publish",
+                Crn.of("topics", project, parts[1]), new Guard.Facts(InetAddress.getLoopbackAddress(), Instant.now()));
         byte[] data;
         try {
             data = Exchange.readBody(request, AsyncInvoker.MAX_EVENT_BYTES);

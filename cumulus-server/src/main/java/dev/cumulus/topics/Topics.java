@@ -72,8 +72,9 @@ public final class Topics implements TopicSink {
     }
 
     /** Publishing from inside a function, served on the instance's Runtime API socket. */
-    public InstanceService instanceService() {
-        return new InstancePublish(this);
+    /** Publishing from inside instances, as the function's execution role, which {@code guard} checks. */
+    public InstanceService instanceService(dev.cumulus.iam.Guard guard) {
+        return new InstancePublish(this, guard);
     }
 
     /** The seam of event source mappings for {@code topic:NAME} on-failure destinations. */

@@ -52,11 +52,26 @@ public final class Api {
         return new Builder(name);
     }
 
-    /** {@code Authorization: Bearer <credential>} through {@link Guard#bearer}: 401 without a valid one. */
+    /**
+     * The request attribute under which an in-process relay hands over a principal it has
+     * established itself (an instance's execution role, known from its Runtime API socket).
+     * Attributes are set by the node's own code only; nothing on the wire can set one.
+     */
+    public static final String RELAYED_PRINCIPAL = Api.class.getName() + ".relayedPrincipal";
+
+    /**
+     * {@code Authorization: Bearer <credential>} through {@link Guard#bearer}: 401 without a valid
+     * one; or the principal a relay handed over ({@link #RELAYED_PRINCIPAL}).
+     */
     public static Authenticator bearer(Guard guard) {
-        return call -> guard.bearer(call.header(HttpHeader.AUTHORIZATION.asString()), call.facts())
-                .orElseThrow(() -> new ApiException(401, "Unauthorized",
-                        "a valid 'Authorization: Bearer <token>' header is required"));
+        return call -> {
+            if (call.request().getAttribute(RELAYED_PRINCIPAL) instanceof Principal relayed) {
+                return relayed;
+            }
+            return guard.bearer(call.header(HttpHeader.AUTHORIZATION.asString()), call.facts())
+                    .orElseThrow(() -> new ApiException(401, "Unauthorized",
+                            "a valid 'Authorization: Bearer <token>' header is required"));
+        };
     }
 
     public String name() {

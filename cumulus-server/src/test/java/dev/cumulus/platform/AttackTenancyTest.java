@@ -235,6 +235,42 @@ class AttackTenancyTest {
     }
 
     @Test
+    void aFunctionCallsTheNodeFromItsSandboxWithItsRoleAndNothingMore() {
+        ok(inVictim("POST", "/v1/roles", """
+                {"name":"inv-caller","policy":{"Version":"2026-12-01","Statement":[{"Effect":"Allow",
+                 "Action":"functions:Invoke","Resource":"crn:cumulus:functions:victim:inv-orders-*"}]}}"""));
+        String code = node.testFunctionsCode();
+        for (String callee : List.of("inv-orders-create", "inv-billing-run")) {
+            ok(inVictim("PUT", "/v1/functions/" + callee, TestNode.write(Map.of("handler", "dev.cumulus.testfn.Hello",
+                    "codeSha256", code))));
+        }
+        ok(inVictim("PUT", "/v1/functions/with-role", TestNode.write(Map.of("handler", "dev.cumulus.testfn.Caller",
+                "codeSha256", code, "role", "inv-caller"))));
+        ok(inVictim("PUT", "/v1/functions/without-role", TestNode.write(Map.of("handler", "dev.cumulus.testfn.Caller",
+                "codeSha256", code))));
+
+        JsonNode allowed = TestNode.json(ok(inVictim("POST", "/v1/functions/with-role/invoke",
+                "{\"call\":\"inv-orders-create\"}")));
+        assertThat(allowed.path("answer").asText()).contains("Hello, with-role!");
+        JsonNode denied = TestNode.json(ok(inVictim("POST", "/v1/functions/with-role/invoke",
+                "{\"call\":\"inv-billing-run\"}")));
+        assertThat(denied.path("status").asInt()).isEqualTo(403);
+        assertThat(denied.path("error").asText()).isEqualTo("AccessDenied");
+        // its own project only: naming another project's function is no way out
+        JsonNode elsewhere = TestNode.json(ok(inVictim("POST", "/v1/functions/with-role/invoke",
+                "{\"call\":\"../../projects/attacker/functions/attacker-fn\"}")));
+        assertThat(elsewhere.path("status").asInt()).isBetween(400, 404);
+        JsonNode noRole = TestNode.json(ok(inVictim("POST", "/v1/functions/without-role/invoke",
+                "{\"call\":\"inv-orders-create\"}")));
+        assertThat(noRole.path("status").asInt()).isEqualTo(403);
+        assertThat(noRole.path("error").asText()).isEqualTo("NoRole");
+
+        JsonNode audit = TestNode.json(ok(node.send("GET", "/v1/projects/victim/audit?outcome=deny", null)));
+        assertThat(audit.toString()).contains("role:inv-caller@victim")
+                .contains("crn:cumulus:functions:victim:inv-billing-run");
+    }
+
+    @Test
     void anAccessKeyLimitedToInvokingOneFunctionInvokesItAndNothingElse() throws Exception {
         ok(inVictim("PUT", "/v1/functions/only-this", TestNode.write(Map.of("handler", "dev.cumulus.testfn.Hello",
                 "codeSha256", node.testFunctionsCode()))));

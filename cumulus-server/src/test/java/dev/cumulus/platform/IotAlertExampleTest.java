@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IotAlertExampleTest {
     private static final Path EXAMPLE = Path.of(System.getProperty("cumulus.example.iotalert.jar"));
+    private static final Path EXAMPLE_DIR = Path.of("..", "examples", "iot-alert");
     private static final Duration PROCESSING = Duration.ofSeconds(120);
 
     @TempDir
@@ -41,8 +42,12 @@ class IotAlertExampleTest {
     static void start() throws IOException {
         node = new TestNode(dataDir, c -> c.withAsync(AsyncDelivery.Settings.defaults().withBackoff(Duration.ofMillis(20))));
         code = node.upload(EXAMPLE);
+        // as deploy.sh does: iot-alert publishes to alerts with its role's rights, and only there
+        HttpResponse<String> role = node.send("POST", "/v1/roles", "{\"name\":\"iot-alert\",\"policy\":"
+                + java.nio.file.Files.readString(EXAMPLE_DIR.resolve("publish-alerts-policy.json")) + "}");
+        assertThat(role.statusCode()).as(role.body()).isEqualTo(201);
         node.deploy("iot-alert", "com.example.iot.IotAlert",
-                Map.of("environment", Map.of("MIN_CELSIUS", "-10", "MAX_CELSIUS", "60")), code);
+                Map.of("environment", Map.of("MIN_CELSIUS", "-10", "MAX_CELSIUS", "60"), "role", "iot-alert"), code);
         node.deploy("notify", "com.example.iot.Notify", Map.of(), code);
         assertThat(node.send("PUT", "/v1/topics/alerts", null).statusCode()).isEqualTo(201);
         HttpResponse<String> sub = node.send("POST", "/v1/topics/alerts/subscriptions",

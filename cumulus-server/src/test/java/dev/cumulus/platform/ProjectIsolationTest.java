@@ -100,8 +100,13 @@ class ProjectIsolationTest {
     @Test
     void aFunctionPublishesOnlyToItsOwnProjectsTopics() throws Exception {
         assertThat(node.send("PUT", "/v1/topics/news", null).statusCode()).isEqualTo(201);
+        // gamma's publisher may publish to every topic it can name: only its own project's exist for it
+        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"gamma\"}").statusCode()).isEqualTo(201);
+        assertThat(node.send("POST", "/v1/projects/gamma/roles", """
+                {"name":"pub","policy":{"Version":"2026-12-01","Statement":[{"Effect":"Allow",
+                 "Action":"topics:Publish","Resource":"*"}]}}""").statusCode()).isEqualTo(201);
         node.platform.registry().project("gamma").put(
-                FunctionConfig.defaults("pub", "dev.cumulus.testfn.Publisher"), node.testFunctionsCode());
+                FunctionConfig.defaults("pub", "dev.cumulus.testfn.Publisher").withRole("pub"), node.testFunctionsCode());
 
         // topic news is the default project's: from project gamma there is no such topic
         Invocation refused = node.platform.invoker().invoke(Call.to("gamma", "pub").trigger(Call.Trigger.REST_API)

@@ -37,6 +37,15 @@ class TopicsTest {
     @BeforeAll
     static void start() throws IOException {
         node = new TestNode(dataDir, c -> c.withAsync(AsyncDelivery.Settings.defaults().withBackoff(Duration.ofMillis(20))));
+        // functions publish with their execution role's rights
+        HttpResponse<String> role = node.send("POST", "/v1/roles", """
+                {"name":"publisher","policy":{"Version":"2026-12-01","Statement":[{"Effect":"Allow",
+                 "Action":"topics:Publish","Resource":"crn:cumulus:topics:default:*"}]}}""");
+        assertThat(role.statusCode()).as(role.body()).isEqualTo(201);
+        HttpResponse<String> narrow = node.send("POST", "/v1/roles", """
+                {"name":"narrow","policy":{"Version":"2026-12-01","Statement":[{"Effect":"Allow",
+                 "Action":"topics:Publish","Resource":"crn:cumulus:topics:default:narrow-ok"}]}}""");
+        assertThat(narrow.statusCode()).as(narrow.body()).isEqualTo(201);
     }
 
     @AfterAll
@@ -151,7 +160,7 @@ class TopicsTest {
     @Test
     void aFunctionPublishesAsItselfAndASubscriberGetsIt() {
         createTopic("inner");
-        node.deploy("t-publisher", "dev.cumulus.testfn.Publisher", Map.of());
+        node.deploy("t-publisher", "dev.cumulus.testfn.Publisher", Map.of("role", "publisher"));
         node.deploy("t-inner-sub", "dev.cumulus.testfn.CloudEventLog", Map.of());
         subscribe("inner", Map.of("function", "t-inner-sub"));
 
@@ -171,7 +180,7 @@ class TopicsTest {
         createTopic("from-shell");
         node.deploy("t-shell-sub", "dev.cumulus.testfn.CloudEventLog", Map.of());
         subscribe("from-shell", Map.of("function", "t-shell-sub"));
-        ProvidedFunctions.deploy(node, "t-shell", "shell", "any", Map.of("environment", Map.of("PUBLISH_TOPIC", "from-shell")));
+        ProvidedFunctions.deploy(node, "t-shell", "shell", "any", Map.of("environment", Map.of("PUBLISH_TOPIC", "from-shell"), "role", "publisher"));
 
         HttpResponse<String> response = node.send("POST", "/v1/functions/t-shell/invoke", "{\"publish\":true,\"n\":7}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -184,8 +193,27 @@ class TopicsTest {
     }
 
     @Test
+    void aFunctionPublishesOnlyWhereItsRoleAllows() {
+        createTopic("elsewhere");
+        node.deploy("t-no-role", "dev.cumulus.testfn.Publisher", Map.of());
+        node.deploy("t-narrow", "dev.cumulus.testfn.Publisher", Map.of("role", "narrow"));
+
+        JsonNode noRole = TestNode.json(node.invoke("t-no-role", Map.of("topic", "elsewhere", "data", "{}")));
+        assertThat(noRole.path("refused").asInt()).isEqualTo(403);
+        assertThat(noRole.path("errorType").asText()).isEqualTo("NoRole");
+        JsonNode denied = TestNode.json(node.invoke("t-narrow", Map.of("topic", "elsewhere", "data", "{}")));
+        assertThat(denied.path("refused").asInt()).isEqualTo(403);
+        assertThat(denied.path("errorType").asText()).isEqualTo("AccessDenied");
+        createTopic("narrow-ok");
+        JsonNode allowed = TestNode.json(node.invoke("t-narrow", Map.of("topic", "narrow-ok", "data", "{}")));
+        assertThat(allowed.path("eventId").asText()).isNotBlank();
+        String audit = node.send("GET", "/v1/audit?outcome=deny&action=topics:Publish", null).body();
+        assertThat(audit).contains("role:narrow@default").contains("crn:cumulus:topics:default:elsewhere");
+    }
+
+    @Test
     void aFunctionPublishingToAnUnknownTopicOrBadDataGetsTheRefusalAsAnException() {
-        node.deploy("t-publisher2", "dev.cumulus.testfn.Publisher", Map.of());
+        node.deploy("t-publisher2", "dev.cumulus.testfn.Publisher", Map.of("role", "publisher"));
         JsonNode unknown = TestNode.json(node.invoke("t-publisher2", Map.of("topic", "nowhere", "data", "{}")));
         assertThat(unknown.path("refused").asInt()).isEqualTo(404);
         assertThat(unknown.path("errorType").asText()).isEqualTo("TopicNotFound");

@@ -10,8 +10,6 @@ import java.util.List;
 
 /** The schedules capability as the node wires it: the dispatcher thread and the admin mount. */
 public final class Schedules implements AutoCloseable {
-    /** The one project a node has until projects exist. */
-    public static final String DEFAULT_PROJECT = "default";
 
     private final ScheduleStore store;
     private final Dispatcher dispatcher;
@@ -27,15 +25,14 @@ public final class Schedules implements AutoCloseable {
     public static Schedules start(Database db, Invoker invoker, AsyncInvoker async, Clock clock) {
         ScheduleStore store = new ScheduleStore(db);
         Dispatcher dispatcher = new Dispatcher(store, async, clock);
-        SchedulesAdmin admin = new SchedulesAdmin(store, DEFAULT_PROJECT, invoker, dispatcher, clock);
+        SchedulesAdmin admin = new SchedulesAdmin(store, invoker, dispatcher, clock);
         dispatcher.start();
         return new Schedules(store, dispatcher, admin);
     }
 
     /** The {@code /v1/schedules} routes of the edge's API. */
     public List<Route> routes() {
-        // schedules invoke functions of the default project only so far
-        return admin.routes().stream().map(r -> r.onlyInProject(DEFAULT_PROJECT)).toList();
+        return admin.routes();
     }
 
     /** The schedules that invoke a function, for deleting it (dev.cumulus.functions.Functions). */

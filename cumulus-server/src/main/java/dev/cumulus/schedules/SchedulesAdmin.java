@@ -29,14 +29,13 @@ final class SchedulesAdmin {
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
     private final ScheduleStore store;
-    private final String project;
     private final Invoker invoker;
     private final Dispatcher dispatcher;
     private final Clock clock;
 
-    SchedulesAdmin(ScheduleStore store, String project, Invoker invoker, Dispatcher dispatcher, Clock clock) {
+    /** Every route acts in the request's project; a schedule fires in its own (the Dispatcher). */
+    SchedulesAdmin(ScheduleStore store, Invoker invoker, Dispatcher dispatcher, Clock clock) {
         this.store = store;
-        this.project = project;
         this.invoker = invoker;
         this.dispatcher = dispatcher;
         this.clock = clock;
@@ -46,13 +45,13 @@ final class SchedulesAdmin {
         return List.of(
                 Route.get(PREFIX).authorize("schedules:List", "schedules", "*")
                         .handle(call -> call.json(200, Map.of("schedules",
-                                store.list(project).stream().map(SchedulesAdmin::view).toList()))),
+                                store.list(call.project()).stream().map(SchedulesAdmin::view).toList()))),
                 Route.post(PREFIX).authorize("schedules:Create", "schedules", "*").handle(this::create),
                 Route.get(PREFIX + "/{name}").authorize("schedules:Get", "schedules", "{name}")
                         .handle(call -> Exchange.write(call.response(), 200, JSON,
-                                Json.write(view(require(call.param("name")))))),
+                                Json.write(view(require(call.project(), call.param("name")))))),
                 Route.delete(PREFIX + "/{name}").authorize("schedules:Delete", "schedules", "{name}").handle(call -> {
-                    if (!store.delete(project, call.param("name"))) throw missing(call.param("name"));
+                    if (!store.delete(call.project(), call.param("name"))) throw missing(call.param("name"));
                     call.noContent();
                 }),
                 Route.post(PREFIX + "/{name}/enable").authorize("schedules:Enable", "schedules", "{name}")
@@ -64,24 +63,24 @@ final class SchedulesAdmin {
     }
 
     private void create(Call call) throws IOException {
-        Schedule created = store.create(parse(Json.parseObject(Exchange.readBody(call.request(), MAX_PAYLOAD_BYTES * 2))));
+        Schedule created = store.create(parse(call.project(), Json.parseObject(Exchange.readBody(call.request(), MAX_PAYLOAD_BYTES * 2))));
         dispatcher.wake();
         call.json(201, view(created));
     }
 
     private void setEnabled(Call call, boolean enabled) throws IOException {
         String name = call.param("name");
-        Schedule current = require(name);
+        Schedule current = require(call.project(), name);
         Instant now = clock.instant();
         Instant next = current.trigger().nextAfter(now);
-        Schedule changed = store.setEnabled(project, name, enabled, next == null ? Dispatcher.NEVER : next, now)
+        Schedule changed = store.setEnabled(call.project(), name, enabled, next == null ? Dispatcher.NEVER : next, now)
                 .orElseThrow(() -> missing(name));
         dispatcher.wake();
         call.json(200, view(changed));
     }
 
     private void ticks(Call call) throws IOException {
-        Schedule schedule = require(call.param("name"));
+        Schedule schedule = require(call.project(), call.param("name"));
         int limit = limit(Request.extractQueryParameters(call.request()));
         var ticks = store.ticks(schedule.id(), limit).stream().map(t -> {
             Map<String, Object> view = new LinkedHashMap<>();
@@ -96,7 +95,7 @@ final class SchedulesAdmin {
         call.json(200, Map.of("ticks", ticks));
     }
 
-    private Schedule parse(JsonNode body) {
+    private Schedule parse(String project, JsonNode body) {
         body.fieldNames().forEachRemaining(name -> {
             if (!FIELDS.contains(name)) {
                 throw ApiException.badRequest("UnknownField", "unknown field '" + name + "'; known: "
@@ -156,7 +155,7 @@ final class SchedulesAdmin {
                 next, 0, 0, null, now, now);
     }
 
-    private Schedule require(String name) {
+    private Schedule require(String project, String name) {
         return store.get(project, name).orElseThrow(() -> missing(name));
     }
 

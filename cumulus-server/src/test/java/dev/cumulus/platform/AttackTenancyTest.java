@@ -160,10 +160,26 @@ class AttackTenancyTest {
         assertThat(as(attackerKey, "POST", "/v1/token/rotate", null, null).statusCode()).isEqualTo(403);
         assertThat(as(attackerKey, "PUT", "/v1/quotas", "{\"functions\":1000}", null).statusCode()).isEqualTo(403);
         // what lives in default only so far says so instead of acting on default's
-        HttpResponse<String> schedules = as(attackerKey, "GET", "/v1/schedules", null, null);
-        assertThat(schedules.statusCode()).isEqualTo(501);
-        assertThat(TestNode.json(schedules).get("error").asText()).isEqualTo("NotAvailableInProject");
+        HttpResponse<String> sources = as(attackerKey, "GET", "/v1/sources", null, null);
+        assertThat(sources.statusCode()).isEqualTo(501);
+        assertThat(TestNode.json(sources).get("error").asText()).isEqualTo("NotAvailableInProject");
         assertVictimUntouched();
+    }
+
+    @Test
+    void schedulesAreEachProjectsOwn() {
+        ok(inVictim("POST", "/v1/schedules", "{\"name\":\"nightly\",\"function\":\"hello\",\"rate\":\"1 day\"}"));
+        // the attacker names the victim's function: in its own project there is none
+        HttpResponse<String> refused = as(attackerKey, "POST", "/v1/schedules",
+                "{\"name\":\"nightly\",\"function\":\"hello\",\"rate\":\"1 day\"}", null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(TestNode.json(refused).get("error").asText()).isEqualTo("UnknownFunction");
+        assertThat(as(attackerKey, "GET", "/v1/schedules", null, null).body()).doesNotContain("nightly");
+        assertThat(as(attackerKey, "GET", "/v1/schedules/nightly", null, null).statusCode()).isEqualTo(404);
+        assertThat(as(attackerKey, "DELETE", "/v1/schedules/nightly", null, null).statusCode()).isEqualTo(404);
+        assertThat(as(attackerKey, "POST", "/v1/schedules/nightly/disable", null, null).statusCode()).isEqualTo(404);
+        JsonNode mine = TestNode.json(ok(inVictim("GET", "/v1/schedules/nightly", null)));
+        assertThat(mine.get("enabled").asBoolean()).isTrue();
     }
 
     static void assertVictimUntouched() {

@@ -119,7 +119,7 @@ public final class IamApi {
             }
             case "GET /*" -> {
                 Caller caller = call.caller(call.segment(0));
-                guard.authorize(caller.who(), "iam:GetProject", Crn.of("iam", caller.project(), "project"), caller.facts());
+                authorizeElsewhere(caller, "iam:GetProject", Crn.of("iam", caller.project(), "project"), caller.facts());
                 call.json(200, view(iam.projects().get(caller.project()).orElseThrow()));
             }
             case "DELETE /*" -> {
@@ -146,7 +146,7 @@ public final class IamApi {
                             "a key needs what it may do: policy, policies, or \"admin\": true");
                 }
                 Instant expiresAt = body.instant("expiresAt");
-                guard.authorize(caller.who(), "iam:CreateApiKey", Crn.of("iam", caller.project(), "api-keys/*"),
+                authorizeElsewhere(caller, "iam:CreateApiKey", Crn.of("iam", caller.project(), "api-keys/*"),
                         caller.facts());
                 ApiKeys.Created created = iam.apiKeys().create(caller.project(), body.text("description"), policies,
                         expiresAt);
@@ -157,14 +157,14 @@ public final class IamApi {
             }
             case "GET /" -> {
                 Caller caller = call.caller(call.query("project"));
-                guard.authorize(caller.who(), "iam:ListApiKeys", Crn.of("iam", caller.project(), "api-keys/*"),
+                authorizeElsewhere(caller, "iam:ListApiKeys", Crn.of("iam", caller.project(), "api-keys/*"),
                         caller.facts());
                 call.json(200, Map.of("keys", iam.apiKeys().list(caller.project()).stream().map(IamApi::view).toList()));
             }
             case "DELETE /*" -> {
                 Caller caller = call.caller(call.query("project"));
                 String id = call.segment(0);
-                guard.authorize(caller.who(), "iam:RevokeApiKey", Crn.of("iam", caller.project(), "api-keys/" + id),
+                authorizeElsewhere(caller, "iam:RevokeApiKey", Crn.of("iam", caller.project(), "api-keys/" + id),
                         caller.facts());
                 iam.apiKeys().revoke(caller.project(), id);
                 call.noContent();
@@ -182,19 +182,19 @@ public final class IamApi {
                 Caller caller = call.caller(body.text("project"));
                 String name = AdminUsers.validName(body.requiredText("name"));
                 List<Policy> policies = body.policies(caller.project());
-                guard.authorize(caller.who(), "iam:CreateUser", Crn.of("iam", caller.project(), "users/" + name),
+                authorizeElsewhere(caller, "iam:CreateUser", Crn.of("iam", caller.project(), "users/" + name),
                         caller.facts());
                 call.json(201, view(iam.users().create(caller.project(), name, body.requiredText("password"), policies)));
             }
             case "GET /" -> {
                 Caller caller = call.caller(call.query("project"));
-                guard.authorize(caller.who(), "iam:ListUsers", Crn.of("iam", caller.project(), "users/*"), caller.facts());
+                authorizeElsewhere(caller, "iam:ListUsers", Crn.of("iam", caller.project(), "users/*"), caller.facts());
                 call.json(200, Map.of("users", iam.users().list(caller.project()).stream().map(IamApi::view).toList()));
             }
             case "DELETE /*" -> {
                 Caller caller = call.caller(call.query("project"));
                 String name = AdminUsers.validName(call.segment(0));
-                guard.authorize(caller.who(), "iam:DeleteUser", Crn.of("iam", caller.project(), "users/" + name),
+                authorizeElsewhere(caller, "iam:DeleteUser", Crn.of("iam", caller.project(), "users/" + name),
                         caller.facts());
                 iam.users().delete(caller.project(), name);
                 call.noContent();
@@ -235,19 +235,19 @@ public final class IamApi {
                 Caller caller = call.caller(body.text("project"));
                 String name = Roles.validName(body.requiredText("name"));
                 List<Policy> policies = body.policies(caller.project());
-                guard.authorize(caller.who(), "iam:CreateRole", Crn.of("iam", caller.project(), "roles/" + name),
+                authorizeElsewhere(caller, "iam:CreateRole", Crn.of("iam", caller.project(), "roles/" + name),
                         caller.facts());
                 call.json(201, view(iam.roles().create(caller.project(), name, body.text("description"), policies)));
             }
             case "GET /" -> {
                 Caller caller = call.caller(call.query("project"));
-                guard.authorize(caller.who(), "iam:ListRoles", Crn.of("iam", caller.project(), "roles/*"), caller.facts());
+                authorizeElsewhere(caller, "iam:ListRoles", Crn.of("iam", caller.project(), "roles/*"), caller.facts());
                 call.json(200, Map.of("roles", iam.roles().list(caller.project()).stream().map(IamApi::view).toList()));
             }
             case "GET /*" -> {
                 Caller caller = call.caller(call.query("project"));
                 String name = Roles.validName(call.segment(0));
-                guard.authorize(caller.who(), "iam:GetRole", Crn.of("iam", caller.project(), "roles/" + name),
+                authorizeElsewhere(caller, "iam:GetRole", Crn.of("iam", caller.project(), "roles/" + name),
                         caller.facts());
                 call.json(200, view(iam.roles().get(caller.project(), name).orElseThrow(
                         () -> ApiException.notFound("role " + name + " does not exist in project " + caller.project()))));
@@ -257,14 +257,14 @@ public final class IamApi {
                 Caller caller = call.caller(body.text("project"));
                 String name = Roles.validName(call.segment(0));
                 List<Policy> policies = body.policies(caller.project());
-                guard.authorize(caller.who(), "iam:PutRolePolicy", Crn.of("iam", caller.project(), "roles/" + name),
+                authorizeElsewhere(caller, "iam:PutRolePolicy", Crn.of("iam", caller.project(), "roles/" + name),
                         caller.facts());
                 call.json(200, view(iam.roles().setPolicies(caller.project(), name, policies)));
             }
             case "DELETE /*" -> {
                 Caller caller = call.caller(call.query("project"));
                 String name = Roles.validName(call.segment(0));
-                guard.authorize(caller.who(), "iam:DeleteRole", Crn.of("iam", caller.project(), "roles/" + name),
+                authorizeElsewhere(caller, "iam:DeleteRole", Crn.of("iam", caller.project(), "roles/" + name),
                         caller.facts());
                 iam.roles().delete(caller.project(), name);
                 call.noContent();
@@ -300,7 +300,7 @@ public final class IamApi {
             // root reads every project's lines unless it names one
             query.project(requested == null && call.requestedProject == null ? null : caller.project());
         } else {
-            guard.authorize(caller.who(), "audit:Read", Crn.of("audit", caller.project(), "log"), caller.facts());
+            authorizeElsewhere(caller, "audit:Read", Crn.of("audit", caller.project(), "log"), caller.facts());
             query.project(caller.project());
         }
         List<Map<String, Object>> entries = iam.audit().read(query).stream().map(IamApi::view).toList();
@@ -350,7 +350,7 @@ public final class IamApi {
         Principal subject = principalText == null ? null : IamGuard.parsePrincipal(principalText);
         // the project simulated in: the subject's (a principal acts in its own), else the resource's
         Caller caller = call.caller(subject == null ? resource.project() : subject.project());
-        guard.authorize(caller.who(), "iam:SimulatePolicy", Crn.of("iam", caller.project(), "policy"), caller.facts());
+        authorizeElsewhere(caller, "iam:SimulatePolicy", Crn.of("iam", caller.project(), "policy"), caller.facts());
         InetAddress source = caller.facts().source();
         String sourceText = body.text("source");
         if (sourceText != null) {
@@ -394,8 +394,22 @@ public final class IamApi {
         iam.requireRoot(caller.who(), action, resource, caller.facts().source(), "only root administers projects");
     }
 
-    /** Who calls, in which project, with which facts. */
-    private record Caller(Principal who, String project, Guard.Facts facts) {}
+    /**
+     * Who calls, in which project, with which facts; {@code elsewhere} when the body or query
+     * names another project than the one the router authorised the route in.
+     */
+    private record Caller(Principal who, String project, Guard.Facts facts, boolean elsewhere) {}
+
+    /**
+     * The handler's own check of an action on a resource in the caller's project: the router
+     * asked the guard already for the request's project (and audited it), so this asks again only
+     * when the body or query named another project; one request, one decision, one audit line.
+     */
+    private void authorizeElsewhere(Caller caller, String action, Crn resource, Guard.Facts facts) {
+        if (caller.elsewhere()) {
+            guard.authorize(caller.who(), action, resource, facts);
+        }
+    }
 
     private interface Handler {
         void handle(Call call) throws IOException;
@@ -412,13 +426,16 @@ public final class IamApi {
         private Guard.Facts facts;
         /** The router's reading: the path's /v1/projects/{p} prefix, else the header. */
         private final String requestedProject;
+        /** The project the router authorised the route in; null on a public route. */
+        private final String routedProject;
 
         Call(String prefix, dev.cumulus.web.Call routed) {
-            this(prefix, routed.request(), routed.response(), routed.requestedProject());
+            this(prefix, routed.request(), routed.response(), routed.requestedProject(), routed.project());
         }
 
-        Call(String prefix, Request request, Response response, String requestedProject) {
+        Call(String prefix, Request request, Response response, String requestedProject, String routedProject) {
             this.requestedProject = requestedProject;
+            this.routedProject = routedProject;
             this.request = request;
             this.response = response;
             String path = request.getHttpURI().getPath();
@@ -503,7 +520,8 @@ public final class IamApi {
                 throw ApiException.badRequest("InvalidParameter", "the project '" + named + "' and the " + PROJECT_HEADER
                         + " header '" + header + "' differ");
             }
-            return new Caller(who, guard.project(who, named != null ? named : header), facts());
+            String project = guard.project(who, named != null ? named : header);
+            return new Caller(who, project, facts(), !project.equals(routedProject));
         }
 
         void json(int status, Object body) throws IOException {

@@ -243,7 +243,9 @@ class AttackTenancyTest {
         // a tampered token is no principal at all, and its refusal is audited in the project it claimed
         String[] parts = token.split("\\.");
         String tampered = parts[0] + "." + parts[1] + "." + (parts[2].startsWith("A") ? "B" : "A") + parts[2].substring(1);
-        assertThat(as(tampered, "POST", "/v1/functions/orders-other/invoke", "{}", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> withTampered = as(tampered, "POST", "/v1/functions/orders-other/invoke", "{}", null);
+        assertThat(withTampered.statusCode()).as("token %s tampered %s answer %s", token, tampered, withTampered.body())
+                .isEqualTo(401);
 
         JsonNode audit = TestNode.json(ok(node.send("GET", "/v1/projects/victim/audit?outcome=deny", null)));
         assertThat(audit.toString()).contains("role:orders@victim").contains("functions:Invoke")

@@ -222,6 +222,10 @@ class IamHttpTest {
         assertThat(rootAsks.get("decision").asText()).isEqualTo("deny");
         assertThat(rootAsks.get("policy").asText()).isEqualTo("project-boundary");
 
+        // one request, one decision, one audit line: the router's, not the handler's again
+        JsonNode creations = TestNode.json(node.send("GET",
+                "/v1/audit?action=iam:CreateRole&outcome=allow&project=alpha", null)).get("entries");
+        assertThat(creations).hasSize(1);
         HttpResponse<String> replaced = as(keyA, "PUT", "/v1/roles/orders/policies", "{\"policies\":[]}", null);
         assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
         assertThat(TestNode.json(as(keyA, "GET", "/v1/roles/orders", null, null)).get("policies")).isEmpty();

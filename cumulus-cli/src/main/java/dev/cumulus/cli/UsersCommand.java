@@ -70,7 +70,7 @@ final class UsersCommand implements Callable<Integer> {
             body.put("name", name);
             body.put("password", passwordFromStdin(cli));
             PolicyFiles.attach(body, cli.cwd, policies, admin);
-            JsonNode user = cli.client(client).send("POST", "/v1/users", body);
+            JsonNode user = cli.client(client).send("POST", "/v1/admins", body);
             cli.out.println("created user " + name + " in project " + user.path("project").asText());
             cli.out.flush();
             return 0;
@@ -90,7 +90,7 @@ final class UsersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            JsonNode users = cli.client(client).get("/v1/users").path("users");
+            JsonNode users = cli.client(client).get("/v1/admins").path("users");
             Text.Table table = new Text.Table("NAME", "PROJECT", "CREATED", "POLICIES");
             for (JsonNode u : users) {
                 table.row(u.path("name").asText(), u.path("project").asText(), u.path("createdAt").asText("-"),
@@ -117,7 +117,7 @@ final class UsersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            cli.client(client).send("DELETE", "/v1/users/" + ApiClient.segment(name), null);
+            cli.client(client).send("DELETE", "/v1/admins/" + ApiClient.segment(name), null);
             cli.out.println("removed user " + name);
             cli.out.flush();
             return 0;

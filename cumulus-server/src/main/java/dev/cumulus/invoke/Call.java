@@ -28,7 +28,9 @@ public final class Call {
         /** An asynchronous event from the outbox (schedules, topics and async invokes end here). */
         ASYNC,
         /** A batch from an event source mapping. */
-        SOURCE
+        SOURCE,
+        /** A blocking hook of end-user auth ({@code beforeCreate}, {@code beforeSignIn}). */
+        AUTH_HOOK
     }
 
     private final FunctionVersion version;

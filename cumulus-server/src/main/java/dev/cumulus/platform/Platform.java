@@ -29,6 +29,9 @@ import dev.cumulus.web.Route;
 import java.util.ArrayList;
 import java.util.List;
 import dev.cumulus.logs.LogStore;
+import dev.cumulus.mail.Mail;
+import dev.cumulus.mail.SmtpServer;
+import dev.cumulus.users.EndUsers;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionConfig;
@@ -160,7 +163,8 @@ public final class Platform implements AutoCloseable {
                     version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
             // per-function secrets, sealed under the node's master key (the access keys' key file);
             // a change retires the function's instances so that new ones start with it
-            FunctionSecrets secrets = new FunctionSecrets(database, SecretBox.loadOrCreate(dataDir), registry,
+            SecretBox secretBox = SecretBox.loadOrCreate(dataDir);
+            FunctionSecrets secrets = new FunctionSecrets(database, secretBox, registry,
                     scheduler::retireAll, clock);
             grants.secretsFrom(secrets);
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock);
@@ -203,6 +207,14 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new KeysMount(accessKeys, iam.projects()).routes());
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
+            // end users' mail (durable outbox, the node's relay or a project's) and end users
+            // themselves, per project, apart from IAM's operators (issue 15, ADR 0027)
+            Mail mail = push(closers, Mail.start(database, secretBox,
+                    config.smtp() == null ? null : SmtpServer.parse(config.smtp()), Mail.Settings.defaults(), clock));
+            routeTable.addAll(mail.routes());
+            EndUsers endUsers = EndUsers.builder().database(database).secretBox(secretBox).mail(mail).events(topics)
+                    .invoker(invoker).projectExists(p -> iam.projects().get(p).isPresent()).clock(clock).build();
+            routeTable.addAll(endUsers.routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,

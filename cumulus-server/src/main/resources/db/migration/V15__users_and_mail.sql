@@ -8,7 +8,7 @@
 -- (disable, password change, "log out everywhere").
 CREATE TABLE users (
     project             VARCHAR(63)   NOT NULL,
-    user_id             VARCHAR(40)   NOT NULL,
+    user_id             VARCHAR(64)   NOT NULL,
     email               VARCHAR(254),
     email_verified      INTEGER       NOT NULL,
     password_hash       TEXT,
@@ -26,8 +26,8 @@ CREATE UNIQUE INDEX users_email ON users (project, email);
 CREATE TABLE user_refresh_tokens (
     token_sha256  VARCHAR(64)  NOT NULL PRIMARY KEY,
     project       VARCHAR(63)  NOT NULL,
-    user_id       VARCHAR(40)  NOT NULL,
-    family_id     VARCHAR(40)  NOT NULL,
+    user_id       VARCHAR(64)  NOT NULL,
+    family_id     VARCHAR(64)  NOT NULL,
     created_at    BIGINT       NOT NULL,
     expires_at    BIGINT       NOT NULL,
     used_at       BIGINT,
@@ -41,7 +41,7 @@ CREATE INDEX user_refresh_tokens_user ON user_refresh_tokens (project, user_id);
 CREATE TABLE user_mail_tokens (
     token_sha256  VARCHAR(64)   NOT NULL PRIMARY KEY,
     project       VARCHAR(63)   NOT NULL,
-    user_id       VARCHAR(40)   NOT NULL,
+    user_id       VARCHAR(64)   NOT NULL,
     purpose       VARCHAR(16)   NOT NULL,
     new_email     VARCHAR(254),
     created_at    BIGINT        NOT NULL,
@@ -54,7 +54,7 @@ CREATE INDEX user_mail_tokens_user ON user_mail_tokens (project, user_id);
 -- The newest key that is not retired signs; every key not retired is in the JWKS.
 CREATE TABLE user_signing_keys (
     project      VARCHAR(63)  NOT NULL,
-    key_id       VARCHAR(40)  NOT NULL,
+    key_id       VARCHAR(64)  NOT NULL,
     sealed_jwk   TEXT         NOT NULL,
     created_at   BIGINT       NOT NULL,
     retired_at   BIGINT,
@@ -81,7 +81,7 @@ CREATE TABLE mail_settings (
 -- is one) and sent by the mail dispatcher; states and moves are mail.MailStateMachine's. The
 -- body is sealed: it holds one-time links.
 CREATE TABLE mail_outbox (
-    mail_id          VARCHAR(40)   NOT NULL PRIMARY KEY,
+    mail_id          VARCHAR(64)   NOT NULL PRIMARY KEY,
     project          VARCHAR(63)   NOT NULL,
     template         VARCHAR(32)   NOT NULL,
     recipient        VARCHAR(254)  NOT NULL,

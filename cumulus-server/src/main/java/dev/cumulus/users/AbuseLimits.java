@@ -30,7 +30,7 @@ final class AbuseLimits {
     record Limits(int perAddressPerMinute, int perAccountPerMinute, int freeFailures, Duration firstLockout,
             Duration maxLockout) {
         static Limits defaults() {
-            return new Limits(30, 10, 5, Duration.ofSeconds(30), Duration.ofMinutes(30));
+            return new Limits(60, 10, 5, Duration.ofSeconds(30), Duration.ofMinutes(30));
         }
     }
 

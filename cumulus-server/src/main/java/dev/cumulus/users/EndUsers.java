@@ -196,6 +196,7 @@ public final class EndUsers {
 
     private void anonymous(Call call) throws Exception {
         String project = project(call);
+        signingKeyReady(project);
         abuse.perAddress("signup", address(call));
         Body.read(call, Set.of());
         Map<String, Object> hookClaims = hook(project, "beforeCreate", null, address(call));
@@ -214,6 +215,7 @@ public final class EndUsers {
 
     private void login(Call call) throws Exception {
         String project = project(call);
+        signingKeyReady(project);
         abuse.perAddress("login", address(call));
         Body body = Body.read(call, Set.of("email", "password"));
         String email = email(body.required("email"));
@@ -247,6 +249,15 @@ public final class EndUsers {
         call.json(200, session.view());
     }
 
+    /**
+     * Makes sure the project's signing key is loaded before a transaction that issues tokens:
+     * loading it takes a connection of its own, which an SQLite Store (one connection) has not
+     * got while the transaction holds it.
+     */
+    private void signingKeyReady(String project) {
+        tokens.signingKey(project);
+    }
+
     private Session newSession(Connection c, UserStore.User user, String familyId) throws SQLException {
         String refresh = "rt_" + secret();
         Instant now = clock.instant();
@@ -259,6 +270,7 @@ public final class EndUsers {
 
     private void refresh(Call call) throws Exception {
         String project = project(call);
+        signingKeyReady(project);
         Body body = Body.read(call, Set.of("refreshToken"));
         String presented = body.required("refreshToken");
         Instant now = clock.instant();
@@ -385,6 +397,7 @@ public final class EndUsers {
 
     private void changePassword(Call call) throws Exception {
         String project = project(call);
+        signingKeyReady(project);
         UserStore.User user = me(call, project);
         Body body = Body.read(call, Set.of("currentPassword", "newPassword"));
         requirePassword(user, body.required("currentPassword"));

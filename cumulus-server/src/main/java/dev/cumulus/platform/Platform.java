@@ -186,11 +186,19 @@ public final class Platform implements AutoCloseable {
             CodeSigning codeSigning = new CodeSigning(database, clock);
             IamGuard iamGuard = new IamGuard(token, accessKeys, iam, executionTokens.principals(), clock);
             Guard guard = guards == null ? iamGuard : guards.create(token, accessKeys);
+            // end users' mail (durable outbox, the node's relay or a project's) and end users
+            // themselves, per project, apart from IAM's operators (issue 15, ADR 0027)
+            Mail mail = push(closers, Mail.start(database, secretBox,
+                    config.smtp() == null ? null : SmtpServer.parse(config.smtp()), Mail.Settings.defaults(), clock));
+            EndUsers endUsers = EndUsers.builder().database(database).secretBox(secretBox).mail(mail).events(topics)
+                    .invoker(invoker).projectExists(p -> iam.projects().get(p).isPresent()).clock(clock).build();
             // the capabilities that serve their own part of the REST API
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());
             routeTable.addAll(topics.routes());
-            Routes routes = new Routes(database, invoker, guard, clock);
+            Routes routes = new Routes(database, invoker, guard,
+                    (project, authorization) -> endUsers.authenticate(project, authorization)
+                            .map(dev.cumulus.users.UserTokens.VerifiedUser::claims), clock);
             routeTable.addAll(routes.routes());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             routeTable.addAll(schedules.routes());
@@ -207,13 +215,7 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new KeysMount(accessKeys, iam.projects()).routes());
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
-            // end users' mail (durable outbox, the node's relay or a project's) and end users
-            // themselves, per project, apart from IAM's operators (issue 15, ADR 0027)
-            Mail mail = push(closers, Mail.start(database, secretBox,
-                    config.smtp() == null ? null : SmtpServer.parse(config.smtp()), Mail.Settings.defaults(), clock));
             routeTable.addAll(mail.routes());
-            EndUsers endUsers = EndUsers.builder().database(database).secretBox(secretBox).mail(mail).events(topics)
-                    .invoker(invoker).projectExists(p -> iam.projects().get(p).isPresent()).clock(clock).build();
             routeTable.addAll(endUsers.routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,

@@ -330,4 +330,37 @@ class EndUserAuthTest {
             node.send("PUT", "/v1/user-settings", "{}");
         }
     }
+
+    @Test
+    void aRouteWithUserAuthHandsTheFunctionTheVerifiedUserAndRefusesOthersBeforeAnyInstanceStarts() throws Exception {
+        node.deploy("whoami", "dev.cumulus.testfn.EventEcho", Map.of());
+        HttpResponse<String> route = node.send("POST", "/v1/routes", TestNode.write(Map.of("method", "GET",
+                "path", "/whoami", "function", "whoami", "auth", "user")));
+        assertThat(route.statusCode()).as(route.body()).isEqualTo(201);
+        JsonNode session = signedUpAndLoggedIn("default", "wanda@example.com");
+        String token = session.path("accessToken").asText();
+
+        HttpResponse<String> stranger = node.send("GET", "/api/whoami", null, null);
+        assertThat(stranger.statusCode()).as(stranger.body()).isEqualTo(401);
+        assertThat(stranger.headers().firstValue("WWW-Authenticate")).contains("Bearer error=\"invalid_token\"");
+        assertThat(node.send("GET", "/api/whoami", null, platformRootToken()).statusCode())
+                .as("the operators' root token is no end user").isEqualTo(401);
+        String[] parts = token.split("\\.");
+        String forged = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 4) + "AAAA";
+        assertThat(node.send("GET", "/api/whoami", null, forged).statusCode()).isEqualTo(401);
+        assertThat(node.send("GET", "/v1/functions/whoami/invocations?limit=10", null).body())
+                .as("no instance ran for refused callers").contains("\"invocations\":[]");
+
+        HttpResponse<String> seen = node.send("GET", "/api/whoami", null, token);
+        assertThat(seen.statusCode()).as(seen.body()).isEqualTo(200);
+        JsonNode jwt = TestNode.json(seen).path("requestContext").path("authorizer").path("jwt");
+        assertThat(jwt.path("claims").path("sub").asText()).isEqualTo(session.path("userId").asText());
+        assertThat(jwt.path("claims").path("email").asText()).isEqualTo("wanda@example.com");
+        assertThat(jwt.path("claims").path("email_verified").asText()).isEqualTo("false");
+        assertThat(jwt.path("scopes").isArray()).isTrue();
+    }
+
+    static String platformRootToken() {
+        return node.platform.rootToken();
+    }
 }

@@ -80,6 +80,10 @@ final class DeployCommand implements Callable<Integer> {
             description = "Whether the function URL /fn/NAME/ answers without a token (--no-public to revoke).")
     Boolean isPublic;
 
+    @Option(names = "--role", paramLabel = "ROLE",
+            description = "The function's execution role (cumulus roles create): what its invocations may do on the node.")
+    String role;
+
     @Option(names = "--mount", paramLabel = "SOURCE:TARGET[:rw]",
             description = "Grant a host path, bound at TARGET (under /mnt/) in the sandbox, read-only unless :rw; repeatable. "
                     + "Replaces the function's mounts; --mount none removes them.")
@@ -116,6 +120,9 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (keepAlive != null) {
             body.put("keepAliveSeconds", Durations.toWholeSeconds(keepAlive, "--keep-alive"));
+        }
+        if (role != null) {
+            body.put("role", role);
         }
         if (isPublic != null) {
             body.put("public", isPublic);

@@ -47,4 +47,14 @@ public interface Context {
     default Topics topics() {
         throw new UnsupportedOperationException("topics are reachable only inside a Cumulus instance");
     }
+
+    /**
+     * The node's mail outbox, to send the project's templates as this function (its role needs
+     * {@code mail:SendMail}).
+     *
+     * @throws UnsupportedOperationException outside a Cumulus instance
+     */
+    default Mail mail() {
+        throw new UnsupportedOperationException("mail is reachable only inside a Cumulus instance");
+    }
 }

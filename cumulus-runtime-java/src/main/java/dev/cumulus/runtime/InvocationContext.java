@@ -75,6 +75,11 @@ record InvocationContext(String requestId, String functionName, String functionV
         return NodeServices.current().topics();
     }
 
+    @Override
+    public dev.cumulus.function.Mail mail() {
+        return NodeServices.current().mail();
+    }
+
     private static String text(Map<?, ?> attributes, String name) {
         return attributes.get(name) instanceof String s ? s : null;
     }

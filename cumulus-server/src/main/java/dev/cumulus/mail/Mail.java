@@ -48,7 +48,7 @@ public final class Mail implements AutoCloseable {
     static final int DEFAULT_SENDS_PER_HOUR = 200;
     static final String DEFAULT_FROM = "no-reply@localhost";
     private static final int BODY_LIMIT = 256 * 1024;
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}");
+    static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}");
     private static final Set<String> SETTINGS_FIELDS = Set.of("smtp", "from", "verifyUrl", "resetUrl",
             "sendsPerHour", "templates");
 
@@ -62,6 +62,17 @@ public final class Mail implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(30), 12);
         }
+    }
+
+    /** Whether a function may send mail from its instances: throws (403) when its role may not. */
+    @FunctionalInterface
+    public interface SenderCheck {
+        void mayMail(String project, String function);
+    }
+
+    /** What functions call through {@code Context.mail()}, for the Runtime API server. */
+    public dev.cumulus.runtimeapi.InstanceService instanceService(SenderCheck check) {
+        return new InstanceMail(this, check);
     }
 
     /** A project's mail settings as the node uses them; relay null for the node's. */

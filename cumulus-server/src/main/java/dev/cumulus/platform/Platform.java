@@ -216,6 +216,17 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
             routeTable.addAll(mail.routes());
+            // a function sends mail from its instances as its role allows (mail:SendMail)
+            runtimeApi.serve(mail.instanceService((project, function) -> {
+                String role = registry.project(project).resolve(function, null).config().role();
+                if (role == null) {
+                    throw new dev.cumulus.errors.ApiException(403, "AccessDenied", "function " + function
+                            + " has no execution role, so it may not send mail (mail:SendMail)");
+                }
+                guard.authorize(new dev.cumulus.iam.Principal(dev.cumulus.iam.Principal.Kind.ROLE, role, project),
+                        "mail:SendMail", dev.cumulus.iam.Crn.of("mail", project, "outbox"),
+                        new Guard.Facts(java.net.InetAddress.getLoopbackAddress(), clock.instant()));
+            }));
             routeTable.addAll(endUsers.routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,

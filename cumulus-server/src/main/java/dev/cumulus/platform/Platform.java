@@ -192,6 +192,7 @@ public final class Platform implements AutoCloseable {
                     config.smtp() == null ? null : SmtpServer.parse(config.smtp()), Mail.Settings.defaults(), clock));
             EndUsers endUsers = EndUsers.builder().database(database).secretBox(secretBox).mail(mail).events(topics)
                     .invoker(invoker).projectExists(p -> iam.projects().get(p).isPresent()).clock(clock).build();
+            iam.projects().holds(endUsers.contents()); // a project with end users is not deleted
             // the capabilities that serve their own part of the REST API
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());

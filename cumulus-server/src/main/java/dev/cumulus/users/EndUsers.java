@@ -119,6 +119,21 @@ public final class EndUsers {
         return tokens;
     }
 
+    /** What a project's deletion must wait for: its end users. */
+    public dev.cumulus.iam.Projects.Contents contents() {
+        return new dev.cumulus.iam.Projects.Contents() {
+            @Override
+            public String kind() {
+                return "end users";
+            }
+
+            @Override
+            public long count(String project) {
+                return db.withConnection(c -> UserStore.count(c, project));
+            }
+        };
+    }
+
     // ------------------------------------------------------------------ flows
 
     record Session(String accessToken, String refreshToken, long expiresIn, String userId) {

@@ -174,6 +174,10 @@ class EndUserAuthTest {
         JsonNode session = signedUpAndLoggedIn("shop", "sam@example.com");
         assertThat(me("shop", session.path("accessToken").asText()).statusCode()).isEqualTo(200);
         assertError(login("default", "sam@example.com", "correct horse battery"), 401, "InvalidCredentials");
+        // a project that has end users is not deleted from under them
+        HttpResponse<String> delete = node.send("DELETE", "/v1/projects/shop", null);
+        assertError(delete, 409, "ProjectNotEmpty");
+        assertThat(delete.body()).contains("end users");
     }
 
     @Test

@@ -364,6 +364,30 @@ class EndUserAuthTest {
         assertThat(jwt.path("scopes").isArray()).isTrue();
     }
 
+    @Test
+    void aJavaFunctionBehindAUserRouteSeesTheUserInItsContext() {
+        node.deploy("whoami-java", "dev.cumulus.testfn.WhoAmI", Map.of());
+        assertThat(node.send("POST", "/v1/routes", TestNode.write(Map.of("method", "GET", "path", "/me-java",
+                "function", "whoami-java", "auth", "user"))).statusCode()).isEqualTo(201);
+        assertThat(node.send("POST", "/v1/routes", TestNode.write(Map.of("method", "GET", "path", "/anyone-java",
+                "function", "whoami-java", "auth", "none"))).statusCode()).isEqualTo(201);
+        JsonNode session = signedUpAndLoggedIn("default", "jules@example.com");
+        String id = session.path("userId").asText();
+        assertThat(node.send("PUT", "/v1/users/" + id + "/claims", "{\"claims\":{\"tier\":\"gold\"}}").statusCode())
+                .isEqualTo(200);
+        String token = loggedIn("default", "jules@example.com", "correct horse battery").path("accessToken").asText();
+        HttpResponse<String> seen = node.send("GET", "/api/me-java", null, token);
+        assertThat(seen.statusCode()).as(seen.body()).isEqualTo(200);
+        JsonNode user = TestNode.json(seen);
+        assertThat(user.path("signedIn").asBoolean()).isTrue();
+        assertThat(user.path("id").asText()).isEqualTo(id);
+        assertThat(user.path("email").asText()).isEqualTo("jules@example.com");
+        assertThat(user.path("claims").path("tier").asText()).isEqualTo("gold");
+        // a public route has no user, whatever header comes with it
+        HttpResponse<String> anyone = node.send("GET", "/api/anyone-java", null, token);
+        assertThat(TestNode.json(anyone).path("signedIn").asBoolean()).as(anyone.body()).isFalse();
+    }
+
     static String platformRootToken() {
         return node.platform.rootToken();
     }

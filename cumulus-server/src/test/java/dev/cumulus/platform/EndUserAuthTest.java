@@ -310,13 +310,14 @@ class EndUserAuthTest {
     }
 
     @Test
-    void signUpsAreEventsOnTheProjectsTopicAndABeforeCreateHookRefusesOrAddsClaims() {
+    void signUpsAreEventsOnTheProjectsTopicAndBlockingHooksRefuseOrAddClaims() {
         assertThat(node.send("PUT", "/v1/topics/user.created", null).statusCode()).isEqualTo(201);
         node.deploy("on-user-created", "dev.cumulus.testfn.CloudEventLog", Map.of());
         assertThat(node.send("POST", "/v1/topics/user.created/subscriptions",
                 "{\"function\":\"on-user-created\"}").statusCode()).isEqualTo(201);
         node.deploy("signup-hook", "dev.cumulus.testfn.SignUpHook", Map.of());
-        HttpResponse<String> settings = node.send("PUT", "/v1/user-settings", "{\"beforeCreate\":\"signup-hook\"}");
+        HttpResponse<String> settings = node.send("PUT", "/v1/user-settings",
+                "{\"beforeCreate\":\"signup-hook\",\"beforeSignIn\":\"signup-hook\"}");
         assertThat(settings.statusCode()).as(settings.body()).isEqualTo(200);
         try {
             HttpResponse<String> refused = signup("default", "eve@blocked.example", "correct horse battery");
@@ -326,7 +327,10 @@ class EndUserAuthTest {
             JsonNode session = signedUpAndLoggedIn("default", "hal@example.com");
             String payload = new String(java.util.Base64.getUrlDecoder().decode(
                     session.path("accessToken").asText().split("\\.")[1]));
-            assertThat(payload).contains("\"plan\":\"free\"").contains("\"hook\":\"beforeCreate\"");
+            // beforeCreate set the claims at sign-up, beforeSignIn merged its own at login
+            assertThat(payload).contains("\"plan\":\"free\"").contains("\"hook\":\"beforeSignIn\"");
+            JsonNode stored = TestNode.json(node.send("GET", "/v1/users/" + session.path("userId").asText(), null));
+            assertThat(stored.path("claims").path("plan").asText()).isEqualTo("free");
             await().atMost(Duration.ofSeconds(60)).until(() -> TopicsTest.logLinesOf(node, "on-user-created").stream()
                     .anyMatch(l -> l.contains("|user.created|") && l.contains("hal@example.com")));
             assertThat(TopicsTest.logLinesOf(node, "on-user-created")).noneMatch(l -> l.contains("blocked.example"));

@@ -250,6 +250,7 @@ class EndUserAuthTest {
         HttpResponse<String> locked = login("default", "lock@example.com", "correct horse battery");
         assertError(locked, 429, "TooManyRequests");
         assertThat(TestNode.json(locked).path("retryAfterSeconds").asLong()).isBetween(1L, 30L);
+        assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 30L));
         HttpResponse<String> ghost = login("default", "ghost@example.com", "anything at all");
         assertError(ghost, 429, "TooManyRequests");
     }

@@ -80,6 +80,7 @@ final class DeployCommand implements Callable<Integer> {
             description = "Whether the function URL /fn/NAME/ answers without a token (--no-public to revoke).")
     Boolean isPublic;
 
+
     @Option(names = "--mount", paramLabel = "SOURCE:TARGET[:rw]",
             description = "Grant a host path, bound at TARGET (under /mnt/) in the sandbox, read-only unless :rw; repeatable. "
                     + "Replaces the function's mounts; --mount none removes them.")

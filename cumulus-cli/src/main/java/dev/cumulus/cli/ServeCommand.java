@@ -55,6 +55,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Pre-started runtimes kept per memory size in demand, for fast cold starts; 0 turns them off. Default: 1.")
     Integer stemCells;
 
+    @Option(names = "--smtp", paramLabel = "URL",
+            description = "Mail relay for end users' mail (verification, reset, welcome): smtp://HOST:PORT, "
+                    + "or smtps://USER:PASS@HOST:PORT for TLS with a login. Default: none (mail waits in the "
+                    + "outbox until a relay is set, here or per project).")
+    String smtp;
+
     @Option(names = "--db", paramLabel = "JDBC_URL",
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
@@ -124,6 +130,13 @@ final class ServeCommand implements Callable<Integer> {
         if (region != null && !region.matches("[a-z0-9-]{1,32}")) {
             throw CliException.usage("--region must be a region name like eu-west-1, not '" + region + "'");
         }
+        if (smtp != null) {
+            try {
+                dev.cumulus.mail.SmtpServer.parse(smtp);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--smtp: " + e.getMessage());
+            }
+        }
         PlatformConfig d = PlatformConfig.defaults();
         Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
         String runtime = System.getProperty(RUNTIME_JAR_PROPERTY);
@@ -148,7 +161,8 @@ final class ServeCommand implements Callable<Integer> {
                 d.aotDir(),
                 region != null ? region : d.region(),
                 d.async(),
-                tls);
+                tls,
+                smtp);
     }
 
     private Path resolve(Path file) {

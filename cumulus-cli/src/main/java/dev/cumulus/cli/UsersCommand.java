@@ -1,11 +1,10 @@
 package dev.cumulus.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,13 +13,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cumulus users create|ls|rm|login}: a project's admin users (password, session tokens). */
+/**
+ * {@code cumulus users ls|disable|enable|rm|claims}: the end users of a project's apps (they sign up
+ * under {@code /v1/projects/P/auth/}); IAM's admin users are {@code cumulus admins}.
+ */
 @Command(name = "users", mixinStandardHelpOptions = true,
-        description = {"Manage a project's admin users. Passwords are read from stdin (never an argument,",
-                "which other users could see in the process list) and stored as Argon2id hashes."},
+        description = {"Manage a project's end users: the people who sign up to its apps (docs/auth.md).",
+                "The project's operators are 'cumulus admins'."},
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {UsersCommand.Create.class, UsersCommand.Ls.class, UsersCommand.Rm.class, UsersCommand.Login.class})
+        subcommands = {UsersCommand.Ls.class, UsersCommand.Disable.class, UsersCommand.Enable.class,
+                UsersCommand.Rm.class, UsersCommand.Claims.class})
 final class UsersCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -30,59 +35,22 @@ final class UsersCommand implements Callable<Integer> {
         return CliException.USAGE;
     }
 
-    static String passwordFromStdin(Cli cli) {
-        try {
-            String text = new String(cli.in.readNBytes(4096), StandardCharsets.UTF_8);
-            String firstLine = text.lines().findFirst().orElse("");
-            if (firstLine.isEmpty()) {
-                throw CliException.usage("no password on stdin (e.g. 'printf %s \"$PASSWORD\" | cumulus users ...')");
-            }
-            return firstLine;
-        } catch (IOException e) {
-            throw new CliException("cannot read the password from stdin: " + e.getMessage());
-        }
+    static String path(String id) {
+        return "/v1/users/" + ApiClient.segment(id);
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create an admin user; the password is the first line of stdin (12 characters or more).")
-    static final class Create implements Callable<Integer> {
-        private final Cli cli;
-
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Option(names = "--policy", paramLabel = "FILE", description = "A policy document (JSON) to attach; repeatable.")
-        List<Path> policies;
-
-        @Option(names = "--admin", description = "Attach the project's admin policy.")
-        boolean admin;
-
-        Create(Cli cli) {
-            this.cli = cli;
-        }
-
-        @Override
-        public Integer call() {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("name", name);
-            body.put("password", passwordFromStdin(cli));
-            PolicyFiles.attach(body, cli.cwd, policies, admin);
-            JsonNode user = cli.client(client).send("POST", "/v1/users", body);
-            cli.out.println("created user " + name + " in project " + user.path("project").asText());
-            cli.out.flush();
-            return 0;
-        }
-    }
-
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the project's admin users.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the project's end users.")
     static final class Ls implements Callable<Integer> {
         private final Cli cli;
 
         @Mixin
         ClientOptions client;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N users (1 to 1000). Default: ${DEFAULT-VALUE}.")
+        int limit;
+
+        @Option(names = "--after", paramLabel = "ID", description = "Start after this user id (the last one of the previous page).")
+        String after;
 
         Ls(Cli cli) {
             this.cli = cli;
@@ -90,26 +58,79 @@ final class UsersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            JsonNode users = cli.client(client).get("/v1/users").path("users");
-            Text.Table table = new Text.Table("NAME", "PROJECT", "CREATED", "POLICIES");
-            for (JsonNode u : users) {
-                table.row(u.path("name").asText(), u.path("project").asText(), u.path("createdAt").asText("-"),
-                        PolicyFiles.summary(u.path("policies")));
+            JsonNode answer = cli.client(client).get("/v1/users?limit=" + limit
+                    + (after == null ? "" : "&after=" + ApiClient.segment(after)));
+            Text.Table table = new Text.Table("ID", "EMAIL", "VERIFIED", "DISABLED", "CLAIMS", "CREATED");
+            for (JsonNode u : answer.path("users")) {
+                table.row(u.path("id").asText(), u.path("anonymous").asBoolean() ? "(anonymous)" : u.path("email").asText(),
+                        u.path("emailVerified").asBoolean(), u.path("disabled").asBoolean(),
+                        u.path("claims").isEmpty() ? "-" : u.path("claims").toString(), u.path("createdAt").asText());
             }
             table.print(cli.out);
+            if (!answer.path("next").isNull() && !answer.path("next").isMissingNode()) {
+                cli.err.println("more: --after " + answer.path("next").asText());
+                cli.err.flush();
+            }
             return 0;
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete an admin user; its sessions end.")
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable an end user: they cannot log in, and their tokens stop working at once.")
+    static final class Disable implements Callable<Integer> {
+        private final Cli cli;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        Disable(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            cli.client(client).send("POST", path(id) + "/disable", null);
+            cli.out.println("disabled user " + id);
+            cli.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled end user again.")
+    static final class Enable implements Callable<Integer> {
+        private final Cli cli;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        Enable(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            cli.client(client).send("POST", path(id) + "/enable", null);
+            cli.out.println("enabled user " + id);
+            cli.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete an end user and every token of theirs.")
     static final class Rm implements Callable<Integer> {
         private final Cli cli;
 
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
 
         Rm(Cli cli) {
             this.cli = cli;
@@ -117,44 +138,52 @@ final class UsersCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            cli.client(client).send("DELETE", "/v1/users/" + ApiClient.segment(name), null);
-            cli.out.println("removed user " + name);
+            cli.client(client).send("DELETE", path(id), null);
+            cli.out.println("removed user " + id);
             cli.out.flush();
             return 0;
         }
     }
 
-    @Command(name = "login", mixinStandardHelpOptions = true,
-            description = {"Log in as an admin user (password on stdin); prints CUMULUS_TOKEN=cs_..., a session",
-                    "token valid for one hour."})
-    static final class Login implements Callable<Integer> {
+    @Command(name = "claims", mixinStandardHelpOptions = true,
+            description = {"Set an end user's custom claims (a JSON object; replaces the old ones), which their",
+                    "next access tokens carry, e.g. cumulus users claims u-... '{\"role\":\"editor\"}'."})
+    static final class Claims implements Callable<Integer> {
         private final Cli cli;
 
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
 
-        Login(Cli cli) {
+        @Parameters(index = "1", paramLabel = "JSON", arity = "0..1", description = "The claims, e.g. '{\"role\":\"editor\"}'.")
+        String json;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "Read the claims from a JSON file instead.")
+        Path file;
+
+        Claims(Cli cli) {
             this.cli = cli;
         }
 
         @Override
         public Integer call() {
-            Map<String, Object> body = new LinkedHashMap<>();
-            String project = CliConfig.project(client.project, cli.env);
-            if (project != null) {
-                body.put("project", project);
+            if ((json == null) == (file == null)) {
+                throw CliException.usage("give the claims as JSON or with --file, one of them");
             }
-            body.put("user", name);
-            body.put("password", passwordFromStdin(cli));
-            JsonNode session = cli.client(client).send("POST", "/v1/login", body);
-            cli.out.println("CUMULUS_TOKEN=" + session.path("token").asText());
+            JsonNode claims;
+            try {
+                claims = JSON.readTree(json != null ? json : Files.readString(cli.cwd.resolve(file)));
+            } catch (IOException e) {
+                throw CliException.usage("the claims are not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            if (claims == null || !claims.isObject()) {
+                throw CliException.usage("the claims are a JSON object, e.g. '{\"role\":\"editor\"}'");
+            }
+            JsonNode user = cli.client(client).send("PUT", path(id) + "/claims", Map.of("claims", claims));
+            cli.out.println("claims of " + id + ": " + user.path("claims"));
             cli.out.flush();
-            cli.err.println("session of " + name + "@" + session.path("project").asText() + " until "
-                    + session.path("expiresAt").asText());
-            cli.err.flush();
             return 0;
         }
     }

@@ -128,17 +128,17 @@ class IamCommandsTest {
     }
 
     @Test
-    void usersLogInWithAPasswordFromStdin() {
+    void adminsLogInWithAPasswordFromStdin() {
         assertThat(run("projects", "create", "cli-users")).as(err()).isZero();
-        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "correct horse battery\n", "users", "create", "alice",
+        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "correct horse battery\n", "admins", "create", "alice",
                 "--admin")).as(err()).isZero();
-        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "wrong password here\n", "users", "login", "alice"))
+        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "wrong password here\n", "admins", "login", "alice"))
                 .isEqualTo(1);
-        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "correct horse battery\n", "users", "login", "alice"))
+        assertThat(run(Map.of("CUMULUS_PROJECT", "cli-users"), "correct horse battery\n", "admins", "login", "alice"))
                 .as(err()).isZero();
         Matcher session = Pattern.compile("CUMULUS_TOKEN=(cs_\\S+)\n").matcher(out());
         assertThat(session.matches()).as(out()).isTrue();
-        assertThat(run(Map.of("CUMULUS_TOKEN", session.group(1)), "", "users", "ls")).as(err()).isZero();
+        assertThat(run(Map.of("CUMULUS_TOKEN", session.group(1)), "", "admins", "ls")).as(err()).isZero();
         assertThat(out()).contains("alice").contains("cli-users");
     }
 

@@ -27,6 +27,15 @@ public interface Context {
     }
 
     /**
+     * The end user the node verified for this invocation (a route with {@code auth: user});
+     * empty for every other invocation. Lambda handlers see the same user as the Cognito identity
+     * of their Context and in the event's {@code requestContext.authorizer.jwt}.
+     */
+    default java.util.Optional<EndUser> user() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * This invocation's execution token: a bearer token for the node's API (its address is in the
      * environment variable {@code CUMULUS_API_URL}) that acts with the rights of the function's
      * execution role, in its project, and expires shortly after this invocation's deadline. Send
@@ -56,5 +65,15 @@ public interface Context {
      */
     default Functions functions() {
         throw new UnsupportedOperationException("functions are reachable only inside a Cumulus instance");
+    }
+
+    /**
+     * The node's mail outbox, to send the project's templates as this function (its role needs
+     * {@code mail:SendMail}).
+     *
+     * @throws UnsupportedOperationException outside a Cumulus instance
+     */
+    default Mail mail() {
+        throw new UnsupportedOperationException("mail is reachable only inside a Cumulus instance");
     }
 }

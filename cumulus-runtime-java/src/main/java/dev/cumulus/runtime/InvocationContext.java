@@ -40,6 +40,33 @@ record InvocationContext(String requestId, String functionName, String functionV
         return Math.max(0, deadlineMs - System.currentTimeMillis());
     }
 
+    /**
+     * The end user a route verified, from the Cognito identity header: the node sends
+     * {@code cognitoIdentityPoolId} {@code cumulus:project:<project>}, the user id as
+     * {@code cognitoIdentityId}, and {@code email} and {@code claims} beside them.
+     */
+    @Override
+    public Optional<dev.cumulus.function.EndUser> user() {
+        if (cognitoIdentity == null || cognitoIdentity.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            if (!(JsonParser.parse(cognitoIdentity) instanceof Map<?, ?> doc)
+                    || !(doc.get("cognitoIdentityPoolId") instanceof String pool) || !pool.startsWith("cumulus:project:")
+                    || !(doc.get("cognitoIdentityId") instanceof String id)) {
+                return Optional.empty();
+            }
+            Map<String, Object> claims = new java.util.LinkedHashMap<>();
+            if (doc.get("claims") instanceof Map<?, ?> given) {
+                given.forEach((k, v) -> claims.put(String.valueOf(k), v));
+            }
+            return Optional.of(new dev.cumulus.function.EndUser(id, doc.get("email") instanceof String e ? e : null,
+                    claims));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Empty when the node sent no attributes, or ones that are not a JSON object with an id. */
     @Override
     public Optional<CloudEvent> cloudEvent() {
@@ -78,6 +105,11 @@ record InvocationContext(String requestId, String functionName, String functionV
     @Override
     public dev.cumulus.function.Functions functions() {
         return NodeServices.current().functions();
+    }
+
+    @Override
+    public dev.cumulus.function.Mail mail() {
+        return NodeServices.current().mail();
     }
 
     private static String text(Map<?, ?> attributes, String name) {

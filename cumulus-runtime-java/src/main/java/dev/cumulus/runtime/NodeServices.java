@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The node services a function calls from inside its instance ({@link Topics} now), over the
+ * The node services a function calls from inside its instance ({@link Topics}, mail), over the
  * Runtime API socket under {@code /cumulus/v1/}. They get a connection of their own, opened at
  * the first call: the invocation loop's connection may be in a long poll, and a function may call
  * from any thread. One process runs one function, so this is one per process.
@@ -18,6 +18,7 @@ final class NodeServices {
     static final String TOPICS = "/cumulus/v1/topics/";
     /** The node's REST API, relayed on the socket as the function's execution role. */
     static final String API = "/cumulus/v1/api/";
+    static final String MAIL = "/cumulus/v1/mail/messages";
     private static volatile NodeServices installed;
 
     private final Supplier<HttpConnection> connect;
@@ -58,6 +59,28 @@ final class NodeServices {
             throw refusal(r);
         }
         return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    dev.cumulus.function.Mail mail() {
+        return this::send;
+    }
+
+    String send(String to, String template, Map<String, String> values) {
+        if (to == null || template == null) {
+            throw new IllegalArgumentException("an address and a template are required");
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("to", to);
+        body.put("template", template);
+        body.put("values", values == null ? Map.of() : values);
+        HttpResponse r = call("POST", MAIL, JsonWriter.writeUtf8(body));
+        if (r.status() != 202) {
+            throw refusal(r);
+        }
+        if (JsonParser.parse(r.body()) instanceof Map<?, ?> answer && answer.get("id") instanceof String id) {
+            return id;
+        }
+        throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer names no message id");
     }
 
     String publish(String topic, String eventId, String type, String subject, String jsonData) {

@@ -39,9 +39,9 @@ import org.eclipse.jetty.util.Fields;
  * POST   /v1/api-keys                 iam:CreateApiKey  {project?, description?, policy|policies|admin, expiresAt?}
  * GET    /v1/api-keys                 iam:ListApiKeys
  * DELETE /v1/api-keys/{id}            iam:RevokeApiKey
- * POST   /v1/users                    iam:CreateUser    {project?, name, password, policy|policies|admin}
- * GET    /v1/users                    iam:ListUsers
- * DELETE /v1/users/{name}             iam:DeleteUser
+ * POST   /v1/admins                    iam:CreateUser    {project?, name, password, policy|policies|admin}
+ * GET    /v1/admins                    iam:ListUsers
+ * DELETE /v1/admins/{name}             iam:DeleteUser
  * POST   /v1/login                    anyone         {project?, user, password} -> session token
  * POST   /v1/roles                    iam:CreateRole    {project?, name, description?, policy|policies}
  * GET    /v1/roles                    iam:ListRoles
@@ -81,9 +81,9 @@ public final class IamApi {
                 route(Route.get("/v1/api-keys"), "iam:ListApiKeys", "api-keys/*", "/v1/api-keys", this::apiKeys),
                 route(Route.delete("/v1/api-keys/{id}"), "iam:RevokeApiKey", "api-keys/{id}", "/v1/api-keys",
                         this::apiKeys),
-                route(Route.post("/v1/users"), "iam:CreateUser", "users/*", "/v1/users", this::users),
-                route(Route.get("/v1/users"), "iam:ListUsers", "users/*", "/v1/users", this::users),
-                route(Route.delete("/v1/users/{name}"), "iam:DeleteUser", "users/{name}", "/v1/users", this::users),
+                route(Route.post("/v1/admins"), "iam:CreateUser", "users/*", "/v1/admins", this::users),
+                route(Route.get("/v1/admins"), "iam:ListUsers", "users/*", "/v1/admins", this::users),
+                route(Route.delete("/v1/admins/{name}"), "iam:DeleteUser", "users/{name}", "/v1/admins", this::users),
                 Route.post("/v1/login").authorize("iam:Login", "iam", "session").publicAccess().handle(c -> login(new Call("/v1/login", c))),
                 route(Route.post("/v1/roles"), "iam:CreateRole", "roles/*", "/v1/roles", this::roles),
                 route(Route.get("/v1/roles"), "iam:ListRoles", "roles/*", "/v1/roles", this::roles),

@@ -10,12 +10,12 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
- * Admin users' passwords, hashed with Argon2id (BouncyCastle's implementation) and kept as the
+ * Admin users' and end users' passwords, hashed with Argon2id (BouncyCastle's implementation) and kept as the
  * PHC string {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}, so the parameters travel with
  * each hash and can be raised later without invalidating old ones. The parameters are OWASP's
  * minimum recommendation for Argon2id (19 MiB, 2 passes, 1 lane).
  */
-final class PasswordHash {
+public final class PasswordHash {
     static final int MEMORY_KIB = 19 * 1024;
     static final int ITERATIONS = 2;
     static final int PARALLELISM = 1;
@@ -29,7 +29,7 @@ final class PasswordHash {
 
     private PasswordHash() {}
 
-    static String hash(String password) {
+    public static String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
@@ -38,7 +38,7 @@ final class PasswordHash {
     }
 
     /** Constant-time comparison; false for a hash that is not an Argon2id PHC string. */
-    static boolean verify(String password, String phc) {
+    public static boolean verify(String password, String phc) {
         Matcher m = PHC.matcher(phc);
         if (!m.matches() || Integer.parseInt(m.group(1)) > MAX_MEMORY_KIB || Integer.parseInt(m.group(2)) > 10
                 || Integer.parseInt(m.group(3)) > 8) {

@@ -47,7 +47,7 @@ public final class Projects {
         this.db = db;
         this.clock = clock;
         this.cache = new TtlCache<>(clock);
-        for (String[] table : new String[][] {{"api keys", "iam_api_keys"}, {"users", "iam_users"},
+        for (String[] table : new String[][] {{"api keys", "iam_api_keys"}, {"admin users", "iam_users"},
                 {"roles", "iam_roles"}, {"access keys", "access_keys"}}) {
             contents.add(tableContents(table[0], table[1]));
         }

@@ -28,7 +28,9 @@ public final class Call {
         /** An asynchronous event from the outbox (schedules, topics and async invokes end here). */
         ASYNC,
         /** A batch from an event source mapping. */
-        SOURCE
+        SOURCE,
+        /** A blocking hook of end-user auth ({@code beforeCreate}, {@code beforeSignIn}). */
+        AUTH_HOOK
     }
 
     private final FunctionVersion version;
@@ -39,6 +41,7 @@ public final class Call {
     private final Function<String, byte[]> payload;
     private final Function<String, String> cloudEvent;
     private final String clientContext;
+    private final String cognitoIdentity;
 
     private Call(Builder b) {
         this.version = b.version;
@@ -49,6 +52,7 @@ public final class Call {
         this.payload = Objects.requireNonNull(b.payload, "payload");
         this.cloudEvent = b.cloudEvent;
         this.clientContext = b.clientContext;
+        this.cognitoIdentity = b.cognitoIdentity;
     }
 
     /** A call to a version the caller has already resolved; its project is the version's. */
@@ -99,6 +103,10 @@ public final class Call {
         return clientContext;
     }
 
+    String cognitoIdentity() {
+        return cognitoIdentity;
+    }
+
     public static final class Builder {
         private final FunctionVersion version;
         private final String qualifiedName;
@@ -108,6 +116,7 @@ public final class Call {
         private Function<String, byte[]> payload;
         private Function<String, String> cloudEvent;
         private String clientContext;
+        private String cognitoIdentity;
 
         private Builder(FunctionVersion version, String qualifiedName) {
             this.version = version;
@@ -155,6 +164,16 @@ public final class Call {
         /** Sent as {@code Lambda-Runtime-Client-Context}. */
         public Builder clientContext(String clientContext) {
             this.clientContext = clientContext;
+            return this;
+        }
+
+        /**
+         * Sent as {@code Lambda-Runtime-Cognito-Identity}: the end user a route verified
+         * ({@code cognitoIdentityId}, {@code cognitoIdentityPoolId} {@code cumulus:project:P},
+         * {@code email}, {@code claims}); Java functions read it as {@code Context.user()}.
+         */
+        public Builder cognitoIdentity(String cognitoIdentity) {
+            this.cognitoIdentity = cognitoIdentity;
             return this;
         }
 

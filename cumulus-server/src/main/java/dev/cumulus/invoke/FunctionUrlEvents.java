@@ -26,6 +26,40 @@ public final class FunctionUrlEvents {
 
     private FunctionUrlEvents() {}
 
+    /**
+     * Adds the caller an end user's access token proved to an event's {@code requestContext}, in
+     * the shape API Gateway's JWT authorizers give it: {@code authorizer.jwt.claims} (each value
+     * a string, as there: other JSON values as their JSON text) and {@code authorizer.jwt.scopes}
+     * (from a {@code scope} claim; empty without one).
+     *
+     * @param claims null for a caller without such a token: the event is returned as it is
+     */
+    public static byte[] withJwtAuthorizer(byte[] event, Map<String, Object> claims) {
+        if (claims == null) {
+            return event;
+        }
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(event);
+            ObjectNode jwt = ((ObjectNode) root.get("requestContext")).putObject("authorizer").putObject("jwt");
+            ObjectNode values = jwt.putObject("claims");
+            for (Map.Entry<String, Object> claim : claims.entrySet()) {
+                Object value = claim.getValue() instanceof java.util.Date date ? date.getTime() / 1000 : claim.getValue();
+                values.put(claim.getKey(), value instanceof String text ? text : JSON.writeValueAsString(value));
+            }
+            var scopes = jwt.putArray("scopes");
+            if (claims.get("scope") instanceof String scope) {
+                for (String s : scope.trim().split("\\s+")) {
+                    if (!s.isEmpty()) {
+                        scopes.add(s);
+                    }
+                }
+            }
+            return JSON.writeValueAsBytes(root);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new IllegalStateException("an event this class made is not a JSON object with a requestContext", e);
+        }
+    }
+
     /** An HTTP request as it reached {@code /fn/{name}}; {@code rawPath} is what follows the name. */
     public record HttpRequest(
             String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,

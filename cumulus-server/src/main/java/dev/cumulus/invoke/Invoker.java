@@ -81,7 +81,7 @@ public final class Invoker {
         FunctionVersion version = call.version() != null ? call.version() : resolve(call.project(), call.qualifiedName());
         String requestId = call.requestId() != null ? call.requestId() : newRequestId();
         InvocationRequest request = new InvocationRequest(requestId, traceId(), call.payload(requestId),
-                call.clientContext(), null, call.cloudEvent(requestId));
+                call.clientContext(), call.cognitoIdentity(), call.cloudEvent(requestId));
         return run(version, request);
     }
 

@@ -32,6 +32,9 @@ import dev.cumulus.web.Route;
 import java.util.ArrayList;
 import java.util.List;
 import dev.cumulus.logs.LogStore;
+import dev.cumulus.mail.Mail;
+import dev.cumulus.mail.SmtpServer;
+import dev.cumulus.users.EndUsers;
 import dev.cumulus.metering.Metering;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.functions.Functions;
@@ -162,7 +165,8 @@ public final class Platform implements AutoCloseable {
                     version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
             // per-function secrets, sealed under the node's master key (the access keys' key file);
             // a change retires the function's instances so that new ones start with it
-            FunctionSecrets secrets = new FunctionSecrets(database, SecretBox.loadOrCreate(dataDir), registry,
+            SecretBox secretBox = SecretBox.loadOrCreate(dataDir);
+            FunctionSecrets secrets = new FunctionSecrets(database, secretBox, registry,
                     scheduler::retireAll, clock);
             grants.secretsFrom(secrets);
             // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
@@ -188,11 +192,20 @@ public final class Platform implements AutoCloseable {
             Guard guard = guards == null ? iamGuard : guards.create(token, accessKeys);
             // instances publish with their function's role, as the guard allows
             runtimeApi.serve(topics.instanceService(guard));
+            // end users' mail (durable outbox, the node's relay or a project's) and end users
+            // themselves, per project, apart from IAM's operators (issue 15, ADR 0027)
+            Mail mail = push(closers, Mail.start(database, secretBox,
+                    config.smtp() == null ? null : SmtpServer.parse(config.smtp()), Mail.Settings.defaults(), clock));
+            EndUsers endUsers = EndUsers.builder().database(database).secretBox(secretBox).mail(mail).events(topics)
+                    .invoker(invoker).projectExists(p -> iam.projects().get(p).isPresent()).clock(clock).build();
+            iam.projects().holds(endUsers.contents()); // a project with end users is not deleted
             // the capabilities that serve their own part of the REST API
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());
             routeTable.addAll(topics.routes());
-            Routes routes = new Routes(database, invoker, guard, clock);
+            Routes routes = new Routes(database, invoker, guard,
+                    (project, authorization) -> endUsers.authenticate(project, authorization)
+                            .map(dev.cumulus.users.UserTokens.VerifiedUser::claims), clock);
             routeTable.addAll(routes.routes());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             routeTable.addAll(schedules.routes());
@@ -216,6 +229,19 @@ public final class Platform implements AutoCloseable {
                     Crn.of("iam", call.project(), "root-token"), call.facts().source(), "only root rotates the root token"))
                     .routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
+            routeTable.addAll(mail.routes());
+            // a function sends mail from its instances as its role allows (mail:SendMail)
+            runtimeApi.serve(mail.instanceService((project, function) -> {
+                String role = registry.project(project).resolve(function, null).config().role();
+                if (role == null) {
+                    throw new dev.cumulus.errors.ApiException(403, "NoRole", "function " + function
+                            + " has no execution role, so it may not send mail (mail:SendMail)");
+                }
+                guard.authorize(new dev.cumulus.iam.Principal(dev.cumulus.iam.Principal.Kind.ROLE, role, project),
+                        "mail:SendMail", dev.cumulus.iam.Crn.of("mail", project, "outbox"),
+                        new Guard.Facts(java.net.InetAddress.getLoopbackAddress(), clock.instant()));
+            }));
+            routeTable.addAll(endUsers.routes());
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),

@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param region what instances see as {@code AWS_REGION}; {@code us-east-1} unless set
  * @param async how asynchronous events are delivered: concurrency, retry backoff, retention
  * @param tls how the edge serves HTTPS; see {@link EdgeTls}
+ * @param smtp the node's mail relay, {@code smtp://HOST:PORT} or {@code smtps://USER:PASS@HOST:PORT};
+ *     null for none (projects may set their own; see {@link dev.cumulus.mail.SmtpServer})
  */
 public record PlatformConfig(
         String host,
@@ -42,85 +44,92 @@ public record PlatformConfig(
         Path aotDir,
         String region,
         AsyncDelivery.Settings async,
-        EdgeTls tls) {
+        EdgeTls tls,
+        String smtp) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
     public static PlatformConfig defaults() {
         return new PlatformConfig("127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
                 50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "bwrap", null, 1, null, DEFAULT_REGION,
-                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT);
+                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT, null);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withSandbox(String sandbox) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withRegion(String region) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withHost(String host) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withTls(EdgeTls tls) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
     }
 
     public PlatformConfig withAsync(AsyncDelivery.Settings async) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls);
+                region, async, tls, smtp);
+    }
+
+    public PlatformConfig withSmtp(String smtp) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls, smtp);
     }
 }

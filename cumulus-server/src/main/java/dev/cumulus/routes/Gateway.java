@@ -43,12 +43,14 @@ final class Gateway {
     private final String project;
     private final Invoker invoker;
     private final Guard guard;
+    private final EndUserVerifier endUsers;
     private final Clock clock;
     private final AtomicLong generation = new AtomicLong();
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile RouteMatcher table;
 
-    Gateway(RouteStore store, String project, Invoker invoker, Guard guard, Clock clock) {
+    Gateway(RouteStore store, String project, Invoker invoker, Guard guard, EndUserVerifier endUsers, Clock clock) {
+        this.endUsers = endUsers;
         this.store = store;
         this.project = project;
         this.invoker = invoker;
@@ -139,6 +141,16 @@ final class Gateway {
             guard.authorize(who, "functions:Invoke", Crn.of("functions", guard.project(who, project),
                     colon < 0 ? function : function.substring(0, colon)), call.facts());
         }
+        Map<String, Object> user = null;
+        if (route.auth() == Route.Auth.USER) {
+            user = endUsers.claims(project, request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse(null);
+            if (user == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+                error(response, 401, "Unauthorized", "this route needs an end user's valid access token: "
+                        + "'Authorization: Bearer <accessToken>' from /v1/projects/" + project + "/auth/login");
+                return;
+            }
+        }
         TokenBucket bucket = buckets.get(route.id());
         if (bucket != null) {
             long waitNanos = bucket.tryTake();
@@ -158,14 +170,17 @@ final class Gateway {
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         // a route guarded by the root token never shows that token to its function
-        var http = HttpExchanges.request(request, path, body, route.auth() == Route.Auth.NONE);
+        // (an end user's own token is theirs to show: as API Gateway does, the function gets it)
+        var http = HttpExchanges.request(request, path, body, route.auth() != Route.Auth.TOKEN);
+        Map<String, Object> caller = user;
         Invocation result = invoker.invoke(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.ROUTE)
-                .payload(requestId -> switch (route.payloadFormat()) {
+                .payload(requestId -> FunctionUrlEvents.withJwtAuthorizer(switch (route.payloadFormat()) {
                     case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
                             found.pathParameters(), requestId, clock.instant());
                     case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId,
                             clock.instant());
-                })
+                }, caller))
+                .cognitoIdentity(caller == null ? null : identity(caller))
                 .build());
         String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
@@ -183,6 +198,18 @@ final class Gateway {
             return;
         }
         HttpExchanges.write(response, mapped);
+    }
+
+    /** The verified user as the Cognito identity Lambda gives a function's Context (Context.user() in Java). */
+    private String identity(Map<String, Object> claims) {
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("cognitoIdentityId", String.valueOf(claims.get("sub")));
+        doc.put("cognitoIdentityPoolId", "cumulus:project:" + project);
+        doc.put("email", claims.get("email"));
+        Map<String, Object> plain = new java.util.LinkedHashMap<>();
+        claims.forEach((k, v) -> plain.put(k, v instanceof java.util.Date date ? date.getTime() / 1000 : v));
+        doc.put("claims", plain);
+        return new String(dev.cumulus.web.Json.write(doc), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** @return false when no route with CORS settings covers the request, so it is routed as a plain OPTIONS */

@@ -43,7 +43,12 @@ public record Route(String id, String project, String method, String path, Strin
         /** public */
         NONE,
         /** the root bearer token, until project keys exist */
-        TOKEN
+        TOKEN,
+        /**
+         * an end user's access token of the project (dev.cumulus.users), checked before any instance
+         * starts; the function sees the user as {@code requestContext.authorizer.jwt}
+         */
+        USER
     }
 
     /**

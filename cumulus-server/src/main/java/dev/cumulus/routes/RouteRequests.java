@@ -47,7 +47,8 @@ final class RouteRequests {
         Route.Auth auth = switch (authText.toLowerCase(Locale.ROOT)) {
             case "none" -> Route.Auth.NONE;
             case "token" -> Route.Auth.TOKEN;
-            default -> throw bad("InvalidAuth", "'auth' must be \"none\" or \"token\", got " + authText);
+            case "user" -> Route.Auth.USER;
+            default -> throw bad("InvalidAuth", "'auth' must be \"none\", \"token\" or \"user\", got " + authText);
         };
         return new Route(id, project, method, path, function, payloadFormat, auth, cors(body.get("cors")),
                 throttle(body.get("throttle")), now);

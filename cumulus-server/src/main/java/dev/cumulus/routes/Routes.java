@@ -16,9 +16,10 @@ public final class Routes {
     private final Gateway gateway;
     private final RoutesAdmin admin;
 
-    public Routes(Database db, Invoker invoker, Guard guard, Clock clock) {
+    /** @param endUsers checks end users' access tokens for routes with {@code auth: user} */
+    public Routes(Database db, Invoker invoker, Guard guard, EndUserVerifier endUsers, Clock clock) {
         this.store = new JdbcRouteStore(db);
-        this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, guard, clock);
+        this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, guard, endUsers, clock);
         this.admin = new RoutesAdmin(store, DEFAULT_PROJECT, invoker, gateway, clock);
     }
 

@@ -42,6 +42,9 @@ public final class Call {
         this.requestedProject = match.project() != null ? match.project()
                 : header == null || header.isBlank() ? null : header.strip();
         this.api = api;
+        // a public route does its own checks (end-user auth): it acts in the project its path
+        // names, unchecked here, and never in one a header names
+        this.project = route.isPublic() ? match.project() : null;
     }
 
     public Request request() {
@@ -83,7 +86,11 @@ public final class Call {
         return principal;
     }
 
-    /** The project the call acts in; null on a public route that did not authenticate. */
+    /**
+     * The project the call acts in: the principal's (settled by the guard) once authenticated; on
+     * a public route that did not authenticate, the project its path names
+     * ({@code /v1/projects/P/...}, not checked to exist: the handler does) or null.
+     */
     public String project() {
         return project;
     }

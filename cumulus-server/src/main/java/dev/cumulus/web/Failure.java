@@ -60,7 +60,10 @@ public final class Failure {
     /** What {@code thrown} means for the client. {@link Kind#INTERNAL} ones must be logged by the caller. */
     public static Failure of(Throwable thrown) {
         return switch (thrown) {
-            case ApiException e -> new Failure(Kind.REFUSED, e.status(), e.code(), e.getMessage(), e.details(), null,
+            // a 429 that says when to come back (retryAfterSeconds) says it in Retry-After too
+            case ApiException e -> new Failure(Kind.REFUSED, e.status(), e.code(), e.getMessage(), e.details(),
+                    e.status() == 429 && e.details().get("retryAfterSeconds") instanceof Number seconds
+                            ? Long.toString(Math.max(1, seconds.longValue())) : null,
                     List.of(), e);
             case ThrottledException e -> new Failure(Kind.THROTTLED, 429, "TooManyRequests", e.getMessage(), Map.of(),
                     Long.toString(Math.max(1, e.retryAfter().toSeconds())), List.of(), e);

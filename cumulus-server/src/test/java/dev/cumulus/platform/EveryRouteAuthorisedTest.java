@@ -38,9 +38,14 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * Public routes are exactly the ones meant to be.
  */
 class EveryRouteAuthorisedTest {
-    /** Served without a principal: health, function URLs (until a private one asks), user routes, code links. */
+    /** Served without a principal: health, function URLs (until a private one asks), user routes, code links, end-user auth. */
     static final Set<String> PUBLIC = Set.of("GET /healthz", "POST /v1/login", "* /fn/{name}", "* /fn/{name}/{path+}", "* /api",
-            "* /api/{path+}", "GET /2015-03-31/cumulus-code/{sha256}");
+            "* /api/{path+}", "GET /2015-03-31/cumulus-code/{sha256}",
+            // end users' own routes (issue 15): they check their own access and refresh tokens
+            "POST /v1/auth/signup", "POST /v1/auth/anonymous", "POST /v1/auth/login", "POST /v1/auth/refresh",
+            "POST /v1/auth/logout", "POST /v1/auth/verify", "POST /v1/auth/reset", "POST /v1/auth/reset/confirm",
+            "GET /v1/auth/me", "DELETE /v1/auth/me", "POST /v1/auth/me/password", "POST /v1/auth/me/email",
+            "GET /v1/auth/jwks.json");
 
     @TempDir
     static Path dataDir;

@@ -98,7 +98,7 @@ class IamHttpTest {
         assertThat(as(keyA, "GET", "/v1/api-keys", null, "beta").statusCode()).isEqualTo(403);
         assertThat(as(keyA, "GET", "/v1/api-keys?project=beta", null, null).statusCode()).isEqualTo(403);
         assertThat(as(keyA, "GET", "/v1/roles", null, "beta").statusCode()).isEqualTo(403);
-        assertThat(as(keyA, "GET", "/v1/users", null, "beta").statusCode()).isEqualTo(403);
+        assertThat(as(keyA, "GET", "/v1/admins", null, "beta").statusCode()).isEqualTo(403);
         assertThat(as(keyA, "GET", "/v1/audit", null, "beta").statusCode()).isEqualTo(403);
         // B's key is "no such key" in A, and A may not name B
         assertThat(as(keyA, "DELETE", "/v1/api-keys/" + keyIdB, null, null).statusCode()).isEqualTo(404);
@@ -235,7 +235,7 @@ class IamHttpTest {
 
     @Test
     void adminUsersLogInAndActWithTheirSession() {
-        HttpResponse<String> created = as(keyA, "POST", "/v1/users",
+        HttpResponse<String> created = as(keyA, "POST", "/v1/admins",
                 "{\"name\":\"alice\",\"password\":\"correct horse battery\",\"admin\":true}", null);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.body()).doesNotContain("correct horse").doesNotContain("argon2");
@@ -248,15 +248,15 @@ class IamHttpTest {
         String session = TestNode.json(login).get("token").asText();
         assertThat(session).startsWith("cs_");
 
-        assertThat(as(session, "GET", "/v1/users", null, null).statusCode()).isEqualTo(200);
-        assertThat(as(session, "GET", "/v1/users", null, "beta").statusCode()).isEqualTo(403);
+        assertThat(as(session, "GET", "/v1/admins", null, null).statusCode()).isEqualTo(200);
+        assertThat(as(session, "GET", "/v1/admins", null, "beta").statusCode()).isEqualTo(403);
         JsonNode logins = TestNode.json(node.send("GET", "/v1/audit?action=iam:Login&project=alpha", null)).get("entries");
         List<String> outcomes = new ArrayList<>();
         logins.forEach(e -> outcomes.add(e.get("outcome").asText()));
         assertThat(outcomes).contains("allow", "deny");
 
-        assertThat(as(keyA, "DELETE", "/v1/users/alice", null, null).statusCode()).isEqualTo(204);
-        assertThat(as(session, "GET", "/v1/users", null, null).statusCode()).isEqualTo(401);
+        assertThat(as(keyA, "DELETE", "/v1/admins/alice", null, null).statusCode()).isEqualTo(204);
+        assertThat(as(session, "GET", "/v1/admins", null, null).statusCode()).isEqualTo(401);
     }
 
     @Test

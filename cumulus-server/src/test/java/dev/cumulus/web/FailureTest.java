@@ -35,6 +35,16 @@ class FailureTest {
     }
 
     @Test
+    void aRefused429ThatSaysWhenToComeBackSaysItInRetryAfter() {
+        Failure f = Failure.of(new dev.cumulus.errors.ApiException(429, "TooManyRequests", "slow down",
+                java.util.Map.of("retryAfterSeconds", 12L)));
+        assertThat(f.status()).isEqualTo(429);
+        assertThat(f.retryAfter()).isEqualTo("12");
+        assertThat(Failure.of(new dev.cumulus.errors.ApiException(400, "Bad", "no",
+                java.util.Map.of("retryAfterSeconds", 12L))).retryAfter()).isNull();
+    }
+
+    @Test
     void bodiesTooLargeOrTooSlowAndShutdownHaveTheirOwnStatuses() {
         Failure large = Failure.of(new Exchange.BodyTooLargeException(1024));
         assertThat(large.status()).isEqualTo(413);

@@ -73,7 +73,7 @@ public final class S3Api {
     /** The API as the edge serves it: everything under {@code /s3}, in S3's error dialect. */
     public Api.Builder api() {
         return Api.builder("s3")
-                .prefixes(List.of(PREFIX + "/"))
+                .prefixes(List.of(PREFIX))
                 .router(Router.of(routes()))
                 .dialect(new S3Errors())
                 .guard(guard)

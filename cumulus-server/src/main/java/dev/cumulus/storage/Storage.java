@@ -335,23 +335,32 @@ public final class Storage {
             stored.put(p.number(), p);
         }
         List<String> chosen = new ArrayList<>();
+        List<Part> chosenParts = new ArrayList<>();
         MessageDigest md5s = FileBlobStore.md5();
         int previous = 0;
-        for (int i = 0; i < refs.size(); i++) {
-            PartRef ref = refs.get(i);
+        for (PartRef ref : refs) {
             if (ref.number() <= previous) {
                 throw new ApiException(400, "InvalidPartOrder", "The list of parts was not in ascending order.");
             }
             previous = ref.number();
+        }
+        for (int i = 0; i < refs.size(); i++) {
+            PartRef ref = refs.get(i);
             Part part = stored.get(ref.number());
             if (part == null || !part.etag().equals(unquote(ref.etag()))) {
                 throw new ApiException(400, "InvalidPart", "One or more of the specified parts could not be found:"
                         + " part " + ref.number());
             }
-            if (i < refs.size() - 1 && part.size() < MIN_PART_BYTES) {
+            chosenParts.add(part);
+        }
+        for (int i = 0; i < refs.size() - 1; i++) {
+            Part part = chosenParts.get(i);
+            if (part.size() < MIN_PART_BYTES) {
                 throw new ApiException(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum"
-                        + " allowed object size: part " + ref.number() + " has " + part.size() + " bytes");
+                        + " allowed object size: part " + part.number() + " has " + part.size() + " bytes");
             }
+        }
+        for (Part part : chosenParts) {
             chosen.add(part.blob());
             md5s.update(HEX.parseHex(part.etag()));
         }

@@ -118,6 +118,26 @@ class S3CliTest {
     }
 
     @Test
+    void putBucketNotificationConfigurationMapsOntoTriggers() throws Exception {
+        node.deploy("cli-on-upload", "dev.cumulus.testfn.CloudEventLog", Map.of());
+        ok("s3", "mb", "s3://cli-events");
+        Path config = Files.writeString(dir.resolve("notification.json"), """
+                {"LambdaFunctionConfigurations": [{"Id": "jpegs",
+                  "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:cli-on-upload",
+                  "Events": ["s3:ObjectCreated:*"],
+                  "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"},
+                                                     {"Name": "suffix", "Value": ".jpg"}]}}}]}""");
+        ok("s3api", "put-bucket-notification-configuration", "--bucket", "cli-events",
+                "--notification-configuration", "file://" + config);
+        JsonNode read = ok("s3api", "get-bucket-notification-configuration", "--bucket", "cli-events").json();
+        JsonNode trigger = read.get("LambdaFunctionConfigurations").get(0);
+        assertThat(trigger.get("Id").asText()).isEqualTo("jpegs");
+        assertThat(trigger.get("LambdaFunctionArn").asText()).endsWith(":function:cli-on-upload");
+        assertThat(trigger.get("Events").get(0).asText()).isEqualTo("s3:ObjectCreated:*");
+        assertThat(trigger.get("Filter").get("Key").get("FilterRules").toString()).contains("uploads/").contains(".jpg");
+    }
+
+    @Test
     void aBadBucketNameGetsInvalidBucketName() throws Exception {
         Run bad = aws("s3api", "create-bucket", "--bucket", "192.168.1.1");
         assertThat(bad.exitCode()).isNotZero();

@@ -65,6 +65,10 @@ class S3SdkTest {
     }
 
     static S3Client client(JsonNode key) {
+        return client(key, node);
+    }
+
+    static S3Client client(JsonNode key, TestNode node) {
         return S3Client.builder().endpointOverride(node.url("/s3")).forcePathStyle(true).region(Region.US_EAST_1)
                 .credentialsProvider(credentials(key))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none())).build();

@@ -296,6 +296,31 @@ public final class SigV4 {
         return String.join("&", kept);
     }
 
+    /**
+     * A presigned URL (query authentication, {@code UNSIGNED-PAYLOAD}, only {@code host} signed)
+     * for {@code method} on {@code url}, as the AWS SDKs' presigners make them: for the CLI's
+     * {@code cumulus storage presign}.
+     *
+     * @param url the object's URL, its path percent-encoded as it will be sent, without a query
+     */
+    public static java.net.URI presign(String method, java.net.URI url, String accessKeyId, String secret, String region,
+            String service, Instant now, Duration expires) {
+        String amzDate = AMZ_DATE.format(now);
+        String scope = String.join("/", amzDate.substring(0, 8), region, service, "aws4_request");
+        String query = "X-Amz-Algorithm=" + ALGORITHM
+                + "&X-Amz-Credential=" + uriEncode(accessKeyId + "/" + scope, true)
+                + "&X-Amz-Date=" + amzDate
+                + "&X-Amz-Expires=" + expires.toSeconds()
+                + "&X-Amz-SignedHeaders=host";
+        String host = url.getRawAuthority();
+        Request request = new Request(method, url.getRawPath(), query,
+                name -> name.equals("host") ? List.of(host) : List.of());
+        String canonical = canonicalRequest(request, List.of("host"), "UNSIGNED-PAYLOAD", service.equals("s3"), true);
+        String signature = signature(secret, amzDate, scope, canonical);
+        return java.net.URI.create(url.getScheme() + "://" + host + url.getRawPath() + "?" + query
+                + "&X-Amz-Signature=" + signature);
+    }
+
     /** The key that signs for {@code scope} (date/region/service/aws4_request). */
     public static byte[] signingKey(String secret, String scope) {
         String[] parts = scope.split("/");

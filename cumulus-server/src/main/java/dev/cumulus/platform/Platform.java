@@ -220,7 +220,7 @@ public final class Platform implements AutoCloseable {
                             project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),
                             AuditLog.Outcome.DENY, null, "recursive invocation chain stopped after " + hops
                             + " storage-triggered invocations"), clock), clock);
-            routeTable.addAll(storage.routes());
+            routeTable.addAll(storage.routes(bearer -> executionTokens.verify(bearer).map(ExecutionTokens.Claims::requestId)));
             Api.Builder s3 = new S3Api(storage, new SigV4(accessKeys, "s3", clock), guard).api();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(

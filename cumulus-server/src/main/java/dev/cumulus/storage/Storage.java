@@ -71,9 +71,14 @@ public final class Storage {
         return new Storage(store, blobs, events, clock);
     }
 
-    /** The native API's routes ({@code /v1/storage/...}). */
-    public List<dev.cumulus.web.Route> routes() {
-        return new StorageMount(this).routes();
+    /**
+     * The native API's routes ({@code /v1/storage/...}).
+     *
+     * @param invocationOf the invocation (request id) an execution token was minted for, empty
+     *     for any other bearer credential: a function's writes continue its trigger chain
+     */
+    public List<dev.cumulus.web.Route> routes(java.util.function.Function<String, Optional<String>> invocationOf) {
+        return new StorageMount(this, invocationOf).routes();
     }
 
     StorageEvents events() {

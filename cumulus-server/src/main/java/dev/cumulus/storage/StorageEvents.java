@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +59,18 @@ public final class StorageEvents {
     private final Functions functions;
     private final Audit audit;
     private final Clock clock;
+    /**
+     * The hop count of each storage-triggered invocation, by request id: a function writing with
+     * its execution token (whose claims name the invocation) continues its chain without having
+     * to send the count back. Bounded and in memory: after a restart a chain starts again at 0.
+     */
+    private final Map<String, Integer> hopsByInvocation = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
+    static final int MAX_REMEMBERED = 100_000;
 
     public StorageEvents(Database db, TopicSink bus, AsyncInvoker async, Functions functions, Audit audit, Clock clock) {
         this.store = new StorageStore(db);
@@ -117,8 +131,11 @@ public final class StorageEvents {
         }
         for (Trigger t : triggers) {
             try {
-                async.submit(new AsyncInvoker.Event(t.function(), data, id + ":" + t.id(), event.source(),
-                        event.type(), key, id, AsyncInvoker.PayloadFormat.RAW, project));
+                AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(t.function(), data,
+                        id + ":" + t.id(), event.source(), event.type(), key, id, AsyncInvoker.PayloadFormat.RAW, project));
+                synchronized (hopsByInvocation) {
+                    hopsByInvocation.put(accepted.requestId(), hops + 1);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("storage trigger {} of bucket {} could not take event {} for {}", t.id(), bucket, id, key, e);
             }
@@ -135,6 +152,16 @@ public final class StorageEvents {
             return Json.write(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The hop count of invocation {@code requestId}: 0 unless a storage trigger started it. */
+    public int hopsOf(String requestId) {
+        if (requestId == null) {
+            return 0;
+        }
+        synchronized (hopsByInvocation) {
+            return hopsByInvocation.getOrDefault(requestId, 0);
         }
     }
 

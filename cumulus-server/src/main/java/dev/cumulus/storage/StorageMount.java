@@ -11,6 +11,9 @@ import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import dev.cumulus.iam.Principal;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 
@@ -21,9 +24,26 @@ import org.eclipse.jetty.io.Content;
  */
 final class StorageMount {
     private final Storage storage;
+    private final Function<String, Optional<String>> invocationOf;
 
-    StorageMount(Storage storage) {
+    StorageMount(Storage storage, Function<String, Optional<String>> invocationOf) {
         this.storage = storage;
+        this.invocationOf = invocationOf;
+    }
+
+    /**
+     * The hop count of a write: what the request says, or, for a function writing with its
+     * execution token, what its invocation's trigger chain has reached, whichever is more.
+     */
+    private int hops(Call call) {
+        int declared = StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER));
+        String authorization = call.header("Authorization");
+        if (call.principal() == null || call.principal().kind() != Principal.Kind.ROLE || authorization == null
+                || !authorization.startsWith("Bearer ")) {
+            return declared;
+        }
+        String requestId = invocationOf.apply(authorization.substring(7).strip()).orElse(null);
+        return Math.max(declared, storage.events().hopsOf(requestId));
     }
 
     List<Route> routes() {
@@ -89,8 +109,7 @@ final class StorageMount {
         StoredObject object;
         try (InputStream in = Exchange.body(call.request(), Storage.MAX_PUT_BYTES)) {
             object = storage.put(call.project(), call.param("bucket"), call.param("key"), in,
-                    new Storage.PutRequest(call.header("Content-Type"), Map.of(), null,
-                            StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER))));
+                    new Storage.PutRequest(call.header("Content-Type"), Map.of(), null, hops(call)));
         }
         call.json(200, view(object));
     }
@@ -109,8 +128,7 @@ final class StorageMount {
     }
 
     private void delete(Call call) throws IOException {
-        storage.delete(call.project(), call.param("bucket"), call.param("key"),
-                StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER)));
+        storage.delete(call.project(), call.param("bucket"), call.param("key"), hops(call));
         call.noContent();
     }
 }

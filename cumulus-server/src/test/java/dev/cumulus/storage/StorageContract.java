@@ -334,6 +334,9 @@ abstract class StorageContract {
         assertThat(Json.MAPPER.readTree(submitted.getFirst().payload()).get("Records").get(0).get("responseElements")
                 .get("x-cumulus-storage-hops").asText()).isEqualTo(Integer.toString(StorageEvents.MAX_HOPS));
         assertThat(audited).isEmpty();
+        // the invocation that event started is at the limit: what it writes with its token continues from there
+        assertThat(storage.events().hopsOf("r-1")).isEqualTo(StorageEvents.MAX_HOPS);
+        assertThat(storage.events().hopsOf("some-other-request")).isZero();
         storage.put("shop", "loop", "k", bytes("y"), new Storage.PutRequest(null, Map.of(), null, StorageEvents.MAX_HOPS));
         assertThat(submitted).as("the chain is stopped: no further invocation").hasSize(1);
         assertThat(audited).containsExactly("shop loop/k " + StorageEvents.MAX_HOPS);

@@ -46,6 +46,7 @@ import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
+import dev.cumulus.storage.InstanceStorage;
 import dev.cumulus.storage.S3Api;
 import dev.cumulus.storage.Storage;
 import dev.cumulus.storage.StorageEvents;
@@ -221,6 +222,8 @@ public final class Platform implements AutoCloseable {
                             AuditLog.Outcome.DENY, null, "recursive invocation chain stopped after " + hops
                             + " storage-triggered invocations"), clock), clock);
             routeTable.addAll(storage.routes(bearer -> executionTokens.verify(bearer).map(ExecutionTokens.Claims::requestId)));
+            runtimeApi.serve(new InstanceStorage(storage, guard, bearer -> executionTokens.verify(bearer)
+                    .map(c -> new InstanceStorage.Invocation(c.project(), c.function(), c.requestId())), clock));
             Api.Builder s3 = new S3Api(storage, new SigV4(accessKeys, "s3", clock), guard).api();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(

@@ -161,7 +161,7 @@ public final class S3Api {
                 SigV4.verify(checked, content);
             }
         } catch (SigV4.SignatureException e) {
-            throw new ApiException(e.getMessage().startsWith("Signature expired") ? 403 : 403, s3Code(e), e.getMessage());
+            throw new ApiException(403, s3Code(e), e.getMessage());
         }
         request.setAttribute(CHECKED, checked);
         return guard.accessKey(checked.accessKeyId(), call.facts()).orElseThrow(() -> new ApiException(403,
@@ -419,14 +419,15 @@ public final class S3Api {
         if (origin == null || method == null) {
             throw new ApiException(400, "BadRequest", "Insufficient information. Origin request header needed.");
         }
-        // public route: the project is the one the path's bucket is in, named by the header or default
-        String project = Optional.ofNullable(call.requestedProject()).orElse("default");
+        // a preflight carries no credential: the bucket's project is the one the request names
+        // (X-Cumulus-Project), else the only project with a bucket of that name
+        Optional<String> project = storage.projectOfBucket(call.requestedProject(), call.param("bucket"));
         List<String> headers = call.header("Access-Control-Request-Headers") == null ? List.of()
                 : List.of(call.header("Access-Control-Request-Headers").split(","));
         Optional<CorsRule> rule;
         try {
-            rule = storage.cors(project, call.param("bucket")).orElse(List.of()).stream()
-                    .filter(r -> r.allows(origin, method, headers)).findFirst();
+            rule = project.isEmpty() ? Optional.empty() : storage.cors(project.get(), call.param("bucket"))
+                    .orElse(List.of()).stream().filter(r -> r.allows(origin, method, headers)).findFirst();
         } catch (ApiException e) {
             rule = Optional.empty();
         }

@@ -404,6 +404,18 @@ public final class Storage {
 
     // --- CORS and notifications ---
 
+    /**
+     * The project whose bucket a credential-less request (a browser's CORS preflight) means: the
+     * one it names, else the only project with a bucket of that name; empty when that is unclear.
+     */
+    Optional<String> projectOfBucket(String requested, String bucket) {
+        if (requested != null) {
+            return Optional.of(requested);
+        }
+        List<String> projects = store.projectsWithBucket(bucket);
+        return projects.size() == 1 ? Optional.of(projects.getFirst()) : Optional.empty();
+    }
+
     /** The bucket's CORS rules, or empty when it has none. */
     public Optional<List<CorsRule>> cors(String project, String bucket) {
         String json = bucket(project, bucket).cors();

@@ -75,6 +75,23 @@ final class StorageStore {
         }
     }
 
+    /** The projects that have a bucket of this name. */
+    List<String> projectsWithBucket(String name) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT project FROM storage_buckets WHERE name = ? ORDER BY project")) {
+                select.setString(1, name);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<String> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
     List<Bucket> buckets(String project) {
         return db.withConnection(c -> {
             try (PreparedStatement select = c.prepareStatement(

@@ -47,12 +47,13 @@ class S3SdkTest {
     static TestNode node;
     static S3Client s3;
     static S3Presigner presigner;
+    static JsonNode key;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
         node = new TestNode(dir.resolve("node"), c -> c.withStemCells(0));
-        JsonNode key = TestNode.json(node.send("POST", "/v1/keys", "{\"description\":\"s3 sdk\"}"));
+        key = TestNode.json(node.send("POST", "/v1/keys", "{\"description\":\"s3 sdk\"}"));
         s3 = client(key);
         presigner = S3Presigner.builder().endpointOverride(node.url("/s3")).region(Region.US_EAST_1)
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
@@ -186,6 +187,54 @@ class S3SdkTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(denied.statusCode()).isEqualTo(403);
         assertThat(denied.body()).contains("<Code>SignatureDoesNotMatch</Code>");
+    }
+
+    @Test
+    void corsRulesAnswerPreflightsAndMarkBrowserRequests() throws Exception {
+        s3.createBucket(b -> b.bucket("web-uploads"));
+        s3.putBucketCors(b -> b.bucket("web-uploads").corsConfiguration(c -> c.corsRules(r -> r
+                .allowedOrigins("https://app.example.com").allowedMethods("GET", "PUT").allowedHeaders("content-type")
+                .exposeHeaders("ETag").maxAgeSeconds(600))));
+        assertThat(s3.getBucketCors(b -> b.bucket("web-uploads")).corsRules().getFirst().allowedMethods())
+                .containsExactly("GET", "PUT");
+
+        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(node.url("/s3/web-uploads/photo.jpg"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "PUT").header("Access-Control-Request-Headers", "content-type")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example.com");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Methods")).contains("GET, PUT");
+        assertThat(allowed.headers().firstValue("Access-Control-Max-Age")).contains("600");
+
+        HttpResponse<String> otherOrigin = http.send(HttpRequest.newBuilder(node.url("/s3/web-uploads/photo.jpg"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "PUT").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(otherOrigin.statusCode()).isEqualTo(403);
+        assertThat(otherOrigin.body()).contains("<Code>AccessForbidden</Code>");
+
+        s3.putObject(b -> b.bucket("web-uploads").key("photo.jpg"), RequestBody.fromString("jpeg"));
+        var url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                .getObjectRequest(r -> r.bucket("web-uploads").key("photo.jpg"))).url();
+        HttpResponse<String> fromBrowser = http.send(HttpRequest.newBuilder(url.toURI())
+                .header("Origin", "https://app.example.com").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fromBrowser.statusCode()).isEqualTo(200);
+        assertThat(fromBrowser.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example.com");
+        assertThat(fromBrowser.headers().firstValue("Access-Control-Expose-Headers")).contains("ETag");
+    }
+
+    @Test
+    void anExpiredPresignedUrlIsDenied() throws Exception {
+        s3.createBucket(b -> b.bucket("expiring"));
+        s3.putObject(b -> b.bucket("expiring").key("k"), RequestBody.fromString("v"));
+        // signed two hours ago for five minutes, with the same key
+        java.net.URI url = dev.cumulus.auth.SigV4.presign("GET", node.url("/s3/expiring/k"),
+                key.get("accessKeyId").asText(), key.get("secretAccessKey").asText(), "us-east-1", "s3",
+                java.time.Instant.now().minus(Duration.ofHours(2)), Duration.ofMinutes(5));
+        HttpResponse<String> expired = http.send(HttpRequest.newBuilder(url).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(expired.statusCode()).isEqualTo(403);
+        assertThat(expired.body()).contains("<Code>AccessDenied</Code>").contains("expired");
     }
 
     @Test

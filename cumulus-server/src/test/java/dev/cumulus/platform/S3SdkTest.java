@@ -223,6 +223,41 @@ class S3SdkTest {
         assertThat(fromBrowser.headers().firstValue("Access-Control-Expose-Headers")).contains("ETag");
     }
 
+    /** A single PUT declaring more than S3's 5 GiB is refused before a byte of it is read. */
+    @Test
+    void anOversizedSinglePutIsEntityTooLarge() throws Exception {
+        s3.createBucket(b -> b.bucket("oversized"));
+        long declared = 6L * 1024 * 1024 * 1024;
+        java.net.URI uri = node.url("/s3/oversized/huge.bin");
+        var signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(r -> r
+                .identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create(
+                        key.get("accessKeyId").asText(), key.get("secretAccessKey").asText()))
+                .request(software.amazon.awssdk.http.SdkHttpRequest.builder()
+                        .method(software.amazon.awssdk.http.SdkHttpMethod.PUT).uri(uri)
+                        .putHeader("Content-Length", Long.toString(declared))
+                        .putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD").build())
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false))
+                .request();
+        // a raw socket: no client sends a length it does not mean to send
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            StringBuilder head = new StringBuilder("PUT " + uri.getRawPath() + " HTTP/1.1\r\n");
+            signed.forEachHeader((name, values) -> values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n")));
+            if (signed.firstMatchingHeader("Host").isEmpty()) {
+                head.append("Host: ").append(uri.getRawAuthority()).append("\r\n");
+            }
+            head.append("\r\n");
+            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write("only a few bytes".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(30_000);
+            String answer = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("<Code>EntityTooLarge</Code>");
+        }
+        assertThatThrownBy(() -> s3.headObject(b -> b.bucket("oversized").key("huge.bin"))).isInstanceOf(S3Exception.class);
+    }
+
     @Test
     void anExpiredPresignedUrlIsDenied() throws Exception {
         s3.createBucket(b -> b.bucket("expiring"));

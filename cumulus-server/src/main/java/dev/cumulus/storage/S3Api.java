@@ -199,6 +199,7 @@ public final class S3Api {
     private static final class Sha256Checked extends FilterInputStream {
         private final MessageDigest digest;
         private final String expected;
+        private boolean ended;
 
         Sha256Checked(InputStream in, String expected) {
             super(in);
@@ -221,9 +222,12 @@ public final class S3Api {
             int n = in.read(b, off, len);
             if (n > 0) {
                 digest.update(b, off, n);
-            } else if (n < 0 && !HEX.formatHex(digest.digest()).equals(expected)) {
-                throw new ApiException(400, "XAmzContentSHA256Mismatch",
-                        "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            } else if (n < 0 && !ended) {
+                ended = true; // checked once: a read after the end must not compare a fresh digest
+                if (!HEX.formatHex(digest.digest()).equals(expected)) {
+                    throw new ApiException(400, "XAmzContentSHA256Mismatch",
+                            "The provided 'x-amz-content-sha256' header does not match what was computed.");
+                }
             }
             return n;
         }

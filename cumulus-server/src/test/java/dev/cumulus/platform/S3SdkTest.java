@@ -258,6 +258,34 @@ class S3SdkTest {
         assertThatThrownBy(() -> s3.headObject(b -> b.bucket("oversized").key("huge.bin"))).isInstanceOf(S3Exception.class);
     }
 
+    /** A body other than the one whose SHA-256 was signed is refused, and nothing is stored. */
+    @Test
+    void aBodyThatIsNotTheSignedOneIsRefusedAndNotStored() throws Exception {
+        s3.createBucket(b -> b.bucket("tamper"));
+        java.net.URI uri = node.url("/s3/tamper/doc.txt");
+        var signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(r -> r
+                .identity(software.amazon.awssdk.identity.spi.AwsCredentialsIdentity.create(
+                        key.get("accessKeyId").asText(), key.get("secretAccessKey").asText()))
+                .request(software.amazon.awssdk.http.SdkHttpRequest.builder()
+                        .method(software.amazon.awssdk.http.SdkHttpMethod.PUT).uri(uri).build())
+                .payload(software.amazon.awssdk.http.ContentStreamProvider.fromUtf8String("the signed bytes"))
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, true))
+                .request();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofString("other bytes, same"));
+        signed.forEachHeader((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        assertThat(signed.firstMatchingHeader("x-amz-content-sha256")).isPresent();
+        HttpResponse<String> refused = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("<Code>XAmzContentSHA256Mismatch</Code>");
+        assertThat(s3.listObjectsV2(b -> b.bucket("tamper")).contents()).isEmpty();
+    }
+
     @Test
     void anExpiredPresignedUrlIsDenied() throws Exception {
         s3.createBucket(b -> b.bucket("expiring"));

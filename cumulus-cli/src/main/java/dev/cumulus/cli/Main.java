@@ -46,6 +46,7 @@ import picocli.CommandLine.ScopeType;
                 AuditCommand.class,
                 SourcesCommand.class,
                 TopicsCommand.class,
+                StorageCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -76,4 +76,12 @@ public interface Context {
     default Mail mail() {
         throw new UnsupportedOperationException("mail is reachable only inside a Cumulus instance");
     }
+
+    /**
+     * The node's object storage, acting with this invocation's execution role (so only for a
+     * function deployed with a role). See {@link Storage}.
+     */
+    default Storage storage() {
+        throw new UnsupportedOperationException("storage is reachable only inside a Cumulus instance");
+    }
 }

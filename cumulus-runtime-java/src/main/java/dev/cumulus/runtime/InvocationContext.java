@@ -112,6 +112,11 @@ record InvocationContext(String requestId, String functionName, String functionV
         return NodeServices.current().mail();
     }
 
+    @Override
+    public dev.cumulus.function.Storage storage() {
+        return NodeServices.current().storage(executionToken);
+    }
+
     private static String text(Map<?, ?> attributes, String name) {
         return attributes.get(name) instanceof String s ? s : null;
     }

@@ -19,6 +19,7 @@ final class NodeServices {
     /** The node's REST API, relayed on the socket as the function's execution role. */
     static final String API = "/cumulus/v1/api/";
     static final String MAIL = "/cumulus/v1/mail/messages";
+    static final String STORAGE = "/cumulus/v1/storage/";
     private static volatile NodeServices installed;
 
     private final Supplier<HttpConnection> connect;
@@ -104,6 +105,82 @@ final class NodeServices {
         throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer names no eventId");
     }
 
+    /** Storage as the invocation whose execution token is {@code token} (null: the function has no role). */
+    dev.cumulus.function.Storage storage(String token) {
+        return new dev.cumulus.function.Storage() {
+            @Override
+            public byte[] get(String bucket, String key) {
+                HttpResponse r = storageCall("GET", objectPath(bucket, key), null);
+                if (r.status() != 200) {
+                    throw refusal(r);
+                }
+                if (JsonParser.parse(r.body()) instanceof Map<?, ?> answer && answer.get("data") instanceof String data) {
+                    return java.util.Base64.getDecoder().decode(data);
+                }
+                throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer has no data");
+            }
+
+            @Override
+            public String put(String bucket, String key, byte[] data, String contentType) {
+                if (data == null) {
+                    throw new IllegalArgumentException("data is required");
+                }
+                StringBuilder path = new StringBuilder(objectPath(bucket, key));
+                query(path, "contentType", contentType);
+                HttpResponse r = storageCall("PUT", path.toString(), data);
+                if (r.status() != 200) {
+                    throw refusal(r);
+                }
+                return JsonParser.parse(r.body()) instanceof Map<?, ?> answer && answer.get("etag") instanceof String etag
+                        ? etag : null;
+            }
+
+            @Override
+            public void delete(String bucket, String key) {
+                HttpResponse r = storageCall("DELETE", objectPath(bucket, key), null);
+                if (r.status() != 204) {
+                    throw refusal(r);
+                }
+            }
+
+            @Override
+            public java.util.List<String> list(String bucket, String prefix) {
+                StringBuilder path = new StringBuilder(STORAGE).append(RuntimeApiClient.pathSegment(bucket)).append("/objects");
+                query(path, "prefix", prefix);
+                HttpResponse r = storageCall("GET", path.toString(), null);
+                if (r.status() != 200) {
+                    throw refusal(r);
+                }
+                java.util.List<String> keys = new java.util.ArrayList<>();
+                if (JsonParser.parse(r.body()) instanceof Map<?, ?> answer && answer.get("keys") instanceof java.util.List<?> list) {
+                    for (Object k : list) {
+                        keys.add(String.valueOf(k));
+                    }
+                }
+                return keys;
+            }
+
+            private HttpResponse storageCall(String method, String path, byte[] body) {
+                if (token == null) {
+                    throw new ServiceException(403, "AccessDenied", "this function has no execution role: deploy it"
+                            + " with one whose policies allow storage actions");
+                }
+                return call(method, path, "Authorization", "Bearer " + token, body);
+            }
+        };
+    }
+
+    private static String objectPath(String bucket, String key) {
+        if (bucket == null || bucket.isEmpty() || key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("a bucket and a key are required");
+        }
+        StringBuilder path = new StringBuilder(STORAGE).append(RuntimeApiClient.pathSegment(bucket)).append("/objects");
+        for (String segment : key.split("/", -1)) {
+            path.append('/').append(RuntimeApiClient.pathSegment(segment));
+        }
+        return path.toString();
+    }
+
     private static void query(StringBuilder path, String name, String value) {
         if (value != null) {
             path.append(path.indexOf("?") < 0 ? '?' : '&').append(name).append('=')
@@ -111,12 +188,16 @@ final class NodeServices {
         }
     }
 
-    private synchronized HttpResponse call(String method, String path, byte[] body) {
+    private HttpResponse call(String method, String path, byte[] body) {
+        return call(method, path, null, null, body);
+    }
+
+    private synchronized HttpResponse call(String method, String path, String header, String value, byte[] body) {
         try {
             if (http == null) {
                 http = connect.get();
             }
-            return http.exchange(method, path, null, null, body);
+            return http.exchange(method, path, header, value, body);
         } catch (IOException | RuntimeException e) {
             if (http != null) {
                 http.close();

@@ -63,7 +63,16 @@ public final class SigV4 {
 
     /** A request whose headers passed {@link #check}; {@link #verify} finishes with the body. */
     public record Checked(Request request, String accessKeyId, String secret, String amzDate, String scope,
-            String region, List<String> signedHeaders, String signature) {}
+            String region, List<String> signedHeaders, String signature, boolean presigned) {
+
+        /** The key that signs this request's scope: for the chunks of a streamed (aws-chunked) body. */
+        public byte[] signingKey() {
+            return SigV4.signingKey(secret, scope);
+        }
+    }
+
+    /** What presigned URLs may live at most, as S3's: seven days. */
+    public static final Duration MAX_PRESIGNED = Duration.ofDays(7);
 
     private final AccessKeys keys;
     private final String service;
@@ -139,7 +148,74 @@ public final class SigV4 {
         }
         String scope = String.join("/", credential[1], credential[2], credential[3], credential[4]);
         return new Checked(request, accessKeyId, secret, amzDate, scope, credential[2], signedHeaders,
-                m.group(3).toLowerCase(Locale.ROOT));
+                m.group(3).toLowerCase(Locale.ROOT), false);
+    }
+
+    /**
+     * Checks a presigned URL (query authentication: {@code X-Amz-Algorithm}, {@code X-Amz-Credential},
+     * {@code X-Amz-Date}, {@code X-Amz-Expires}, {@code X-Amz-SignedHeaders}, {@code X-Amz-Signature}):
+     * known key, this service, not expired. {@link #verify} then finishes with
+     * {@code UNSIGNED-PAYLOAD}.
+     *
+     * @param query the query parameters, decoded, by name
+     */
+    public Checked checkPresigned(Request request, Function<String, String> query) throws SignatureException {
+        if (!ALGORITHM.equals(query.apply("X-Amz-Algorithm"))) {
+            throw new SignatureException("AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \""
+                    + ALGORITHM + "\"");
+        }
+        String credentialText = query.apply("X-Amz-Credential");
+        String amzDate = query.apply("X-Amz-Date");
+        String expiresText = query.apply("X-Amz-Expires");
+        String signedText = query.apply("X-Amz-SignedHeaders");
+        String signature = query.apply("X-Amz-Signature");
+        if (credentialText == null || amzDate == null || expiresText == null || signedText == null || signature == null) {
+            throw new SignatureException("AuthorizationQueryParametersError", "Query-string authentication version 4"
+                    + " requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date,"
+                    + " X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
+        }
+        String[] credential = credentialText.split("/", -1);
+        if (credential.length != 5 || !credential[3].equals(service) || !credential[4].equals("aws4_request")) {
+            throw new SignatureException("AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential"
+                    + " parameter; the credential is keyid/date/region/" + service + "/aws4_request");
+        }
+        String secret = keys.secret(credential[0]).orElseThrow(() -> new SignatureException("InvalidAccessKeyId",
+                "The AWS Access Key Id you provided does not exist in our records."));
+        Instant signedAt;
+        long expires;
+        try {
+            signedAt = Instant.from(AMZ_DATE.parse(amzDate));
+            expires = Long.parseLong(expiresText);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new SignatureException("AuthorizationQueryParametersError", "X-Amz-Date must look like"
+                    + " 20260127T080000Z and X-Amz-Expires be a number of seconds");
+        }
+        if (expires < 1 || expires > MAX_PRESIGNED.toSeconds()) {
+            throw new SignatureException("AuthorizationQueryParametersError", "X-Amz-Expires must be between 1 and "
+                    + MAX_PRESIGNED.toSeconds() + " seconds");
+        }
+        Instant now = clock.instant();
+        if (now.isAfter(signedAt.plusSeconds(expires))) {
+            throw new SignatureException("AccessDenied", "Request has expired");
+        }
+        if (signedAt.isAfter(now.plus(MAX_SKEW))) {
+            throw new SignatureException("AccessDenied", "Request is not valid yet");
+        }
+        if (!credential[1].equals(amzDate.substring(0, 8))) {
+            throw new SignatureException("SignatureDoesNotMatch", "the credential's date is not X-Amz-Date's");
+        }
+        List<String> signedHeaders = Arrays.asList(signedText.split(";", -1));
+        if (!signedHeaders.contains("host")) {
+            throw new SignatureException("AuthorizationQueryParametersError", "'host' must be a signed header");
+        }
+        for (String name : signedHeaders) {
+            if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT)) || request.headers().apply(name).isEmpty()) {
+                throw new SignatureException("SignatureDoesNotMatch", "signed header '" + name + "' is not in the request");
+            }
+        }
+        String scope = String.join("/", credential[1], credential[2], credential[3], credential[4]);
+        return new Checked(request, credential[0], secret, amzDate, scope, credential[2], signedHeaders,
+                signature.toLowerCase(Locale.ROOT), true);
     }
 
     /** Recomputes the signature over the request and {@code body}; returns the caller's key id. */
@@ -152,12 +228,13 @@ public final class SigV4 {
      * hashed as it streamed in ({@link SignedBody}); returns the caller's key id.
      */
     public static String verify(Checked checked, String bodyHash) throws SignatureException {
-        String declared = first(checked.request(), "x-amz-content-sha256");
+        String declared = checked.presigned() ? null : first(checked.request(), "x-amz-content-sha256");
         if (declared != null && !declared.equalsIgnoreCase(bodyHash)) {
             throw new SignatureException("InvalidSignatureException",
                     "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
-        String canonical = canonicalRequest(checked.request(), checked.signedHeaders(), bodyHash);
+        String canonical = canonicalRequest(checked.request(), checked.signedHeaders(), bodyHash,
+                checked.scope().split("/")[2].equals("s3"), checked.presigned());
         String expected = signature(checked.secret(), checked.amzDate(), checked.scope(), canonical);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 checked.signature().getBytes(StandardCharsets.US_ASCII))) {
@@ -169,12 +246,21 @@ public final class SigV4 {
     }
 
     static String canonicalRequest(Request request, List<String> signedHeaders, String payloadHash) {
+        return canonicalRequest(request, signedHeaders, payloadHash, false, false);
+    }
+
+    /**
+     * @param s3 S3 signs the path encoded once (taken here as decoded, then encoded), where other
+     *     services sign the path as sent, encoded once more
+     * @param presigned leaves the query's {@code X-Amz-Signature} out, as query authentication does
+     */
+    static String canonicalRequest(Request request, List<String> signedHeaders, String payloadHash, boolean s3,
+            boolean presigned) {
         StringBuilder out = new StringBuilder();
         out.append(request.method()).append('\n');
-        // services other than S3 sign the path as sent, encoded once more
         String path = request.rawPath() == null || request.rawPath().isEmpty() ? "/" : request.rawPath();
-        out.append(uriEncode(path, false)).append('\n');
-        out.append(canonicalQuery(request.rawQuery())).append('\n');
+        out.append(uriEncode(s3 ? percentDecode(path.replace("+", "%2B")) : path, false)).append('\n');
+        out.append(canonicalQuery(presigned ? withoutSignature(request.rawQuery()) : request.rawQuery())).append('\n');
         List<String> sorted = new ArrayList<>(signedHeaders);
         sorted.sort(null);
         for (String name : sorted) {
@@ -195,6 +281,64 @@ public final class SigV4 {
         key = hmac(key, parts[2]);
         key = hmac(key, parts[3]);
         return HEX.formatHex(hmac(key, stringToSign));
+    }
+
+    private static String withoutSignature(String rawQuery) {
+        if (rawQuery == null) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : rawQuery.split("&")) {
+            if (!pair.startsWith("X-Amz-Signature=")) {
+                kept.add(pair);
+            }
+        }
+        return String.join("&", kept);
+    }
+
+    /**
+     * A presigned URL (query authentication, {@code UNSIGNED-PAYLOAD}, only {@code host} signed)
+     * for {@code method} on {@code url}, as the AWS SDKs' presigners make them: for the CLI's
+     * {@code cumulus storage presign}.
+     *
+     * @param url the object's URL, its path percent-encoded as it will be sent, without a query
+     */
+    public static java.net.URI presign(String method, java.net.URI url, String accessKeyId, String secret, String region,
+            String service, Instant now, Duration expires) {
+        String amzDate = AMZ_DATE.format(now);
+        String scope = String.join("/", amzDate.substring(0, 8), region, service, "aws4_request");
+        String query = "X-Amz-Algorithm=" + ALGORITHM
+                + "&X-Amz-Credential=" + uriEncode(accessKeyId + "/" + scope, true)
+                + "&X-Amz-Date=" + amzDate
+                + "&X-Amz-Expires=" + expires.toSeconds()
+                + "&X-Amz-SignedHeaders=host";
+        String host = url.getRawAuthority();
+        Request request = new Request(method, url.getRawPath(), query,
+                name -> name.equals("host") ? List.of(host) : List.of());
+        String canonical = canonicalRequest(request, List.of("host"), "UNSIGNED-PAYLOAD", service.equals("s3"), true);
+        String signature = signature(secret, amzDate, scope, canonical);
+        return java.net.URI.create(url.getScheme() + "://" + host + url.getRawPath() + "?" + query
+                + "&X-Amz-Signature=" + signature);
+    }
+
+    /** The key that signs for {@code scope} (date/region/service/aws4_request). */
+    public static byte[] signingKey(String secret, String scope) {
+        String[] parts = scope.split("/");
+        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), parts[0]);
+        key = hmac(key, parts[1]);
+        key = hmac(key, parts[2]);
+        return hmac(key, parts[3]);
+    }
+
+    /** HMAC-SHA256 of {@code data} under {@code key}, lower-case hex: a chunk's signature. */
+    public static String hmacHex(byte[] key, String data) {
+        return HEX.formatHex(hmac(key, data));
+    }
+
+    public static String sha256Hex(byte[] data, int offset, int length) {
+        MessageDigest digest = newSha256();
+        digest.update(data, offset, length);
+        return HEX.formatHex(digest.digest());
     }
 
     private static String canonicalQuery(String rawQuery) {

@@ -51,6 +51,13 @@ import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
+import dev.cumulus.storage.InstanceStorage;
+import dev.cumulus.storage.S3Api;
+import dev.cumulus.storage.Storage;
+import dev.cumulus.storage.StorageEvents;
+import dev.cumulus.iam.AuditLog;
+import dev.cumulus.iam.Crn;
+import dev.cumulus.iam.Principal;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -246,10 +253,21 @@ public final class Platform implements AutoCloseable {
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),
                             config.maxCodeBytes(), config.maxInstances()), functions, clock).api();
+            // object storage (issue 14, ADR 0026): the S3-compatible API signed with the same access keys
+            Storage storage = Storage.open(database, dataDir, new StorageEvents(database, topics, async,
+                    (project, function) -> invoker.resolve(project, function),
+                    (project, bucket, key, hops) -> iam.audit().record(new Principal(Principal.Kind.ROLE, "storage-trigger",
+                            project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),
+                            AuditLog.Outcome.DENY, null, "recursive invocation chain stopped after " + hops
+                            + " storage-triggered invocations"), clock), clock);
+            routeTable.addAll(storage.routes(bearer -> executionTokens.verify(bearer).map(ExecutionTokens.Claims::requestId)));
+            runtimeApi.serve(new InstanceStorage(storage, guard, bearer -> executionTokens.verify(bearer)
+                    .map(c -> new InstanceStorage.Invocation(c.project(), c.function(), c.requestId())), clock));
+            Api.Builder s3 = new S3Api(storage, new SigV4(accessKeys, "s3", clock), guard).api();
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
-                    config.maxCodeBytes(), clock, routeTable, List.of(lambda), async, functions)));
+                    config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions)));
             // the REST API from inside instances, as their function's role
             runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0)));
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");

@@ -40,6 +40,9 @@ public final class Servers {
         config.setSendDateHeader(false);
         config.setSendXPoweredBy(false);
         config.setRequestHeaderSize(16 * 1024);
+        // header values as the client sent them: Jetty's cache would hand back its own spelling of
+        // a known value ("charset=utf-8" for "charset=UTF-8"), and SigV4 signs the exact bytes
+        config.setHeaderCacheCaseSensitive(true);
         return new HttpConnectionFactory(config);
     }
 }

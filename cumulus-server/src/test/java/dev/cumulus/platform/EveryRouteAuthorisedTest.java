@@ -45,7 +45,10 @@ class EveryRouteAuthorisedTest {
             "POST /v1/auth/signup", "POST /v1/auth/anonymous", "POST /v1/auth/login", "POST /v1/auth/refresh",
             "POST /v1/auth/logout", "POST /v1/auth/verify", "POST /v1/auth/reset", "POST /v1/auth/reset/confirm",
             "GET /v1/auth/me", "DELETE /v1/auth/me", "POST /v1/auth/me/password", "POST /v1/auth/me/email",
-            "GET /v1/auth/jwks.json");
+            "GET /v1/auth/jwks.json",
+            // S3: presigned URLs carry their own proof (checked by the route), preflights answer from CORS rules
+            "GET /s3/{bucket}/{key+}?X-Amz-Signature", "PUT /s3/{bucket}/{key+}?X-Amz-Signature",
+            "OPTIONS /s3/{bucket}", "OPTIONS /s3/{bucket}/{key+}");
 
     @TempDir
     static Path dataDir;
@@ -116,7 +119,7 @@ class EveryRouteAuthorisedTest {
                 }
             }
         }
-        assertThat(node.platform.apis()).extracting(Api::name).containsExactly("cumulus", "lambda");
+        assertThat(node.platform.apis()).extracting(Api::name).containsExactly("cumulus", "lambda", "s3");
         assertThat(routes).isGreaterThan(80);
         assertThat(publicRoutes).containsExactlyInAnyOrderElementsOf(PUBLIC);
     }
@@ -187,6 +190,27 @@ class EveryRouteAuthorisedTest {
         }
     }
 
+    @Test
+    void aGuardThatDeniesEverythingGets403OnEveryS3RouteInS3sXml() throws Exception {
+        for (Route route : api("s3").router().routes()) {
+            if (route.isPublic()) {
+                continue;
+            }
+            String path = concrete(route) + (route.requiredQuery() == null ? "" : "?" + route.requiredQuery() + "=x");
+            HttpResponse<String> response = node.http.send(signed(method(route), path, "s3"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("%s: %s", route, response.body()).isEqualTo(403);
+            if (!route.method().equals("HEAD")) {
+                assertThat(response.body()).as("%s", route).contains("<Code>AccessDenied</Code>")
+                        .contains(route.action());
+            }
+        }
+        synchronized (asked) {
+            assertThat(asked).contains("storage:GetObject crn:cumulus:storage:default:x/x",
+                    "storage:CreateBucket crn:cumulus:storage:default:x", "storage:ListBuckets crn:cumulus:storage:default:*");
+        }
+    }
+
     private static String method(Route route) {
         return route.method().equals(Route.ANY) ? "GET" : route.method();
     }
@@ -197,12 +221,16 @@ class EveryRouteAuthorisedTest {
     }
 
     private static HttpRequest signed(String method, String path) {
+        return signed(method, path, "lambda");
+    }
+
+    private static HttpRequest signed(String method, String path, String service) {
         URI uri = node.url(path);
         SdkHttpRequest request = AwsV4HttpSigner.create().sign(r -> r
                 .identity(AwsCredentialsIdentity.create(key.key().accessKeyId(), key.secretAccessKey()))
                 .request(SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri).build())
                 .payload(ContentStreamProvider.fromByteArray(new byte[0]))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")).request();
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
         request.forEachHeader((name, values) -> {

@@ -1,0 +1,173 @@
+package dev.cumulus.storage;
+
+import dev.cumulus.auth.SigV4;
+import dev.cumulus.errors.ApiException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Decodes an {@code aws-chunked} body as the AWS SDKs and CLI stream it
+ * ({@code STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]}, {@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}):
+ * {@code <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n}, ending with a zero-size chunk and
+ * optional trailer lines (a checksum). Signed chunks are verified as they end, each chained to
+ * the one before from the seed signature of the headers; a bad one fails the read, so the blob
+ * being written is never published. Nothing but the current line is buffered.
+ */
+final class AwsChunkedInputStream extends InputStream {
+    private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final InputStream in;
+    private final byte[] signingKey;
+    private final String amzDate;
+    private final String scope;
+    private String previousSignature;
+    private long left;
+    private String chunkSignature;
+    private final MessageDigest chunkDigest;
+    private boolean ended;
+
+    /** @param checked the verified headers of a signed stream; null for an unsigned one */
+    AwsChunkedInputStream(InputStream in, SigV4.Checked checked) {
+        this.in = in;
+        this.signingKey = checked == null ? null : checked.signingKey();
+        this.amzDate = checked == null ? null : checked.amzDate();
+        this.scope = checked == null ? null : checked.scope();
+        this.previousSignature = checked == null ? null : checked.signature();
+        try {
+            this.chunkDigest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (left == 0) {
+            if (ended) {
+                return -1;
+            }
+            nextChunk();
+        }
+        int n = in.read(b, off, (int) Math.min(len, left));
+        if (n < 0) {
+            throw malformed("the body ended inside a chunk");
+        }
+        chunkDigest.update(b, off, n);
+        left -= n;
+        if (left == 0) {
+            endChunk();
+        }
+        return n;
+    }
+
+    private void nextChunk() throws IOException {
+        String header = line();
+        int semi = header.indexOf(';');
+        String sizeText = semi < 0 ? header : header.substring(0, semi);
+        long size;
+        try {
+            size = Long.parseLong(sizeText.strip(), 16);
+        } catch (NumberFormatException e) {
+            throw malformed("a chunk header must start with its size in hex");
+        }
+        chunkSignature = null;
+        if (semi >= 0) {
+            String ext = header.substring(semi + 1);
+            if (ext.startsWith("chunk-signature=")) {
+                chunkSignature = ext.substring("chunk-signature=".length()).strip();
+            }
+        }
+        if (signingKey != null && chunkSignature == null) {
+            throw signatureMismatch();
+        }
+        chunkDigest.reset();
+        left = size;
+        if (size == 0) {
+            verifyChunk();
+            // trailer lines (x-amz-checksum-*, x-amz-trailer-signature) up to an empty line or the end
+            while (true) {
+                String trailer = lineOrEnd();
+                if (trailer == null || trailer.isEmpty()) {
+                    break;
+                }
+            }
+            ended = true;
+        }
+    }
+
+    private void endChunk() throws IOException {
+        verifyChunk();
+        String crlf = line();
+        if (!crlf.isEmpty()) {
+            throw malformed("a chunk's bytes must be followed by CRLF");
+        }
+    }
+
+    private void verifyChunk() {
+        if (signingKey == null) {
+            return;
+        }
+        String stringToSign = "AWS4-HMAC-SHA256-PAYLOAD\n" + amzDate + "\n" + scope + "\n" + previousSignature + "\n"
+                + EMPTY_SHA256 + "\n" + HEX.formatHex(chunkDigest.digest());
+        String expected = SigV4.hmacHex(signingKey, stringToSign);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                chunkSignature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+            throw signatureMismatch();
+        }
+        previousSignature = expected;
+    }
+
+    private String line() throws IOException {
+        String line = lineOrEnd();
+        if (line == null) {
+            throw malformed("the body ended before its last chunk");
+        }
+        return line;
+    }
+
+    private String lineOrEnd() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                byte[] bytes = out.toByteArray();
+                int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, n, StandardCharsets.US_ASCII);
+            }
+            if (out.size() > 4096) {
+                throw malformed("a chunk header or trailer line is too long");
+            }
+            out.write(c);
+        }
+        return out.size() == 0 ? null : out.toString(StandardCharsets.US_ASCII);
+    }
+
+    private static ApiException malformed(String why) {
+        return new ApiException(400, "IncompleteBody", "the aws-chunked body is malformed: " + why);
+    }
+
+    private static ApiException signatureMismatch() {
+        return new ApiException(403, "SignatureDoesNotMatch", "The request signature we calculated does not match"
+                + " the signature you provided (a chunk of the streamed body).");
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

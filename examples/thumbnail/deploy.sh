@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Deploys the thumbnail pipeline to a running local node:
+#   upload under uploads/ of bucket $BUCKET -> trigger -> function thumbnail -> thumbnails/
+# Needs the AWS CLI (for the bucket's notification configuration, an S3 API call).
+#
+#   CUMULUS_DATA   the node's data dir (default ./.cumulus): where its url and token are
+#   BUCKET         the bucket (default media)
+set -euo pipefail
+
+HERE="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd -P "$HERE/../.." && pwd)"
+CUMULUS="$ROOT/bin/cumulus"
+DATA="$(cd -P "${CUMULUS_DATA:-.cumulus}" 2>/dev/null && pwd)" \
+  || { echo "deploy.sh: no data dir at ${CUMULUS_DATA:-.cumulus}; start a node with 'bin/cumulus serve' or set CUMULUS_DATA" >&2; exit 1; }
+c() { "$CUMULUS" "$@" --data-dir "$DATA"; }
+BUCKET="${BUCKET:-media}"
+URL="$(cat "$DATA/url")"
+
+(cd "$ROOT" && ./mvnw -B -q -pl examples/thumbnail -am package -DskipTests)
+JAR="$HERE/target/example-thumbnail-0.1.0-SNAPSHOT.jar"
+
+# the function's role: read uploads/, write thumbnails/, nothing else
+cat > "$HERE/target/thumbnail-role.json" <<JSON
+{"Version": "2026-12-01", "Statement": [
+  {"Effect": "Allow", "Action": "storage:GetObject", "Resource": "crn:cumulus:storage:default:$BUCKET/uploads/*"},
+  {"Effect": "Allow", "Action": "storage:PutObject", "Resource": "crn:cumulus:storage:default:$BUCKET/thumbnails/*"}]}
+JSON
+c roles create thumbnail-writer --policy "$HERE/target/thumbnail-role.json" >/dev/null 2>&1 \
+  || c roles set-policy thumbnail-writer --policy "$HERE/target/thumbnail-role.json" >/dev/null
+# the CLI's deploy names no role: the REST API does (upload the code, then PUT the function)
+TOKEN="$(cat "$DATA/root-token")"
+SHA="$(curl -sf -X POST "$URL/v1/code" -H "Authorization: Bearer $TOKEN" --data-binary "@$JAR" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"])')"
+curl -sf -X PUT "$URL/v1/functions/thumbnail" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"handler\": \"com.example.thumbnail.Thumbnail\", \"codeSha256\": \"$SHA\", \"role\": \"thumbnail-writer\", \"memoryMb\": 512}" >/dev/null
+c storage mb "s3://$BUCKET" 2>/dev/null || true
+
+# the trigger: the bucket's notification configuration, through the S3 API with a key of the node
+c keys create --description "thumbnail deploy.sh" > "$HERE/target/keys.env"
+set -a; . "$HERE/target/keys.env"; set +a
+printf '[default]\ns3 =\n    addressing_style = path\n' > "$HERE/target/aws-config"
+AWS_CONFIG_FILE="$HERE/target/aws-config" AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url "$URL/s3" \
+  s3api put-bucket-notification-configuration --bucket "$BUCKET" --notification-configuration '{
+    "LambdaFunctionConfigurations": [{"Id": "thumbnails", "LambdaFunctionArn": "thumbnail",
+      "Events": ["s3:ObjectCreated:*"],
+      "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}}}]}'
+c keys rm "$AWS_ACCESS_KEY_ID" >/dev/null
+
+cat <<MSG
+deployed. Try it:
+  bin/cumulus storage cp photo.jpg s3://$BUCKET/uploads/photo.jpg
+  bin/cumulus storage ls s3://$BUCKET/thumbnails/
+  bin/cumulus storage cp s3://$BUCKET/thumbnails/photo.jpg thumb.jpg
+MSG

@@ -46,6 +46,8 @@ import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
+import dev.cumulus.documents.Documents;
+import dev.cumulus.documents.EndUsers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -203,6 +205,8 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new KeysMount(accessKeys, iam.projects()).routes());
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
+            // the document database (ADR 0028); end users reach it once end-user auth (issue 15) plugs into EndUsers
+            routeTable.addAll(new Documents(database, topics, clock).routes(EndUsers.NONE));
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,

@@ -1,0 +1,131 @@
+package dev.cumulus.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The document database over HTTP on a real node: routes, IAM, ETags, precise JSON errors. */
+class DocumentsHttpTest {
+    static final String DB = "/v1/projects/shop/db";
+
+    @TempDir
+    static Path dataDir;
+
+    static TestNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = new TestNode(dataDir, c -> c);
+        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"shop\"}").statusCode()).isEqualTo(201);
+        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"other\"}").statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    static HttpResponse<String> send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(node.url(path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + node.platform.rootToken());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return node.exchange(request.build());
+    }
+
+    static void assertError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
+        assertThat(TestNode.json(response).get("error").asText()).isEqualTo(code);
+    }
+
+    @Test
+    void documentsLiveUnderTheProjectsDbPathWithETagsAndPreciseErrors() {
+        HttpResponse<String> put = send("PUT", DB + "/collections/products",
+                "{\"indexes\":[\"price\"],\"schema\":{\"type\":\"object\",\"required\":[\"name\"]}}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+        assertThat(send("PUT", DB + "/collections/products", "{\"indexes\":[\"price\"]}").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> created = send("POST", DB + "/collections/products/documents",
+                "{\"name\":\"apple\",\"price\":2}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = TestNode.json(created).get("id").asText();
+        assertThat(created.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(created.headers().firstValue("Location")).hasValue(DB + "/collections/products/documents/" + id);
+
+        HttpResponse<String> got = send("GET", DB + "/collections/products/documents/" + id, null);
+        assertThat(TestNode.json(got).at("/data/name").asText()).isEqualTo("apple");
+        assertThat(send("GET", DB + "/collections/products/documents/" + id, null, "If-None-Match", "\"1\"").statusCode())
+                .isEqualTo(304);
+
+        HttpResponse<String> patched = send("PATCH", DB + "/collections/products/documents/" + id, "{\"price\":3}",
+                "If-Match", "\"1\"");
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(patched.headers().firstValue("ETag")).hasValue("\"2\"");
+        assertError(send("PUT", DB + "/collections/products/documents/" + id, "{\"name\":\"x\"}", "If-Match", "\"1\""),
+                412, "PreconditionFailed");
+        assertThat(send("PUT", DB + "/collections/products/documents/pear", "{\"name\":\"pear\",\"price\":1}")
+                .statusCode()).isEqualTo(201);
+        assertError(send("PUT", DB + "/collections/products/documents/pear", "{\"name\":\"pear\"}", "If-None-Match", "*"),
+                412, "PreconditionFailed");
+
+        HttpResponse<String> page = send("POST", DB + "/collections/products/query",
+                "{\"where\":{\"field\":\"price\",\"op\":\">=\",\"value\":1},\"orderBy\":[{\"field\":\"price\",\"direction\":\"desc\"}],\"limit\":1}");
+        JsonNode body = TestNode.json(page);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(body.at("/documents/0/id").asText()).isEqualTo(id);
+        String cursor = body.get("nextCursor").asText();
+        JsonNode next = TestNode.json(send("POST", DB + "/collections/products/query",
+                "{\"where\":{\"field\":\"price\",\"op\":\">=\",\"value\":1},\"orderBy\":[{\"field\":\"price\",\"direction\":\"desc\"}],\"limit\":1,\"cursor\":\"" + cursor + "\"}"));
+        assertThat(next.at("/documents/0/id").asText()).isEqualTo("pear");
+        assertThat(next.get("nextCursor").isNull()).isTrue();
+
+        assertError(send("POST", DB + "/collections/products/query", "{\"where\":{\"field\":\"price\",\"op\":\"~=\",\"value\":1}}"),
+                400, "InvalidOperator");
+        assertError(send("POST", DB + "/collections/products/documents", "{\"name\":"), 400, "MalformedJson");
+        assertError(send("POST", DB + "/collections/products/documents", "{\"price\":1}"), 400, "SchemaViolation");
+        assertError(send("POST", DB + "/collections/products/documents",
+                "{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}"), 413, "DocumentTooLarge");
+        assertError(send("GET", DB + "/collections/nope/documents/x", null), 404, "CollectionNotFound");
+        assertError(send("POST", DB + "/transaction",
+                "{\"reads\":[{\"collection\":\"products\",\"id\":\"pear\",\"version\":7}],"
+                        + "\"writes\":[{\"op\":\"delete\",\"collection\":\"products\",\"id\":\"pear\"}]}"), 409, "TransactionConflict");
+        HttpResponse<String> batch = send("POST", DB + "/batch",
+                "{\"writes\":[{\"op\":\"create\",\"collection\":\"products\",\"data\":{\"name\":\"kiwi\"}},"
+                        + "{\"op\":\"delete\",\"collection\":\"products\",\"id\":\"pear\",\"ifVersion\":1}]}");
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+        assertThat(TestNode.json(batch).at("/results/1/version").isNull()).isTrue();
+        assertError(send("POST", DB + "/batch", "{\"reads\":[],\"writes\":[]}"), 400, "InvalidBody");
+
+        // another project sees none of it
+        assertError(send("GET", "/v1/projects/other/db/collections/products/documents/" + id, null), 404,
+                "CollectionNotFound");
+        assertThat(TestNode.json(send("GET", "/v1/projects/other/db/collections", null)).get("collections")).isEmpty();
+        assertThat(TestNode.json(send("GET", DB + "/collections", null)).at("/collections/0/documents").asLong())
+                .isEqualTo(2);
+
+        assertThat(send("DELETE", DB + "/collections/products/documents/" + id, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", DB + "/collections/products", null).statusCode()).isEqualTo(204);
+        assertError(send("DELETE", DB + "/collections/products", null), 404, "CollectionNotFound");
+    }
+
+    @Test
+    void aKeyOfAnotherProjectIsDenied() {
+        send("PUT", DB + "/collections/private", "{}");
+        HttpResponse<String> key = node.send("POST", "/v1/api-keys", "{\"project\":\"other\",\"admin\":true}");
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
+        String token = TestNode.json(key).get("token").asText();
+        assertError(node.send("GET", DB + "/collections/private", null, token), 403, "AccessDenied");
+        assertThat(node.send("GET", "/v1/projects/other/db/collections", null, token).statusCode()).isEqualTo(200);
+    }
+}

@@ -54,7 +54,10 @@ class DocumentsHttpTest {
         HttpResponse<String> put = send("PUT", DB + "/collections/products",
                 "{\"indexes\":[\"price\"],\"schema\":{\"type\":\"object\",\"required\":[\"name\"]}}");
         assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-        assertThat(send("PUT", DB + "/collections/products", "{\"indexes\":[\"price\"]}").statusCode()).isEqualTo(200);
+        // settings are replaced whole: a second PUT is an update (200)
+        assertThat(send("PUT", DB + "/collections/products",
+                "{\"indexes\":[\"price\",\"name\"],\"schema\":{\"type\":\"object\",\"required\":[\"name\"]}}")
+                .statusCode()).isEqualTo(200);
 
         HttpResponse<String> created = send("POST", DB + "/collections/products/documents",
                 "{\"name\":\"apple\",\"price\":2}");

@@ -46,27 +46,37 @@ public final class Documents {
     private static final Pattern COLLECTION = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,127}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9_.~-]{0,255}");
     private static final String ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static final int STRIPES = 256;
 
     private final Database db;
     private final Dialect dialect;
-    private final TopicSink events;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    /**
-     * Held per document from the write through the publishing of its events, so that one node
-     * publishes a document's changes in the order they committed.
-     */
-    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    final ChangeLog changeLog;
 
+    /** @param events where change events go: the topics of the event bus */
     public Documents(Database db, TopicSink events, Clock clock) {
+        this(db, events, clock, ChangeLog.DEFAULT_RETENTION);
+    }
+
+    Documents(Database db, TopicSink events, Clock clock, java.time.Duration retention) {
         this.db = db;
         this.dialect = db.postgres() ? Dialect.POSTGRES : Dialect.SQLITE;
-        this.events = events;
         this.clock = clock;
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new ReentrantLock();
-        }
+        this.changeLog = new ChangeLog(db, events, clock, retention);
+    }
+
+    /**
+     * Publishes the change events a previous run committed but had not published (it died in
+     * between); call once at start.
+     */
+    public void recover() {
+        changeLog.recover((project, collection) -> {
+            try {
+                return db.withConnection(c -> collection(c, project, collection)).settings().changesTopic;
+            } catch (ApiException gone) {
+                return null;
+            }
+        });
     }
 
     /** The REST routes under {@code /v1/projects/{project}/db/}. */
@@ -92,8 +102,8 @@ public final class Documents {
             }
             try (PreparedStatement w = c.prepareStatement(exists
                     ? "UPDATE db_collections SET settings = ?, updated_at = ? WHERE project = ? AND name = ?"
-                    : "INSERT INTO db_collections (settings, updated_at, project, name, doc_count, created_at)"
-                            + " VALUES (?, ?, ?, ?, 0, ?)")) {
+                    : "INSERT INTO db_collections (settings, updated_at, project, name, doc_count, change_seq,"
+                            + " created_at) VALUES (?, ?, ?, ?, 0, 0, ?)")) {
                 w.setString(1, settings.json.toString());
                 w.setLong(2, now);
                 w.setString(3, project);
@@ -159,6 +169,7 @@ public final class Documents {
                 d.setString(2, name);
                 d.executeUpdate();
             }
+            changeLog.forget(c, project, name);
             try (PreparedStatement d = c.prepareStatement("DELETE FROM db_collections WHERE project = ? AND name = ?")) {
                 d.setString(1, project);
                 d.setString(2, name);
@@ -275,13 +286,10 @@ public final class Documents {
             requireCollectionName(r.collection());
             requireId(r.id());
         }
-        TreeSet<Integer> locks = new TreeSet<>();
-        resolved.forEach(w -> locks.add(stripe(project, w.collection(), w.id())));
-        locks.forEach(i -> stripes[i].lock());
-        try {
-            Instant now = clock.instant();
-            List<Change> changes = db.inTransaction(c -> {
-                Map<String, Collection> collections = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        Map<String, Collection> collections = new LinkedHashMap<>();
+        List<Change> changes = db.inTransaction(c -> {
+                collections.clear();
                 for (Read r : reads) {
                     Collection col = collections.computeIfAbsent(r.collection(), n -> unchecked(() -> collection(c, project, n)));
                     Optional<Document> doc = load(c, project, r.collection(), r.id(), true);
@@ -299,15 +307,16 @@ public final class Documents {
                 List<Change> done = new ArrayList<>();
                 for (Write w : resolved) {
                     Collection col = collections.computeIfAbsent(w.collection(), n -> unchecked(() -> collection(c, project, n)));
-                    done.add(apply(c, access, project, col.settings(), w, now, hops));
+                    Change change = apply(c, access, project, col.settings(), w, now, hops);
+                    changeLog.append(c, change, now);
+                    done.add(change);
                 }
                 return done;
             });
-            publish(changes);
-            return changes;
-        } finally {
-            locks.descendingSet().forEach(i -> stripes[i].unlock());
+        for (String name : new java.util.LinkedHashSet<>(changes.stream().map(Change::collection).toList())) {
+            changeLog.committed(project, name, collections.get(name).settings().changesTopic);
         }
+        return changes;
     }
 
     private Change apply(Connection c, Access access, String project, CollectionSettings settings, Write w, Instant now,
@@ -518,44 +527,7 @@ public final class Documents {
         node.set(segments.getLast(), value);
     }
 
-    // --- change events ---
-
-    private void publish(List<Change> changes) {
-        for (Change ch : changes) {
-            CollectionSettings settings;
-            try {
-                settings = db.withConnection(c -> collection(c, ch.project(), ch.collection())).settings();
-            } catch (ApiException gone) {
-                continue;
-            }
-            if (settings.changesTopic == null) {
-                continue;
-            }
-            ObjectNode data = Json.MAPPER.createObjectNode();
-            data.put("type", ch.type());
-            data.put("project", ch.project());
-            data.put("collection", ch.collection());
-            data.put("id", ch.id());
-            data.set("before", ch.before() == null ? null : Json.MAPPER.valueToTree(ch.before().view()));
-            data.set("after", ch.after() == null ? null : Json.MAPPER.valueToTree(ch.after().view()));
-            data.put("hops", ch.hops() + 1);
-            CloudEvent event = new CloudEvent(UUID.randomUUID().toString(), "/db/" + ch.project() + "/" + ch.collection(),
-                    ch.type(), ch.collection() + "/" + ch.id(), clock.instant(), Json.write(data));
-            try {
-                events.publish(ch.project(), settings.changesTopic, event);
-            } catch (RuntimeException e) {
-                // the write is committed; a missing topic must not undo it, but it must not pass unseen
-                LOG.warn("db {}/{}: change event {} of {} not published to topic {}: {}", ch.project(), ch.collection(),
-                        ch.type(), ch.id(), settings.changesTopic, e.getMessage());
-            }
-        }
-    }
-
     // --- checks ---
-
-    private int stripe(String project, String collection, String id) {
-        return Math.floorMod((project + "\u0000" + collection + "\u0000" + id).hashCode(), STRIPES);
-    }
 
     private String newId() {
         StringBuilder id = new StringBuilder(20);

@@ -206,7 +206,9 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new TokenMount(token).routes());
             routeTable.addAll(new SecretsMount(secrets).routes());
             // the document database (ADR 0028); end users reach it once end-user auth (issue 15) plugs into EndUsers
-            routeTable.addAll(new Documents(database, topics, clock).routes(EndUsers.NONE));
+            Documents documents = new Documents(database, topics, clock);
+            documents.recover(); // change events a previous run committed but did not publish
+            routeTable.addAll(documents.routes(EndUsers.NONE));
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(), FunctionArns.DEFAULT_PROJECT,

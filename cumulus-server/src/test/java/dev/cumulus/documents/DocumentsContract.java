@@ -364,6 +364,41 @@ abstract class DocumentsContract {
         assertThat(docs.get(Access.ADMIN, P, "c", "a").version()).isEqualTo(1);
     }
 
+    @Test
+    void aChangeCommittedButNotPublishedGoesOutWhenTheNodeStartsAgainWithItsOwnId() {
+        docs.putCollection(P, "carts", json("{\"changesTopic\":\"cart-changes\"}"));
+        List<CloudEvent> delivered = new CopyOnWriteArrayList<>();
+        boolean[] down = {true};
+        TopicSink flaky = new TopicSink() {
+            @Override
+            public boolean exists(String project, String topic) {
+                return true;
+            }
+
+            @Override
+            public void publish(String project, String topic, CloudEvent event) {
+                if (down[0]) {
+                    throw new IllegalStateException("the bus is down");
+                }
+                delivered.add(event);
+            }
+        };
+        Documents first = new Documents(test.db(), flaky, clock);
+        first.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "carts", "c1", json("{\"n\":1}"), null), 0);
+        first.write(Access.ADMIN, P, new Write(Write.Kind.PATCH, "carts", "c1", json("{\"n\":2}"), null), 0);
+        assertThat(delivered).isEmpty();
+        assertThat(first.get(Access.ADMIN, P, "carts", "c1").version()).isEqualTo(2); // the writes stand
+
+        down[0] = false;
+        Documents restarted = new Documents(test.reopen(), flaky, clock);
+        restarted.recover();
+        assertThat(delivered).extracting(CloudEvent::type).containsExactly("document.created", "document.updated");
+        String firstId = delivered.getFirst().id();
+        restarted.recover(); // nothing left: nothing published twice
+        assertThat(delivered).hasSize(2);
+        assertThat(firstId).startsWith("db:shop:carts:").endsWith(":1");
+    }
+
     static final String OWNER_RULES = """
             {"rules": {
               "read": "request.auth != null && resource.data.owner == request.auth.uid",

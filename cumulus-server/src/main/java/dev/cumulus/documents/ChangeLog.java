@@ -228,8 +228,26 @@ final class ChangeLog {
     void await(String project, String collection, Duration wait) throws InterruptedException {
         Object signal = signals.computeIfAbsent(project + "\u0000" + collection, k -> new Object());
         synchronized (signal) {
-            signal.wait(Math.max(1, wait.toMillis()));
+            if (!closed) {
+                signal.wait(Math.max(1, wait.toMillis()));
+            }
         }
+    }
+
+    private volatile boolean closed;
+
+    /** Ends every listener's wait for good: the node is stopping. */
+    void close() {
+        closed = true;
+        for (Object signal : signals.values()) {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        }
+    }
+
+    boolean closed() {
+        return closed;
     }
 
     private void signal(String project, String collection) {

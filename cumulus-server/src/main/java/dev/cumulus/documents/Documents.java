@@ -527,6 +527,28 @@ public final class Documents {
         node.set(segments.getLast(), value);
     }
 
+    /**
+     * Ends the realtime streams so that the edge can stop without waiting for them; clients
+     * reconnect (to another node) with their Last-Event-ID.
+     */
+    public void stopListeners() {
+        changeLog.close();
+    }
+
+    /** The collection's rules now (for realtime listeners, judged at every event). */
+    Rules rules(String project, String collection) {
+        return db.withConnection(c -> collection(c, project, collection)).settings().rules;
+    }
+
+    /** A realtime listener on a collection's changes after {@code after} (null: from now on). */
+    ChangeStream listen(Access access, String project, String collection, Long after) {
+        requireCollectionName(collection);
+        if (access instanceof Access.EndUser user && !rules(project, collection).has(Operation.READ)) {
+            throw denied(Operation.READ, collection);
+        }
+        return new ChangeStream(this, access, project, collection, after, clock);
+    }
+
     // --- checks ---
 
     private String newId() {

@@ -7,6 +7,11 @@ import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
 import dev.cumulus.web.Route;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Response;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -56,6 +61,7 @@ final class DocumentsApi {
                 Route.delete(c + "/documents/{id}").authorize("db:DeleteDocument", "db", "{collection}/{id}")
                         .handle(this::delete),
                 Route.post(c + "/query").authorize("db:Query", "db", "{collection}/*").handle(this::query),
+                Route.get(c + "/changes").authorize("db:Listen", "db", "{collection}/*").handle(this::changes),
                 Route.post("/v1/db/transaction").authorize("db:Transact", "db", "*").handle(this::transaction),
                 Route.post("/v1/db/batch").authorize("db:BatchWrite", "db", "*").handle(this::batch));
     }
@@ -147,6 +153,57 @@ final class DocumentsApi {
         } else {
             call.json(200, result);
         }
+    }
+
+    /**
+     * Server-Sent Events of the collection's changes, from {@code Last-Event-ID} (or {@code ?after=})
+     * on, else from now on; a comment every {@link #KEEPALIVE} keeps proxies and idle timeouts from
+     * closing a quiet stream and finds clients that left.
+     */
+    private void changes(Call call) throws Exception {
+        String last = call.header("Last-Event-ID");
+        if (last == null) {
+            last = call.query("after");
+        }
+        Long after = null;
+        if (last != null && !last.isBlank()) {
+            try {
+                after = Long.parseLong(last.strip());
+                if (after < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("InvalidEventId", "Last-Event-ID (or after) must be an event id this stream sent");
+            }
+        }
+        ChangeStream stream = documents.listen(access(call), call.project(), call.param("collection"), after);
+        Response response = call.response();
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        send(response, ": stream of " + call.param("collection") + " after " + stream.position() + "\n\n");
+        long quietSince = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted() && !documents.changeLog.closed()) {
+            List<String> frames = stream.poll();
+            if (frames.isEmpty()) {
+                if (System.nanoTime() - quietSince > KEEPALIVE.toNanos()) {
+                    send(response, ": keepalive\n\n");
+                    quietSince = System.nanoTime();
+                }
+                documents.changeLog.await(call.project(), call.param("collection"), POLL);
+                continue;
+            }
+            send(response, String.join("", frames));
+            quietSince = System.nanoTime();
+        }
+    }
+
+    static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15);
+    /** How long a listener waits for a local signal before looking again (writes on other nodes signal nobody here). */
+    static final java.time.Duration POLL = java.time.Duration.ofSeconds(1);
+
+    private static void send(Response response, String text) throws IOException {
+        Content.Sink.write(response, false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private void transaction(Call call) throws IOException {

@@ -217,6 +217,8 @@ public final class Platform implements AutoCloseable {
                     sandbox.isolated(), new EdgeApi(
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda), async, functions)));
+            // closed before the edge: realtime streams end, so its graceful stop does not wait on them
+            closers.push(documents::stopListeners);
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
             grants.listeningAt(edge.url());
             // once the edge listens: provisioned instances start knowing the node's API endpoint

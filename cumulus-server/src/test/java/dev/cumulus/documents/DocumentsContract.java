@@ -41,13 +41,15 @@ abstract class DocumentsContract {
     /** What the documents published, as the topics would receive it: topic and event. */
     final List<Map.Entry<String, CloudEvent>> published = new CopyOnWriteArrayList<>();
 
+    TopicSink capture;
+
     abstract TestDatabase.Backend backend();
 
     @BeforeEach
     void open() {
         test = TestDatabase.create(backend(), dir.resolve("data"));
         clock = new MutableClock(T0);
-        docs = new Documents(test.db(), new TopicSink() {
+        capture = new TopicSink() {
             @Override
             public boolean exists(String project, String topic) {
                 return true;
@@ -57,7 +59,8 @@ abstract class DocumentsContract {
             public void publish(String project, String topic, CloudEvent event) {
                 published.add(Map.entry(project + "/" + topic, event));
             }
-        }, clock);
+        };
+        docs = new Documents(test.db(), capture, clock);
     }
 
     @AfterEach
@@ -399,6 +402,49 @@ abstract class DocumentsContract {
         assertThat(firstId).startsWith("db:shop:carts:").endsWith(":1");
     }
 
+    static List<String> ids(List<String> frames) {
+        return frames.stream().map(f -> f.substring(4, f.indexOf('\n'))).toList();
+    }
+
+    @Test
+    void aListenerResumesAfterItsLastEventIdAndGetsEveryChangeInOrder() {
+        docs.putCollection(P, "c", json("{}"));
+        ChangeStream fromNow = docs.listen(Access.ADMIN, P, "c", null);
+        assertThat(fromNow.poll()).isEmpty();
+        for (int i = 1; i <= 5; i++) {
+            docs.write(Access.ADMIN, P, new Write(Write.Kind.REPLACE, "c", "d" + (i % 2), json("{\"i\":" + i + "}"), null), 0);
+        }
+        docs.write(Access.ADMIN, P, new Write(Write.Kind.DELETE, "c", "d0", null, null), 0);
+        List<String> frames = fromNow.poll();
+        assertThat(ids(frames)).containsExactly("1", "2", "3", "4", "5", "6");
+        assertThat(frames.get(0)).contains("event: document.created").contains("\"i\":1");
+        assertThat(frames.get(2)).contains("event: document.updated");
+        assertThat(frames.get(5)).contains("event: document.deleted");
+        assertThat(fromNow.poll()).isEmpty();
+        // a client that had seen event 4 reconnects and misses nothing
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 4L).poll())).containsExactly("5", "6");
+    }
+
+    @Test
+    void aListenerBehindTheRetentionWindowOrAheadOfTheLogIsToldToResync() {
+        Documents shortMemory = new Documents(test.db(), capture, clock, Duration.ofMinutes(5));
+        shortMemory.putCollection(P, "c", json("{}"));
+        for (int i = 0; i < 3; i++) {
+            shortMemory.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "c", "d" + i, json("{}"), null), 0);
+        }
+        clock.advance(Duration.ofMinutes(10));
+        shortMemory.changeLog.prune();
+        shortMemory.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "c", "d9", json("{}"), null), 0);
+        ChangeStream behind = shortMemory.listen(Access.ADMIN, P, "c", 1L);
+        List<String> frames = behind.poll();
+        assertThat(frames).singleElement().satisfies(f -> assertThat(f).startsWith("id: 4\nevent: resync"));
+        assertThat(behind.poll()).isEmpty(); // continues from the head
+        assertThat(shortMemory.listen(Access.ADMIN, P, "c", 99L).poll()).singleElement()
+                .satisfies(f -> assertThat(f).contains("event: resync"));
+        // one that kept up misses nothing
+        assertThat(ids(shortMemory.listen(Access.ADMIN, P, "c", 3L).poll())).containsExactly("4");
+    }
+
     static final String OWNER_RULES = """
             {"rules": {
               "read": "request.auth != null && resource.data.owner == request.auth.uid",
@@ -441,6 +487,15 @@ abstract class DocumentsContract {
         assertApi(() -> docs.commit(bob, P, List.of(new Documents.Read("carts", "a1", 1)),
                 List.of(new Write(Write.Kind.PATCH, "carts", "b1", json("{\"n\":1}"), null)), 0), 403, "AccessDenied");
         assertThat(docs.get(Access.ADMIN, P, "carts", "b1").version()).isEqualTo(1);
+        // a listener sees only the changes of documents its user may read, deletions included
+        ChangeStream alicesView = docs.listen(alice, P, "carts", 0L);
+        docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "b1", null, null), 0);
+        docs.write(alice, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0);
+        List<String> frames = alicesView.poll();
+        assertThat(frames).allSatisfy(f -> assertThat(f).doesNotContain("\"bob\""));
+        assertThat(frames).extracting(f -> f.substring(f.indexOf("event: ") + 7, f.indexOf("\ndata")))
+                .containsExactly("document.created", "document.deleted");
+        assertApi(() -> docs.listen(alice, P, "nope", 0L), 404, "CollectionNotFound");
     }
 
     @Test

@@ -3,7 +3,16 @@ package dev.cumulus.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,5 +139,55 @@ class DocumentsHttpTest {
         String token = TestNode.json(key).get("token").asText();
         assertError(node.send("GET", DB + "/collections/private", null, token), 403, "AccessDenied");
         assertThat(node.send("GET", "/v1/projects/other/db/collections", null, token).statusCode()).isEqualTo(200);
+    }
+
+    /** Reads an event stream's lines until {@code ids} more event ids came, with a deadline. */
+    static List<String> readIds(BufferedReader lines, int ids) throws Exception {
+        List<String> seen = new ArrayList<>();
+        try (var reader = Executors.newVirtualThreadPerTaskExecutor()) {
+            return reader.submit(() -> {
+                String line;
+                while (seen.size() < ids && (line = lines.readLine()) != null) {
+                    if (line.startsWith("id: ")) {
+                        seen.add(line.substring(4));
+                    } else if (line.startsWith("event: ")) {
+                        seen.add(line.substring(7));
+                        seen.removeLast();
+                    }
+                }
+                return seen;
+            }).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static BufferedReader listen(HttpClient http, String collection, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(node.url(DB + "/collections/" + collection + "/changes"))
+                .header("Authorization", "Bearer " + node.platform.rootToken());
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void changesStreamAsServerSentEventsAndResumeFromTheLastEventId() throws Exception {
+        assertThat(send("PUT", DB + "/collections/feed", "{}").statusCode()).isEqualTo(201);
+        send("PUT", DB + "/collections/feed/documents/a", "{\"n\":1}");
+        send("PATCH", DB + "/collections/feed/documents/a", "{\"n\":2}");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            BufferedReader stream = listen(http, "feed", "0");
+            assertThat(readIds(stream, 2)).containsExactly("1", "2");
+            send("DELETE", DB + "/collections/feed/documents/a", null);
+            assertThat(readIds(stream, 1)).containsExactly("3");
+            stream.close();
+
+            BufferedReader resumed = listen(http, "feed", "1");
+            assertThat(readIds(resumed, 2)).containsExactly("2", "3");
+            resumed.close();
+        }
+        assertError(send("GET", DB + "/collections/feed/changes", null, "Last-Event-ID", "yesterday"), 400, "InvalidEventId");
     }
 }

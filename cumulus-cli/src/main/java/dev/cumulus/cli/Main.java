@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
                 AuditCommand.class,
                 SourcesCommand.class,
                 TopicsCommand.class,
+                RulesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -57,20 +57,19 @@ final class ChangeStream {
             position = head;
             return frames;
         }
-        List<ChangeLog.Entry> entries = log.after(project, collection, position, BATCH);
-        if (entries.isEmpty()) {
-            return frames;
-        }
         Rules rules = access instanceof Access.EndUser ? documents.rules(project, collection) : null;
-        for (ChangeLog.Entry e : entries) {
-            position = e.seq();
-            if (rules != null && !visible(rules, ((Access.EndUser) access).auth(), e.event())) {
-                continue;
+        while (frames.isEmpty()) { // a batch whose every event was hidden: look further
+            List<ChangeLog.Entry> entries = log.after(project, collection, position, BATCH);
+            if (entries.isEmpty()) {
+                break;
             }
-            frames.add("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + e.event() + "\n\n");
-        }
-        if (frames.isEmpty()) {
-            return poll(); // everything in this batch was hidden; look further
+            for (ChangeLog.Entry e : entries) {
+                position = e.seq();
+                if (rules != null && !visible(rules, ((Access.EndUser) access).auth(), e.event())) {
+                    continue;
+                }
+                frames.add("id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + e.event() + "\n\n");
+            }
         }
         return frames;
     }

@@ -184,7 +184,15 @@ final class DocumentsApi {
         send(response, ": stream of " + call.param("collection") + " after " + stream.position() + "\n\n");
         long quietSince = System.nanoTime();
         while (!Thread.currentThread().isInterrupted() && !documents.changeLog.closed()) {
-            List<String> frames = stream.poll();
+            List<String> frames;
+            try {
+                frames = stream.poll();
+            } catch (ApiException gone) {
+                // the collection was deleted under the stream: say so and end it
+                send(response, "event: error\ndata: " + Json.MAPPER.writeValueAsString(
+                        Map.of("error", gone.code(), "message", gone.getMessage())) + "\n\n");
+                return;
+            }
             if (frames.isEmpty()) {
                 if (System.nanoTime() - quietSince > KEEPALIVE.toNanos()) {
                     send(response, ": keepalive\n\n");

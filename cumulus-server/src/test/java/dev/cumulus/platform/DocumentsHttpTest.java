@@ -1,6 +1,7 @@
 package dev.cumulus.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.net.http.HttpResponse;
@@ -132,6 +134,25 @@ class DocumentsHttpTest {
     }
 
     @Test
+    void aPrincipalWithoutAGrantForACollectionOrAnActionIsDenied() {
+        send("PUT", DB + "/collections/catalog", "{}");
+        send("PUT", DB + "/collections/ledger", "{}");
+        send("PUT", DB + "/collections/catalog/documents/p1", "{\"name\":\"apple\"}");
+        send("PUT", DB + "/collections/ledger/documents/l1", "{\"amount\":5}");
+        String policy = """
+                {"Version":"2026-12-01","Statement":[{"Sid":"ReadCatalog","Effect":"Allow",
+                 "Action":["db:GetDocument","db:Query"],"Resource":"crn:cumulus:db:shop:catalog/*"}]}""";
+        HttpResponse<String> key = node.send("POST", "/v1/api-keys", "{\"project\":\"shop\",\"policy\":" + policy + "}");
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
+        String token = TestNode.json(key).get("token").asText();
+        assertThat(node.send("GET", DB + "/collections/catalog/documents/p1", null, token).statusCode()).isEqualTo(200);
+        assertThat(node.send("POST", DB + "/collections/catalog/query", "{}", token).statusCode()).isEqualTo(200);
+        assertError(node.send("PUT", DB + "/collections/catalog/documents/p1", "{}", token), 403, "AccessDenied");
+        assertError(node.send("GET", DB + "/collections/ledger/documents/l1", null, token), 403, "AccessDenied");
+        assertError(node.send("POST", DB + "/transaction", "{\"writes\":[]}", token), 403, "AccessDenied");
+    }
+
+    @Test
     void aKeyOfAnotherProjectIsDenied() {
         send("PUT", DB + "/collections/private", "{}");
         HttpResponse<String> key = node.send("POST", "/v1/api-keys", "{\"project\":\"other\",\"admin\":true}");
@@ -189,5 +210,44 @@ class DocumentsHttpTest {
             resumed.close();
         }
         assertError(send("GET", DB + "/collections/feed/changes", null, "Last-Event-ID", "yesterday"), 400, "InvalidEventId");
+    }
+
+    @Test
+    void committedWritesReachATriggerFunctionAsChangeEvents() throws Exception {
+        // topics are served in project default today (Topics.PROJECT), so the collection is there too
+        assertThat(node.send("PUT", "/v1/topics/cart-changes", null).statusCode()).isEqualTo(201);
+        node.deploy("cart-trigger", "dev.cumulus.testfn.CloudEventLog", Map.of());
+        HttpResponse<String> subscribed = node.send("POST", "/v1/topics/cart-changes/subscriptions",
+                "{\"function\":\"cart-trigger\"}");
+        assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
+        assertThat(send("PUT", "/v1/db/collections/carts", "{\"changesTopic\":\"cart-changes\"}").statusCode())
+                .isEqualTo(201);
+        send("PUT", "/v1/db/collections/carts/documents/c1", "{\"items\":1}");
+        send("PATCH", "/v1/db/collections/carts/documents/c1", "{\"items\":2}");
+        send("DELETE", "/v1/db/collections/carts/documents/c1", null);
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> changeLines().size() == 3);
+        List<String> lines = changeLines();
+        assertThat(lines).extracting(l -> l.split("\\|")[1])
+                .containsExactlyInAnyOrder("document.created", "document.updated", "document.deleted");
+        String updated = lines.stream().filter(l -> l.contains("|document.updated|")).findFirst().orElseThrow();
+        assertThat(updated).contains("|/db/default/carts|carts/c1|").contains("\"before\":{\"id\":\"c1\",\"version\":1")
+                .contains("\"hops\":1");
+        // a function writing back with the event's hops in the header is stopped at the limit
+        assertError(send("PUT", "/v1/db/collections/carts/documents/c2", "{}", "Cumulus-Db-Hops", "8"), 508, "ChangeLoop");
+    }
+
+    static List<String> changeLines() throws Exception {
+        HttpResponse<String> response = node.send("GET", "/v1/functions/cart-trigger/logs?limit=10000", null);
+        List<String> lines = new ArrayList<>();
+        for (String json : response.body().split("\n")) {
+            if (!json.isBlank()) {
+                String line = TestNode.JSON.readTree(json).path("line").asText();
+                if (line.startsWith("ce ")) {
+                    lines.add(line);
+                }
+            }
+        }
+        return lines;
     }
 }

@@ -107,8 +107,9 @@ enum Dialect {
         if (name.length() > 55) {
             name = name.substring(0, 55);
         }
+        // id last: an equality filter then reads its rows already in the default order (by id)
         return java.util.List.of(
-                "CREATE INDEX IF NOT EXISTS " + name + "_n ON db_documents (project, collection, " + num(p) + ")",
-                "CREATE INDEX IF NOT EXISTS " + name + "_s ON db_documents (project, collection, " + str(p) + ")");
+                "CREATE INDEX IF NOT EXISTS " + name + "_n ON db_documents (project, collection, " + num(p) + ", id)",
+                "CREATE INDEX IF NOT EXISTS " + name + "_s ON db_documents (project, collection, " + str(p) + ", id)");
     }
 }

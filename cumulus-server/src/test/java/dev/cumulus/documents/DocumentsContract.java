@@ -280,6 +280,54 @@ abstract class DocumentsContract {
                 + "\"orderBy\":[{\"field\":\"meta.day\",\"direction\":\"desc\"}]}")).containsExactly("o4", "o2", "o0");
     }
 
+    /** The engine's plan for a query, as text. */
+    String plan(String collection, Query query) {
+        SqlQuery q = SqlQuery.select(test.db().postgres() ? Dialect.POSTGRES : Dialect.SQLITE, P, collection, query);
+        return test.db().withConnection(c -> {
+            if (test.db().postgres()) {
+                try (var s = c.createStatement()) {
+                    s.execute("SET enable_seqscan = off"); // a tiny table would be scanned whatever the indexes
+                }
+            }
+            try (var s = c.prepareStatement((test.db().postgres() ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + q.sql())) {
+                q.bind(s);
+                StringBuilder plan = new StringBuilder();
+                try (var rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        plan.append(rs.getString(rs.getMetaData().getColumnCount())).append('\n');
+                    }
+                }
+                if (test.db().postgres()) {
+                    try (var reset = c.createStatement()) {
+                        reset.execute("RESET enable_seqscan");
+                    }
+                }
+                return plan.toString();
+            }
+        });
+    }
+
+    @Test
+    void theEnginesPlanADeclaredIndexForFiltersOnItsField() {
+        docs.putCollection(P, "orders", json("{\"indexes\":[\"owner\",\"total\"]}"));
+        List<Write> writes = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            writes.add(new Write(Write.Kind.CREATE, "orders", "o" + i, json("{\"owner\":\"u" + (i % 100) + "\",\"total\":" + i + "}"),
+                    null));
+        }
+        docs.commit(Access.ADMIN, P, List.of(), writes, 0);
+        test.db().withConnection(c -> {
+            try (var s = c.createStatement()) {
+                s.execute("ANALYZE"); // the engines' statistics, as a live database has them
+            }
+            return null;
+        });
+        assertThat(plan("orders", Query.parse(json("{\"where\":{\"field\":\"owner\",\"op\":\"==\",\"value\":\"u3\"}}"))))
+                .contains("db_ix_");
+        assertThat(plan("orders", Query.parse(json("{\"where\":{\"field\":\"total\",\"op\":\">\",\"value\":490}}"))))
+                .contains("db_ix_");
+    }
+
     @Test
     void aTransactionIsAllOrNothingAndFailsOnAStaleRead() {
         docs.putCollection(P, "stock", json("{}"));

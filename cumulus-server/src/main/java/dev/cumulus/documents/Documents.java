@@ -87,7 +87,7 @@ public final class Documents {
     // --- collections ---
 
     /** Creates or replaces a collection's settings; declared indexes are created now. */
-    public Map<String, Object> putCollection(String project, String name, JsonNode settingsJson) {
+    Map<String, Object> putCollection(String project, String name, JsonNode settingsJson) {
         requireCollectionName(name);
         CollectionSettings settings = CollectionSettings.parse(settingsJson);
         long now = clock.millis();
@@ -138,7 +138,7 @@ public final class Documents {
         });
     }
 
-    public List<Map<String, Object>> listCollections(String project) {
+    List<Map<String, Object>> listCollections(String project) {
         List<String> names = db.withConnection(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT name FROM db_collections WHERE project = ?")) {
                 s.setString(1, project);
@@ -155,13 +155,13 @@ public final class Documents {
         return names.stream().map(n -> collectionView(project, n)).toList();
     }
 
-    public Map<String, Object> getCollection(String project, String name) {
+    Map<String, Object> getCollection(String project, String name) {
         requireCollectionName(name);
         return collectionView(project, name);
     }
 
     /** Deletes a collection and all its documents (no change events: the collection is gone). */
-    public void deleteCollection(String project, String name) {
+    void deleteCollection(String project, String name) {
         requireCollectionName(name);
         int deleted = db.inTransaction(c -> {
             try (PreparedStatement d = c.prepareStatement("DELETE FROM db_documents WHERE project = ? AND collection = ?")) {
@@ -227,7 +227,7 @@ public final class Documents {
 
     // --- documents ---
 
-    public Document get(Access access, String project, String collection, String id) {
+    Document get(Access access, String project, String collection, String id) {
         requireCollectionName(collection);
         requireId(id);
         return db.withConnection(c -> {
@@ -249,7 +249,7 @@ public final class Documents {
     }
 
     /** Runs one write; see {@link #commit}. */
-    public Change write(Access access, String project, Write write, int hops) {
+    Change write(Access access, String project, Write write, int hops) {
         return commit(access, project, List.of(), List.of(write), hops).getFirst();
     }
 
@@ -446,11 +446,14 @@ public final class Documents {
 
     // --- queries ---
 
-    /** A page of a query: the documents and the cursor of the next page (null on the last). */
-    public record Page(List<Document> documents, String nextCursor) {}
+    /**
+     * A query's answer: a page of documents and the cursor of the next page (null on the last),
+     * or only the count when the query asked for it.
+     */
+    record Page(List<Document> documents, String nextCursor, Long count) {}
 
     /** Runs a query, or its count; end users only where the list rule holds for every possible result. */
-    public Object query(Access access, String project, String collection, Query query) {
+    Page query(Access access, String project, String collection, Query query) {
         requireCollectionName(collection);
         return db.withConnection(c -> {
             Collection col = collection(c, project, collection);
@@ -483,7 +486,7 @@ public final class Documents {
                     q.bind(s);
                     try (ResultSet rs = s.executeQuery()) {
                         rs.next();
-                        return Map.of("count", rs.getLong(1));
+                        return new Page(List.of(), null, rs.getLong(1));
                     }
                 }
             }
@@ -513,7 +516,7 @@ public final class Documents {
                     }
                 }
             }
-            return new Page(docs, next);
+            return new Page(docs, next, null);
         });
     }
 

@@ -144,15 +144,15 @@ final class DocumentsApi {
 
     private void query(Call call) throws IOException {
         Query query = Query.parse(Json.parseObject(Exchange.readBody(call.request(), MAX_SETTINGS_BYTES)));
-        Object result = documents.query(access(call), call.project(), call.param("collection"), query);
-        if (result instanceof Documents.Page page) {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("documents", page.documents().stream().map(Document::view).toList());
-            view.put("nextCursor", page.nextCursor());
-            call.json(200, view);
-        } else {
-            call.json(200, result);
+        Documents.Page page = documents.query(access(call), call.project(), call.param("collection"), query);
+        if (page.count() != null) {
+            call.json(200, Map.of("count", page.count()));
+            return;
         }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("documents", page.documents().stream().map(Document::view).toList());
+        view.put("nextCursor", page.nextCursor());
+        call.json(200, view);
     }
 
     /**

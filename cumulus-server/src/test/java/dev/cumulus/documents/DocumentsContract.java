@@ -85,7 +85,7 @@ abstract class DocumentsContract {
     }
 
     Documents.Page query(String collection, String query) {
-        return (Documents.Page) docs.query(Access.ADMIN, P, collection, Query.parse(json(query)));
+        return docs.query(Access.ADMIN, P, collection, Query.parse(json(query)));
     }
 
     List<String> ids(String collection, String query) {
@@ -233,8 +233,8 @@ abstract class DocumentsContract {
         assertThat(third.nextCursor()).isNull();
 
         assertThat(docs.query(Access.ADMIN, P, "people", Query.parse(json(
-                "{\"where\":{\"field\":\"active\",\"op\":\"==\",\"value\":true},\"count\":true}"))))
-                .isEqualTo(Map.of("count", 3L));
+                "{\"where\":{\"field\":\"active\",\"op\":\"==\",\"value\":true},\"count\":true}"))).count())
+                .isEqualTo(3L);
         // a cursor only fits its own query
         assertApi(() -> query("people", "{\"orderBy\":[\"name\"],\"cursor\":\"" + first.nextCursor() + "\"}"), 400,
                 "InvalidCursor");
@@ -521,7 +521,7 @@ abstract class DocumentsContract {
         assertApi(() -> docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0), 403, "AccessDenied");
         // a list constrained to the user's own documents is allowed; one that is not is refused, not emptied
         Query own = Query.parse(json("{\"where\":{\"field\":\"owner\",\"op\":\"==\",\"value\":\"alice\"}}"));
-        assertThat(((Documents.Page) docs.query(alice, P, "carts", own)).documents()).extracting(Document::id)
+        assertThat((docs.query(alice, P, "carts", own)).documents()).extracting(Document::id)
                 .containsExactly("a1");
         assertApi(() -> docs.query(bob, P, "carts", own), 403, "AccessDenied", "list");
         assertApi(() -> docs.query(alice, P, "carts", Query.parse(json("{}"))), 403, "AccessDenied", "list");
@@ -530,7 +530,7 @@ abstract class DocumentsContract {
                 {"where": {"or": [{"field": "owner", "op": "==", "value": "alice"},
                                   {"field": "owner", "op": "==", "value": "bob"}]}}"""))), 403, "AccessDenied");
         // IAM principals are not judged by rules
-        assertThat(((Documents.Page) docs.query(Access.ADMIN, P, "carts", Query.parse(json("{}")))).documents()).hasSize(2);
+        assertThat((docs.query(Access.ADMIN, P, "carts", Query.parse(json("{}")))).documents()).hasSize(2);
         // a transaction's reads are judged too
         assertApi(() -> docs.commit(bob, P, List.of(new Documents.Read("carts", "a1", 1)),
                 List.of(new Write(Write.Kind.PATCH, "carts", "b1", json("{\"n\":1}"), null)), 0), 403, "AccessDenied");

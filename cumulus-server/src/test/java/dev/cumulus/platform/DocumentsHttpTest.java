@@ -103,6 +103,9 @@ class DocumentsHttpTest {
                 "{\"where\":{\"field\":\"price\",\"op\":\">=\",\"value\":1},\"orderBy\":[{\"field\":\"price\",\"direction\":\"desc\"}],\"limit\":1,\"cursor\":\"" + cursor + "\"}"));
         assertThat(next.at("/documents/0/id").asText()).isEqualTo("pear");
         assertThat(next.get("nextCursor").isNull()).isTrue();
+        assertThat(TestNode.json(send("POST", DB + "/collections/products/query",
+                "{\"where\":{\"field\":\"price\",\"op\":\">=\",\"value\":1},\"count\":true}")).get("count").asLong())
+                .isEqualTo(2);
 
         assertError(send("POST", DB + "/collections/products/query", "{\"where\":{\"field\":\"price\",\"op\":\"~=\",\"value\":1}}"),
                 400, "InvalidOperator");

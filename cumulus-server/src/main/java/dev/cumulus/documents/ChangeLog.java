@@ -55,8 +55,11 @@ final class ChangeLog {
         this.retention = retention;
     }
 
-    /** Appends a change in the write's transaction: takes the collection's next seq. */
-    void append(Connection c, Documents.Change ch, Instant now) throws SQLException {
+    /**
+     * Appends a change in the write's transaction: takes the collection's next seq. A collection
+     * without a changes topic has nothing to publish: its row is born published.
+     */
+    void append(Connection c, Documents.Change ch, Instant now, boolean toPublish) throws SQLException {
         try (PreparedStatement u = c.prepareStatement(
                 "UPDATE db_collections SET change_seq = change_seq + 1 WHERE project = ? AND name = ?")) {
             u.setString(1, ch.project());
@@ -87,7 +90,7 @@ final class ChangeLog {
         // the collection's creation time tells a recreated collection's seq 1 from the old one's
         event.put("epoch", epoch);
         try (PreparedStatement i = c.prepareStatement("INSERT INTO db_changes (project, collection, seq, doc_id, type,"
-                + " event, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " event, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             i.setString(1, ch.project());
             i.setString(2, ch.collection());
             i.setLong(3, seq);
@@ -95,6 +98,11 @@ final class ChangeLog {
             i.setString(5, ch.type());
             i.setString(6, event.toString());
             i.setLong(7, now.toEpochMilli());
+            if (toPublish) {
+                i.setNull(8, java.sql.Types.BIGINT);
+            } else {
+                i.setLong(8, now.toEpochMilli());
+            }
             i.executeUpdate();
         }
     }
@@ -102,7 +110,11 @@ final class ChangeLog {
     /** After a commit: wakes the collection's listeners and publishes what is unpublished, in order. */
     void committed(String project, String collection, String changesTopic) {
         signal(project, collection);
-        drain(project, collection, changesTopic);
+        if (changesTopic != null) {
+            drain(project, collection, changesTopic);
+        } else {
+            pruneNowAndThen();
+        }
     }
 
     private void drain(String project, String collection, String changesTopic) {

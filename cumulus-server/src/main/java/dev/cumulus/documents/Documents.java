@@ -216,13 +216,29 @@ public final class Documents {
                 if (!rs.next()) {
                     throw collectionNotFound(name);
                 }
-                try {
-                    return new Collection(CollectionSettings.parse(Json.MAPPER.readTree(rs.getString(1))), rs.getLong(2));
-                } catch (IOException e) {
-                    throw new IllegalStateException("stored settings are JSON", e);
-                }
+                return new Collection(settings(rs.getString(1)), rs.getLong(2));
             }
         }
+    }
+
+    /** Parsed settings by their stored text: compiling rules and schemas once, not per request. */
+    private final Map<String, CollectionSettings> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_PARSED = 1024;
+
+    private CollectionSettings settings(String stored) {
+        CollectionSettings settings = parsed.get(stored);
+        if (settings == null) {
+            try {
+                settings = CollectionSettings.parse(Json.MAPPER.readTree(stored));
+            } catch (IOException e) {
+                throw new IllegalStateException("stored settings are JSON", e);
+            }
+            if (parsed.size() >= MAX_PARSED) {
+                parsed.clear();
+            }
+            parsed.put(stored, settings);
+        }
+        return settings;
     }
 
     // --- documents ---
@@ -308,7 +324,7 @@ public final class Documents {
                 for (Write w : resolved) {
                     Collection col = collections.computeIfAbsent(w.collection(), n -> unchecked(() -> collection(c, project, n)));
                     Change change = apply(c, access, project, col.settings(), w, now, hops);
-                    changeLog.append(c, change, now);
+                    changeLog.append(c, change, now, col.settings().changesTopic != null);
                     done.add(change);
                 }
                 return done;

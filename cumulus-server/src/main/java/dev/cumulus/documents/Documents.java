@@ -208,8 +208,18 @@ public final class Documents {
     private record Collection(CollectionSettings settings, long count) {}
 
     private Collection collection(Connection c, String project, String name) throws SQLException {
+        return collection(c, project, name, false);
+    }
+
+    /**
+     * @param forWrite lock the collection's row (PostgreSQL) for the rest of the transaction: every
+     *     write takes it anyway (count, change counter), and taking it first makes writers of a
+     *     collection queue at the start instead of racing to insert the same new id
+     */
+    private Collection collection(Connection c, String project, String name, boolean forWrite) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT settings, doc_count FROM db_collections WHERE project = ? AND name = ?")) {
+                "SELECT settings, doc_count FROM db_collections WHERE project = ? AND name = ?"
+                        + (forWrite && dialect == Dialect.POSTGRES ? " FOR UPDATE" : ""))) {
             s.setString(1, project);
             s.setString(2, name);
             try (ResultSet rs = s.executeQuery()) {
@@ -304,8 +314,15 @@ public final class Documents {
         }
         Instant now = clock.instant();
         Map<String, Collection> collections = new LinkedHashMap<>();
+        // collections written to are locked first, in name order, so that two transactions over
+        // the same collections never wait on each other in opposite orders
+        java.util.SortedSet<String> written = new TreeSet<>();
+        resolved.forEach(w -> written.add(w.collection()));
         List<Change> changes = db.inTransaction(c -> {
                 collections.clear();
+                for (String name : written) {
+                    collections.put(name, collection(c, project, name, true));
+                }
                 for (Read r : reads) {
                     Collection col = collections.computeIfAbsent(r.collection(), n -> unchecked(() -> collection(c, project, n)));
                     Optional<Document> doc = load(c, project, r.collection(), r.id(), true);
@@ -403,6 +420,12 @@ public final class Documents {
                 i.setLong(5, millis);
                 i.setLong(6, millis);
                 i.executeUpdate();
+            } catch (SQLException e) {
+                // a concurrent create of the same id that got in first (the collection lock makes this rare)
+                if ("23505".equals(e.getSQLState()) || e.getErrorCode() == 19) {
+                    throw ApiException.conflict("DocumentExists", w.collection() + "/" + w.id() + " exists already");
+                }
+                throw e;
             }
             count(c, project, w.collection(), 1, now);
             after = new Document(w.collection(), w.id(), data, 1, Instant.ofEpochMilli(millis), Instant.ofEpochMilli(millis));

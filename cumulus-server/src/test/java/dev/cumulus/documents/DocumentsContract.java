@@ -386,6 +386,37 @@ abstract class DocumentsContract {
     }
 
     @Test
+    void ofConcurrentCreatesOfOneIdExactlyOneWinsAndTheOthersAreConflicts() throws Exception {
+        docs.putCollection(P, "c", json("{}"));
+        int contenders = 4;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Object>> outcomes = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(contenders)) {
+            for (int i = 0; i < contenders; i++) {
+                int n = i;
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        docs.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "c", "same", json("{\"n\":" + n + "}"), null), 0);
+                        return 201;
+                    } catch (ApiException e) {
+                        return e.status() + " " + e.code();
+                    }
+                }));
+            }
+            start.countDown();
+            List<Object> results = new ArrayList<>();
+            for (Future<Object> f : outcomes) {
+                results.add(f.get());
+            }
+            assertThat(Collections.frequency(results, 201)).isEqualTo(1);
+            assertThat(Collections.frequency(results, "409 DocumentExists")).isEqualTo(contenders - 1);
+        }
+        assertThat(docs.getCollection(P, "c").get("documents")).isEqualTo(1L);
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 0L).poll())).containsExactly("1");
+    }
+
+    @Test
     void everyCommittedWriteIsAChangeEventWithBeforeAndAfterInOrder() {
         docs.putCollection(P, "carts", json("{\"changesTopic\":\"cart-changes\"}"));
         create("carts", "c1", "{\"n\":1}");

@@ -47,6 +47,7 @@ import picocli.CommandLine.ScopeType;
                 SourcesCommand.class,
                 TopicsCommand.class,
                 StorageCommand.class,
+                RulesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -58,6 +58,7 @@ import dev.cumulus.storage.StorageEvents;
 import dev.cumulus.iam.AuditLog;
 import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Principal;
+import dev.cumulus.documents.Documents;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -249,6 +250,11 @@ public final class Platform implements AutoCloseable {
                         new Guard.Facts(java.net.InetAddress.getLoopbackAddress(), clock.instant()));
             }));
             routeTable.addAll(endUsers.routes());
+            // the document database (ADR 0028): an IAM principal acts as itself, beyond the rules, or
+            // on behalf of an end user whose access token it forwards, whom the rules then judge
+            Documents documents = new Documents(database, topics, clock);
+            documents.recover(); // change events a previous run committed but did not publish
+            routeTable.addAll(documents.routes(call -> onBehalfOf(endUsers, call)));
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),
@@ -270,6 +276,8 @@ public final class Platform implements AutoCloseable {
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions)));
             // the REST API from inside instances, as their function's role
             runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0)));
+            // closed before the edge: realtime streams end, so its graceful stop does not wait on them
+            closers.push(documents::stopListeners);
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
             grants.listeningAt(edge.url());
             // once the edge listens: provisioned instances start knowing the node's API endpoint
@@ -292,6 +300,29 @@ public final class Platform implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The header with which a caller acts on behalf of an end user: {@code Bearer <access token>}. */
+    static final String ON_BEHALF_OF = "X-Cumulus-On-Behalf-Of";
+
+    /**
+     * The documents' seam to end users: a request carrying {@value #ON_BEHALF_OF} acts for the end
+     * user whose access token it carries (the collection's rules judge it); without one, for the
+     * IAM principal the guard authorised; an invalid or expired token is a 401.
+     */
+    private static dev.cumulus.documents.Access onBehalfOf(EndUsers endUsers, dev.cumulus.web.Call call) {
+        String token = call.header(ON_BEHALF_OF);
+        if (token == null) {
+            return null;
+        }
+        var user = endUsers.authenticate(call.project(), token).orElseThrow(() -> new dev.cumulus.errors.ApiException(
+                401, "InvalidEndUserToken", ON_BEHALF_OF + " must carry a valid end-user access token of project "
+                        + call.project()));
+        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>(user.claims());
+        if (user.email() != null) {
+            claims.putIfAbsent("email", user.email());
+        }
+        return dev.cumulus.documents.Access.user(new dev.cumulus.documents.RequestAuth(user.userId(), claims));
     }
 
     /**

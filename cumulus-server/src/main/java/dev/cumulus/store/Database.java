@@ -48,6 +48,8 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(pool)
                     .locations("classpath:db/migration")
+                    // the one type that differs: documents are JSONB on PostgreSQL (ADR 0028)
+                    .placeholders(java.util.Map.of("json_type", postgres ? "JSONB" : "TEXT"))
                     .load()
                     .migrate();
         } catch (RuntimeException e) {

@@ -249,9 +249,12 @@ final class RuntimeApiHandler extends Handler.Abstract {
         return type == null || type.isBlank() ? "Unhandled" : type;
     }
 
+    /** The body of every 202: written once, not per invocation. */
+    private static final byte[] OK = Json.write(Map.of("status", "OK"));
+
     private static void answer(Response response, int status, String errorType, String message) throws IOException {
         byte[] body = errorType == null
-                ? Json.write(Map.of("status", "OK"))
+                ? OK
                 : Json.write(Map.of("errorType", errorType, "errorMessage", message));
         Exchange.write(response, status, "application/json", body);
     }

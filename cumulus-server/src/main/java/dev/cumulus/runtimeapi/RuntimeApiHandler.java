@@ -237,13 +237,15 @@ final class RuntimeApiHandler extends Handler.Abstract {
                     write(invocation, response);
                 }
                 callback.succeeded();
+                return true;
             } catch (Throwable e) {
-                // written in part or not at all: the invocation counts as taken (it may have reached
-                // the runtime, and a function never runs twice for one call); the instance's exit
-                // or the invocation's deadline ends it
+                // the runtime's end of this poll is gone (Jetty does not notice a peer that closes
+                // while its request waits, only the write does): a response with a Content-Length
+                // that could not be written whole never reached a function, so the event goes on
+                // to the next poll rather than being lost until its deadline
                 callback.failed(e);
+                return false;
             }
-            return true;
         }
 
         /** @return whether this failed the poll (false: it was answered already) */

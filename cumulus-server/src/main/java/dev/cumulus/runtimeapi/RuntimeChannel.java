@@ -17,8 +17,8 @@ public interface RuntimeChannel {
         /**
          * Writes {@code invocation} (null: the instance is being stopped, 410) as the poll's answer.
          *
-         * @return false when the poll was gone before a byte of it was written (its connection
-         *     failed while it waited): the invocation never left the node and goes to another poll
+         * @return false when the poll could not carry the invocation whole (its connection failed
+         *     while it waited): no runtime has it, and it goes to another poll
          */
         boolean answer(PendingInvocation invocation);
     }

@@ -59,8 +59,6 @@ final class Instance implements RuntimeChannel {
     /** Set once the instance is being stopped: polls are answered 410 from then on. Guarded by {@link #queued}. */
     private boolean stopping;
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
-    /** Events handed over but not yet taken by the runtime: they never reached the function. */
-    private final Map<String, PendingInvocation> untaken = new ConcurrentHashMap<>();
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
@@ -105,7 +103,6 @@ final class Instance implements RuntimeChannel {
         PendingInvocation event = new PendingInvocation(
                 requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
                 request.clientContext(), request.cognitoIdentity(), request.cloudEvent(), token);
-        untaken.put(requestId, event);
         handOver(event);
         try {
             InvocationResult.Answer result = answer.get();
@@ -116,7 +113,6 @@ final class Instance implements RuntimeChannel {
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
-            untaken.remove(requestId);
             finished.add(requestId);
             pending.remove(requestId);
             deadlines.unwatch(answer);
@@ -252,11 +248,10 @@ final class Instance implements RuntimeChannel {
         boolean told = false;
         for (var entry : pending.entrySet()) {
             String requestId = entry.getKey();
-            // an event still in the hand-off queue never reached the function
-            PendingInvocation event = untaken.remove(requestId);
+            // an event still queued (no poll took it) never reached the function
             boolean taken;
             synchronized (queued) {
-                taken = event == null || !queued.remove(event);
+                taken = !queued.removeIf(event -> event.requestId().equals(requestId));
             }
             if (!taken) {
                 entry.getValue().complete(NOT_DELIVERED);
@@ -329,6 +324,13 @@ final class Instance implements RuntimeChannel {
         }
         if (!poll.answer(event) && event != null) {
             handOver(event); // the poll was gone: the event waits for the next one
+        }
+    }
+
+    /** Polls of the runtime waiting for an invocation now. */
+    int waitingPolls() {
+        synchronized (queued) {
+            return polls.size();
         }
     }
 

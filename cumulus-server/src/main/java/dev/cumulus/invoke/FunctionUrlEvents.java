@@ -1,9 +1,11 @@
 package dev.cumulus.invoke;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -75,71 +77,136 @@ public final class FunctionUrlEvents {
     /**
      * The same event for an API Gateway route: {@code routeKey} is {@code METHOD /path/{param}},
      * {@code pathParameters} what the route's parameters matched (null or empty: none).
+     *
+     * <p>Written with a streaming generator, straight from the request's headers: no tree and no
+     * map of headers is built per invocation (this is the function URL's warm path, issue 12).
+     * Headers are named in lower case and repeated ones joined with commas, as Lambda does;
+     * {@code cookie} headers become the {@code cookies} array.
      */
     public static byte[] toEvent(HttpRequest request, String apiId, String routeKey, Map<String, String> pathParameters,
             String requestId, Instant now) {
-        ObjectNode event = JSON.createObjectNode();
-        event.put("version", "2.0");
-        event.put("routeKey", routeKey);
-        event.put("rawPath", request.rawPath());
-        event.put("rawQueryString", request.rawQuery() == null ? "" : request.rawQuery());
-
-        Map<String, String> headers = new LinkedHashMap<>();
-        ArrayNode cookies = JSON.createArrayNode();
-        for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("cookie")) {
-                for (String cookie : header.getValue().split(";")) {
-                    if (!cookie.isBlank()) cookies.add(cookie.trim());
+        List<Map.Entry<String, String>> fields = request.headers();
+        int count = fields.size();
+        String[] names = new String[count];
+        String contentType = null;
+        String userAgent = null;
+        boolean anyCookie = false;
+        for (int i = 0; i < count; i++) {
+            String name = fields.get(i).getKey().toLowerCase(Locale.ROOT);
+            names[i] = name;
+            switch (name) {
+                case "cookie" -> anyCookie = true;
+                case "content-type" -> contentType = contentType == null ? fields.get(i).getValue()
+                        : contentType + "," + fields.get(i).getValue();
+                case "user-agent" -> userAgent = userAgent == null ? fields.get(i).getValue()
+                        : userAgent + "," + fields.get(i).getValue();
+                default -> {
+                    // only the two above are read by the node
                 }
-            } else {
-                headers.merge(name, header.getValue(), (a, b) -> a + "," + b);
             }
         }
-        if (!cookies.isEmpty()) event.set("cookies", cookies);
-        ObjectNode headerNode = event.putObject("headers");
-        headers.forEach(headerNode::put);
+        ByteArrayBuilder out = new ByteArrayBuilder(1024);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("version", "2.0");
+            g.writeStringField("routeKey", routeKey);
+            g.writeStringField("rawPath", request.rawPath());
+            g.writeStringField("rawQueryString", request.rawQuery() == null ? "" : request.rawQuery());
+            if (anyCookie) {
+                boolean opened = false;
+                for (int i = 0; i < count; i++) {
+                    if (!names[i].equals("cookie")) continue;
+                    for (String cookie : fields.get(i).getValue().split(";")) {
+                        if (cookie.isBlank()) continue;
+                        if (!opened) {
+                            g.writeArrayFieldStart("cookies");
+                            opened = true;
+                        }
+                        g.writeString(cookie.trim());
+                    }
+                }
+                if (opened) g.writeEndArray();
+            }
+            g.writeObjectFieldStart("headers");
+            for (int i = 0; i < count; i++) {
+                String name = names[i];
+                if (name.equals("cookie") || firstIndexOf(names, name) < i) continue; // written with its first
+                String value = fields.get(i).getValue();
+                int next = nextIndexOf(names, name, i);
+                if (next < 0) {
+                    g.writeStringField(name, value);
+                } else {
+                    StringBuilder joined = new StringBuilder(value);
+                    for (int j = next; j >= 0; j = nextIndexOf(names, name, j)) {
+                        joined.append(',').append(fields.get(j).getValue());
+                    }
+                    g.writeStringField(name, joined.toString());
+                }
+            }
+            g.writeEndObject();
 
-        Map<String, String> query = parseQuery(request.rawQuery());
-        if (!query.isEmpty()) {
-            ObjectNode queryNode = event.putObject("queryStringParameters");
-            query.forEach(queryNode::put);
-        }
-        if (pathParameters != null && !pathParameters.isEmpty()) {
-            ObjectNode params = event.putObject("pathParameters");
-            pathParameters.forEach(params::put);
-        }
+            String rawQuery = request.rawQuery();
+            if (rawQuery != null && !rawQuery.isEmpty()) {
+                Map<String, String> query = parseQuery(rawQuery);
+                if (!query.isEmpty()) {
+                    g.writeObjectFieldStart("queryStringParameters");
+                    for (Map.Entry<String, String> q : query.entrySet()) g.writeStringField(q.getKey(), q.getValue());
+                    g.writeEndObject();
+                }
+            }
+            if (pathParameters != null && !pathParameters.isEmpty()) {
+                g.writeObjectFieldStart("pathParameters");
+                for (Map.Entry<String, String> p : pathParameters.entrySet()) g.writeStringField(p.getKey(), p.getValue());
+                g.writeEndObject();
+            }
 
-        ObjectNode context = event.putObject("requestContext");
-        context.put("accountId", "anonymous");
-        context.put("apiId", apiId);
-        context.put("domainName", request.domainName());
-        context.put("domainPrefix", apiId);
-        ObjectNode http = context.putObject("http");
-        http.put("method", request.method());
-        http.put("path", request.rawPath());
-        http.put("protocol", request.protocol());
-        http.put("sourceIp", request.sourceIp());
-        http.put("userAgent", headers.getOrDefault("user-agent", ""));
-        context.put("requestId", requestId);
-        context.put("routeKey", routeKey);
-        context.put("stage", "$default");
-        context.put("time", TIME.format(now));
-        context.put("timeEpoch", now.toEpochMilli());
+            g.writeObjectFieldStart("requestContext");
+            g.writeStringField("accountId", "anonymous");
+            g.writeStringField("apiId", apiId);
+            g.writeStringField("domainName", request.domainName());
+            g.writeStringField("domainPrefix", apiId);
+            g.writeObjectFieldStart("http");
+            g.writeStringField("method", request.method());
+            g.writeStringField("path", request.rawPath());
+            g.writeStringField("protocol", request.protocol());
+            g.writeStringField("sourceIp", request.sourceIp());
+            g.writeStringField("userAgent", userAgent == null ? "" : userAgent);
+            g.writeEndObject();
+            g.writeStringField("requestId", requestId);
+            g.writeStringField("routeKey", routeKey);
+            g.writeStringField("stage", "$default");
+            g.writeStringField("time", TIME.format(now));
+            g.writeNumberField("timeEpoch", now.toEpochMilli());
+            g.writeEndObject();
 
-        byte[] body = request.body();
-        if (body != null && body.length > 0) {
-            boolean text = isText(headers.get("content-type"));
-            event.put("body", text ? new String(body, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(body));
-            event.put("isBase64Encoded", !text);
-        } else {
-            event.put("isBase64Encoded", false);
-        }
-        try {
-            return JSON.writeValueAsBytes(event);
+            byte[] body = request.body();
+            if (body != null && body.length > 0) {
+                boolean text = isText(contentType);
+                g.writeStringField("body", text ? new String(body, StandardCharsets.UTF_8)
+                        : Base64.getEncoder().encodeToString(body));
+                g.writeBooleanField("isBase64Encoded", !text);
+            } else {
+                g.writeBooleanField("isBase64Encoded", false);
+            }
+            g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return out.toByteArray();
+    }
+
+    private static int firstIndexOf(String[] names, String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) return i;
+        }
+        return -1;
+    }
+
+    private static int nextIndexOf(String[] names, String name, int after) {
+        for (int i = after + 1; i < names.length; i++) {
+            if (names[i].equals(name)) return i;
+        }
+        return -1;
     }
 
     /**
@@ -148,6 +215,10 @@ public final class FunctionUrlEvents {
      * is not a string is sent as JSON.
      */
     public static HttpResponse toResponse(byte[] payload) {
+        if (!describesResponse(payload)) {
+            // the common answer: no tree is built for it, the bytes go out as they came
+            return new HttpResponse(200, Map.of("content-type", "application/json"), List.of(), payload);
+        }
         JsonNode answer;
         try {
             answer = payload.length == 0 ? null : JSON.readTree(payload);
@@ -158,6 +229,31 @@ public final class FunctionUrlEvents {
             return new HttpResponse(200, Map.of("content-type", "application/json"), List.of(), payload);
         }
         return described(answer);
+    }
+
+    /**
+     * Whether {@code payload} is a JSON object with a top-level {@code statusCode}: read with a
+     * streaming parser, skipping every other value, so a plain answer costs no tree.
+     */
+    static boolean describesResponse(byte[] payload) {
+        if (payload.length == 0) {
+            return false;
+        }
+        try (JsonParser p = JSON.getFactory().createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (p.currentName().equals("statusCode")) {
+                    return true;
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+            return false;
+        } catch (IOException notJson) {
+            return false;
+        }
     }
 
     /** The response an answer object with {@code statusCode} describes. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -28,8 +29,9 @@ public final class HttpExchanges {
      */
     public static FunctionUrlEvents.HttpRequest request(Request request, String path, byte[] body,
             boolean passAuthorization) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (HttpField field : request.getHeaders()) {
+        HttpFields fields = request.getHeaders();
+        List<Map.Entry<String, String>> headers = new ArrayList<>(fields.size());
+        for (HttpField field : fields) {
             if (passAuthorization || field.getHeader() != HttpHeader.AUTHORIZATION) {
                 headers.add(Map.entry(field.getName(), field.getValue()));
             }
@@ -55,6 +57,9 @@ public final class HttpExchanges {
      * same way rather than passed through beside the scoped ones.
      */
     public static FunctionUrlEvents.HttpResponse scopeCookies(FunctionUrlEvents.HttpResponse answer, String basePath) {
+        if (answer.cookies().isEmpty() && !answer.headers().containsKey("set-cookie")) {
+            return answer; // nearly every answer: nothing to scope, nothing copied
+        }
         Map<String, String> headers = new LinkedHashMap<>(answer.headers());
         List<String> cookies = new ArrayList<>(answer.cookies());
         String headerCookie = headers.remove("set-cookie");

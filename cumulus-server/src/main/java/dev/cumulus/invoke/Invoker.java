@@ -151,7 +151,17 @@ public final class Invoker {
     /** An X-Ray-style trace header, so runtimes that expect one find it. */
     public static String traceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-                + String.format("%08x%016x", random.nextInt(), random.nextLong()) + ";Sampled=0";
+        // hex by hand: String.format parses its pattern on every call, and this runs on every invocation
+        StringBuilder trace = new StringBuilder(56).append("Root=1-")
+                .append(Long.toHexString(System.currentTimeMillis() / 1000)).append('-');
+        hex(trace, random.nextInt() & 0xFFFFFFFFL, 8);
+        hex(trace, random.nextLong(), 16);
+        return trace.append(";Sampled=0").toString();
+    }
+
+    private static void hex(StringBuilder into, long value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            into.append(Character.forDigit((int) (value >>> shift) & 0xF, 16));
+        }
     }
 }

@@ -49,6 +49,9 @@ final class RuntimeApiHandler extends Handler.Abstract {
             RuntimeApiServer.Binding binding = channels.apply(request.getConnectionMetaData().getConnector());
             if (binding == null) {
                 answer(response, 410, "InstanceGone", "this instance has been stopped");
+            } else if (isNext(request)) {
+                next(binding, request, response, callback);
+                return true; // the poll completes the callback when it is answered
             } else {
                 route(binding, request, response);
             }
@@ -89,19 +92,7 @@ final class RuntimeApiHandler extends Handler.Abstract {
             return;
         }
         String rest = path.substring(PREFIX.length());
-        if (rest.equals("invocation/next") && method.equals("GET")) {
-            if (!binding.startPoll()) {
-                answer(response, 429, "TooManyLongPolls", "this instance already has " + (channel.concurrency()
-                        + RuntimeApiServer.SPARE_POLLS) + " invocation/next requests waiting (its concurrency is "
-                        + channel.concurrency() + ")");
-                return;
-            }
-            try {
-                next(channel, response);
-            } finally {
-                binding.endPoll();
-            }
-        } else if (rest.equals("init/error") && method.equals("POST")) {
+        if (rest.equals("init/error") && method.equals("POST")) {
             byte[] body = readPayload(channel, null, request, response, MAX_PAYLOAD_BYTES);
             if (body != null) {
                 channel.initError(errorType(request.getHeaders()), body);
@@ -191,12 +182,88 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
     }
 
-    private static void next(RuntimeChannel channel, Response response) throws IOException, InterruptedException {
-        PendingInvocation invocation = channel.next();
-        if (invocation == null) {
-            answer(response, 410, "InstanceGone", "this instance is being stopped");
+    private static boolean isNext(Request request) {
+        return request.getMethod().equals("GET") && request.getHttpURI().getPath().equals(PREFIX + "invocation/next");
+    }
+
+    /**
+     * {@code invocation/next}: a long poll handed to the channel, answered by the thread that has
+     * the invocation (usually the caller's: see {@link RuntimeChannel#poll}). A poll whose
+     * connection fails while it waits is dropped, so no invocation is written into a dead one.
+     */
+    private static void next(RuntimeApiServer.Binding binding, Request request, Response response, Callback callback)
+            throws IOException {
+        RuntimeChannel channel = binding.channel;
+        if (!binding.startPoll()) {
+            answer(response, 429, "TooManyLongPolls", "this instance already has " + (channel.concurrency()
+                    + RuntimeApiServer.SPARE_POLLS) + " invocation/next requests waiting (its concurrency is "
+                    + channel.concurrency() + ")");
+            callback.succeeded();
             return;
         }
+        NextPoll poll = new NextPoll(binding, response, callback);
+        request.addFailureListener(failure -> {
+            if (poll.fail(failure)) {
+                channel.abandon(poll);
+            }
+        });
+        try {
+            channel.poll(poll);
+        } catch (InterruptedException e) {
+            poll.fail(e);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One waiting {@code invocation/next}: answered or failed once, its poll place given back then. */
+    private static final class NextPoll implements RuntimeChannel.Poll {
+        private final RuntimeApiServer.Binding binding;
+        private final Response response;
+        private final Callback callback;
+        private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        NextPoll(RuntimeApiServer.Binding binding, Response response, Callback callback) {
+            this.binding = binding;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        @Override
+        public boolean answer(PendingInvocation invocation) {
+            if (!settled.compareAndSet(false, true)) {
+                return false; // failed before: nothing was written
+            }
+            binding.endPoll();
+            try {
+                if (invocation == null) {
+                    RuntimeApiHandler.answer(response, 410, "InstanceGone", "this instance is being stopped");
+                } else {
+                    write(invocation, response);
+                }
+                callback.succeeded();
+                return true;
+            } catch (Throwable e) {
+                // the runtime's end of this poll is gone (Jetty does not notice a peer that closes
+                // while its request waits, only the write does): a response with a Content-Length
+                // that could not be written whole never reached a function, so the event goes on
+                // to the next poll rather than being lost until its deadline
+                callback.failed(e);
+                return false;
+            }
+        }
+
+        /** @return whether this failed the poll (false: it was answered already) */
+        boolean fail(Throwable failure) {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            binding.endPoll();
+            callback.failed(failure);
+            return true;
+        }
+    }
+
+    private static void write(PendingInvocation invocation, Response response) throws IOException {
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("Lambda-Runtime-Aws-Request-Id", invocation.requestId());
         headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineEpochMs()));
@@ -253,9 +320,12 @@ final class RuntimeApiHandler extends Handler.Abstract {
         return type == null || type.isBlank() ? "Unhandled" : type;
     }
 
+    /** The body of every 202: written once, not per invocation. */
+    private static final byte[] OK = Json.write(Map.of("status", "OK"));
+
     private static void answer(Response response, int status, String errorType, String message) throws IOException {
         byte[] body = errorType == null
-                ? Json.write(Map.of("status", "OK"))
+                ? OK
                 : Json.write(Map.of("errorType", errorType, "errorMessage", message));
         Exchange.write(response, status, "application/json", body);
     }

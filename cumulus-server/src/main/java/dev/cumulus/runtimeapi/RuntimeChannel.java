@@ -9,6 +9,35 @@ public interface RuntimeChannel {
      */
     PendingInvocation next() throws InterruptedException;
 
+    /**
+     * An {@code invocation/next} long poll waiting for its invocation; answered once, by whichever
+     * thread has the invocation.
+     */
+    interface Poll {
+        /**
+         * Writes {@code invocation} (null: the instance is being stopped, 410) as the poll's answer.
+         *
+         * @return false when the poll could not carry the invocation whole (its connection failed
+         *     while it waited): no runtime has it, and it goes to another poll
+         */
+        boolean answer(PendingInvocation invocation);
+    }
+
+    /**
+     * The asynchronous form of {@link #next()}: answers {@code poll} at once when an invocation is
+     * waiting, else keeps it, and the thread that brings the next invocation writes it into the
+     * poll itself, so an event goes from the caller's thread onto the instance's socket with no
+     * thread of the Runtime API woken in between (issue 12). The default waits in {@link #next()}.
+     */
+    default void poll(Poll poll) throws InterruptedException {
+        poll.answer(next());
+    }
+
+    /** A kept poll whose connection failed: drop it (it may have been answered meanwhile). */
+    default void abandon(Poll poll) {
+        // the blocking default keeps no polls
+    }
+
     /** The function's result for {@code requestId}. */
     Delivery respond(String requestId, byte[] payload);
 

@@ -7,13 +7,12 @@ import dev.cumulus.runtimeapi.PendingInvocation;
 import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.ExitStatus;
 import dev.cumulus.sandbox.SandboxProcess;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Instance implements RuntimeChannel {
     private static final Logger LOG = LoggerFactory.getLogger(Instance.class);
-    private static final PendingInvocation STOP = new PendingInvocation("", 0, "", "", new byte[0], null, null, null, null);
 
     final String id;
     final FunctionVersion version;
@@ -52,10 +50,15 @@ final class Instance implements RuntimeChannel {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes when the process has exited, whoever ended it; lets the pool notice an idle crash. */
     final CompletableFuture<Void> processGone = new CompletableFuture<>();
-    private final BlockingQueue<PendingInvocation> handoff = new LinkedBlockingQueue<>();
+    /**
+     * The hand-off between callers and the runtime's long polls: events no poll waits for yet, and
+     * polls no event has come for yet (one of the two is always empty). Guarded by itself.
+     */
+    private final ArrayDeque<PendingInvocation> queued = new ArrayDeque<>();
+    private final ArrayDeque<Poll> polls = new ArrayDeque<>();
+    /** Set once the instance is being stopped: polls are answered 410 from then on. Guarded by {@link #queued}. */
+    private boolean stopping;
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
-    /** Events handed over but not yet taken by the runtime: they never reached the function. */
-    private final Map<String, PendingInvocation> untaken = new ConcurrentHashMap<>();
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
@@ -100,8 +103,7 @@ final class Instance implements RuntimeChannel {
         PendingInvocation event = new PendingInvocation(
                 requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
                 request.clientContext(), request.cognitoIdentity(), request.cloudEvent(), token);
-        untaken.put(requestId, event);
-        handoff.add(event);
+        handOver(event);
         try {
             InvocationResult.Answer result = answer.get();
             if (result == NOT_DELIVERED) {
@@ -111,11 +113,42 @@ final class Instance implements RuntimeChannel {
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
-            untaken.remove(requestId);
             finished.add(requestId);
             pending.remove(requestId);
             deadlines.unwatch(answer);
         }
+    }
+
+    /**
+     * Writes {@code event} into a waiting poll on this (the caller's) thread, or queues it for the
+     * next poll. A poll that turns out to be gone is skipped: the event never left the node.
+     */
+    private void handOver(PendingInvocation event) {
+        while (true) {
+            Poll poll;
+            synchronized (queued) {
+                poll = stopping ? null : polls.pollFirst();
+                if (poll == null) {
+                    // a stopping instance keeps it: its exit reports it as never delivered
+                    queued.addLast(event);
+                    return;
+                }
+            }
+            if (poll.answer(event)) {
+                return;
+            }
+        }
+    }
+
+    /** Answers every waiting poll with 410 and every later one too: the instance is being stopped. */
+    private void stopPolls() {
+        List<Poll> waiting;
+        synchronized (queued) {
+            stopping = true;
+            waiting = List.copyOf(polls);
+            polls.clear();
+        }
+        waiting.forEach(poll -> poll.answer(null));
     }
 
     /** The answer of an event whose instance died before taking it; never shown to a caller. */
@@ -193,7 +226,7 @@ final class Instance implements RuntimeChannel {
 
     /** Kills the process; pending invocations fail as crashes unless they already have answers. */
     void destroy() {
-        handoff.add(STOP);
+        stopPolls();
         SandboxProcess p = process;
         if (p != null) {
             p.destroy();
@@ -215,9 +248,11 @@ final class Instance implements RuntimeChannel {
         boolean told = false;
         for (var entry : pending.entrySet()) {
             String requestId = entry.getKey();
-            // an event still in the hand-off queue never reached the function
-            PendingInvocation event = untaken.remove(requestId);
-            boolean taken = event == null || !handoff.remove(event);
+            // an event still queued (no poll took it) never reached the function
+            boolean taken;
+            synchronized (queued) {
+                taken = !queued.removeIf(event -> event.requestId().equals(requestId));
+            }
             if (!taken) {
                 entry.getValue().complete(NOT_DELIVERED);
             } else if (entry.getValue().complete(failure)) {
@@ -230,7 +265,7 @@ final class Instance implements RuntimeChannel {
             log(null, "cumulus: instance " + id + " ended while idle: " + failure.errorMessage() + " ("
                     + failure.errorType() + ")");
         }
-        handoff.add(STOP);
+        stopPolls();
         onClose.run();
         processGone.complete(null);
     }
@@ -275,17 +310,59 @@ final class Instance implements RuntimeChannel {
     }
 
     @Override
-    public PendingInvocation next() throws InterruptedException {
+    public void poll(Poll poll) {
         if (!ready.isDone()) {
             readyNanos = System.nanoTime();
             ready.complete(null);
         }
-        PendingInvocation invocation = handoff.take();
-        if (invocation == STOP) {
-            handoff.add(STOP); // keep it for any other poller of this instance
-            return null;
+        PendingInvocation event;
+        synchronized (queued) {
+            if (stopping) {
+                event = null;
+            } else {
+                event = queued.pollFirst();
+                if (event == null) {
+                    polls.addLast(poll); // the next caller writes into it
+                    return;
+                }
+            }
         }
-        return invocation;
+        if (!poll.answer(event) && event != null) {
+            handOver(event); // the poll was gone: the event waits for the next one
+        }
+    }
+
+    /** Polls of the runtime waiting for an invocation now. */
+    int waitingPolls() {
+        synchronized (queued) {
+            return polls.size();
+        }
+    }
+
+    @Override
+    public void abandon(Poll poll) {
+        synchronized (queued) {
+            polls.remove(poll);
+        }
+    }
+
+    /** The blocking form, for callers outside the Runtime API server: waits in a poll of its own. */
+    @Override
+    public PendingInvocation next() throws InterruptedException {
+        CompletableFuture<PendingInvocation> answer = new CompletableFuture<>();
+        Poll poll = answer::complete;
+        poll(poll);
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            abandon(poll);
+            if (!answer.complete(null) && answer.getNow(null) != null) {
+                handOver(answer.getNow(null)); // handed over as this thread gave up: to the next poll
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("polls are never completed exceptionally", e.getCause());
+        }
     }
 
     @Override

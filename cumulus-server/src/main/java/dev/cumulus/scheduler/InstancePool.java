@@ -18,6 +18,13 @@ final class InstancePool {
     private final Scheduler.Hooks hooks;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /**
+     * Where queued invocations wait for a slot. Apart from {@link #changed} so that a release,
+     * which frees one slot, wakes one of them and not the whole queue (at 32 connections on 10
+     * single-concurrency instances every release woke 22 threads, 21 of them to wait again:
+     * issue 12). Every other change still wakes them all.
+     */
+    private final Condition slotFree = lock.newCondition();
     private final List<Instance> instances = new ArrayList<>();
     private int waiting;
     private boolean retired;
@@ -85,8 +92,15 @@ final class InstancePool {
                                 + " stayed at its limit of " + version.config().maxInstances() + " instances for "
                                 + queueTimeout.toMillis() + " ms", Duration.ofSeconds(1));
                     }
-                    changed.awaitNanos(left);
+                    slotFree.awaitNanos(left);
                 }
+            } catch (RuntimeException | InterruptedException | Error e) {
+                if (queued) {
+                    // a wake-up this waiter took and cannot use (timed out, throttled,
+                    // interrupted) goes on to the next one
+                    slotFree.signal();
+                }
+                throw e;
             } finally {
                 if (queued) {
                     waiting--;
@@ -104,7 +118,7 @@ final class InstancePool {
             if (instance.state == InstanceState.STARTING) {
                 instance.state = instance.state.moveTo(InstanceState.BUSY);
             }
-            changed.signalAll(); // with concurrency > 1 others may share it now
+            signalAll(); // with concurrency > 1 others may share it now
         } finally {
             lock.unlock();
         }
@@ -133,6 +147,7 @@ final class InstancePool {
                 }
             }
             changed.signalAll();
+            slotFree.signal(); // one slot (or room for one instance) for one queued invocation
         } finally {
             lock.unlock();
         }
@@ -168,7 +183,7 @@ final class InstancePool {
         lock.lock();
         try {
             destroy = remove(instance);
-            changed.signalAll();
+            signalAll();
         } finally {
             lock.unlock();
         }
@@ -246,7 +261,7 @@ final class InstancePool {
             } else {
                 destroy = remove(instance);
             }
-            changed.signalAll();
+            signalAll();
         } finally {
             lock.unlock();
         }
@@ -350,7 +365,7 @@ final class InstancePool {
                     instance.state = instance.state.moveTo(InstanceState.DRAINING);
                 }
             }
-            changed.signalAll();
+            signalAll();
         } finally {
             lock.unlock();
         }
@@ -361,7 +376,7 @@ final class InstancePool {
     void nudge() {
         lock.lock();
         try {
-            changed.signalAll();
+            signalAll();
         } finally {
             lock.unlock();
         }
@@ -406,7 +421,7 @@ final class InstancePool {
             retired = true;
             all = List.copyOf(instances);
             all.forEach(this::remove);
-            changed.signalAll();
+            signalAll();
         } finally {
             lock.unlock();
         }
@@ -457,5 +472,11 @@ final class InstancePool {
             return true;
         }
         return false;
+    }
+
+    /** Wakes everybody waiting on the pool: a change that is not one freed slot. Under the lock. */
+    private void signalAll() {
+        changed.signalAll();
+        slotFree.signalAll();
     }
 }

@@ -83,14 +83,22 @@ public final class Router {
         Route found = null;
         Map<String, String> params = null;
         String rawTail = null;
-        Set<String> allowed = new LinkedHashSet<>();
+        Set<String> allowed = null;
+        // one scratch map for every route tried (most fail on their first segment), copied only
+        // for the route chosen: not a map per route per request
+        Map<String, String> p = new HashMap<>();
         for (Route route : routes) {
-            Map<String, String> p = new HashMap<>();
+            if (!p.isEmpty()) {
+                p.clear();
+            }
             int tailAt = matchSegments(route, raw, decoded, p);
             if (tailAt == NO) {
                 continue;
             }
             if (!route.method.equals(Route.ANY) && !route.method.equals(method)) {
+                if (allowed == null) {
+                    allowed = new LinkedHashSet<>();
+                }
                 allowed.add(route.method);
                 continue;
             }
@@ -100,14 +108,14 @@ public final class Router {
             // a route that asks for a query parameter beats one that does not (Lambda's ?List=ALL)
             if (found == null || (found.requiredQuery == null && route.requiredQuery != null)) {
                 found = route;
-                params = p;
+                params = Map.copyOf(p);
                 rawTail = tailAt < 0 ? null : "/" + String.join("/", List.of(raw).subList(tailAt, raw.length));
             }
         }
         if (found != null) {
-            return new Match.Found(found, Map.copyOf(params), rawTail, project);
+            return new Match.Found(found, params, rawTail, project);
         }
-        return allowed.isEmpty() ? new Match.NotFound() : new Match.WrongMethod(new ArrayList<>(allowed));
+        return allowed == null ? new Match.NotFound() : new Match.WrongMethod(new ArrayList<>(allowed));
     }
 
     private static final int NO = -2;

@@ -94,4 +94,36 @@ class FunctionUrlEventsTest {
         assertThat(FunctionUrlEvents.toResponse("{\"statusCode\":42}".getBytes(StandardCharsets.UTF_8)).status())
                 .isEqualTo(502);
     }
+
+    @Test
+    void onlyATopLevelStatusCodeDescribesTheResponse() {
+        byte[] nested = "{\"data\":{\"statusCode\":500,\"list\":[{\"statusCode\":1}]},\"n\":[1,2]}"
+                .getBytes(StandardCharsets.UTF_8);
+        FunctionUrlEvents.HttpResponse r = FunctionUrlEvents.toResponse(nested);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isSameAs(nested);
+
+        FunctionUrlEvents.HttpResponse after = FunctionUrlEvents.toResponse(
+                "{\"meta\":{\"statusCode\":1},\"statusCode\":418,\"body\":\"tea\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(after.status()).isEqualTo(418);
+        assertThat(new String(after.body(), StandardCharsets.UTF_8)).isEqualTo("tea");
+
+        byte[] broken = "{\"statusCode\":201, oops".getBytes(StandardCharsets.UTF_8);
+        assertThat(FunctionUrlEvents.toResponse(broken).status()).as("not JSON: sent as it came").isEqualTo(200);
+        assertThat(FunctionUrlEvents.toResponse(new byte[0]).status()).isEqualTo(200);
+    }
+
+    @Test
+    void repeatedHeadersAreJoinedInTheirFirstPlaceAndEveryCookieHeaderCounts() throws Exception {
+        JsonNode e = JSON.readTree(FunctionUrlEvents.toEvent(new FunctionUrlEvents.HttpRequest("GET", "/", "",
+                List.of(Map.entry("Accept", "a"), Map.entry("Cookie", "x=1"), Map.entry("X-B", "b"),
+                        Map.entry("accept", "c"), Map.entry("cookie", " ; y=2"), Map.entry("ACCEPT", "d")),
+                null, "127.0.0.1", "h", "HTTP/1.1"), "f", "r", Instant.EPOCH));
+        assertThat(e.get("headers").properties()).extracting(Map.Entry::getKey).containsExactly("accept", "x-b");
+        assertThat(e.at("/headers/accept").asText()).isEqualTo("a,c,d");
+        assertThat(e.get("cookies")).extracting(JsonNode::asText).containsExactly("x=1", "y=2");
+        assertThat(e.at("/requestContext/http/userAgent").asText()).isEmpty();
+        assertThat(e.has("body")).isFalse();
+        assertThat(e.has("queryStringParameters")).isFalse();
+    }
 }

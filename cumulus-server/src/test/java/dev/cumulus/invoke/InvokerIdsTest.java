@@ -20,4 +20,11 @@ class InvokerIdsTest {
             assertThat(seen.add(id)).isTrue();
         }
     }
+
+    @Test
+    void traceIdsHaveTheXRayShape() {
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(Invoker.traceId()).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0");
+        }
+    }
 }

@@ -50,6 +50,29 @@ class BurstSurplusTest {
         }
     }
 
+    /**
+     * Issue 12: with the node's keep-alive at 3 s and the function adaptive (no keepAliveSeconds),
+     * a burst of 200 calls leaves no instance 15 s after its last answer. The histogram the burst
+     * teaches (every gap in the first one-minute bin) must not keep instances for that bin: the
+     * node's keep-alive caps the window.
+     */
+    @Test
+    void withAThreeSecondKeepAliveABurstOf200LeavesNoInstance15sLater(@TempDir Path dataDir) throws IOException {
+        try (TestNode node = new TestNode(dataDir, c -> c.withStemCells(0).withDefaultKeepAlive(Duration.ofSeconds(3)))) {
+            node.deploy("burst200", "dev.cumulus.testfn.Hello", Map.of("maxInstances", 10, "memoryMb", 128));
+            try (var callers = Executors.newFixedThreadPool(32, Thread.ofVirtual().factory())) {
+                List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 200)
+                        .mapToObj(i -> CompletableFuture.supplyAsync(
+                                () -> node.invoke("burst200", Map.of("name", "n" + i)), callers))
+                        .toList();
+                calls.forEach(call -> assertThat(call.join().statusCode()).isEqualTo(200));
+            }
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> TestNode.json(node.send("GET", "/v1/functions/burst200/instances", null))
+                            .get("instances").isEmpty());
+        }
+    }
+
     private static int instances(TestNode node) {
         return TestNode.json(node.send("GET", "/v1/functions/bursty/instances", null)).get("instances").size();
     }

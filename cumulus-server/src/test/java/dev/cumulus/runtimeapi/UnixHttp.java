@@ -15,22 +15,23 @@ import java.util.TreeMap;
 
 /**
  * HTTP/1.1 over a Unix socket, written by hand so a test controls every byte a runtime sends:
- * chunked bodies and trailers included. One request per connection.
+ * chunked bodies and trailers included. One request per connection. Public for the scheduler's
+ * tests of an instance behind the real Runtime API server.
  */
-final class UnixHttp {
+public final class UnixHttp {
     private UnixHttp() {}
 
-    record Reply(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Reply(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
-    static Reply get(Path socket, String path) throws IOException {
+    public static Reply get(Path socket, String path) throws IOException {
         return send(socket, "GET " + path + " HTTP/1.1\r\nHost: rt\r\nConnection: close\r\n\r\n", new byte[0]);
     }
 
-    static Reply post(Path socket, String path, Map<String, String> headers, byte[] body) throws IOException {
+    public static Reply post(Path socket, String path, Map<String, String> headers, byte[] body) throws IOException {
         StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: rt\r\nConnection: close\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");

@@ -1,5 +1,6 @@
 package dev.cumulus.iam;
 
+import dev.cumulus.errors.ApiException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Optional;
@@ -45,4 +46,21 @@ public interface Guard {
      * @throws dev.cumulus.errors.ApiException 403 {@code AccessDenied} otherwise (audited)
      */
     void authorize(Principal who, String action, Crn resource, Facts facts);
+
+    /**
+     * {@link #authorize} for a function's instance calling a node service on its Runtime API
+     * socket, as its execution role (the socket says which function; its role is the instance's,
+     * never claimed by the request).
+     *
+     * @param role the function's execution role; null for none, and a function without one can
+     *     call nothing: {@code 403 NoRole}
+     */
+    default void authorizeRole(String project, String function, String role, String action, Crn resource) {
+        if (role == null) {
+            throw new ApiException(403, "NoRole", "function " + function + " has no execution role, and a function "
+                    + "without one can call nothing; give it a role that allows " + action);
+        }
+        authorize(new Principal(Principal.Kind.ROLE, role, project), action, resource,
+                new Facts(InetAddress.getLoopbackAddress(), Instant.now()));
+    }
 }

@@ -52,8 +52,9 @@ public final class Iam {
      * answers 403 AccessDenied; both are audited.
      */
     public void requireRoot(Principal who, String action, Crn resource, java.net.InetAddress source, String why) {
-        if (who == null || !who.isRoot()) {
-            audit.record(who == null ? Principal.ROOT : who, action, resource, AuditLog.Outcome.DENY, source, why);
+        java.util.Objects.requireNonNull(who, "requireRoot is for authenticated routes");
+        if (!who.isRoot()) {
+            audit.record(who, action, resource, AuditLog.Outcome.DENY, source, why);
             throw IamGuard.accessDenied(who + " may not " + action + ": " + why);
         }
         audit.record(who, action, resource, AuditLog.Outcome.ALLOW, source, "root");

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Each project's {@link Quotas.Limits}, kept in the Store ({@code iam_quotas}) and read through a
@@ -24,7 +23,8 @@ import java.util.Set;
  * admins must not raise their limits).
  */
 public final class QuotaLimits {
-    private static final Set<String> FIELDS = Set.of("functions", "concurrentInstances", "codeBytes",
+    /** The body's fields, in the order of the table's columns. */
+    private static final List<String> FIELDS = List.of("functions", "concurrentInstances", "codeBytes",
             "invocationsPerSecond");
 
     private final Database db;
@@ -71,27 +71,24 @@ public final class QuotaLimits {
 
     /** Replaces the project's limits: every field given is a limit, every field left out none. */
     public Quotas.Limits set(String project, JsonNode body) {
-        Quotas.Limits limits = new Quotas.Limits();
-        Long[] values = new Long[4];
-        int i = 0;
         for (var field : body.properties()) {
             if (!FIELDS.contains(field.getKey())) {
                 throw ApiException.badRequest("InvalidQuota", "unknown field '" + field.getKey() + "'; quotas are "
-                        + String.join(", ", List.of("functions", "concurrentInstances", "codeBytes",
-                                "invocationsPerSecond")));
+                        + String.join(", ", FIELDS));
             }
         }
-        for (String name : List.of("functions", "concurrentInstances", "codeBytes", "invocationsPerSecond")) {
-            JsonNode value = body.get(name);
+        Long[] values = new Long[FIELDS.size()]; // in the order of FIELDS, the table's columns
+        for (int i = 0; i < values.length; i++) {
+            JsonNode value = body.get(FIELDS.get(i));
             if (value != null && !value.isNull()) {
-                if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 1) {
-                    throw ApiException.badRequest("InvalidQuota", "'" + name + "' must be a whole number of at least 1,"
-                            + " or null for no limit");
+                if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1) {
+                    throw ApiException.badRequest("InvalidQuota", "'" + FIELDS.get(i) + "' must be a whole number of "
+                            + "at least 1, or null for no limit");
                 }
                 values[i] = value.asLong();
             }
-            i++;
         }
+        Quotas.Limits limits = new Quotas.Limits();
         if (values[0] != null) limits.functions(values[0]);
         if (values[1] != null) limits.concurrentInstances(values[1]);
         if (values[2] != null) limits.codeBytes(values[2]);
@@ -105,7 +102,7 @@ public final class QuotaLimits {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO iam_quotas (project, functions, "
                     + "concurrent_instances, code_bytes, invocations_per_second, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 insert.setString(1, project);
-                for (int k = 0; k < 4; k++) {
+                for (int k = 0; k < values.length; k++) {
                     if (values[k] == null) {
                         insert.setNull(k + 2, java.sql.Types.BIGINT);
                     } else {

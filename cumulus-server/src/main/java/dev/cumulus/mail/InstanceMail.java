@@ -14,7 +14,7 @@ import org.eclipse.jetty.server.Request;
  * {@code POST /cumulus/v1/mail/messages} on an instance's Runtime API socket
  * ({@code Context.mail()}): {@code {"to", "template", "values"?}} queues one of the project's
  * templates in the outbox, if the function's execution role may {@code mail:SendMail}. The socket
- * is the function's identity; the role is looked up, not claimed.
+ * is the function's identity, and its instance's role the one asked, never one the request claims.
  */
 final class InstanceMail implements InstanceService {
     static final String PATH = "/cumulus/v1/mail/messages";
@@ -34,14 +34,20 @@ final class InstanceMail implements InstanceService {
     }
 
     @Override
-    public Answer handle(String project, String functionName, Request request) throws Exception {
+    public Answer handle(String project, String functionName, Request request) {
+        throw new IllegalStateException("sending needs the caller's role: handle(Caller, Request)");
+    }
+
+    @Override
+    public Answer handle(Caller caller, Request request) throws Exception {
+        String project = caller.project();
         if (!Request.getPathInContext(request).equals(PATH)) {
             throw ApiException.notFound("unknown path; send with POST " + PATH);
         }
         if (!request.getMethod().equals("POST")) {
             throw ApiException.methodNotAllowed("POST");
         }
-        check.mayMail(project, functionName);
+        check.mayMail(caller);
         byte[] bytes = Exchange.readBody(request, 64 * 1024);
         JsonNode body = Json.parseObject(bytes);
         for (var field : body.properties()) {

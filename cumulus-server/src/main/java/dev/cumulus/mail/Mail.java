@@ -64,10 +64,10 @@ public final class Mail implements AutoCloseable {
         }
     }
 
-    /** Whether a function may send mail from its instances: throws (403) when its role may not. */
+    /** Whether the calling instance's function may send mail: throws (403) when its role may not. */
     @FunctionalInterface
     public interface SenderCheck {
-        void mayMail(String project, String function);
+        void mayMail(dev.cumulus.runtimeapi.InstanceService.Caller caller);
     }
 
     /** What functions call through {@code Context.mail()}, for the Runtime API server. */

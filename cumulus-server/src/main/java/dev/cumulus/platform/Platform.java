@@ -239,16 +239,8 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(new SecretsMount(secrets).routes());
             routeTable.addAll(mail.routes());
             // a function sends mail from its instances as its role allows (mail:SendMail)
-            runtimeApi.serve(mail.instanceService((project, function) -> {
-                String role = registry.project(project).resolve(function, null).config().role();
-                if (role == null) {
-                    throw new dev.cumulus.errors.ApiException(403, "NoRole", "function " + function
-                            + " has no execution role, so it may not send mail (mail:SendMail)");
-                }
-                guard.authorize(new dev.cumulus.iam.Principal(dev.cumulus.iam.Principal.Kind.ROLE, role, project),
-                        "mail:SendMail", dev.cumulus.iam.Crn.of("mail", project, "outbox"),
-                        new Guard.Facts(java.net.InetAddress.getLoopbackAddress(), clock.instant()));
-            }));
+            runtimeApi.serve(mail.instanceService(caller -> guard.authorizeRole(caller.project(),
+                    caller.functionName(), caller.role(), "mail:SendMail", Crn.of("mail", caller.project(), "outbox"))));
             routeTable.addAll(endUsers.routes());
             // the document database (ADR 0028): an IAM principal acts as itself, beyond the rules, or
             // on behalf of an end user whose access token it forwards, whom the rules then judge

@@ -3,12 +3,9 @@ package dev.cumulus.topics;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Guard;
-import dev.cumulus.iam.Principal;
 import dev.cumulus.invoke.AsyncInvoker;
 import dev.cumulus.runtimeapi.InstanceService;
 import dev.cumulus.web.Exchange;
-import java.net.InetAddress;
-import java.time.Instant;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
@@ -56,12 +53,7 @@ final class InstancePublish implements InstanceService {
         if (!request.getMethod().equals("POST")) {
             throw ApiException.methodNotAllowed("POST");
         }
-        if (caller.role() == null) {
-            throw new ApiException(403, "NoRole", "function " + functionName + " has no execution role, and a function "
-                    + "without one can call nothing; give it a role that allows topics:Publish");
-        }
-        guard.authorize(new Principal(Principal.Kind.ROLE, caller.role(), project), "topics:Publish",
-                Crn.of("topics", project, parts[1]), new Guard.Facts(InetAddress.getLoopbackAddress(), Instant.now()));
+        guard.authorizeRole(project, functionName, caller.role(), "topics:Publish", Crn.of("topics", project, parts[1]));
         byte[] data;
         try {
             data = Exchange.readBody(request, AsyncInvoker.MAX_EVENT_BYTES);

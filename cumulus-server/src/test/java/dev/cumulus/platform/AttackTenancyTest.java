@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,15 +78,7 @@ class AttackTenancyTest {
     }
 
     static HttpResponse<String> as(String token, String method, String path, String body, String project) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(node.url(path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (project != null) {
-            request.header("X-Cumulus-Project", project);
-        }
-        return node.exchange(request.build());
+        return node.send(method, path, body, token, project);
     }
 
     /** A route's template with the victim's names in its parameters. */

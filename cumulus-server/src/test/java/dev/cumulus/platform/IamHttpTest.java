@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,15 +58,7 @@ class IamHttpTest {
     }
 
     static HttpResponse<String> as(String token, String method, String path, String body, String project) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(node.url(path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (project != null) {
-            request.header("X-Cumulus-Project", project);
-        }
-        return node.exchange(request.build());
+        return node.send(method, path, body, token, project);
     }
 
     @Test

@@ -49,11 +49,19 @@ final class TestNode implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String body, String token) {
+        return send(method, path, body, token, null);
+    }
+
+    /** As a principal's bearer {@code token} (none when null), naming {@code project} in the CLI's header (when not null). */
+    HttpResponse<String> send(String method, String path, String body, String token, String project) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        if (project != null) {
+            request.header("X-Cumulus-Project", project);
         }
         return exchange(request.build());
     }

@@ -7,7 +7,6 @@ import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -18,7 +17,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link #admitInvocation}: invocations per second, a token bucket (Bucket4j) per project,
  *       refilled greedily, with one second's worth as its burst;
- *   <li>{@link #acquireInstance}: concurrent instances; the lease is closed when the instance ends;
+ *   <li>{@link #maxInstances}: concurrent instances, for the scheduler, which counts them;
  *   <li>{@link #checkFunctions}, {@link #checkCodeBytes}: counts the caller knows (functions of
  *       the project, code bytes stored), checked before a deploy or upload adds to them.
  * </ul>
@@ -63,17 +62,10 @@ public final class Quotas {
         }
     }
 
-    /** Held while an instance of the project runs; closing it twice releases once. */
-    public interface Lease extends AutoCloseable {
-        @Override
-        void close();
-    }
-
     private record Rate(long perSecond, Bucket bucket) {}
 
     private final Function<String, Limits> limits;
     private final Map<String, Rate> rates = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> instances = new ConcurrentHashMap<>();
 
     public Quotas(Function<String, Limits> limits) {
         this.limits = limits;
@@ -96,21 +88,13 @@ public final class Quotas {
         }
     }
 
-    /** @throws ApiException 429 TooManyRequests when the project runs its maximum of instances */
-    public Lease acquireInstance(String project) {
-        long max = limits.apply(project).concurrentInstances;
-        AtomicInteger running = instances.computeIfAbsent(project, p -> new AtomicInteger());
-        if (running.incrementAndGet() > max) {
-            running.decrementAndGet();
-            throw new ApiException(429, "TooManyRequests", "project " + project + " runs its maximum of " + max
-                    + " concurrent instances", Map.of("retryAfterSeconds", 1L));
-        }
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        return () -> {
-            if (released.compareAndSet(false, true)) {
-                running.decrementAndGet();
-            }
-        };
+    /**
+     * The most instances the project may run at once ({@link Limits#UNLIMITED} for no limit): the
+     * scheduler counts them, and an invocation that finds the project full waits in its
+     * function's queue like one that finds the function full, then gets {@code 429}.
+     */
+    public long maxInstances(String project) {
+        return limits.apply(project).concurrentInstances;
     }
 
     /** @throws ApiException 403 QuotaExceeded when one more function would pass the quota */

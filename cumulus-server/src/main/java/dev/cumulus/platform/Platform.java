@@ -164,25 +164,27 @@ public final class Platform implements AutoCloseable {
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,
                     javaHome, Scheduler.instanceJvmFlags(FunctionConfig.DEFAULT_MEMORY_MB)));
+            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
+            // stands for its function's role
+            Iam iam = Iam.open(database, clock);
+            // per-project limits: invocations per second at the invoker, concurrent instances in
+            // the scheduler, functions and code bytes at deploy
+            QuotaLimits quotaLimits = new QuotaLimits(database, iam, clock);
+            Quotas quotas = new Quotas(quotaLimits::of);
             Scheduler scheduler = push(closers, new Scheduler(
                     new Scheduler.Settings(config.maxInstances(), config.queueDepth(), config.queueTimeout(),
                             Duration.ofSeconds(30), config.stemCells(), FunctionConfig.DEFAULT_MEMORY_MB,
                             config.region()),
                     new HybridHistogramPolicy(config.defaultKeepAlive()), sandbox, runtimeApi, runtimeJar, javaHome,
                     socketRoot, Files.createDirectories(dataDir.resolve("cells")),
-                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants, clock));
+                    version -> registry.unpackedCode(version.code()), mountGuard, logs::append, aot, grants,
+                    quotas::maxInstances, clock));
             // per-function secrets, sealed under the node's master key (the access keys' key file);
             // a change retires the function's instances so that new ones start with it
             SecretBox secretBox = SecretBox.loadOrCreate(dataDir);
             FunctionSecrets secrets = new FunctionSecrets(database, secretBox, registry,
                     scheduler::retireAll, clock);
             grants.secretsFrom(secrets);
-            // IAM (issue 11, docs/iam.md): projects, principals, policies, audit; an execution token
-            // stands for its function's role
-            Iam iam = Iam.open(database, clock);
-            // per-project limits: invocations per second here, functions and code bytes at deploy
-            QuotaLimits quotaLimits = new QuotaLimits(database, iam, clock);
-            Quotas quotas = new Quotas(quotaLimits::of);
             Invoker invoker = new Invoker(registry, scheduler, metering.meter(), logs, clock, quotas::admitInvocation);
             // closed before the scheduler: deliveries in flight finish (or are queued again) first
             // topics need the AsyncInvoker and AsyncDelivery needs topics as its TopicSink: it gets a

@@ -71,7 +71,9 @@ final class InstancePool {
                             return new Lease(instance, false);
                         }
                     }
-                    if (instances.size() < version.config().maxInstances() && hooks.reserveNodeSlot(this)) {
+                    Scheduler.Reservation room = instances.size() < version.config().maxInstances()
+                            ? hooks.reserve(this) : null;
+                    if (room == Scheduler.Reservation.GRANTED) {
                         Instance instance = add();
                         instance.inFlight = 1;
                         recent.record(System.nanoTime(), ++running);
@@ -79,18 +81,16 @@ final class InstancePool {
                     }
                     if (!queued) {
                         if (waiting >= queueDepth) {
-                            throw new ThrottledException("function " + version.functionName()
-                                    + " is at its limit of " + version.config().maxInstances()
-                                    + " instances and its queue is full", Duration.ofSeconds(1));
+                            throw new ThrottledException(limitReached(room) + " and its queue is full",
+                                    Duration.ofSeconds(1));
                         }
                         waiting++;
                         queued = true;
                     }
                     long left = waitUntil - System.nanoTime();
                     if (left <= 0) {
-                        throw new ThrottledException("function " + version.functionName()
-                                + " stayed at its limit of " + version.config().maxInstances() + " instances for "
-                                + queueTimeout.toMillis() + " ms", Duration.ofSeconds(1));
+                        throw new ThrottledException(limitReached(room) + " for " + queueTimeout.toMillis() + " ms",
+                                Duration.ofSeconds(1));
                     }
                     slotFree.awaitNanos(left);
                 }
@@ -109,6 +109,19 @@ final class InstancePool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Which limit kept an invocation waiting: the function's, its project's quota, or the node's. */
+    private String limitReached(Scheduler.Reservation room) {
+        if (room == Scheduler.Reservation.PROJECT_FULL) {
+            return "project " + version.project() + " runs its quota of " + hooks.projectLimit(version.project())
+                    + " concurrent instances (function " + version.functionName() + ")";
+        }
+        if (room == Scheduler.Reservation.NODE_FULL) {
+            return "the node runs its maximum of instances (function " + version.functionName() + ")";
+        }
+        return "function " + version.functionName() + " is at its limit of " + version.config().maxInstances()
+                + " instances";
     }
 
     /** The instance that a lease started is ready and serving the invocation that started it. */
@@ -210,7 +223,7 @@ final class InstancePool {
         lock.lock();
         try {
             if (retired || instances.size() >= provisioned || instances.size() >= version.config().maxInstances()
-                    || !hooks.reserveNodeSlot(this)) {
+                    || hooks.reserve(this) != Scheduler.Reservation.GRANTED) {
                 return null;
             }
             return add();
@@ -236,7 +249,7 @@ final class InstancePool {
     Instance reservePrewarm(long token) {
         lock.lock();
         try {
-            if (retired || token != prewarmToken || !instances.isEmpty() || !hooks.tryReserveNodeSlot()) {
+            if (retired || token != prewarmToken || !instances.isEmpty() || !hooks.tryReserve(this)) {
                 return null;
             }
             return add();

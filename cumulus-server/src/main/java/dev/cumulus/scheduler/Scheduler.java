@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ public final class Scheduler implements AutoCloseable {
     private final StemCells stemCells;
     private final Clock clock;
     private final Semaphore nodeSlots;
+    /** Instances per project, against each project's quota; apart from the node's slots. */
+    private final ProjectInstances projectInstances;
     private final Map<String, InstancePool> pools = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keep-alive").daemon().factory());
@@ -84,8 +87,10 @@ public final class Scheduler implements AutoCloseable {
 
     public Scheduler(Settings settings, KeepAlivePolicy keepAlive, Sandbox sandbox, RuntimeApiServer runtimeApi,
             Path runtimeJar, Path javaHome, Path socketRoot, Path cellRoot, Function<FunctionVersion, Path> codeDirectory,
-            MountGuard mounts, LogSink logs, AotCache aot, InstanceGrants grants, Clock clock) {
+            MountGuard mounts, LogSink logs, AotCache aot, InstanceGrants grants,
+            ToLongFunction<String> projectInstanceLimit, Clock clock) {
         this.settings = settings;
+        this.projectInstances = new ProjectInstances(projectInstanceLimit);
         this.grants = grants;
         this.keepAlive = keepAlive;
         this.logs = logs;
@@ -243,6 +248,29 @@ public final class Scheduler implements AutoCloseable {
     private void releaseNodeSlot() {
         nodeSlots.release();
         pools.values().stream().filter(InstancePool::hasWaiters).forEach(InstancePool::nudge);
+    }
+
+    /** Wakes the project's waiting invocations when it may have room again under its quota. */
+    private void nudgeProject(String project) {
+        if (projectInstances.limit(project) == ProjectInstances.UNLIMITED) {
+            return;
+        }
+        pools.values().stream().filter(p -> p.hasWaiters() && project.equals(p.version().project()))
+                .forEach(InstancePool::nudge);
+    }
+
+    /** Instances {@code project} runs now, whatever their state: what its quota counts. */
+    public int projectInstances(String project) {
+        return projectInstances.count(project);
+    }
+
+    /** Why a pool may or may not start one more instance. */
+    enum Reservation {
+        GRANTED,
+        /** The project runs its quota of instances and none of its other functions has an idle one. */
+        PROJECT_FULL,
+        /** The node runs its maximum of instances and nobody has an idle one to hand over. */
+        NODE_FULL
     }
 
     /**
@@ -494,28 +522,70 @@ public final class Scheduler implements AutoCloseable {
         }
 
         /**
-         * Takes a node-wide instance slot. When the node is full, an idle instance of another
-         * function hands its slot over: it is destroyed and the requester starts in its place.
+         * Room for one more instance of {@code requester}: one of its project's instances (its
+         * quota) and one of the node's slots. When the project is full, an idle instance of
+         * another of its functions hands both over; when the node is full, an idle instance of
+         * any other function (or a waiting stem cell) hands its node slot over. Either is
+         * destroyed and the requester starts in its place.
          */
-        boolean reserveNodeSlot(InstancePool requester) {
+        Reservation reserve(InstancePool requester) {
+            String project = requester.version().project();
+            if (!projectInstances.tryAcquire(project)) {
+                Instance victim = evictIdle(requester, project);
+                if (victim == null) {
+                    return Reservation.PROJECT_FULL;
+                }
+                teardown(victim, false); // its project's instance and its node slot pass to the requester
+                return Reservation.GRANTED;
+            }
             if (nodeSlots.tryAcquire() || stemCells.evictOne()) {
+                return Reservation.GRANTED;
+            }
+            Instance victim = evictIdle(requester, null);
+            if (victim != null) {
+                teardown(victim, false); // its node slot passes to the requester, its project's count drops
+                String victimProject = victim.version.project();
+                projectInstances.release(victimProject);
+                // not on this thread: it holds the requester's lock, and never waits on another pool's
+                destroyers.execute(() -> nudgeProject(victimProject));
+                return Reservation.GRANTED;
+            }
+            projectInstances.release(project);
+            return Reservation.NODE_FULL;
+        }
+
+        /**
+         * Room for one more instance only if it is free: pre-warming is a guess and never
+         * displaces anybody.
+         */
+        boolean tryReserve(InstancePool requester) {
+            String project = requester.version().project();
+            if (!projectInstances.tryAcquire(project)) {
+                return false;
+            }
+            if (nodeSlots.tryAcquire()) {
                 return true;
             }
-            for (InstancePool pool : pools.values()) {
-                if (pool != requester) {
-                    Instance victim = pool.evictOneIdle();
-                    if (victim != null) {
-                        teardown(victim, false);
-                        return true;
-                    }
-                }
-            }
+            projectInstances.release(project);
             return false;
         }
 
-        /** A node slot only if one is free: pre-warming is a guess and never displaces anybody. */
-        boolean tryReserveNodeSlot() {
-            return nodeSlots.tryAcquire();
+        /** The most instances {@code project} may run, for messages. */
+        long projectLimit(String project) {
+            return projectInstances.limit(project);
+        }
+
+        /** An idle instance taken out of a pool other than {@code requester} (of {@code project} only, if given). */
+        private Instance evictIdle(InstancePool requester, String project) {
+            for (InstancePool pool : pools.values()) {
+                if (pool != requester && (project == null || project.equals(pool.version().project()))) {
+                    Instance victim = pool.evictOneIdle();
+                    if (victim != null) {
+                        return victim;
+                    }
+                }
+            }
+            return null;
         }
 
         void destroy(Instance instance) {
@@ -529,12 +599,21 @@ public final class Scheduler implements AutoCloseable {
             }
         }
 
-        private void teardown(Instance instance, boolean releaseSlot) {
+        /**
+         * Destroys an instance its pool has taken out. With {@code releaseSlots}, its project's
+         * count drops at once (waiting invocations of the project may start one) and its node
+         * slot comes back once the process is gone; without, the caller has passed them on.
+         */
+        private void teardown(Instance instance, boolean releaseSlots) {
+            if (releaseSlots) {
+                projectInstances.release(instance.version.project());
+                nudgeProject(instance.version.project());
+            }
             destroyers.execute(() -> {
                 try {
                     instance.destroy();
                 } finally {
-                    if (releaseSlot) {
+                    if (releaseSlots) {
                         releaseNodeSlot();
                     }
                 }

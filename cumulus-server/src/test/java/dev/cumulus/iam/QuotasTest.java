@@ -36,15 +36,9 @@ class QuotasTest {
     }
 
     @Test
-    void concurrentInstancesAreLeased() {
-        Quotas.Lease lease = quotas.acquireInstance("small");
-        assertThatThrownBy(() -> quotas.acquireInstance("small"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(429));
-        lease.close();
-        lease.close(); // once only
-        Quotas.Lease again = quotas.acquireInstance("small");
-        assertThatThrownBy(() -> quotas.acquireInstance("small")).isInstanceOf(ApiException.class);
-        again.close();
+    void concurrentInstancesAreTheSchedulersToCount() {
+        assertThat(quotas.maxInstances("small")).isEqualTo(1);
+        assertThat(quotas.maxInstances("big")).isEqualTo(Quotas.Limits.UNLIMITED);
     }
 
     @Test

@@ -30,7 +30,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 
 /**
- * Serves {@code /api/...}: matches the request against the project's route table, answers CORS
+ * Serves {@code /api/...}: matches the request against its project's route table (the project
+ * the {@code X-Cumulus-Project} header names, else the node's default, as function URLs do),
+ * answers CORS
  * preflights, applies the route's auth and throttle and invokes its function with the route's
  * payload format. Its refusals are written here rather than thrown, so that {@code Allow},
  * {@code Retry-After} and CORS headers reach the client.
@@ -40,19 +42,23 @@ final class Gateway {
     private static final String JSON = "application/json";
 
     private final RouteStore store;
-    private final String project;
+    /** The project of a request that names none. */
+    private final String defaultProject;
     private final Invoker invoker;
     private final Guard guard;
     private final EndUserVerifier endUsers;
     private final Clock clock;
     private final AtomicLong generation = new AtomicLong();
+    /** Keyed by project and route id. */
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
-    private volatile RouteMatcher table;
+    /** Compiled tables of the projects that have routes; a project without any is never kept. */
+    private final Map<String, RouteMatcher> tables = new ConcurrentHashMap<>();
 
-    Gateway(RouteStore store, String project, Invoker invoker, Guard guard, EndUserVerifier endUsers, Clock clock) {
+    Gateway(RouteStore store, String defaultProject, Invoker invoker, Guard guard, EndUserVerifier endUsers,
+            Clock clock) {
         this.endUsers = endUsers;
         this.store = store;
-        this.project = project;
+        this.defaultProject = defaultProject;
         this.invoker = invoker;
         this.guard = guard;
         this.clock = clock;
@@ -70,14 +76,14 @@ final class Gateway {
                         .handle(this::handle));
     }
 
-    /** Drops the compiled table; the next request loads the routes again. */
+    /** Drops the compiled tables; the next request of each project loads its routes again. */
     void invalidate() {
         generation.incrementAndGet();
-        table = null;
+        tables.clear();
     }
 
-    private RouteMatcher table() {
-        RouteMatcher current = table;
+    private RouteMatcher table(String project) {
+        RouteMatcher current = tables.get(project);
         if (current != null) {
             return current;
         }
@@ -85,17 +91,20 @@ final class Gateway {
         List<Route> routes = store.list(project);
         RouteMatcher compiled = RouteMatcher.compile(routes);
         // buckets outlive reloads so that adding one route does not refill every other route's bucket
-        buckets.keySet().retainAll(routes.stream().map(Route::id).collect(Collectors.toSet()));
+        String prefix = project + "/";
+        java.util.Set<String> live = routes.stream().map(r -> prefix + r.id()).collect(Collectors.toSet());
+        buckets.keySet().removeIf(key -> key.startsWith(prefix) && !live.contains(key));
         for (Route route : routes) {
             if (route.throttle() != null) {
-                buckets.computeIfAbsent(route.id(),
+                buckets.computeIfAbsent(prefix + route.id(),
                         id -> new TokenBucket(route.throttle().rate(), route.throttle().burst(), System::nanoTime));
             }
         }
         synchronized (this) {
-            // a change made while loading wins: this table may already be stale
-            if (generation.get() == seen) {
-                table = compiled;
+            // a change made while loading wins: this table may already be stale; and a header
+            // naming projects at random must not fill memory with empty tables
+            if (generation.get() == seen && !routes.isEmpty()) {
+                tables.put(project, compiled);
             }
         }
         return compiled;
@@ -108,7 +117,8 @@ final class Gateway {
         String method = request.getMethod();
         HttpFields headers = request.getHeaders();
         String origin = headers.get(HttpHeader.ORIGIN);
-        RouteMatcher matcher = table();
+        String project = call.requestedProject() != null ? call.requestedProject() : defaultProject;
+        RouteMatcher matcher = table(project);
         if (method.equals("OPTIONS") && origin != null && headers.get(HttpHeader.ACCESS_CONTROL_REQUEST_METHOD) != null
                 && preflight(matcher, path, origin, headers, response)) {
             return;
@@ -120,11 +130,12 @@ final class Gateway {
                 response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
                 error(response, 405, "MethodNotAllowed", path + " takes " + String.join(", ", m.allowed()) + ", not " + method);
             }
-            case RouteMatcher.Match.Found found -> serve(call, path, origin, found);
+            case RouteMatcher.Match.Found found -> serve(call, project, path, origin, found);
         }
     }
 
-    private void serve(Call call, String path, String origin, RouteMatcher.Match.Found found) throws Exception {
+    private void serve(Call call, String project, String path, String origin, RouteMatcher.Match.Found found)
+            throws Exception {
         Request request = call.request();
         Response response = call.response();
         Route route = found.route();
@@ -151,7 +162,7 @@ final class Gateway {
                 return;
             }
         }
-        TokenBucket bucket = buckets.get(route.id());
+        TokenBucket bucket = buckets.get(project + "/" + route.id());
         if (bucket != null) {
             long waitNanos = bucket.tryTake();
             if (waitNanos > 0) {
@@ -180,7 +191,7 @@ final class Gateway {
                     case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId,
                             clock.instant());
                 }, caller))
-                .cognitoIdentity(caller == null ? null : identity(caller))
+                .cognitoIdentity(caller == null ? null : identity(project, caller))
                 .build());
         String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
@@ -201,7 +212,7 @@ final class Gateway {
     }
 
     /** The verified user as the Cognito identity Lambda gives a function's Context (Context.user() in Java). */
-    private String identity(Map<String, Object> claims) {
+    private static String identity(String project, Map<String, Object> claims) {
         Map<String, Object> doc = new java.util.LinkedHashMap<>();
         doc.put("cognitoIdentityId", String.valueOf(claims.get("sub")));
         doc.put("cognitoIdentityPoolId", "cumulus:project:" + project);

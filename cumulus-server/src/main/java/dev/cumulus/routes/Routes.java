@@ -9,7 +9,7 @@ import java.util.List;
 
 /** The routes capability as the node wires it: the public gateway and its admin API. */
 public final class Routes {
-    /** The one project a node has until projects exist. */
+    /** The project of {@code /api} requests that name none (no {@code X-Cumulus-Project} header). */
     public static final String DEFAULT_PROJECT = "default";
 
     private final RouteStore store;
@@ -20,14 +20,13 @@ public final class Routes {
     public Routes(Database db, Invoker invoker, Guard guard, EndUserVerifier endUsers, Clock clock) {
         this.store = new JdbcRouteStore(db);
         this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, guard, endUsers, clock);
-        this.admin = new RoutesAdmin(store, DEFAULT_PROJECT, invoker, gateway, clock);
+        this.admin = new RoutesAdmin(store, invoker, gateway, clock);
     }
 
     /** {@code /api} (public, each route says who may call it) and {@code /v1/routes}. */
     public List<dev.cumulus.web.Route> routes() {
         List<dev.cumulus.web.Route> all = new java.util.ArrayList<>(gateway.routes());
-        // user routes are served under /api for the default project only so far
-        admin.routes().stream().map(r -> r.onlyInProject(DEFAULT_PROJECT)).forEach(all::add);
+        all.addAll(admin.routes());
         return all;
     }
 

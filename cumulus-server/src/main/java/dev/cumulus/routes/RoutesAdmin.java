@@ -12,20 +12,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code /v1/routes}: create, list, get and delete routes. */
+/** {@code /v1/routes}: create, list, get and delete the routes of the request's project. */
 final class RoutesAdmin {
     static final String PREFIX = "/v1/routes";
     private static final String JSON = "application/json";
 
     private final RouteStore store;
-    private final String project;
     private final Invoker invoker;
     private final Gateway gateway;
     private final Clock clock;
 
-    RoutesAdmin(RouteStore store, String project, Invoker invoker, Gateway gateway, Clock clock) {
+    RoutesAdmin(RouteStore store, Invoker invoker, Gateway gateway, Clock clock) {
         this.store = store;
-        this.project = project;
         this.invoker = invoker;
         this.gateway = gateway;
         this.clock = clock;
@@ -35,16 +33,16 @@ final class RoutesAdmin {
         return List.of(
                 dev.cumulus.web.Route.get(PREFIX).authorize("routes:List", "routes", "*")
                         .handle(call -> call.json(200, Map.of("routes",
-                                store.list(project).stream().map(RoutesAdmin::view).toList()))),
+                                store.list(call.project()).stream().map(RoutesAdmin::view).toList()))),
                 dev.cumulus.web.Route.post(PREFIX).authorize("routes:Create", "routes", "*").handle(this::create),
                 dev.cumulus.web.Route.get(PREFIX + "/{id}").authorize("routes:Get", "routes", "{id}").handle(call -> {
                     String id = call.param("id");
-                    call.json(200, view(store.get(project, id)
+                    call.json(200, view(store.get(call.project(), id)
                             .orElseThrow(() -> ApiException.notFound("route " + id + " does not exist"))));
                 }),
                 dev.cumulus.web.Route.delete(PREFIX + "/{id}").authorize("routes:Delete", "routes", "{id}").handle(call -> {
                     String id = call.param("id");
-                    if (!store.delete(project, id)) {
+                    if (!store.delete(call.project(), id)) {
                         throw ApiException.notFound("route " + id + " does not exist");
                     }
                     gateway.invalidate();
@@ -54,13 +52,15 @@ final class RoutesAdmin {
 
     private void create(Call call) throws IOException {
         var body = Json.parseObject(Exchange.readBody(call.request(), 64 * 1024));
-        dev.cumulus.routes.Route route = RouteRequests.parse(body, newId(), project, clock.instant(), this::functionExists);
+        String project = call.project();
+        dev.cumulus.routes.Route route = RouteRequests.parse(body, newId(), project, clock.instant(),
+                function -> functionExists(project, function));
         store.create(route);
         gateway.invalidate();
         call.json(201, view(route));
     }
 
-    private boolean functionExists(String qualifiedName) {
+    private boolean functionExists(String project, String qualifiedName) {
         try {
             invoker.resolve(project, qualifiedName);
             return true;

@@ -152,11 +152,46 @@ class AttackTenancyTest {
         assertThat(as(attackerKey, "DELETE", "/v1/topics/news", null, null).statusCode()).isEqualTo(204);
         assertThat(as(attackerKey, "POST", "/v1/token/rotate", null, null).statusCode()).isEqualTo(403);
         assertThat(as(attackerKey, "PUT", "/v1/quotas", "{\"functions\":1000}", null).statusCode()).isEqualTo(403);
-        // what lives in default only so far says so instead of acting on default's
-        HttpResponse<String> sources = as(attackerKey, "GET", "/v1/sources", null, null);
-        assertThat(sources.statusCode()).isEqualTo(501);
-        assertThat(TestNode.json(sources).get("error").asText()).isEqualTo("NotAvailableInProject");
         assertVictimUntouched();
+    }
+
+    @Test
+    void userRoutesAreEachProjectsOwn() {
+        String code = node.testFunctionsCode();
+        ok(inVictim("PUT", "/v1/functions/echo", TestNode.write(Map.of("handler", "dev.cumulus.testfn.EventEcho",
+                "codeSha256", code))));
+        ok(inVictim("POST", "/v1/routes", "{\"method\":\"GET\",\"path\":\"/who\",\"function\":\"echo\","
+                + "\"auth\":\"none\"}"));
+        // the attacker's route on the same path, to its own function
+        ok(as(attackerKey, "PUT", "/v1/functions/greeter", TestNode.write(Map.of("handler", "dev.cumulus.testfn.Hello",
+                "codeSha256", code)), null));
+        ok(as(attackerKey, "POST", "/v1/routes", "{\"method\":\"GET\",\"path\":\"/who\",\"function\":\"greeter\","
+                + "\"auth\":\"none\"}", null));
+        // a route names a function of its own project only: the victim's echo is none of the attacker's
+        HttpResponse<String> foreign = as(attackerKey, "POST", "/v1/routes",
+                "{\"method\":\"GET\",\"path\":\"/steal\",\"function\":\"echo\",\"auth\":\"none\"}", null);
+        assertThat(foreign.statusCode()).as(foreign.body()).isEqualTo(400);
+        assertThat(TestNode.json(foreign).get("error").asText()).isEqualTo("UnknownFunction");
+
+        // /api serves the route table of the project the header names, else default's
+        HttpResponse<String> victims = node.send("GET", "/api/who", null, null, "victim");
+        assertThat(victims.statusCode()).as(victims.body()).isEqualTo(200);
+        assertThat(victims.body()).contains("requestContext").doesNotContain("Hello");
+        HttpResponse<String> attackers = node.send("GET", "/api/who", null, null, "attacker");
+        assertThat(attackers.statusCode()).as(attackers.body()).isEqualTo(200);
+        assertThat(attackers.body()).contains("Hello").doesNotContain("requestContext");
+        HttpResponse<String> defaults = node.send("GET", "/api/who", null, null, null);
+        assertThat(defaults.statusCode()).isEqualTo(404);
+        assertThat(TestNode.json(defaults).get("error").asText()).isEqualTo("RouteNotFound");
+        assertThat(node.send("GET", "/api/who", null, null, "no-such-project").statusCode()).isEqualTo(404);
+
+        // each lists its own; the attacker's delete of the victim's route id finds nothing
+        JsonNode mine = TestNode.json(ok(as(attackerKey, "GET", "/v1/routes", null, null))).get("routes");
+        assertThat(mine).hasSize(1);
+        assertThat(mine.get(0).get("function").asText()).isEqualTo("greeter");
+        String victimRoute = TestNode.json(ok(inVictim("GET", "/v1/routes", null))).get("routes").get(0).get("id").asText();
+        assertThat(as(attackerKey, "DELETE", "/v1/routes/" + victimRoute, null, null).statusCode()).isEqualTo(404);
+        assertThat(node.send("GET", "/api/who", null, null, "victim").statusCode()).isEqualTo(200);
     }
 
     @Test

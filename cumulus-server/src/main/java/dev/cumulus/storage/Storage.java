@@ -62,8 +62,15 @@ public final class Storage {
      * Temp files of writes a crash interrupted are deleted, and blobs no metadata names swept.
      */
     public static Storage open(Database db, Path dataDir, StorageEvents events, Clock clock) throws IOException {
+        return open(db, FileBlobStore.open(dataDir.resolve("storage")), events, clock);
+    }
+
+    /**
+     * Opens storage with its bytes in {@code blobs} (a {@link FileBlobStore} or, for nodes sharing
+     * their storage, an {@link S3BlobStore}); blobs no metadata names are swept.
+     */
+    public static Storage open(Database db, BlobStore blobs, StorageEvents events, Clock clock) throws IOException {
         StorageStore store = new StorageStore(db);
-        FileBlobStore blobs = FileBlobStore.open(dataDir.resolve("storage"));
         int swept = blobs.sweep(store::referenced);
         if (swept > 0) {
             LOG.info("deleted {} storage blobs no object or part referenced (left by an interrupted write)", swept);

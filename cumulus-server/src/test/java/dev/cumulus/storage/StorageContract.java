@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Buckets, objects, listings, multipart uploads, crash safety and storage events on a real Store
- * and real files; one subclass per Store backend. The event bus and async invoker are recorders:
- * what is checked here is what storage hands them (node tests deliver for real).
+ * and a real BlobStore; one subclass per Store backend and per BlobStore (files under the data
+ * dir, or {@link S3BlobStoreTest}'s independent S3 server). The event bus and async invoker are
+ * recorders: what is checked here is what storage hands them (node tests deliver for real).
  */
 abstract class StorageContract {
     static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
@@ -44,12 +45,33 @@ abstract class StorageContract {
     TestDatabase test;
     MutableClock clock;
     Storage storage;
+    BlobStore blobs;
     final List<AsyncInvoker.Event> submitted = new ArrayList<>();
     final List<String> published = new ArrayList<>();
     final List<String> audited = new ArrayList<>();
     final List<String> topics = new ArrayList<>();
 
     abstract TestDatabase.Backend backend();
+
+    /** Where the bytes go: files under the node's data dir unless a subclass says otherwise. */
+    BlobStore blobStore(Path dataDir) throws IOException {
+        return FileBlobStore.open(dataDir.resolve("storage"));
+    }
+
+    /**
+     * Leaves what a crash mid-write leaves behind (a file store's temp file); a blob store whose
+     * writes are invisible until they complete leaves nothing there.
+     */
+    void leaveTempDebris() throws IOException {
+        Files.write(dir.resolve("node/storage/tmp/0123456789abcdef0123456789abcdef-crashed"), new byte[4096]);
+    }
+
+    /** Writes in progress or left by a crash (the file store's temp files). */
+    long tempFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("node/storage/tmp"))) {
+            return files.count();
+        }
+    }
 
     @BeforeEach
     void open() throws IOException {
@@ -79,7 +101,8 @@ abstract class StorageContract {
                 throw ApiException.notFound("function " + function + " does not exist");
             }
         }, (project, bucket, key, hops) -> audited.add(project + " " + bucket + "/" + key + " " + hops), clock);
-        return Storage.open(test.db(), dataDir, events, clock);
+        blobs = blobStore(dataDir);
+        return Storage.open(test.db(), blobs, events, clock);
     }
 
     @AfterEach
@@ -102,16 +125,14 @@ abstract class StorageContract {
         }
     }
 
+    /** The blobs in the BlobStore, whatever it is (a sweep that keeps everything visits each). */
     long blobFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(dir.resolve("node/storage/blobs"))) {
-            return files.filter(Files::isRegularFile).count();
-        }
-    }
-
-    long tempFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("node/storage/tmp"))) {
-            return files.count();
-        }
+        long[] count = {0};
+        blobs.sweep(id -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
     }
 
     static String code(Throwable e) {
@@ -253,11 +274,9 @@ abstract class StorageContract {
     void partialWritesAreInvisibleAndCleanedWhenStorageOpensAgain() throws IOException {
         storage.createBucket("shop", "safe");
         storage.put("shop", "safe", "whole.txt", bytes("whole"), plain());
-        Path tmp = dir.resolve("node/storage/tmp");
-        Files.write(tmp.resolve("0123456789abcdef0123456789abcdef-crashed"), new byte[4096]);
-        Path orphan = dir.resolve("node/storage/blobs/ab/ab" + "0".repeat(30));
-        Files.createDirectories(orphan.getParent());
-        Files.write(orphan, "committed bytes, uncommitted metadata".getBytes(StandardCharsets.UTF_8));
+        leaveTempDebris();
+        // a blob whose metadata never committed
+        String orphan = blobs.write(bytes("committed bytes, uncommitted metadata"), null, 1000).id();
         // an upload that fails half-way (the client goes away) leaves nothing either
         InputStream failing = new InputStream() {
             int n;
@@ -276,7 +295,7 @@ abstract class StorageContract {
 
         storage = open(dir.resolve("node"));
         assertThat(tempFiles()).isZero();
-        assertThat(Files.exists(orphan)).isFalse();
+        assertThatThrownBy(() -> blobs.read(orphan, 0, 5).readAllBytes()).isInstanceOf(IOException.class);
         assertThat(blobFiles()).isEqualTo(1);
         assertThat(read("shop", "safe", "whole.txt")).isEqualTo("whole");
         assertThatThrownBy(() -> storage.head("shop", "safe", "half.txt")).satisfies(e ->

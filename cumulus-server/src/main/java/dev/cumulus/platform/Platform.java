@@ -51,8 +51,10 @@ import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
+import dev.cumulus.storage.FileBlobStore;
 import dev.cumulus.storage.InstanceStorage;
 import dev.cumulus.storage.S3Api;
+import dev.cumulus.storage.S3BlobStore;
 import dev.cumulus.storage.Storage;
 import dev.cumulus.storage.StorageEvents;
 import dev.cumulus.iam.AuditLog;
@@ -252,7 +254,10 @@ public final class Platform implements AutoCloseable {
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),
                             config.maxCodeBytes(), config.maxInstances()), functions, clock).api();
             // object storage (issue 14, ADR 0026): the S3-compatible API signed with the same access keys
-            Storage storage = Storage.open(database, dataDir, new StorageEvents(database, topics, async,
+            // the bytes under the data dir, or in a shared S3-compatible bucket (ADR 0031)
+            Storage storage = Storage.open(database, config.blobStore() == null
+                    ? FileBlobStore.open(dataDir.resolve("storage"))
+                    : S3BlobStore.open(config.blobStore(), clock, S3BlobStore.SWEEP_GRACE), new StorageEvents(database, topics, async,
                     (project, function) -> invoker.resolve(project, function),
                     (project, bucket, key, hops) -> iam.audit().record(new Principal(Principal.Kind.ROLE, "storage-trigger",
                             project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),

@@ -44,6 +44,11 @@ public final class S3BlobStore implements BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     /** The part size of multipart writes, and so the memory one write holds (S3's minimum is 5 MiB). */
     static final int PART_BYTES = 8 * 1024 * 1024;
+    /**
+     * How old an unreferenced blob must be before a node's start sweeps it: longer than any write
+     * takes from its blob to its metadata's commit, on whichever node shares the bucket.
+     */
+    public static final Duration SWEEP_GRACE = Duration.ofHours(24);
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
     private static final HexFormat HEX = HexFormat.of();

@@ -88,6 +88,33 @@ public final class Storage {
         return new StorageMount(this, invocationOf).routes();
     }
 
+    /**
+     * The storage triggers that invoke a function, for deleting it (ADR 0017): a delete is refused
+     * while a bucket's notification configuration names the function, and a cascade removes them.
+     */
+    public dev.cumulus.registry.FunctionDependents dependents() {
+        return new dev.cumulus.registry.FunctionDependents() {
+            @Override
+            public List<Dependent> of(String project, String function) {
+                return naming(project, function).stream().map(t -> new Dependent("storage-trigger",
+                        t.bucket() + "/" + t.trigger().id(), t.trigger().id() + " of bucket " + t.bucket(),
+                        t.trigger().function())).toList();
+            }
+
+            @Override
+            public void remove(String project, String function) {
+                for (StorageStore.BucketTrigger t : naming(project, function)) {
+                    store.deleteTrigger(project, t.bucket(), t.trigger().id());
+                }
+            }
+        };
+    }
+
+    private List<StorageStore.BucketTrigger> naming(String project, String function) {
+        return store.triggers(project).stream()
+                .filter(t -> dev.cumulus.registry.FunctionDependents.names(t.trigger().function(), function)).toList();
+    }
+
     StorageEvents events() {
         return events;
     }

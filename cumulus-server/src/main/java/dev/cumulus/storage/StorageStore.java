@@ -486,4 +486,38 @@ final class StorageStore {
             }
         });
     }
+
+    /** A trigger with its bucket: what names a function, for deleting it. */
+    record BucketTrigger(String bucket, Trigger trigger) {}
+
+    /** Every trigger of the project's buckets (a project has few; the caller filters by function). */
+    List<BucketTrigger> triggers(String project) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT bucket, trigger_id, function_ref, events, prefix, suffix FROM storage_triggers
+                    WHERE project = ? ORDER BY bucket, trigger_id""")) {
+                select.setString(1, project);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<BucketTrigger> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new BucketTrigger(rs.getString(1), new Trigger(rs.getString(2), rs.getString(3),
+                                List.of(rs.getString(4).split(",")), rs.getString(5), rs.getString(6))));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    void deleteTrigger(String project, String bucket, String triggerId) {
+        db.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM storage_triggers WHERE project = ? AND bucket = ? AND trigger_id = ?")) {
+                delete.setString(1, project);
+                delete.setString(2, bucket);
+                delete.setString(3, triggerId);
+                return delete.executeUpdate();
+            }
+        });
+    }
 }

@@ -344,6 +344,30 @@ abstract class StorageContract {
     }
 
     @Test
+    void triggersNamingAFunctionAreItsDependentsAndGoWithACascade() {
+        storage.createBucket("shop", "media");
+        storage.createBucket("shop", "docs");
+        storage.createBucket("other", "media");
+        storage.setTriggers("shop", "media", List.of(
+                new Trigger("thumbs", "thumbnail", List.of("s3:ObjectCreated:*"), "uploads/", ""),
+                new Trigger("pinned", "thumbnail:2", List.of("s3:ObjectCreated:*"), "v2/", ""),
+                new Trigger("lookalike", "thumbnail-old", List.of("s3:ObjectCreated:*"), "", "")));
+        storage.setTriggers("shop", "docs", List.of(new Trigger("index", "thumbnail", List.of("s3:ObjectRemoved:*"), "", "")));
+        storage.setTriggers("other", "media", List.of(new Trigger("thumbs", "thumbnail", List.of("s3:ObjectCreated:*"), "", "")));
+        var dependents = storage.dependents();
+        assertThat(dependents.of("shop", "thumbnail")).extracting(d -> d.describe() + " -> " + d.function())
+                .containsExactly("storage-trigger index of bucket docs -> thumbnail",
+                        "storage-trigger pinned of bucket media -> thumbnail:2",
+                        "storage-trigger thumbs of bucket media -> thumbnail");
+        assertThat(dependents.of("shop", "thumbnail").getFirst().id()).isEqualTo("docs/index");
+        dependents.remove("shop", "thumbnail");
+        assertThat(dependents.of("shop", "thumbnail")).isEmpty();
+        assertThat(storage.triggers("shop", "media")).extracting(Trigger::id).containsExactly("lookalike");
+        assertThat(storage.triggers("shop", "docs")).isEmpty();
+        assertThat(dependents.of("other", "thumbnail")).as("another project's trigger stays").hasSize(1);
+    }
+
+    @Test
     void aChainOfStorageTriggeredWritesStopsAtTheHopLimitAndIsAudited() throws IOException {
         storage.createBucket("shop", "loop");
         storage.setTriggers("shop", "loop", List.of(new Trigger("self", "writer", List.of("s3:ObjectCreated:*"), "", "")));

@@ -520,4 +520,43 @@ final class StorageStore {
             }
         });
     }
+
+    // --- hop counts of storage-triggered invocations (V18) ---
+
+    void rememberHops(String project, String requestId, int hops, Instant now) {
+        db.withConnection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO storage_invocation_hops (project, request_id, hops, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (project, request_id) DO NOTHING""")) {
+                insert.setString(1, project);
+                insert.setString(2, requestId);
+                insert.setInt(3, hops);
+                insert.setLong(4, now.toEpochMilli());
+                return insert.executeUpdate();
+            }
+        });
+    }
+
+    int hopsOf(String project, String requestId) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT hops FROM storage_invocation_hops WHERE project = ? AND request_id = ?")) {
+                select.setString(1, project);
+                select.setString(2, requestId);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
+    int forgetHopsBefore(Instant cutoff) {
+        return db.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM storage_invocation_hops WHERE created_at < ?")) {
+                delete.setLong(1, cutoff.toEpochMilli());
+                return delete.executeUpdate();
+            }
+        });
+    }
 }

@@ -378,8 +378,12 @@ abstract class StorageContract {
                 .get("x-cumulus-storage-hops").asText()).isEqualTo(Integer.toString(StorageEvents.MAX_HOPS));
         assertThat(audited).isEmpty();
         // the invocation that event started is at the limit: what it writes with its token continues from there
-        assertThat(storage.events().hopsOf("r-1")).isEqualTo(StorageEvents.MAX_HOPS);
-        assertThat(storage.events().hopsOf("some-other-request")).isZero();
+        assertThat(storage.events().hopsOf("shop", "r-1")).isEqualTo(StorageEvents.MAX_HOPS);
+        assertThat(storage.events().hopsOf("shop", "some-other-request")).isZero();
+        assertThat(storage.events().hopsOf("other", "r-1")).as("another project's invocation").isZero();
+        // the count is in the Store: a restarted node (a retry of the event keeps its request id) still knows it
+        storage = open(dir.resolve("node"));
+        assertThat(storage.events().hopsOf("shop", "r-1")).isEqualTo(StorageEvents.MAX_HOPS);
         storage.put("shop", "loop", "k", bytes("y"), new Storage.PutRequest(null, Map.of(), null, StorageEvents.MAX_HOPS));
         assertThat(submitted).as("the chain is stopped: no further invocation").hasSize(1);
         assertThat(audited).containsExactly("shop loop/k " + StorageEvents.MAX_HOPS);

@@ -39,12 +39,17 @@ final class AwsChunkedInputStream extends InputStream {
     private final String trailerName;
     private final Checksum trailerChecksum;
 
+    /** A signed stream with trailers: the trailer lines carry their own chained signature. */
+    private final boolean signedTrailer;
+
     /**
      * @param checked the verified headers of a signed stream; null for an unsigned one
      * @param trailer the request's {@code x-amz-trailer}, null for none
+     * @param trailing whether the stream ends with trailers ({@code ...-TRAILER} payloads)
      */
-    AwsChunkedInputStream(InputStream in, SigV4.Checked checked, String trailer) {
+    AwsChunkedInputStream(InputStream in, SigV4.Checked checked, String trailer, boolean trailing) {
         this.in = in;
+        this.signedTrailer = checked != null && trailing;
         this.trailerName = trailer == null || trailer.isBlank() ? null : trailer.strip().toLowerCase(java.util.Locale.ROOT);
         this.trailerChecksum = trailerName == null ? null : Checksum.named(trailerName);
         this.signingKey = checked == null ? null : checked.signingKey();
@@ -116,16 +121,30 @@ final class AwsChunkedInputStream extends InputStream {
             verifyChunk();
             // trailer lines (x-amz-checksum-*, x-amz-trailer-signature) up to an empty line or the end
             String declared = null;
+            String trailerSignature = null;
+            StringBuilder signedLines = new StringBuilder();
             while (true) {
                 String trailer = lineOrEnd();
                 if (trailer == null || trailer.isEmpty()) {
                     break;
                 }
                 int colon = trailer.indexOf(':');
-                if (trailerName != null && colon > 0
-                        && trailer.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT).equals(trailerName)) {
-                    declared = trailer.substring(colon + 1).strip();
+                if (colon <= 0) {
+                    throw malformed("a trailer line is NAME:VALUE");
                 }
+                String name = trailer.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+                String value = trailer.substring(colon + 1).strip();
+                if (name.equals("x-amz-trailer-signature")) {
+                    trailerSignature = value;
+                    continue;
+                }
+                signedLines.append(name).append(':').append(value).append('\n');
+                if (name.equals(trailerName)) {
+                    declared = value;
+                }
+            }
+            if (signedTrailer) {
+                verifyTrailer(signedLines.toString(), trailerSignature);
             }
             if (trailerChecksum != null) {
                 if (declared == null) {
@@ -161,6 +180,21 @@ final class AwsChunkedInputStream extends InputStream {
             throw signatureMismatch();
         }
         previousSignature = expected;
+    }
+
+    /** A signed trailer's signature, chained to the last chunk's, over its lines ({@code name:value\n} each). */
+    private void verifyTrailer(String lines, String signature) {
+        if (signature == null) {
+            throw signatureMismatch();
+        }
+        byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
+        String stringToSign = "AWS4-HMAC-SHA256-TRAILER\n" + amzDate + "\n" + scope + "\n" + previousSignature + "\n"
+                + SigV4.sha256Hex(bytes, 0, bytes.length);
+        String expected = SigV4.hmacHex(signingKey, stringToSign);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+            throw signatureMismatch();
+        }
     }
 
     private String line() throws IOException {

@@ -188,7 +188,7 @@ public final class S3Api {
         if (content.startsWith("STREAMING-")) {
             boolean signedChunks = content.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
             return new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
-                    call.header("x-amz-trailer"));
+                    call.header("x-amz-trailer"), content.endsWith("-TRAILER"));
         }
         if (content.equals(UNSIGNED)) {
             return raw;

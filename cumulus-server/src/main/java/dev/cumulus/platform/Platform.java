@@ -227,7 +227,8 @@ public final class Platform implements AutoCloseable {
             // the bytes under the data dir, or in a shared S3-compatible bucket (ADR 0031)
             Storage storage = Storage.open(database, config.blobStore() == null
                     ? FileBlobStore.open(dataDir.resolve("storage"))
-                    : S3BlobStore.open(config.blobStore(), clock, S3BlobStore.SWEEP_GRACE), new StorageEvents(database, topics, async,
+                    : push(closers, S3BlobStore.open(config.blobStore(), clock, S3BlobStore.SWEEP_GRACE)),
+                    new StorageEvents(database, topics, async,
                     (project, function) -> invoker.resolve(project, function),
                     (project, bucket, key, hops) -> iam.audit().record(new Principal(Principal.Kind.ROLE, "storage-trigger",
                             project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),

@@ -40,7 +40,7 @@ import org.w3c.dom.Element;
  * all, as on the file store: S3 shows an object only once its PUT or CompleteMultipartUpload
  * succeeds, and a failed or refused write aborts its upload.
  */
-public final class S3BlobStore implements BlobStore {
+public final class S3BlobStore implements BlobStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     /** The part size of multipart writes, and so the memory one write holds (S3's minimum is 5 MiB). */
     static final int PART_BYTES = 8 * 1024 * 1024;
@@ -213,6 +213,12 @@ public final class S3BlobStore implements BlobStore {
             token = "true".equals(Xml.text(listing, "IsTruncated")) ? Xml.text(listing, "NextContinuationToken") : null;
         } while (token != null);
         return deleted;
+    }
+
+    /** Stops the HTTP client's threads once requests in flight have ended (the node's stop). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     // --- multipart ---

@@ -106,7 +106,10 @@ abstract class StorageContract {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
+        if (blobs instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         test.close();
     }
 

@@ -4,20 +4,27 @@
 # Needs the AWS CLI (for the bucket's notification configuration, an S3 API call).
 #
 #   CUMULUS_DATA   the node's data dir (default ./.cumulus): where its url and token are
+#   CUMULUS        the CLI to run (default bin/cumulus)
+#   EXAMPLE_JAR    the code package, already built (default: build it with Maven now)
 #   BUCKET         the bucket (default data)
 set -euo pipefail
 
 HERE="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd -P "$HERE/../.." && pwd)"
-CUMULUS="$ROOT/bin/cumulus"
+CUMULUS="${CUMULUS:-$ROOT/bin/cumulus}"
 DATA="$(cd -P "${CUMULUS_DATA:-.cumulus}" 2>/dev/null && pwd)" \
   || { echo "deploy.sh: no data dir at ${CUMULUS_DATA:-.cumulus}; start a node with 'bin/cumulus serve' or set CUMULUS_DATA" >&2; exit 1; }
 c() { "$CUMULUS" "$@" --data-dir "$DATA"; }
 BUCKET="${BUCKET:-data}"
 URL="$(cat "$DATA/url")"
 
-(cd "$ROOT" && ./mvnw -B -q -pl examples/csv-etl -am package -DskipTests)
-JAR="$HERE/target/example-csv-etl-0.1.0-SNAPSHOT.jar"
+if [ -n "${EXAMPLE_JAR:-}" ]; then
+  JAR="$EXAMPLE_JAR"
+else
+  (cd "$ROOT" && ./mvnw -B -q -pl examples/csv-etl -am package -DskipTests)
+  JAR="$HERE/target/example-csv-etl-0.1.0-SNAPSHOT.jar"
+fi
+mkdir -p "$HERE/target"
 
 # the function's role: read incoming/, write clean/ and rejected/, nothing else
 cat > "$HERE/target/csv-etl-role.json" <<JSON

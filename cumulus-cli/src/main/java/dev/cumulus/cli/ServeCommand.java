@@ -61,6 +61,14 @@ final class ServeCommand implements Callable<Integer> {
                     + "outbox until a relay is set, here or per project).")
     String smtp;
 
+    @Option(names = "--blob-store", paramLabel = "URL",
+            description = {"Where object storage keeps its bytes. Default: files under the data dir.",
+                    "s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION: a bucket of any S3-compatible service "
+                            + "that nodes may share (the endpoint defaults to AWS's for the region), with "
+                            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) from the "
+                            + "environment; serve stops when the bucket does not answer."})
+    String blobStore;
+
     @Option(names = "--db", paramLabel = "JDBC_URL",
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
@@ -137,6 +145,14 @@ final class ServeCommand implements Callable<Integer> {
                 throw CliException.usage("--smtp: " + e.getMessage());
             }
         }
+        dev.cumulus.storage.S3BlobStore.Settings blobs = null;
+        if (blobStore != null) {
+            try {
+                blobs = dev.cumulus.storage.S3BlobStore.Settings.parse(blobStore, cli.env);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--blob-store: " + e.getMessage());
+            }
+        }
         PlatformConfig d = PlatformConfig.defaults();
         Path dir = Target.dataDir(dataDir, cli.env, cli.cwd);
         String runtime = System.getProperty(RUNTIME_JAR_PROPERTY);
@@ -162,7 +178,8 @@ final class ServeCommand implements Callable<Integer> {
                 region != null ? region : d.region(),
                 d.async(),
                 tls,
-                smtp);
+                smtp,
+                blobs);
     }
 
     private Path resolve(Path file) {

@@ -107,6 +107,23 @@ class CommandParsingTest {
     }
 
     @Test
+    void serveBlobStore() {
+        ServeCommand plain = parse("serve");
+        assertThat(plain.config().blobStore()).as("files under the data dir").isNull();
+        Cli withKeys = new Cli(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()),
+                Map.of("AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "secret"));
+        ServeCommand shared = (ServeCommand) withKeys.commandLine().parseArgs("serve", "--blob-store",
+                "s3://blobs/node-a?endpoint=http://minio:9000").subcommand().commandSpec().userObject();
+        assertThat(shared.config().blobStore()).hasToString("s3://blobs/node-a/ at http://minio:9000");
+        // no credentials in the environment: refused, never files instead
+        ServeCommand noKeys = parse("serve", "--blob-store", "s3://blobs?endpoint=http://minio:9000");
+        assertThatThrownBy(noKeys::config).isInstanceOf(CliException.class)
+                .hasMessageContaining("--blob-store").hasMessageContaining("AWS_ACCESS_KEY_ID");
+        ServeCommand notS3 = parse("serve", "--blob-store", "/var/blobs");
+        assertThatThrownBy(notS3::config).isInstanceOf(CliException.class).hasMessageContaining("s3://BUCKET");
+    }
+
+    @Test
     void deployAllOptions() {
         DeployCommand d = parse("deploy", "hello", "--code", "build/hello.jar", "--handler", "com.example.Hello",
                 "--runtime", "java25", "--memory", "512", "--timeout", "60", "--env", "A=1", "--env", "B=x=y",

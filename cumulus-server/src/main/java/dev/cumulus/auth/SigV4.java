@@ -321,6 +321,39 @@ public final class SigV4 {
                 + "&X-Amz-Signature=" + signature);
     }
 
+    /**
+     * The {@code Authorization} header of a request the node itself sends to an S3-compatible
+     * service (the S3 BlobStore, ADR 0031): the same canonical request this class verifies, so
+     * one implementation of SigV4 signs and checks.
+     *
+     * @param url the request's URL, its path percent-encoded as it will be sent, its query raw
+     * @param headers the headers to sign, names in lower case; {@code host} and {@code x-amz-date}
+     *     ({@code yyyyMMdd'T'HHmmss'Z'}) must be among them
+     * @param payloadHash the body's SHA-256 in hex, or {@code UNSIGNED-PAYLOAD}
+     */
+    public static String authorization(String method, java.net.URI url, Map<String, String> headers, String payloadHash,
+            String accessKeyId, String secret, String region, String service) {
+        String amzDate = headers.get("x-amz-date");
+        if (amzDate == null || !headers.containsKey("host")) {
+            throw new IllegalArgumentException("sign host and x-amz-date");
+        }
+        String scope = String.join("/", amzDate.substring(0, 8), region, service, "aws4_request");
+        List<String> names = new ArrayList<>(headers.keySet());
+        names.sort(null);
+        Request request = new Request(method, url.getRawPath(), url.getRawQuery(), name -> {
+            String value = headers.get(name);
+            return value == null ? List.of() : List.of(value);
+        });
+        String canonical = canonicalRequest(request, names, payloadHash, service.equals("s3"), false);
+        return ALGORITHM + " Credential=" + accessKeyId + "/" + scope + ", SignedHeaders=" + String.join(";", names)
+                + ", Signature=" + signature(secret, amzDate, scope, canonical);
+    }
+
+    /** {@code x-amz-date}'s form of {@code now}. */
+    public static String amzDate(Instant now) {
+        return AMZ_DATE.format(now);
+    }
+
     /** The key that signs for {@code scope} (date/region/service/aws4_request). */
     public static byte[] signingKey(String secret, String scope) {
         String[] parts = scope.split("/");

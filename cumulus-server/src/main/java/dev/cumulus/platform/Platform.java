@@ -51,8 +51,10 @@ import dev.cumulus.secrets.SecretsMount;
 import dev.cumulus.sources.SourceMappings;
 import dev.cumulus.store.Database;
 import dev.cumulus.topics.Topics;
+import dev.cumulus.storage.FileBlobStore;
 import dev.cumulus.storage.InstanceStorage;
 import dev.cumulus.storage.S3Api;
+import dev.cumulus.storage.S3BlobStore;
 import dev.cumulus.storage.Storage;
 import dev.cumulus.storage.StorageEvents;
 import dev.cumulus.iam.AuditLog;
@@ -223,11 +225,22 @@ public final class Platform implements AutoCloseable {
             SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
                     topics.sourcePublisher(), clock));
             routeTable.addAll(sources.routes());
+            // object storage (issue 14, ADR 0026): the S3-compatible API signed with the same access keys
+            // the bytes under the data dir, or in a shared S3-compatible bucket (ADR 0031)
+            Storage storage = Storage.open(database, config.blobStore() == null
+                    ? FileBlobStore.open(dataDir.resolve("storage"))
+                    : push(closers, S3BlobStore.open(config.blobStore(), clock, S3BlobStore.SWEEP_GRACE)),
+                    new StorageEvents(database, topics, async,
+                    (project, function) -> invoker.resolve(project, function),
+                    (project, bucket, key, hops) -> iam.audit().record(new Principal(Principal.Kind.ROLE, "storage-trigger",
+                            project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),
+                            AuditLog.Outcome.DENY, null, "recursive invocation chain stopped after " + hops
+                            + " storage-triggered invocations"), clock), clock);
             // deploys, publishes and deletes for both APIs; a function is deleted only with what
             // names it, or not at all (ADR 0017)
             Functions functions = Functions.builder().registry(registry).scheduler(scheduler).async(async)
                     .dependents(List.of(routes.dependents(), schedules.dependents(), topics.dependents(),
-                            sources.dependents()))
+                            sources.dependents(), storage.dependents()))
                     .dropped(logs::drop).codeSigning(codeSigning).guard(guard)
                     .roleExists((project, role) -> iam.roles().get(project, role).isPresent())
                     .egressProblem(sandbox.egressProblem()).quotas(quotas).build();
@@ -253,13 +266,6 @@ public final class Platform implements AutoCloseable {
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),
                             config.maxCodeBytes(), config.maxInstances()), functions, clock).api();
-            // object storage (issue 14, ADR 0026): the S3-compatible API signed with the same access keys
-            Storage storage = Storage.open(database, dataDir, new StorageEvents(database, topics, async,
-                    (project, function) -> invoker.resolve(project, function),
-                    (project, bucket, key, hops) -> iam.audit().record(new Principal(Principal.Kind.ROLE, "storage-trigger",
-                            project), "storage:InvokeTrigger", Crn.of("storage", project, bucket + "/" + key),
-                            AuditLog.Outcome.DENY, null, "recursive invocation chain stopped after " + hops
-                            + " storage-triggered invocations"), clock), clock);
             routeTable.addAll(storage.routes(bearer -> executionTokens.verify(bearer).map(ExecutionTokens.Claims::requestId)));
             runtimeApi.serve(new InstanceStorage(storage, guard, bearer -> executionTokens.verify(bearer)
                     .map(c -> new InstanceStorage.Invocation(c.project(), c.function(), c.requestId())), clock));

@@ -27,6 +27,8 @@ import java.time.Duration;
  * @param tls how the edge serves HTTPS; see {@link EdgeTls}
  * @param smtp the node's mail relay, {@code smtp://HOST:PORT} or {@code smtps://USER:PASS@HOST:PORT};
  *     null for none (projects may set their own; see {@link dev.cumulus.mail.SmtpServer})
+ * @param blobStore where object storage keeps its bytes: null for files under the data dir, else a
+ *     bucket of an S3-compatible service that nodes may share (ADR 0031)
  */
 public record PlatformConfig(
         String host,
@@ -45,91 +47,98 @@ public record PlatformConfig(
         String region,
         AsyncDelivery.Settings async,
         EdgeTls tls,
-        String smtp) {
+        String smtp,
+        dev.cumulus.storage.S3BlobStore.Settings blobStore) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
     public static PlatformConfig defaults() {
         return new PlatformConfig("127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
                 50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "bwrap", null, 1, null, DEFAULT_REGION,
-                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT, null);
+                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT, null, null);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withSandbox(String sandbox) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withRegion(String region) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withHost(String host) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withTls(EdgeTls tls) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withAsync(AsyncDelivery.Settings async) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
     }
 
     public PlatformConfig withSmtp(String smtp) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp);
+                region, async, tls, smtp, blobStore);
+    }
+
+    public PlatformConfig withBlobStore(dev.cumulus.storage.S3BlobStore.Settings blobStore) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls, smtp, blobStore);
     }
 }

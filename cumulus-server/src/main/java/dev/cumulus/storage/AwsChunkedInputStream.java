@@ -16,7 +16,11 @@ import java.util.HexFormat;
  * {@code <hex size>[;chunk-signature=<sig>]\r\n<bytes>\r\n}, ending with a zero-size chunk and
  * optional trailer lines (a checksum). Signed chunks are verified as they end, each chained to
  * the one before from the seed signature of the headers; a bad one fails the read, so the blob
- * being written is never published. Nothing but the current line is buffered.
+ * being written is never published. The checksum the request's {@code x-amz-trailer} announces
+ * ({@code x-amz-checksum-crc32}, {@code -crc32c}, {@code -sha1}, {@code -sha256}; the AWS SDKs
+ * send CRC32 by default) is computed over the decoded bytes and compared with the trailer's:
+ * a difference, or a missing trailer, is {@code BadDigest} and fails the read likewise (ADR 0031).
+ * Nothing but the current line is buffered.
  */
 final class AwsChunkedInputStream extends InputStream {
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -31,10 +35,23 @@ final class AwsChunkedInputStream extends InputStream {
     private String chunkSignature;
     private final MessageDigest chunkDigest;
     private boolean ended;
+    /** The trailer announced ({@code x-amz-checksum-crc32}), null for none, and its running checksum. */
+    private final String trailerName;
+    private final Checksum trailerChecksum;
 
-    /** @param checked the verified headers of a signed stream; null for an unsigned one */
-    AwsChunkedInputStream(InputStream in, SigV4.Checked checked) {
+    /** A signed stream with trailers: the trailer lines carry their own chained signature. */
+    private final boolean signedTrailer;
+
+    /**
+     * @param checked the verified headers of a signed stream; null for an unsigned one
+     * @param trailer the request's {@code x-amz-trailer}, null for none
+     * @param trailing whether the stream ends with trailers ({@code ...-TRAILER} payloads)
+     */
+    AwsChunkedInputStream(InputStream in, SigV4.Checked checked, String trailer, boolean trailing) {
         this.in = in;
+        this.signedTrailer = checked != null && trailing;
+        this.trailerName = trailer == null || trailer.isBlank() ? null : trailer.strip().toLowerCase(java.util.Locale.ROOT);
+        this.trailerChecksum = trailerName == null ? null : Checksum.named(trailerName);
         this.signingKey = checked == null ? null : checked.signingKey();
         this.amzDate = checked == null ? null : checked.amzDate();
         this.scope = checked == null ? null : checked.scope();
@@ -68,6 +85,9 @@ final class AwsChunkedInputStream extends InputStream {
             throw malformed("the body ended inside a chunk");
         }
         chunkDigest.update(b, off, n);
+        if (trailerChecksum != null) {
+            trailerChecksum.update(b, off, n);
+        }
         left -= n;
         if (left == 0) {
             endChunk();
@@ -100,10 +120,40 @@ final class AwsChunkedInputStream extends InputStream {
         if (size == 0) {
             verifyChunk();
             // trailer lines (x-amz-checksum-*, x-amz-trailer-signature) up to an empty line or the end
+            String declared = null;
+            String trailerSignature = null;
+            StringBuilder signedLines = new StringBuilder();
             while (true) {
                 String trailer = lineOrEnd();
                 if (trailer == null || trailer.isEmpty()) {
                     break;
+                }
+                int colon = trailer.indexOf(':');
+                if (colon <= 0) {
+                    throw malformed("a trailer line is NAME:VALUE");
+                }
+                String name = trailer.substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT);
+                String value = trailer.substring(colon + 1).strip();
+                if (name.equals("x-amz-trailer-signature")) {
+                    trailerSignature = value;
+                    continue;
+                }
+                signedLines.append(name).append(':').append(value).append('\n');
+                if (name.equals(trailerName)) {
+                    declared = value;
+                }
+            }
+            if (signedTrailer) {
+                verifyTrailer(signedLines.toString(), trailerSignature);
+            }
+            if (trailerChecksum != null) {
+                if (declared == null) {
+                    throw new ApiException(400, "BadDigest", "the body's trailer has no " + trailerName
+                            + ", which x-amz-trailer announced");
+                }
+                if (!declared.equals(trailerChecksum.base64())) {
+                    throw new ApiException(400, "BadDigest", "The " + trailerName.substring("x-amz-checksum-".length())
+                            .toUpperCase(java.util.Locale.ROOT) + " you specified did not match the calculated checksum.");
                 }
             }
             ended = true;
@@ -130,6 +180,21 @@ final class AwsChunkedInputStream extends InputStream {
             throw signatureMismatch();
         }
         previousSignature = expected;
+    }
+
+    /** A signed trailer's signature, chained to the last chunk's, over its lines ({@code name:value\n} each). */
+    private void verifyTrailer(String lines, String signature) {
+        if (signature == null) {
+            throw signatureMismatch();
+        }
+        byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
+        String stringToSign = "AWS4-HMAC-SHA256-TRAILER\n" + amzDate + "\n" + scope + "\n" + previousSignature + "\n"
+                + SigV4.sha256Hex(bytes, 0, bytes.length);
+        String expected = SigV4.hmacHex(signingKey, stringToSign);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+            throw signatureMismatch();
+        }
     }
 
     private String line() throws IOException {
@@ -169,5 +234,59 @@ final class AwsChunkedInputStream extends InputStream {
     @Override
     public void close() throws IOException {
         in.close();
+    }
+
+    /** The flexible checksums S3 names in {@code x-amz-trailer}, over the JDK's implementations. */
+    private interface Checksum {
+        void update(byte[] b, int off, int len);
+
+        String base64();
+
+        static Checksum named(String trailer) {
+            return switch (trailer) {
+                case "x-amz-checksum-crc32" -> crc(new java.util.zip.CRC32());
+                case "x-amz-checksum-crc32c" -> crc(new java.util.zip.CRC32C());
+                case "x-amz-checksum-sha1" -> digest("SHA-1");
+                case "x-amz-checksum-sha256" -> digest("SHA-256");
+                default -> throw new ApiException(400, "InvalidRequest", "x-amz-trailer " + trailer + " is not served:"
+                        + " send x-amz-checksum-crc32, -crc32c, -sha1 or -sha256");
+            };
+        }
+
+        private static Checksum crc(java.util.zip.Checksum crc) {
+            return new Checksum() {
+                @Override
+                public void update(byte[] b, int off, int len) {
+                    crc.update(b, off, len);
+                }
+
+                @Override
+                public String base64() {
+                    long v = crc.getValue();
+                    return java.util.Base64.getEncoder().encodeToString(new byte[] {
+                            (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+                }
+            };
+        }
+
+        private static Checksum digest(String algorithm) {
+            MessageDigest md;
+            try {
+                md = MessageDigest.getInstance(algorithm);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has " + algorithm, e);
+            }
+            return new Checksum() {
+                @Override
+                public void update(byte[] b, int off, int len) {
+                    md.update(b, off, len);
+                }
+
+                @Override
+                public String base64() {
+                    return java.util.Base64.getEncoder().encodeToString(md.digest());
+                }
+            };
+        }
     }
 }

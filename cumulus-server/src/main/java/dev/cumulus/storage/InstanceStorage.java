@@ -72,7 +72,7 @@ public final class InstanceStorage implements InstanceService {
             throw ApiException.notFound("unknown path; storage is " + PREFIX + "/BUCKET/objects[/KEY]");
         }
         String bucket = decode(parts[1]);
-        int hops = storage.events().hopsOf(invocation.requestId());
+        int hops = storage.events().hopsOf(invocation.project(), invocation.requestId());
         if (parts.length == 3) {
             if (!request.getMethod().equals("GET")) {
                 throw ApiException.methodNotAllowed("GET");

@@ -187,7 +187,8 @@ public final class S3Api {
         String content = checked == null || checked.presigned() ? UNSIGNED : call.header("x-amz-content-sha256");
         if (content.startsWith("STREAMING-")) {
             boolean signedChunks = content.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
-            return new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null);
+            return new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
+                    call.header("x-amz-trailer"), content.endsWith("-TRAILER"));
         }
         if (content.equals(UNSIGNED)) {
             return raw;

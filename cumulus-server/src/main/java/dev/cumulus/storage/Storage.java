@@ -62,8 +62,15 @@ public final class Storage {
      * Temp files of writes a crash interrupted are deleted, and blobs no metadata names swept.
      */
     public static Storage open(Database db, Path dataDir, StorageEvents events, Clock clock) throws IOException {
+        return open(db, FileBlobStore.open(dataDir.resolve("storage")), events, clock);
+    }
+
+    /**
+     * Opens storage with its bytes in {@code blobs} (a {@link FileBlobStore} or, for nodes sharing
+     * their storage, an {@link S3BlobStore}); blobs no metadata names are swept.
+     */
+    public static Storage open(Database db, BlobStore blobs, StorageEvents events, Clock clock) throws IOException {
         StorageStore store = new StorageStore(db);
-        FileBlobStore blobs = FileBlobStore.open(dataDir.resolve("storage"));
         int swept = blobs.sweep(store::referenced);
         if (swept > 0) {
             LOG.info("deleted {} storage blobs no object or part referenced (left by an interrupted write)", swept);
@@ -79,6 +86,33 @@ public final class Storage {
      */
     public List<dev.cumulus.web.Route> routes(java.util.function.Function<String, Optional<String>> invocationOf) {
         return new StorageMount(this, invocationOf).routes();
+    }
+
+    /**
+     * The storage triggers that invoke a function, for deleting it (ADR 0017): a delete is refused
+     * while a bucket's notification configuration names the function, and a cascade removes them.
+     */
+    public dev.cumulus.registry.FunctionDependents dependents() {
+        return new dev.cumulus.registry.FunctionDependents() {
+            @Override
+            public List<Dependent> of(String project, String function) {
+                return naming(project, function).stream().map(t -> new Dependent("storage-trigger",
+                        t.bucket() + "/" + t.trigger().id(), t.trigger().id() + " of bucket " + t.bucket(),
+                        t.trigger().function())).toList();
+            }
+
+            @Override
+            public void remove(String project, String function) {
+                for (StorageStore.BucketTrigger t : naming(project, function)) {
+                    store.deleteTrigger(project, t.bucket(), t.trigger().id());
+                }
+            }
+        };
+    }
+
+    private List<StorageStore.BucketTrigger> naming(String project, String function) {
+        return store.triggers(project).stream()
+                .filter(t -> dev.cumulus.registry.FunctionDependents.names(t.trigger().function(), function)).toList();
     }
 
     StorageEvents events() {

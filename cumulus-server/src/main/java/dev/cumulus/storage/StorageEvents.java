@@ -12,10 +12,9 @@ import dev.cumulus.web.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,17 +59,14 @@ public final class StorageEvents {
     private final Audit audit;
     private final Clock clock;
     /**
-     * The hop count of each storage-triggered invocation, by request id: a function writing with
-     * its execution token (whose claims name the invocation) continues its chain without having
-     * to send the count back. Bounded and in memory: after a restart a chain starts again at 0.
+     * How long the hop count of a storage-triggered invocation is kept (in the Store, V18, so it
+     * survives restarts and serves every retry, which keeps its request id): far longer than an
+     * invocation with its retries lasts.
      */
-    private final Map<String, Integer> hopsByInvocation = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-            return size() > MAX_REMEMBERED;
-        }
-    };
-    static final int MAX_REMEMBERED = 100_000;
+    static final Duration HOPS_KEPT = Duration.ofDays(7);
+    /** Old hop counts are pruned once every this many remembered. */
+    private static final int PRUNE_EVERY = 256;
+    private final java.util.concurrent.atomic.AtomicLong remembered = new java.util.concurrent.atomic.AtomicLong();
 
     public StorageEvents(Database db, TopicSink bus, AsyncInvoker async, Functions functions, Audit audit, Clock clock) {
         this.store = new StorageStore(db);
@@ -133,8 +129,10 @@ public final class StorageEvents {
             try {
                 AsyncInvoker.Accepted accepted = async.submit(new AsyncInvoker.Event(t.function(), data,
                         id + ":" + t.id(), event.source(), event.type(), key, id, AsyncInvoker.PayloadFormat.RAW, project));
-                synchronized (hopsByInvocation) {
-                    hopsByInvocation.put(accepted.requestId(), hops + 1);
+                // a function writing with this invocation's token continues from here
+                store.rememberHops(project, accepted.requestId(), hops + 1, now);
+                if (remembered.incrementAndGet() % PRUNE_EVERY == 0) {
+                    store.forgetHopsBefore(now.minus(HOPS_KEPT));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("storage trigger {} of bucket {} could not take event {} for {}", t.id(), bucket, id, key, e);
@@ -155,14 +153,9 @@ public final class StorageEvents {
         }
     }
 
-    /** The hop count of invocation {@code requestId}: 0 unless a storage trigger started it. */
-    public int hopsOf(String requestId) {
-        if (requestId == null) {
-            return 0;
-        }
-        synchronized (hopsByInvocation) {
-            return hopsByInvocation.getOrDefault(requestId, 0);
-        }
+    /** The hop count of invocation {@code requestId} of {@code project}: 0 unless a storage trigger started it. */
+    public int hopsOf(String project, String requestId) {
+        return requestId == null ? 0 : store.hopsOf(project, requestId);
     }
 
     /** The hop count a request declares; 0 without one, capped so a client cannot overflow it. */

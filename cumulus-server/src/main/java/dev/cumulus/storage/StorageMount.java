@@ -43,7 +43,7 @@ final class StorageMount {
             return declared;
         }
         String requestId = invocationOf.apply(authorization.substring(7).strip()).orElse(null);
-        return Math.max(declared, storage.events().hopsOf(requestId));
+        return Math.max(declared, storage.events().hopsOf(call.project(), requestId));
     }
 
     List<Route> routes() {

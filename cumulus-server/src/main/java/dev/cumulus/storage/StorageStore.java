@@ -486,4 +486,77 @@ final class StorageStore {
             }
         });
     }
+
+    /** A trigger with its bucket: what names a function, for deleting it. */
+    record BucketTrigger(String bucket, Trigger trigger) {}
+
+    /** Every trigger of the project's buckets (a project has few; the caller filters by function). */
+    List<BucketTrigger> triggers(String project) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT bucket, trigger_id, function_ref, events, prefix, suffix FROM storage_triggers
+                    WHERE project = ? ORDER BY bucket, trigger_id""")) {
+                select.setString(1, project);
+                try (ResultSet rs = select.executeQuery()) {
+                    List<BucketTrigger> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new BucketTrigger(rs.getString(1), new Trigger(rs.getString(2), rs.getString(3),
+                                List.of(rs.getString(4).split(",")), rs.getString(5), rs.getString(6))));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    void deleteTrigger(String project, String bucket, String triggerId) {
+        db.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM storage_triggers WHERE project = ? AND bucket = ? AND trigger_id = ?")) {
+                delete.setString(1, project);
+                delete.setString(2, bucket);
+                delete.setString(3, triggerId);
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    // --- hop counts of storage-triggered invocations (V18) ---
+
+    void rememberHops(String project, String requestId, int hops, Instant now) {
+        db.withConnection(c -> {
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO storage_invocation_hops (project, request_id, hops, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (project, request_id) DO NOTHING""")) {
+                insert.setString(1, project);
+                insert.setString(2, requestId);
+                insert.setInt(3, hops);
+                insert.setLong(4, now.toEpochMilli());
+                return insert.executeUpdate();
+            }
+        });
+    }
+
+    int hopsOf(String project, String requestId) {
+        return db.withConnection(c -> {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT hops FROM storage_invocation_hops WHERE project = ? AND request_id = ?")) {
+                select.setString(1, project);
+                select.setString(2, requestId);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
+    int forgetHopsBefore(Instant cutoff) {
+        return db.withConnection(c -> {
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM storage_invocation_hops WHERE created_at < ?")) {
+                delete.setLong(1, cutoff.toEpochMilli());
+                return delete.executeUpdate();
+            }
+        });
+    }
 }

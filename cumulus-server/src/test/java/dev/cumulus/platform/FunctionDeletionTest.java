@@ -149,6 +149,30 @@ class FunctionDeletionTest {
         }
     }
 
+    /** A bucket's notification configuration (set here with the AWS SDK) names functions too. */
+    @Test
+    void storageTriggersAreDependentsAndGoWithACascade() {
+        node.deploy("thumbs", ECHO, Map.of());
+        JsonNode key = TestNode.json(node.send("POST", "/v1/keys", "{\"description\":\"triggers\"}"));
+        try (var s3 = S3SdkTest.client(key, node)) {
+            s3.createBucket(b -> b.bucket("photos"));
+            s3.putBucketNotificationConfiguration(b -> b.bucket("photos").notificationConfiguration(n -> n
+                    .lambdaFunctionConfigurations(l -> l.id("make-thumbs").lambdaFunctionArn("thumbs")
+                            .eventsWithStrings("s3:ObjectCreated:*"))));
+            HttpResponse<String> refused = node.send("DELETE", "/v1/functions/thumbs", null);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(TestNode.json(refused).get("message").asText())
+                    .contains("storage-trigger make-thumbs of bucket photos");
+            JsonNode dependent = TestNode.json(refused).get("dependents").get(0);
+            assertThat(dependent.get("kind").asText()).isEqualTo("storage-trigger");
+            assertThat(dependent.get("id").asText()).isEqualTo("photos/make-thumbs");
+
+            assertThat(node.send("DELETE", "/v1/functions/thumbs?cascade=true", null).statusCode()).isEqualTo(204);
+            assertThat(s3.getBucketNotificationConfiguration(b -> b.bucket("photos")).lambdaFunctionConfigurations())
+                    .isEmpty();
+        }
+    }
+
     @Test
     void aMissingVersionIsNamedAsTheVersionNotTheFunction() {
         node.deploy("versioned", ECHO, Map.of());

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Buckets, objects, listings, multipart uploads, crash safety and storage events on a real Store
- * and real files; one subclass per Store backend. The event bus and async invoker are recorders:
- * what is checked here is what storage hands them (node tests deliver for real).
+ * and a real BlobStore; one subclass per Store backend and per BlobStore (files under the data
+ * dir, or {@link S3BlobStoreTest}'s independent S3 server). The event bus and async invoker are
+ * recorders: what is checked here is what storage hands them (node tests deliver for real).
  */
 abstract class StorageContract {
     static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
@@ -44,12 +45,33 @@ abstract class StorageContract {
     TestDatabase test;
     MutableClock clock;
     Storage storage;
+    BlobStore blobs;
     final List<AsyncInvoker.Event> submitted = new ArrayList<>();
     final List<String> published = new ArrayList<>();
     final List<String> audited = new ArrayList<>();
     final List<String> topics = new ArrayList<>();
 
     abstract TestDatabase.Backend backend();
+
+    /** Where the bytes go: files under the node's data dir unless a subclass says otherwise. */
+    BlobStore blobStore(Path dataDir) throws IOException {
+        return FileBlobStore.open(dataDir.resolve("storage"));
+    }
+
+    /**
+     * Leaves what a crash mid-write leaves behind (a file store's temp file); a blob store whose
+     * writes are invisible until they complete leaves nothing there.
+     */
+    void leaveTempDebris() throws IOException {
+        Files.write(dir.resolve("node/storage/tmp/0123456789abcdef0123456789abcdef-crashed"), new byte[4096]);
+    }
+
+    /** Writes in progress or left by a crash (the file store's temp files). */
+    long tempFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("node/storage/tmp"))) {
+            return files.count();
+        }
+    }
 
     @BeforeEach
     void open() throws IOException {
@@ -79,11 +101,15 @@ abstract class StorageContract {
                 throw ApiException.notFound("function " + function + " does not exist");
             }
         }, (project, bucket, key, hops) -> audited.add(project + " " + bucket + "/" + key + " " + hops), clock);
-        return Storage.open(test.db(), dataDir, events, clock);
+        blobs = blobStore(dataDir);
+        return Storage.open(test.db(), blobs, events, clock);
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
+        if (blobs instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         test.close();
     }
 
@@ -102,16 +128,14 @@ abstract class StorageContract {
         }
     }
 
+    /** The blobs in the BlobStore, whatever it is (a sweep that keeps everything visits each). */
     long blobFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(dir.resolve("node/storage/blobs"))) {
-            return files.filter(Files::isRegularFile).count();
-        }
-    }
-
-    long tempFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("node/storage/tmp"))) {
-            return files.count();
-        }
+        long[] count = {0};
+        blobs.sweep(id -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
     }
 
     static String code(Throwable e) {
@@ -253,11 +277,9 @@ abstract class StorageContract {
     void partialWritesAreInvisibleAndCleanedWhenStorageOpensAgain() throws IOException {
         storage.createBucket("shop", "safe");
         storage.put("shop", "safe", "whole.txt", bytes("whole"), plain());
-        Path tmp = dir.resolve("node/storage/tmp");
-        Files.write(tmp.resolve("0123456789abcdef0123456789abcdef-crashed"), new byte[4096]);
-        Path orphan = dir.resolve("node/storage/blobs/ab/ab" + "0".repeat(30));
-        Files.createDirectories(orphan.getParent());
-        Files.write(orphan, "committed bytes, uncommitted metadata".getBytes(StandardCharsets.UTF_8));
+        leaveTempDebris();
+        // a blob whose metadata never committed
+        String orphan = blobs.write(bytes("committed bytes, uncommitted metadata"), null, 1000).id();
         // an upload that fails half-way (the client goes away) leaves nothing either
         InputStream failing = new InputStream() {
             int n;
@@ -276,7 +298,7 @@ abstract class StorageContract {
 
         storage = open(dir.resolve("node"));
         assertThat(tempFiles()).isZero();
-        assertThat(Files.exists(orphan)).isFalse();
+        assertThatThrownBy(() -> blobs.read(orphan, 0, 5).readAllBytes()).isInstanceOf(IOException.class);
         assertThat(blobFiles()).isEqualTo(1);
         assertThat(read("shop", "safe", "whole.txt")).isEqualTo("whole");
         assertThatThrownBy(() -> storage.head("shop", "safe", "half.txt")).satisfies(e ->
@@ -325,6 +347,30 @@ abstract class StorageContract {
     }
 
     @Test
+    void triggersNamingAFunctionAreItsDependentsAndGoWithACascade() {
+        storage.createBucket("shop", "media");
+        storage.createBucket("shop", "docs");
+        storage.createBucket("other", "media");
+        storage.setTriggers("shop", "media", List.of(
+                new Trigger("thumbs", "thumbnail", List.of("s3:ObjectCreated:*"), "uploads/", ""),
+                new Trigger("pinned", "thumbnail:2", List.of("s3:ObjectCreated:*"), "v2/", ""),
+                new Trigger("lookalike", "thumbnail-old", List.of("s3:ObjectCreated:*"), "", "")));
+        storage.setTriggers("shop", "docs", List.of(new Trigger("index", "thumbnail", List.of("s3:ObjectRemoved:*"), "", "")));
+        storage.setTriggers("other", "media", List.of(new Trigger("thumbs", "thumbnail", List.of("s3:ObjectCreated:*"), "", "")));
+        var dependents = storage.dependents();
+        assertThat(dependents.of("shop", "thumbnail")).extracting(d -> d.describe() + " -> " + d.function())
+                .containsExactly("storage-trigger index of bucket docs -> thumbnail",
+                        "storage-trigger pinned of bucket media -> thumbnail:2",
+                        "storage-trigger thumbs of bucket media -> thumbnail");
+        assertThat(dependents.of("shop", "thumbnail").getFirst().id()).isEqualTo("docs/index");
+        dependents.remove("shop", "thumbnail");
+        assertThat(dependents.of("shop", "thumbnail")).isEmpty();
+        assertThat(storage.triggers("shop", "media")).extracting(Trigger::id).containsExactly("lookalike");
+        assertThat(storage.triggers("shop", "docs")).isEmpty();
+        assertThat(dependents.of("other", "thumbnail")).as("another project's trigger stays").hasSize(1);
+    }
+
+    @Test
     void aChainOfStorageTriggeredWritesStopsAtTheHopLimitAndIsAudited() throws IOException {
         storage.createBucket("shop", "loop");
         storage.setTriggers("shop", "loop", List.of(new Trigger("self", "writer", List.of("s3:ObjectCreated:*"), "", "")));
@@ -335,8 +381,12 @@ abstract class StorageContract {
                 .get("x-cumulus-storage-hops").asText()).isEqualTo(Integer.toString(StorageEvents.MAX_HOPS));
         assertThat(audited).isEmpty();
         // the invocation that event started is at the limit: what it writes with its token continues from there
-        assertThat(storage.events().hopsOf("r-1")).isEqualTo(StorageEvents.MAX_HOPS);
-        assertThat(storage.events().hopsOf("some-other-request")).isZero();
+        assertThat(storage.events().hopsOf("shop", "r-1")).isEqualTo(StorageEvents.MAX_HOPS);
+        assertThat(storage.events().hopsOf("shop", "some-other-request")).isZero();
+        assertThat(storage.events().hopsOf("other", "r-1")).as("another project's invocation").isZero();
+        // the count is in the Store: a restarted node (a retry of the event keeps its request id) still knows it
+        storage = open(dir.resolve("node"));
+        assertThat(storage.events().hopsOf("shop", "r-1")).isEqualTo(StorageEvents.MAX_HOPS);
         storage.put("shop", "loop", "k", bytes("y"), new Storage.PutRequest(null, Map.of(), null, StorageEvents.MAX_HOPS));
         assertThat(submitted).as("the chain is stopped: no further invocation").hasSize(1);
         assertThat(audited).containsExactly("shop loop/k " + StorageEvents.MAX_HOPS);

@@ -76,6 +76,7 @@ public final class EndUsers {
     private final AbuseLimits abuse;
     private final Clock clock;
     /** Checked against for unknown addresses, so a miss costs what a wrong password costs. */
+    private final OidcLogin oidc;
     private final String dummyHash = PasswordHash.hash("not anyone's password " + UUID.randomUUID());
 
     private EndUsers(Builder b) {
@@ -87,6 +88,11 @@ public final class EndUsers {
         this.projectExists = b.projectExists;
         this.abuse = new AbuseLimits(b.limits, b.clock);
         this.clock = b.clock;
+        this.oidc = new OidcLogin(this, b.db, b.box, b.clock);
+    }
+
+    AbuseLimits abuse() {
+        return abuse;
     }
 
     public static Builder builder() {
@@ -148,7 +154,7 @@ public final class EndUsers {
         }
     }
 
-    private String project(Call call) {
+    String project(Call call) {
         String project = call.project();
         if (project == null) {
             throw ApiException.notFound("end-user auth is served per project: /v1/projects/{project}/auth/...");
@@ -159,7 +165,7 @@ public final class EndUsers {
         return project;
     }
 
-    private static String address(Call call) {
+    static String address(Call call) {
         return call.facts().source().getHostAddress();
     }
 
@@ -239,9 +245,10 @@ public final class EndUsers {
         abuse.requireUnlocked(project, email);
         Optional<UserStore.User> user = db.withConnection(c -> UserStore.byEmail(c, project, email));
         // the same work whether or not the address is known: one Argon2id verification
+        // a user who signs in only through an OIDC provider has no password: checked against the dummy too
+        String hash = user.map(UserStore.User::passwordHash).orElse(null);
         boolean matches = PasswordHash.verify(password.length() > MAX_PASSWORD ? "" : password,
-                user.map(UserStore.User::passwordHash).orElse(dummyHash)) && user.isPresent()
-                && password.length() <= MAX_PASSWORD;
+                hash == null ? dummyHash : hash) && hash != null && password.length() <= MAX_PASSWORD;
         if (!matches) {
             abuse.failed(project, email);
             throw new ApiException(401, "InvalidCredentials", "wrong email or password");
@@ -262,6 +269,83 @@ public final class EndUsers {
         });
         publish(project, "user.login", user.get().id(), Map.of("userId", user.get().id(), "email", email));
         call.json(200, session.view());
+    }
+
+    /**
+     * The user a provider's verified login stands for (ADR 0032): the one linked to the provider's
+     * subject; else, on a first login, the user with the address the provider vouches for
+     * ({@code email_verified}), linked now, if that user verified it too (otherwise whoever
+     * registered the address first could take over the account); else a new user, verified,
+     * without a password. Runs the blocking hooks and publishes {@code user.created} and
+     * {@code user.login} as password sign-ups and logins do.
+     */
+    OidcLogin.OidcUser oidcSignIn(String project, String provider, String subject, String rawEmail,
+            boolean emailVerified, String sourceIp) {
+        Instant now = clock.instant();
+        Optional<String> linked = db.withConnection(c -> OidcStore.userOf(c, project, provider, subject));
+        Optional<UserStore.User> existing;
+        String email = null;
+        if (linked.isPresent()) {
+            existing = db.withConnection(c -> UserStore.byId(c, project, linked.get()));
+        } else {
+            if (rawEmail == null || !emailVerified) {
+                throw new ApiException(403, "EmailNotVerified", "the provider did not vouch for an email address of "
+                        + "this account (email_verified); it cannot sign in to this project");
+            }
+            email = email(rawEmail);
+            String address = email;
+            existing = db.withConnection(c -> UserStore.byEmail(c, project, address));
+            if (existing.isPresent() && !existing.get().emailVerified()) {
+                throw new ApiException(409, "AccountNotVerified", "an account with this address exists and has not "
+                        + "verified it: log in with its password and verify the address first");
+            }
+        }
+        if (existing.isPresent()) {
+            UserStore.User user = existing.get();
+            if (user.disabled()) {
+                throw new ApiException(403, "UserDisabled", "this account is disabled");
+            }
+            Map<String, Object> hookClaims = hook(project, "beforeSignIn", user.email(), sourceIp);
+            db.inTransaction(c -> {
+                if (linked.isEmpty()) {
+                    OidcStore.link(c, project, provider, subject, user.id(), now);
+                }
+                if (!hookClaims.isEmpty()) {
+                    Map<String, Object> merged = new LinkedHashMap<>(user.claims());
+                    merged.putAll(hookClaims);
+                    UserStore.setClaims(c, project, user.id(), merged, now);
+                }
+                return null;
+            });
+            publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
+                    "provider", provider));
+            return new OidcLogin.OidcUser(user.id(), false);
+        }
+        Map<String, Object> hookClaims = hook(project, "beforeCreate", email, sourceIp);
+        String id = "u-" + UUID.randomUUID();
+        String address = email;
+        db.inTransaction(c -> {
+            UserStore.insert(c, UserStore.newUser(project, id, address, null, now));
+            UserStore.markVerified(c, project, id, now);
+            if (!hookClaims.isEmpty()) {
+                UserStore.setClaims(c, project, id, hookClaims, now);
+            }
+            OidcStore.link(c, project, provider, subject, id, now);
+            return null;
+        });
+        publish(project, "user.created", id, Map.of("userId", id, "email", address, "provider", provider));
+        publish(project, "user.login", id, Map.of("userId", id, "email", address, "provider", provider));
+        return new OidcLogin.OidcUser(id, true);
+    }
+
+    /** A new session (one refresh family) for a user an OIDC login named. */
+    Session oidcSession(String project, String userId) {
+        signingKeyReady(project);
+        return db.inTransaction(c -> {
+            UserStore.User user = UserStore.byId(c, project, userId).filter(u -> !u.disabled())
+                    .orElseThrow(EndUsers::unauthorized);
+            return newSession(c, user, UUID.randomUUID().toString());
+        });
     }
 
     /**
@@ -708,7 +792,7 @@ public final class EndUsers {
     }
 
     /** A JSON object body with only the named fields, each a string (or a flag). */
-    private record Body(JsonNode node) {
+    record Body(JsonNode node) {
         static Body read(Call call, Set<String> allowed) throws IOException {
             byte[] bytes = Exchange.readBody(call.request(), BODY_LIMIT);
             JsonNode node = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(bytes);
@@ -792,10 +876,11 @@ public final class EndUsers {
                         .handle(call -> call.json(200, db.withConnection(c -> UserStore.settings(c, call.project())))),
                 Route.put("/v1/user-settings").authorize("users:PutSettings", "users", "settings")
                         .handle(this::putSettings)));
+        routes.addAll(oidc.routes());
         return routes;
     }
 
-    private static Route open(Route.Builder builder, String action, Route.Handler handler) {
+    static Route open(Route.Builder builder, String action, Route.Handler handler) {
         return builder.authorize(action, "users", "auth").publicAccess().handle(handler);
     }
 

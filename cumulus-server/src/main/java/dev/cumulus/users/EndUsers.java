@@ -770,6 +770,10 @@ public final class EndUsers {
         if (password.isBlank()) {
             throw ApiException.badRequest("WeakPassword", field + " must not be only spaces");
         }
+        if (CommonPasswords.contains(password)) {
+            throw ApiException.badRequest("WeakPassword", field + " is one of the passwords most common in leaked "
+                    + "password lists: choose another");
+        }
         return password;
     }
 

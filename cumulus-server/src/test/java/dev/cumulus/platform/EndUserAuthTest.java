@@ -260,6 +260,11 @@ class EndUserAuthTest {
         assertError(signup("default", "not-an-address", "correct horse battery"), 400, "InvalidEmail");
         assertError(signup("default", "weak@example.com", "short"), 400, "WeakPassword");
         assertError(signup("default", "long@example.com", "x".repeat(300)), 400, "WeakPassword");
+        // whole passwords common in leaked sets (zxcvbn's list, offline), whatever their case
+        HttpResponse<String> leaked = signup("default", "leaked@example.com", "Password123");
+        assertError(leaked, 400, "WeakPassword");
+        assertThat(TestNode.json(leaked).path("message").asText()).contains("leaked");
+        assertError(signup("default", "leaked@example.com", "qwertyuiop"), 400, "WeakPassword");
         assertError(signup("default", "long@example.com", "x".repeat(5000)), 400, "InvalidParameter");
         assertError(signup("default", "a".repeat(250) + "@example.com", "correct horse battery"), 400, "InvalidEmail");
         assertError(post("default", "signup", "{\"email\":\"u@example.com\",\"password\":\"correct horse battery\",\"admin\":true}"),

@@ -153,12 +153,7 @@ final class OidcStore {
 
     /** Spends the login's state; false when it was spent already (a replayed callback). */
     static boolean spendState(Connection c, String stateSha256, Instant now) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement(
-                "UPDATE user_oidc_logins SET used_at = ? WHERE state_sha256 = ? AND used_at IS NULL")) {
-            u.setLong(1, now.toEpochMilli());
-            u.setString(2, stateSha256);
-            return u.executeUpdate() == 1;
-        }
+        return spend(c, "used_at", "state_sha256", stateSha256, now);
     }
 
     /** Records who logged in and the one-time result code the app redeems (until {@code expiresAt}). */
@@ -176,10 +171,16 @@ final class OidcStore {
 
     /** Spends the result code; false when it was spent already. */
     static boolean spendResult(Connection c, String resultSha256, Instant now) throws SQLException {
-        try (PreparedStatement u = c.prepareStatement(
-                "UPDATE user_oidc_logins SET result_used_at = ? WHERE result_sha256 = ? AND result_used_at IS NULL")) {
+        return spend(c, "result_used_at", "result_sha256", resultSha256, now);
+    }
+
+    /** Sets {@code usedColumn} of the row whose {@code keyColumn} is {@code key} if it is not set yet. */
+    private static boolean spend(Connection c, String usedColumn, String keyColumn, String key, Instant now)
+            throws SQLException {
+        try (PreparedStatement u = c.prepareStatement("UPDATE user_oidc_logins SET " + usedColumn + " = ? WHERE "
+                + keyColumn + " = ? AND " + usedColumn + " IS NULL")) {
             u.setLong(1, now.toEpochMilli());
-            u.setString(2, resultSha256);
+            u.setString(2, key);
             return u.executeUpdate() == 1;
         }
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
@@ -19,7 +18,6 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,25 +43,20 @@ class EndUserAuthTest {
     @TempDir
     static Path dataDir;
 
+    static MailNode mailNode;
     static GreenMail smtp;
     static TestNode node;
 
     @BeforeAll
     static void start() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        node = new TestNode(dataDir, c -> c.withStemCells(0).withSmtp("smtp://127.0.0.1:" + port));
-        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"shop\"}").statusCode()).isEqualTo(201);
+        mailNode = MailNode.start(dataDir, "shop");
+        smtp = mailNode.smtp();
+        node = mailNode.node();
     }
 
     @AfterAll
     static void stop() {
-        node.close();
-        smtp.stop();
+        mailNode.close();
     }
 
     static String auth(String project) {

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -40,19 +38,16 @@ class OidcLoginTest {
     @TempDir
     static Path dataDir;
 
+    static MailNode mailNode;
     static GreenMail smtp;
     static TestNode node;
     static TestOidcProvider provider;
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        node = new TestNode(dataDir, c -> c.withStemCells(0).withSmtp("smtp://127.0.0.1:" + port));
+        mailNode = MailNode.start(dataDir);
+        smtp = mailNode.smtp();
+        node = mailNode.node();
         provider = new TestOidcProvider();
         HttpResponse<String> put = node.send("PUT", "/v1/user-oidc-providers/test", TestNode.write(Map.of(
                 "issuer", provider.issuer(), "clientId", provider.clientId, "clientSecret", provider.clientSecret,
@@ -66,8 +61,7 @@ class OidcLoginTest {
     @AfterAll
     static void stop() {
         provider.close();
-        node.close();
-        smtp.stop();
+        mailNode.close();
     }
 
     /** What a browser and the app went through: the node's redirects and the app's code. */

@@ -48,3 +48,32 @@ CREATE TABLE user_identities (
     PRIMARY KEY (project, provider, subject)
 );
 CREATE INDEX user_identities_user ON user_identities (project, user_id);
+
+-- End users' passkeys (WebAuthn): the credential's attested data (its id and public key, as
+-- webauthn4j encodes it) and the authenticator's signature counter.
+CREATE TABLE user_passkeys (
+    project          VARCHAR(63)    NOT NULL,
+    credential_id    VARCHAR(1400)  NOT NULL,
+    user_id          VARCHAR(64)    NOT NULL,
+    attested_data    TEXT           NOT NULL,
+    sign_count       BIGINT         NOT NULL,
+    backup_eligible  INTEGER        NOT NULL,
+    backup_state     INTEGER        NOT NULL,
+    created_at       BIGINT         NOT NULL,
+    last_used_at     BIGINT,
+    PRIMARY KEY (project, credential_id)
+);
+CREATE INDEX user_passkeys_user ON user_passkeys (project, user_id);
+
+-- A passkey ceremony's challenge, found by its SHA-256: 'register' (for user_id) or 'login'
+-- (anyone's passkey), valid once until expires_at.
+CREATE TABLE user_passkey_challenges (
+    challenge_sha256  VARCHAR(64)  NOT NULL PRIMARY KEY,
+    project           VARCHAR(63)  NOT NULL,
+    purpose           VARCHAR(16)  NOT NULL,
+    user_id           VARCHAR(64),
+    created_at        BIGINT       NOT NULL,
+    expires_at        BIGINT       NOT NULL,
+    used_at           BIGINT
+);
+CREATE INDEX user_passkey_challenges_expiry ON user_passkey_challenges (expires_at);

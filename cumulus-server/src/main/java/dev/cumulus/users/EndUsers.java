@@ -77,6 +77,7 @@ public final class EndUsers {
     private final Clock clock;
     /** Checked against for unknown addresses, so a miss costs what a wrong password costs. */
     private final OidcLogin oidc;
+    private final Passkeys passkeys;
     private final String dummyHash = PasswordHash.hash("not anyone's password " + UUID.randomUUID());
 
     private EndUsers(Builder b) {
@@ -89,6 +90,7 @@ public final class EndUsers {
         this.abuse = new AbuseLimits(b.limits, b.clock);
         this.clock = b.clock;
         this.oidc = new OidcLogin(this, b.db, b.box, b.clock);
+        this.passkeys = new Passkeys(this, b.db, b.clock);
     }
 
     AbuseLimits abuse() {
@@ -338,6 +340,29 @@ public final class EndUsers {
         return new OidcLogin.OidcUser(id, true);
     }
 
+    /** A session for the user whose passkey verified: as a password login after its check. */
+    Session passkeySignIn(String project, String userId, String sourceIp) {
+        UserStore.User user = db.withConnection(c -> UserStore.byId(c, project, userId))
+                .orElseThrow(() -> new ApiException(401, "InvalidPasskey", "the passkey was not accepted"));
+        if (user.disabled()) {
+            throw new ApiException(403, "UserDisabled", "this account is disabled");
+        }
+        Map<String, Object> hookClaims = hook(project, "beforeSignIn", user.email(), sourceIp);
+        signingKeyReady(project);
+        Instant now = clock.instant();
+        Session session = db.inTransaction(c -> {
+            if (!hookClaims.isEmpty()) {
+                Map<String, Object> merged = new LinkedHashMap<>(user.claims());
+                merged.putAll(hookClaims);
+                UserStore.setClaims(c, project, user.id(), merged, now);
+            }
+            return newSession(c, UserStore.byId(c, project, user.id()).orElseThrow(), UUID.randomUUID().toString());
+        });
+        publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
+                "method", "passkey"));
+        return session;
+    }
+
     /** A new session (one refresh family) for a user an OIDC login named. */
     Session oidcSession(String project, String userId) {
         signingKeyReady(project);
@@ -487,6 +512,11 @@ public final class EndUsers {
             return null;
         });
         call.noContent();
+    }
+
+    /** The user whose access token of the project the call carries (401 otherwise). */
+    UserStore.User signedIn(Call call, String project) {
+        return me(call, project);
     }
 
     private UserStore.User me(Call call, String project) {
@@ -642,10 +672,39 @@ public final class EndUsers {
     }
 
     private static final Set<String> SETTINGS = Set.of("beforeCreate", "beforeSignIn");
+    private static final Set<String> PASSKEY_SETTINGS = Set.of("passkeyRpId", "passkeyOrigin");
 
     private void putSettings(Call call) throws IOException {
-        Body body = Body.read(call, SETTINGS);
+        Set<String> fields = new java.util.HashSet<>(SETTINGS);
+        fields.addAll(PASSKEY_SETTINGS);
+        Body body = Body.read(call, fields);
         Map<String, Object> settings = new LinkedHashMap<>();
+        // passkeys: the relying party's ID (a domain) and the origin of the app's pages, together
+        String rpId = body.text("passkeyRpId");
+        String origin = body.text("passkeyOrigin");
+        if ((rpId == null) != (origin == null)) {
+            throw ApiException.badRequest("InvalidParameter", "passkeyRpId and passkeyOrigin go together");
+        }
+        if (rpId != null) {
+            if (!rpId.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyRpId is a domain, e.g. shop.example");
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(origin);
+            } catch (java.net.URISyntaxException e) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyOrigin is an origin, e.g. https://shop.example");
+            }
+            boolean local = rpId.equals("localhost") && "http".equals(uri.getScheme());
+            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getRawPath() != null
+                    && !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+                    || !(uri.getHost().equals(rpId) || uri.getHost().endsWith("." + rpId))) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyOrigin is the https origin of the app's pages "
+                        + "on passkeyRpId or a subdomain of it, e.g. https://shop.example");
+            }
+            settings.put("passkeyRpId", rpId);
+            settings.put("passkeyOrigin", origin);
+        }
         for (String hook : SETTINGS) {
             String function = body.text(hook);
             if (function != null) {
@@ -881,6 +940,7 @@ public final class EndUsers {
                 Route.put("/v1/user-settings").authorize("users:PutSettings", "users", "settings")
                         .handle(this::putSettings)));
         routes.addAll(oidc.routes());
+        routes.addAll(passkeys.routes());
         return routes;
     }
 

@@ -48,6 +48,9 @@ class EveryRouteAuthorisedTest {
             "GET /v1/auth/jwks.json",
             // OIDC login (ADR 0032): state bound to the browser, the app's code bound to its PKCE verifier
             "GET /v1/auth/oidc/{provider}/authorize", "GET /v1/auth/oidc/{provider}/callback", "POST /v1/auth/oidc/token",
+            // passkeys: one-time challenges; registering needs the user's access token, checked by the route
+            "POST /v1/auth/passkeys/register/options", "POST /v1/auth/passkeys/register",
+            "POST /v1/auth/passkeys/login/options", "POST /v1/auth/passkeys/login",
             // S3: presigned URLs carry their own proof (checked by the route), preflights answer from CORS rules
             "GET /s3/{bucket}/{key+}?X-Amz-Signature", "PUT /s3/{bucket}/{key+}?X-Amz-Signature",
             "OPTIONS /s3/{bucket}", "OPTIONS /s3/{bucket}/{key+}");

@@ -340,4 +340,43 @@ abstract class UsersStoreContract {
         assertThat(this.<Boolean>write(c -> OidcStore.deleteProvider(c, "shop", "google"))).isTrue();
         assertThat(this.<Boolean>write(c -> OidcStore.deleteProvider(c, "shop", "google"))).isFalse();
     }
+
+    @Test
+    void passkeysAndTheirChallengesArePerProjectAndChallengesWorkOnce() {
+        Instant later = T0.plusSeconds(300);
+        write(c -> {
+            PasskeyStore.insertChallenge(c, "ch-1", new PasskeyStore.Challenge("shop", "register", "u-1", later), T0);
+            PasskeyStore.insertChallenge(c, "ch-2", new PasskeyStore.Challenge("shop", "login", null, later), T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "blog", "ch-1",
+                "register", T0))).as("another project's").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "login", T0))).as("another purpose").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "register", T0))).get().extracting(PasskeyStore.Challenge::userId).isEqualTo("u-1");
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "register", T0))).as("spent").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-2",
+                "login", later.plusSeconds(1)))).as("expired").isEmpty();
+
+        add("shop", "u-1", "ada@example.com");
+        write(c -> {
+            PasskeyStore.insert(c, new PasskeyStore.Passkey("shop", "cred-1", "u-1", "AAAA", 0, true, false), T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<PasskeyStore.Passkey>>read(c -> PasskeyStore.byId(c, "blog", "cred-1"))).isEmpty();
+        write(c -> {
+            PasskeyStore.used(c, "shop", "cred-1", 7, true, T0);
+            return null;
+        });
+        PasskeyStore.Passkey used = this.<java.util.Optional<PasskeyStore.Passkey>>read(c -> PasskeyStore.byId(c, "shop",
+                "cred-1")).orElseThrow();
+        assertThat(used.signCount()).isEqualTo(7);
+        assertThat(used.backupState()).isTrue();
+        assertThat(this.<java.util.List<PasskeyStore.Passkey>>read(c -> PasskeyStore.ofUser(c, "shop", "u-1"))).hasSize(1);
+        write(c -> UserStore.delete(c, "shop", "u-1"));
+        assertThat(this.<java.util.List<PasskeyStore.Passkey>>read(c -> PasskeyStore.ofUser(c, "shop", "u-1")))
+                .as("a deleted user's passkeys go with them").isEmpty();
+    }
 }

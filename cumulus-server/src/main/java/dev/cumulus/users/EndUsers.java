@@ -262,11 +262,7 @@ public final class EndUsers {
         Map<String, Object> hookClaims = hook(project, "beforeSignIn", email, address(call));
         Instant now = clock.instant();
         Session session = db.inTransaction(c -> {
-            if (!hookClaims.isEmpty()) {
-                Map<String, Object> merged = new LinkedHashMap<>(user.get().claims());
-                merged.putAll(hookClaims);
-                UserStore.setClaims(c, project, user.get().id(), merged, now);
-            }
+            mergeClaims(c, user.get(), hookClaims, now);
             return newSession(c, UserStore.byId(c, project, user.get().id()).orElseThrow(), UUID.randomUUID().toString());
         });
         publish(project, "user.login", user.get().id(), Map.of("userId", user.get().id(), "email", email));
@@ -312,11 +308,7 @@ public final class EndUsers {
                 if (linked.isEmpty()) {
                     OidcStore.link(c, project, provider, subject, user.id(), now);
                 }
-                if (!hookClaims.isEmpty()) {
-                    Map<String, Object> merged = new LinkedHashMap<>(user.claims());
-                    merged.putAll(hookClaims);
-                    UserStore.setClaims(c, project, user.id(), merged, now);
-                }
+                mergeClaims(c, user, hookClaims, now);
                 return null;
             });
             publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
@@ -351,11 +343,7 @@ public final class EndUsers {
         signingKeyReady(project);
         Instant now = clock.instant();
         Session session = db.inTransaction(c -> {
-            if (!hookClaims.isEmpty()) {
-                Map<String, Object> merged = new LinkedHashMap<>(user.claims());
-                merged.putAll(hookClaims);
-                UserStore.setClaims(c, project, user.id(), merged, now);
-            }
+            mergeClaims(c, user, hookClaims, now);
             return newSession(c, UserStore.byId(c, project, user.id()).orElseThrow(), UUID.randomUUID().toString());
         });
         publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
@@ -371,6 +359,16 @@ public final class EndUsers {
                     .orElseThrow(EndUsers::unauthorized);
             return newSession(c, user, UUID.randomUUID().toString());
         });
+    }
+
+    /** Adds what a beforeSignIn hook answered to the user's claims (theirs win over the stored ones). */
+    private static void mergeClaims(Connection c, UserStore.User user, Map<String, Object> hookClaims, Instant now)
+            throws SQLException {
+        if (!hookClaims.isEmpty()) {
+            Map<String, Object> merged = new LinkedHashMap<>(user.claims());
+            merged.putAll(hookClaims);
+            UserStore.setClaims(c, user.project(), user.id(), merged, now);
+        }
     }
 
     /**

@@ -1,4 +1,4 @@
--- End users' login through a project's OpenID Connect providers (issue 15, docs/auth.md, ADR 0032).
+-- End users' login through a project's OpenID Connect providers and with passkeys (issue 15, docs/auth.md, ADR 0032).
 -- Portable between SQLite and PostgreSQL: BIGINT epoch milliseconds, TEXT for JSON.
 
 -- A provider a project's users may log in with. The client secret is sealed under the node's

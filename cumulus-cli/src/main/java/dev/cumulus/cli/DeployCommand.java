@@ -80,6 +80,11 @@ final class DeployCommand implements Callable<Integer> {
             description = "Whether the function URL /fn/NAME/ answers without a token (--no-public to revoke).")
     Boolean isPublic;
 
+    @Option(names = "--url-auth", paramLabel = "token|none|user",
+            description = "Who may call the function URL /fn/NAME/: token (the node's principals, the default), "
+                    + "none (anyone, as --public), user (the project's signed-in end users: an access token from "
+                    + "/v1/projects/P/auth/login, checked before the function runs; the function sees the user).")
+    String urlAuth;
 
     @Option(names = "--mount", paramLabel = "SOURCE:TARGET[:rw]",
             description = "Grant a host path, bound at TARGET (under /mnt/) in the sandbox, read-only unless :rw; repeatable. "
@@ -123,7 +128,15 @@ final class DeployCommand implements Callable<Integer> {
         if (keepAlive != null) {
             body.put("keepAliveSeconds", Durations.toWholeSeconds(keepAlive, "--keep-alive"));
         }
-        if (isPublic != null) {
+        if (urlAuth != null) {
+            if (!List.of("token", "none", "user").contains(urlAuth)) {
+                throw CliException.usage("--url-auth must be token, none or user, got " + urlAuth);
+            }
+            if (isPublic != null && isPublic != urlAuth.equals("none")) {
+                throw CliException.usage("--public and --url-auth " + urlAuth + " disagree: give one of them");
+            }
+            body.put("urlAuth", urlAuth);
+        } else if (isPublic != null) {
             body.put("public", isPublic);
         }
         if (provisioned != null) {
@@ -185,6 +198,7 @@ final class DeployCommand implements Callable<Integer> {
         if (memoryMb == null) memoryMb = m.memory();
         if (timeout == null && m.timeout() != null) timeout = m.timeoutDuration(label);
         if (env.isEmpty()) env = m.envVars();
+        if (urlAuth == null && isPublic == null) urlAuth = m.urlAuth();
         if (name == null) {
             throw CliException.usage(label + " has no name (set name: or give NAME)");
         }

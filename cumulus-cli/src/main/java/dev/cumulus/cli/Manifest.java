@@ -30,9 +30,11 @@ import java.util.TreeSet;
  * @param code the package to upload, relative to the manifest's folder: a jar or zip (a Maven
  *     project's build output), or a folder to zip ({@code .} for a {@code provided} function)
  * @param timeout a duration as {@code --timeout} takes it: {@code 30}, {@code 30s}, {@code 5m}
+ * @param urlAuth who may call the function URL, as {@code --url-auth} takes it: {@code token},
+ *     {@code none} or {@code user}; null leaves the function's setting alone
  */
 record Manifest(String name, String runtime, String handler, String code, Integer memory, String timeout,
-                Map<String, String> env, List<Route> routes, List<Schedule> schedules) {
+                Map<String, String> env, List<Route> routes, List<Schedule> schedules, String urlAuth) {
 
     /** The file names deploy looks for, in a folder. */
     static final List<String> FILES = List.of("cumulus.yaml", "cumulus.yml", "cumulus.json");
@@ -110,6 +112,9 @@ record Manifest(String name, String runtime, String handler, String code, Intege
         }
         if (timeout != null) {
             timeoutDuration(label);
+        }
+        if (urlAuth != null && !List.of("token", "none", "user").contains(urlAuth)) {
+            throw CliException.usage(label + ": urlAuth must be token, none or user, got " + urlAuth);
         }
         if (env != null) {
             env.forEach((k, v) -> {

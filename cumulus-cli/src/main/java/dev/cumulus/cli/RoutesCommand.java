@@ -69,7 +69,8 @@ final class RoutesCommand implements Callable<Integer> {
         @Option(names = "--payload-format", paramLabel = "1.0|2.0", description = "Event shape: 2.0 (HTTP API, default) or 1.0 (REST API proxy).")
         String payloadFormat;
 
-        @Option(names = "--auth", paramLabel = "none|token", description = "token (the root token, default) or none (public).")
+        @Option(names = "--auth", paramLabel = "token|none|user", description = "token (the node's principals, default), "
+                + "none (public) or user (the project's end users' access tokens; the function sees the user).")
         String auth;
 
         Add(Cli cli) {

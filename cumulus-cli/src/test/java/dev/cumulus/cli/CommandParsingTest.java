@@ -327,6 +327,19 @@ class CommandParsingTest {
     }
 
     @Test
+    void deployUrlAuthIsSentAsGivenAndChecked() {
+        DeployCommand user = parse("deploy", "f", "--handler", "a.B", "--url-auth", "user");
+        assertThat(user.settings(null).get("urlAuth").asText()).isEqualTo("user");
+        assertThat(user.settings(null).has("public")).isFalse();
+        DeployCommand open = parse("deploy", "f", "--handler", "a.B", "--url-auth", "none", "--public");
+        assertThat(open.settings(null).get("urlAuth").asText()).isEqualTo("none");
+        DeployCommand typo = parse("deploy", "f", "--handler", "a.B", "--url-auth", "users");
+        assertThatThrownBy(() -> typo.settings(null)).isInstanceOf(CliException.class).hasMessageContaining("--url-auth");
+        DeployCommand clash = parse("deploy", "f", "--handler", "a.B", "--url-auth", "user", "--public");
+        assertThatThrownBy(() -> clash.settings(null)).isInstanceOf(CliException.class).hasMessageContaining("disagree");
+    }
+
+    @Test
     void sourcesAdd() {
         CommandLine.ParseResult parsed = cli.commandLine().parseArgs("sources", "add", "s", "--function", "f",
                 "--type", "nats", "--url", "nats://h:4222", "--stream", "S", "--subject", "s.>");

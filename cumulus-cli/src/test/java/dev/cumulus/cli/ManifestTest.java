@@ -42,6 +42,7 @@ class ManifestTest {
                 code: target/shop.jar
                 memory: 512
                 timeout: 2m
+                urlAuth: user
                 env:
                   GREETING: Hi
                   DEBUG: true
@@ -62,6 +63,7 @@ class ManifestTest {
                 """);
         assertThat(m.name()).isEqualTo("shop");
         assertThat(m.memory()).isEqualTo(512);
+        assertThat(m.urlAuth()).isEqualTo("user");
         assertThat(m.timeoutDuration("cumulus.yaml")).isEqualTo(Duration.ofMinutes(2));
         assertThat(m.envVars()).containsExactly(new EnvVar("GREETING", "Hi"), new EnvVar("DEBUG", "true"));
         Manifest.Route route = m.routes().getFirst();
@@ -88,7 +90,8 @@ class ManifestTest {
     @Test
     void unknownFieldsAreNamedWithTheirPlaceAndLine() {
         assertUsageError("cumulus.yaml", "name: a\nmemroy: 512\n",
-                "cumulus.yaml: unknown field 'memroy' (known here: code, env, handler, memory, name, routes, runtime, schedules, timeout)");
+                "cumulus.yaml: unknown field 'memroy' (known here: code, env, handler, memory, name, routes, runtime, schedules, "
+                        + "timeout, urlAuth)");
         assertUsageError("cumulus.yaml", "name: a\nroutes:\n  - method: GET\n    path: /x\n  - methd: GET\n",
                 "cumulus.yaml: unknown field 'routes[1].methd' (known here: auth, cors, method, path, payloadFormat, throttle)");
         assertUsageError("cumulus.yaml", "name: a\nroutes:\n  - method: GET\n    path: /x\n    cors: {allowOrigin: ['*']}\n",
@@ -123,6 +126,7 @@ class ManifestTest {
         assertUsageError("cumulus.yaml", "env:\n  EMPTY:\n", "cumulus.yaml: env.EMPTY has no value (write EMPTY: \"\" for an empty one)");
         assertUsageError("cumulus.yaml", "timeout: soon\n",
                 "cumulus.yaml: timeout: 'soon' is not a duration (use e.g. 10m, 2s, 500ms, or 600 for seconds)");
+        assertUsageError("cumulus.yaml", "urlAuth: users\n", "cumulus.yaml: urlAuth must be token, none or user, got users");
         assertUsageError("cumulus.yaml", "name: no spaces\n", "invalid function name 'no spaces' (1-64 characters of A-Z a-z 0-9 _ -)");
     }
 

@@ -6,6 +6,7 @@ import dev.cumulus.iam.Guard;
 import dev.cumulus.invoke.Invoker;
 import dev.cumulus.logs.LogStore;
 import dev.cumulus.metering.Usage;
+import dev.cumulus.routes.EndUserVerifier;
 import dev.cumulus.registry.FunctionRegistry;
 import dev.cumulus.scheduler.Scheduler;
 import dev.cumulus.web.Api;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param routes the REST API routes other capabilities own (topics, routes, schedules, ...),
  *     served beside the edge's own
  * @param apis APIs with their own prefixes, authentication and error dialect (the Lambda API)
+ * @param endUsers checks end users' access tokens for function URLs with {@code urlAuth: user}
  */
 public record EdgeApi(
         Guard guard,
@@ -33,4 +35,5 @@ public record EdgeApi(
         List<Route> routes,
         List<Api.Builder> apis,
         AsyncDelivery async,
-        Functions functions) {}
+        Functions functions,
+        EndUserVerifier endUsers) {}

@@ -81,7 +81,8 @@ final class FunctionRoutes {
                 Route.get("/v1/functions/{name}/invocations").authorize("functions:ListInvocations", "functions", FUNCTION)
                         .handle(this::invocations),
                 Route.get("/v1/usage").authorize("usage:Get", "usage", "*").handle(this::usage),
-                // public when the function's publicUrl says so; otherwise the handler demands a principal
+                // public when the function's urlAuth says so (none, or user: an end user's token the
+                // handler checks); otherwise the handler demands a principal
                 Route.any("/fn/{name}").authorize("functions:InvokeUrl", "functions", FUNCTION).publicAccess()
                         .handle(this::functionUrl),
                 Route.any("/fn/{name}/{path+}").authorize("functions:InvokeUrl", "functions", FUNCTION).publicAccess()
@@ -228,17 +229,38 @@ final class FunctionRoutes {
             call.authorize();
             throw unknown;
         }
-        if (!version.config().publicUrl()) {
-            call.authorize();
-            if (!project.equals(call.project())) {
-                throw notFound(name);
+        FunctionConfig.UrlAuth auth = version.config().urlAuth();
+        Map<String, Object> user = null;
+        switch (auth) {
+            case TOKEN -> {
+                call.authorize();
+                if (!project.equals(call.project())) {
+                    throw notFound(name);
+                }
             }
+            case USER -> {
+                // checked before the body is read or any instance starts; written here rather
+                // than thrown, so that WWW-Authenticate reaches the client
+                user = api.endUsers().claims(project, request.getHeaders().get(HttpHeader.AUTHORIZATION)).orElse(null);
+                if (user == null) {
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+                    Exchange.write(response, 401, JSON, Json.write(Map.of("error", "Unauthorized", "message",
+                            "this function URL needs an end user's valid access token: 'Authorization: Bearer "
+                                    + "<accessToken>' from /v1/projects/" + project + "/auth/login")));
+                    return;
+                }
+            }
+            case NONE -> { }
         }
         byte[] body = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
-        var http = HttpExchanges.request(request, rawPath, body, version.config().publicUrl());
+        // the node's own token never reaches a function; an end user's is theirs to show (as API Gateway does)
+        var http = HttpExchanges.request(request, rawPath, body, auth != FunctionConfig.UrlAuth.TOKEN);
+        Map<String, Object> caller = user;
         Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(version)
                 .trigger(dev.cumulus.invoke.Call.Trigger.FUNCTION_URL)
-                .payload(requestId -> FunctionUrlEvents.toEvent(http, name, requestId, api.clock().instant()))
+                .payload(requestId -> FunctionUrlEvents.withJwtAuthorizer(
+                        FunctionUrlEvents.toEvent(http, name, requestId, api.clock().instant()), caller))
+                .cognitoIdentity(FunctionUrlEvents.cognitoIdentity(project, caller))
                 .build());
         String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);

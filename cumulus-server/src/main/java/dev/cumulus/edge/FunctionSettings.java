@@ -17,7 +17,7 @@ import java.util.Set;
 final class FunctionSettings {
     private static final Set<String> FIELDS = Set.of("runtime", "handler", "memoryMb", "timeoutSeconds",
             "environment", "maxInstances", "concurrency", "keepAliveSeconds", "public", "codeSha256", "name",
-            "provisionedConcurrency", "mounts", "async", "network", "role", "codeSignature");
+            "provisionedConcurrency", "mounts", "async", "network", "role", "codeSignature", "urlAuth");
     private static final Set<String> ASYNC_FIELDS = Set.of("maxRetries", "maxEventAgeSeconds", "onSuccess", "onFailure");
 
     private FunctionSettings() {}
@@ -45,12 +45,39 @@ final class FunctionSettings {
                 integer(body, "maxInstances", base.maxInstances()),
                 integer(body, "concurrency", base.concurrency()),
                 body.has("keepAliveSeconds") ? nullableInteger(body, "keepAliveSeconds") : base.keepAliveSeconds(),
-                bool(body, "public", base.publicUrl()),
+                false, // follows urlAuth
+
                 integer(body, "provisionedConcurrency", base.provisionedConcurrency()),
                 mounts(body, base.mounts()),
                 async(body, base.async()),
                 body.has("role") ? nullableText(body, "role", "role") : base.role(),
-                network(body, base.egress()));
+                network(body, base.egress()),
+                urlAuth(body, base.urlAuth()));
+    }
+
+    /**
+     * {@code urlAuth} ({@code "token"}, {@code "none"} or {@code "user"}), or the older
+     * {@code public} (true: none, false: token); both given must agree.
+     */
+    private static FunctionConfig.UrlAuth urlAuth(JsonNode body, FunctionConfig.UrlAuth base) {
+        FunctionConfig.UrlAuth fromPublic = body.has("public")
+                ? (bool(body, "public", false) ? FunctionConfig.UrlAuth.NONE : FunctionConfig.UrlAuth.TOKEN) : null;
+        JsonNode node = body.get("urlAuth");
+        if (node == null) {
+            return fromPublic != null ? fromPublic : base;
+        }
+        String expected = "\"token\", \"none\" or \"user\"";
+        if (!node.isTextual()) throw invalid("urlAuth", expected);
+        FunctionConfig.UrlAuth given = switch (node.asText()) {
+            case "token" -> FunctionConfig.UrlAuth.TOKEN;
+            case "none" -> FunctionConfig.UrlAuth.NONE;
+            case "user" -> FunctionConfig.UrlAuth.USER;
+            default -> throw invalid("urlAuth", expected);
+        };
+        if (fromPublic != null && fromPublic != given) {
+            throw ApiException.badRequest("InvalidParameter", "'public' and 'urlAuth' disagree: give one of them");
+        }
+        return given;
     }
 
     /** {@code async} merges like the top level: fields left out keep their values, null clears a destination. */

@@ -24,26 +24,33 @@ final class Views {
     record Settings(String runtime, String handler, int memoryMb, int timeoutSeconds, Map<String, String> environment,
             int maxInstances, int concurrency, Integer keepAliveSeconds,
             @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency,
-            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, String role, Object network) {
+            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, String role, Object network,
+            String urlAuth) {
         static Settings of(FunctionConfig c) {
             return new Settings(c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
                     c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(),
-                    c.provisionedConcurrency(), c.mounts(), c.async(), c.role(), networkView(c.egress()));
+                    c.provisionedConcurrency(), c.mounts(), c.async(), c.role(), networkView(c.egress()),
+                    urlAuthView(c));
         }
     }
 
     record Function(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
             Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
             @com.fasterxml.jackson.annotation.JsonProperty("public") boolean isPublic, int provisionedConcurrency,
-            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, String role, Object network, Code code,
-            Instant createdAt, Instant updatedAt, InstanceCounts instances) {
+            List<dev.cumulus.registry.FunctionMount> mounts, AsyncConfig async, String role, Object network,
+            String urlAuth, Code code, Instant createdAt, Instant updatedAt, InstanceCounts instances) {
         static Function of(FunctionInfo info, InstanceCounts counts) {
             FunctionConfig c = info.config();
             return new Function(c.name(), c.runtime(), c.handler(), c.memoryMb(), c.timeoutSeconds(), c.environment(),
                     c.maxInstances(), c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(),
-                    c.mounts(), c.async(), c.role(), networkView(c.egress()), Code.of(info.code()),
+                    c.mounts(), c.async(), c.role(), networkView(c.egress()), urlAuthView(c), Code.of(info.code()),
                     info.createdAt(), info.updatedAt(), counts);
         }
+    }
+
+    /** As PUT takes it: {@code "token"}, {@code "none"} or {@code "user"}. */
+    static String urlAuthView(FunctionConfig c) {
+        return c.urlAuth().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** As PUT takes it: {@code "none"}, {@code "full"} or {@code {"allow": [...]}}. */

@@ -63,6 +63,32 @@ public final class FunctionUrlEvents {
         }
     }
 
+    /**
+     * The end user an access token proved, as the Cognito identity Lambda gives a function's
+     * Context ({@code Lambda-Runtime-Cognito-Identity}; {@code Context.user()} in Java):
+     * {@code cognitoIdentityId} the user id, {@code cognitoIdentityPoolId}
+     * {@code cumulus:project:<project>}, {@code email} and every claim (times as epoch seconds).
+     *
+     * @param claims null for a caller without such a token: then null
+     */
+    public static String cognitoIdentity(String project, Map<String, Object> claims) {
+        if (claims == null) {
+            return null;
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("cognitoIdentityId", String.valueOf(claims.get("sub")));
+        doc.put("cognitoIdentityPoolId", "cumulus:project:" + project);
+        doc.put("email", claims.get("email"));
+        Map<String, Object> plain = new LinkedHashMap<>();
+        claims.forEach((k, v) -> plain.put(k, v instanceof java.util.Date date ? date.getTime() / 1000 : v));
+        doc.put("claims", plain);
+        try {
+            return JSON.writeValueAsString(doc);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("verified claims are plain JSON values", e);
+        }
+    }
+
     /** An HTTP request as it reached {@code /fn/{name}}; {@code rawPath} is what follows the name. */
     public record HttpRequest(
             String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,

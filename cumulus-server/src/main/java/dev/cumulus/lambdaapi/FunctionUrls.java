@@ -17,8 +17,9 @@ import java.util.Set;
  * Lambda's function URL configs on the node's function URLs ({@code /fn/NAME/}), which every
  * function has: a config records that the caller asked for one, its CORS settings as given, and
  * its auth type, which is the function's {@code publicUrl} setting ({@code NONE}: public;
- * {@code AWS_IAM}: the node's bearer token, as Cumulus has no IAM yet). The node serves
- * $LATEST's URL only, so configs take no qualifier.
+ * {@code AWS_IAM}: the node's bearer token). Cumulus's own {@code urlAuth: user} (end users'
+ * access tokens) has no AuthType: {@code AWS_IAM} leaves it as it is, {@code NONE} replaces it.
+ * The node serves $LATEST's URL only, so configs take no qualifier.
  */
 final class FunctionUrls {
     private static final Set<String> AUTH_TYPES = Set.of("NONE", "AWS_IAM");

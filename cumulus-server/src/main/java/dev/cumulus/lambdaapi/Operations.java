@@ -182,7 +182,7 @@ final class Operations {
         FunctionConfig changed = new FunctionConfig(c.name(), runtime, handler, integer(body, "MemorySize", c.memoryMb()),
                 integer(body, "Timeout", c.timeoutSeconds()), environment(body, c.environment()), c.maxInstances(),
                 c.concurrency(), c.keepAliveSeconds(), c.publicUrl(), c.provisionedConcurrency(), c.mounts(), c.async(),
-                c.role(), c.egress());
+                c.role(), c.egress(), c.urlAuth());
         FunctionInfo updated = scope.put(call, changed, null);
         if (!kept.equals(current)) {
             scope.store().putSettings(ref.name(), FunctionVersion.LATEST, kept);

@@ -215,9 +215,10 @@ public final class Platform implements AutoCloseable {
             List<Route> routeTable = new ArrayList<>();
             routeTable.addAll(async.routes());
             routeTable.addAll(topics.routes());
-            Routes routes = new Routes(database, invoker, guard,
-                    (project, authorization) -> endUsers.authenticate(project, authorization)
-                            .map(dev.cumulus.users.UserTokens.VerifiedUser::claims), clock);
+            // routes and function URLs with user auth take the project's end users' access tokens
+            dev.cumulus.routes.EndUserVerifier endUserVerifier = (project, authorization) -> endUsers
+                    .authenticate(project, authorization).map(dev.cumulus.users.UserTokens.VerifiedUser::claims);
+            Routes routes = new Routes(database, invoker, guard, endUserVerifier, clock);
             routeTable.addAll(routes.routes());
             Schedules schedules = push(closers, Schedules.start(database, invoker, async, clock));
             routeTable.addAll(schedules.routes());
@@ -273,7 +274,7 @@ public final class Platform implements AutoCloseable {
             EdgeServer edge = push(closers, EdgeServer.start(config.host(), config.port(), tls, sandbox.kind(),
                     sandbox.isolated(), new EdgeApi(
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
-                    config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions)));
+                    config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions, endUserVerifier)));
             // the REST API from inside instances, as their function's role
             runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0)));
             // closed before the edge: realtime streams end, so its graceful stop does not wait on them

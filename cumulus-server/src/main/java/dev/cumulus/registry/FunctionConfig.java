@@ -8,7 +8,8 @@ import java.util.Map;
  * The configuration of a function as the user sets it. Immutable: an update makes a new one.
  *
  * @param keepAliveSeconds how long an idle instance is kept; null means the node's default
- * @param publicUrl whether the function URL answers without a bearer token
+ * @param publicUrl whether the function URL answers without a bearer token: true exactly when
+ *     {@code urlAuth} is {@link UrlAuth#NONE} (kept for rows and callers from before urlAuth)
  * @param provisionedConcurrency instances of {@code $LATEST} kept warm at all times (0..maxInstances)
  * @param mounts host paths bound into the function's sandbox (admin grants; empty by default)
  * @param async how asynchronous invocations are retried and where their outcomes go; never null
@@ -16,6 +17,9 @@ import java.util.Map;
  *     an action of its own (issue 11, ADR 0024)
  * @param role the execution role (a role name in the function's project) whose rights each
  *     invocation's token carries; null for none, and a function without a role can call nothing
+ * @param urlAuth who may call the function URL: the node's principals (the default), anyone, or
+ *     the project's signed-in end users; null derives it from {@code publicUrl}, as rows stored
+ *     before it existed read back
  */
 public record FunctionConfig(
         String name,
@@ -32,7 +36,8 @@ public record FunctionConfig(
         List<FunctionMount> mounts,
         AsyncConfig async,
         String role,
-        Egress egress) {
+        Egress egress,
+        UrlAuth urlAuth) {
     public static final String DEFAULT_RUNTIME = "java25";
     /** Lambda's custom runtime: the package's own executable {@code bootstrap} talks to the Runtime API. */
     public static final String RUNTIME_PROVIDED = "provided";
@@ -47,6 +52,32 @@ public record FunctionConfig(
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         async = async == null ? AsyncConfig.DEFAULTS : async;
         egress = egress == null ? Egress.NONE : egress;
+        // one truth: urlAuth when given; publicUrl follows it so that older readers of the
+        // stored JSON (which know publicUrl only) never see a user-guarded URL as public
+        urlAuth = urlAuth == null ? (publicUrl ? UrlAuth.NONE : UrlAuth.TOKEN) : urlAuth;
+        publicUrl = urlAuth == UrlAuth.NONE;
+    }
+
+    /** Who may call a function's URL ({@code /fn/NAME/}). */
+    public enum UrlAuth {
+        /** A principal of the node (root token, API key, admin user) allowed {@code functions:InvokeUrl}. */
+        TOKEN,
+        /** Anyone. */
+        NONE,
+        /**
+         * An end user of the function's project with a valid access token (docs/auth.md),
+         * checked before any instance starts; the function sees the user.
+         */
+        USER
+    }
+
+    /** Settings with an execution role and egress, the URL's auth following {@code publicUrl}. */
+    public FunctionConfig(String name, String runtime, String handler, int memoryMb, int timeoutSeconds,
+            Map<String, String> environment, int maxInstances, int concurrency, Integer keepAliveSeconds,
+            boolean publicUrl, int provisionedConcurrency, List<FunctionMount> mounts, AsyncConfig async,
+            String role, Egress egress) {
+        this(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances, concurrency,
+                keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress, null);
     }
 
     /** Settings without an execution role or egress, as every function had before both existed. */
@@ -102,25 +133,31 @@ public record FunctionConfig(
     /** The same settings with other async delivery settings. */
     public FunctionConfig withAsync(AsyncConfig changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed, role, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, changed, role, egress, urlAuth);
     }
 
     /** These settings with other instance limits: at most {@code maxInstances}, {@code provisioned} kept warm. */
     public FunctionConfig withInstances(int maxInstances, int provisioned) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, role, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisioned, mounts, async, role, egress, urlAuth);
     }
 
     /** These settings with another network egress. */
     public FunctionConfig withEgress(Egress changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, changed);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, changed, urlAuth);
     }
 
-    /** These settings with the function URL public (no bearer token) or not. */
+    /** These settings with the function URL public (no bearer token) or answering the node's principals. */
     public FunctionConfig withPublicUrl(boolean publicUrl) {
+        return withUrlAuth(publicUrl ? UrlAuth.NONE : UrlAuth.TOKEN);
+    }
+
+    /** These settings with another function URL auth. */
+    public FunctionConfig withUrlAuth(UrlAuth changed) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress);
+                concurrency, keepAliveSeconds, changed == UrlAuth.NONE, provisionedConcurrency, mounts, async, role,
+                egress, changed);
     }
 
     /** Whether {@code role} is well-formed as a role name (the registry answers a malformed one 400). */
@@ -131,6 +168,6 @@ public record FunctionConfig(
     /** These settings with execution role {@code role} (null for none). */
     public FunctionConfig withRole(String role) {
         return new FunctionConfig(name, runtime, handler, memoryMb, timeoutSeconds, environment, maxInstances,
-                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress);
+                concurrency, keepAliveSeconds, publicUrl, provisionedConcurrency, mounts, async, role, egress, urlAuth);
     }
 }

@@ -191,7 +191,7 @@ final class Gateway {
                     case V1 -> RestApiEvents.toEvent(http, project, route.path(), found.pathParameters(), requestId,
                             clock.instant());
                 }, caller))
-                .cognitoIdentity(caller == null ? null : identity(project, caller))
+                .cognitoIdentity(FunctionUrlEvents.cognitoIdentity(project, caller))
                 .build());
         String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
@@ -209,18 +209,6 @@ final class Gateway {
             return;
         }
         HttpExchanges.write(response, mapped);
-    }
-
-    /** The verified user as the Cognito identity Lambda gives a function's Context (Context.user() in Java). */
-    private static String identity(String project, Map<String, Object> claims) {
-        Map<String, Object> doc = new java.util.LinkedHashMap<>();
-        doc.put("cognitoIdentityId", String.valueOf(claims.get("sub")));
-        doc.put("cognitoIdentityPoolId", "cumulus:project:" + project);
-        doc.put("email", claims.get("email"));
-        Map<String, Object> plain = new java.util.LinkedHashMap<>();
-        claims.forEach((k, v) -> plain.put(k, v instanceof java.util.Date date ? date.getTime() / 1000 : v));
-        doc.put("claims", plain);
-        return new String(dev.cumulus.web.Json.write(doc), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** @return false when no route with CORS settings covers the request, so it is routed as a plain OPTIONS */

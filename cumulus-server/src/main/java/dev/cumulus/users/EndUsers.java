@@ -76,6 +76,8 @@ public final class EndUsers {
     private final AbuseLimits abuse;
     private final Clock clock;
     /** Checked against for unknown addresses, so a miss costs what a wrong password costs. */
+    private final OidcLogin oidc;
+    private final Passkeys passkeys;
     private final String dummyHash = PasswordHash.hash("not anyone's password " + UUID.randomUUID());
 
     private EndUsers(Builder b) {
@@ -87,6 +89,12 @@ public final class EndUsers {
         this.projectExists = b.projectExists;
         this.abuse = new AbuseLimits(b.limits, b.clock);
         this.clock = b.clock;
+        this.oidc = new OidcLogin(this, b.db, b.box, b.clock);
+        this.passkeys = new Passkeys(this, b.db, b.clock);
+    }
+
+    AbuseLimits abuse() {
+        return abuse;
     }
 
     public static Builder builder() {
@@ -148,7 +156,7 @@ public final class EndUsers {
         }
     }
 
-    private String project(Call call) {
+    String project(Call call) {
         String project = call.project();
         if (project == null) {
             throw ApiException.notFound("end-user auth is served per project: /v1/projects/{project}/auth/...");
@@ -159,7 +167,7 @@ public final class EndUsers {
         return project;
     }
 
-    private static String address(Call call) {
+    static String address(Call call) {
         return call.facts().source().getHostAddress();
     }
 
@@ -239,9 +247,10 @@ public final class EndUsers {
         abuse.requireUnlocked(project, email);
         Optional<UserStore.User> user = db.withConnection(c -> UserStore.byEmail(c, project, email));
         // the same work whether or not the address is known: one Argon2id verification
+        // a user who signs in only through an OIDC provider has no password: checked against the dummy too
+        String hash = user.map(UserStore.User::passwordHash).orElse(null);
         boolean matches = PasswordHash.verify(password.length() > MAX_PASSWORD ? "" : password,
-                user.map(UserStore.User::passwordHash).orElse(dummyHash)) && user.isPresent()
-                && password.length() <= MAX_PASSWORD;
+                hash == null ? dummyHash : hash) && hash != null && password.length() <= MAX_PASSWORD;
         if (!matches) {
             abuse.failed(project, email);
             throw new ApiException(401, "InvalidCredentials", "wrong email or password");
@@ -253,15 +262,113 @@ public final class EndUsers {
         Map<String, Object> hookClaims = hook(project, "beforeSignIn", email, address(call));
         Instant now = clock.instant();
         Session session = db.inTransaction(c -> {
-            if (!hookClaims.isEmpty()) {
-                Map<String, Object> merged = new LinkedHashMap<>(user.get().claims());
-                merged.putAll(hookClaims);
-                UserStore.setClaims(c, project, user.get().id(), merged, now);
-            }
+            mergeClaims(c, user.get(), hookClaims, now);
             return newSession(c, UserStore.byId(c, project, user.get().id()).orElseThrow(), UUID.randomUUID().toString());
         });
         publish(project, "user.login", user.get().id(), Map.of("userId", user.get().id(), "email", email));
         call.json(200, session.view());
+    }
+
+    /**
+     * The user a provider's verified login stands for (ADR 0032): the one linked to the provider's
+     * subject; else, on a first login, the user with the address the provider vouches for
+     * ({@code email_verified}), linked now, if that user verified it too (otherwise whoever
+     * registered the address first could take over the account); else a new user, verified,
+     * without a password. Runs the blocking hooks and publishes {@code user.created} and
+     * {@code user.login} as password sign-ups and logins do.
+     */
+    OidcLogin.OidcUser oidcSignIn(String project, String provider, String subject, String rawEmail,
+            boolean emailVerified, String sourceIp) {
+        Instant now = clock.instant();
+        Optional<String> linked = db.withConnection(c -> OidcStore.userOf(c, project, provider, subject));
+        Optional<UserStore.User> existing;
+        String email = null;
+        if (linked.isPresent()) {
+            existing = db.withConnection(c -> UserStore.byId(c, project, linked.get()));
+        } else {
+            if (rawEmail == null || !emailVerified) {
+                throw new ApiException(403, "EmailNotVerified", "the provider did not vouch for an email address of "
+                        + "this account (email_verified); it cannot sign in to this project");
+            }
+            email = email(rawEmail);
+            String address = email;
+            existing = db.withConnection(c -> UserStore.byEmail(c, project, address));
+            if (existing.isPresent() && !existing.get().emailVerified()) {
+                throw new ApiException(409, "AccountNotVerified", "an account with this address exists and has not "
+                        + "verified it: log in with its password and verify the address first");
+            }
+        }
+        if (existing.isPresent()) {
+            UserStore.User user = existing.get();
+            if (user.disabled()) {
+                throw new ApiException(403, "UserDisabled", "this account is disabled");
+            }
+            Map<String, Object> hookClaims = hook(project, "beforeSignIn", user.email(), sourceIp);
+            db.inTransaction(c -> {
+                if (linked.isEmpty()) {
+                    OidcStore.link(c, project, provider, subject, user.id(), now);
+                }
+                mergeClaims(c, user, hookClaims, now);
+                return null;
+            });
+            publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
+                    "provider", provider));
+            return new OidcLogin.OidcUser(user.id(), false);
+        }
+        Map<String, Object> hookClaims = hook(project, "beforeCreate", email, sourceIp);
+        String id = "u-" + UUID.randomUUID();
+        String address = email;
+        db.inTransaction(c -> {
+            UserStore.insert(c, UserStore.newUser(project, id, address, null, now));
+            UserStore.markVerified(c, project, id, now);
+            if (!hookClaims.isEmpty()) {
+                UserStore.setClaims(c, project, id, hookClaims, now);
+            }
+            OidcStore.link(c, project, provider, subject, id, now);
+            return null;
+        });
+        publish(project, "user.created", id, Map.of("userId", id, "email", address, "provider", provider));
+        publish(project, "user.login", id, Map.of("userId", id, "email", address, "provider", provider));
+        return new OidcLogin.OidcUser(id, true);
+    }
+
+    /** A session for the user whose passkey verified: as a password login after its check. */
+    Session passkeySignIn(String project, String userId, String sourceIp) {
+        UserStore.User user = db.withConnection(c -> UserStore.byId(c, project, userId))
+                .orElseThrow(() -> new ApiException(401, "InvalidPasskey", "the passkey was not accepted"));
+        if (user.disabled()) {
+            throw new ApiException(403, "UserDisabled", "this account is disabled");
+        }
+        Map<String, Object> hookClaims = hook(project, "beforeSignIn", user.email(), sourceIp);
+        signingKeyReady(project);
+        Instant now = clock.instant();
+        Session session = db.inTransaction(c -> {
+            mergeClaims(c, user, hookClaims, now);
+            return newSession(c, UserStore.byId(c, project, user.id()).orElseThrow(), UUID.randomUUID().toString());
+        });
+        publish(project, "user.login", user.id(), Map.of("userId", user.id(), "email", String.valueOf(user.email()),
+                "method", "passkey"));
+        return session;
+    }
+
+    /** A new session (one refresh family) for a user an OIDC login named. */
+    Session oidcSession(String project, String userId) {
+        signingKeyReady(project);
+        return db.inTransaction(c -> {
+            UserStore.User user = UserStore.byId(c, project, userId).filter(u -> !u.disabled())
+                    .orElseThrow(EndUsers::unauthorized);
+            return newSession(c, user, UUID.randomUUID().toString());
+        });
+    }
+
+    /** Adds what a beforeSignIn hook answered to the user's claims (theirs win over the stored ones). */
+    private static void mergeClaims(Connection c, UserStore.User user, Map<String, Object> hookClaims, Instant now)
+            throws SQLException {
+        if (!hookClaims.isEmpty()) {
+            Map<String, Object> merged = new LinkedHashMap<>(user.claims());
+            merged.putAll(hookClaims);
+            UserStore.setClaims(c, user.project(), user.id(), merged, now);
+        }
     }
 
     /**
@@ -403,6 +510,11 @@ public final class EndUsers {
             return null;
         });
         call.noContent();
+    }
+
+    /** The user whose access token of the project the call carries (401 otherwise). */
+    UserStore.User signedIn(Call call, String project) {
+        return me(call, project);
     }
 
     private UserStore.User me(Call call, String project) {
@@ -558,10 +670,39 @@ public final class EndUsers {
     }
 
     private static final Set<String> SETTINGS = Set.of("beforeCreate", "beforeSignIn");
+    private static final Set<String> PASSKEY_SETTINGS = Set.of("passkeyRpId", "passkeyOrigin");
 
     private void putSettings(Call call) throws IOException {
-        Body body = Body.read(call, SETTINGS);
+        Set<String> fields = new java.util.HashSet<>(SETTINGS);
+        fields.addAll(PASSKEY_SETTINGS);
+        Body body = Body.read(call, fields);
         Map<String, Object> settings = new LinkedHashMap<>();
+        // passkeys: the relying party's ID (a domain) and the origin of the app's pages, together
+        String rpId = body.text("passkeyRpId");
+        String origin = body.text("passkeyOrigin");
+        if ((rpId == null) != (origin == null)) {
+            throw ApiException.badRequest("InvalidParameter", "passkeyRpId and passkeyOrigin go together");
+        }
+        if (rpId != null) {
+            if (!rpId.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyRpId is a domain, e.g. shop.example");
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(origin);
+            } catch (java.net.URISyntaxException e) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyOrigin is an origin, e.g. https://shop.example");
+            }
+            boolean local = rpId.equals("localhost") && "http".equals(uri.getScheme());
+            if (!("https".equals(uri.getScheme()) || local) || uri.getHost() == null || uri.getRawPath() != null
+                    && !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+                    || !(uri.getHost().equals(rpId) || uri.getHost().endsWith("." + rpId))) {
+                throw ApiException.badRequest("InvalidParameter", "passkeyOrigin is the https origin of the app's pages "
+                        + "on passkeyRpId or a subdomain of it, e.g. https://shop.example");
+            }
+            settings.put("passkeyRpId", rpId);
+            settings.put("passkeyOrigin", origin);
+        }
         for (String hook : SETTINGS) {
             String function = body.text(hook);
             if (function != null) {
@@ -686,6 +827,10 @@ public final class EndUsers {
         if (password.isBlank()) {
             throw ApiException.badRequest("WeakPassword", field + " must not be only spaces");
         }
+        if (CommonPasswords.contains(password)) {
+            throw ApiException.badRequest("WeakPassword", field + " is one of the passwords most common in leaked "
+                    + "password lists: choose another");
+        }
         return password;
     }
 
@@ -708,7 +853,7 @@ public final class EndUsers {
     }
 
     /** A JSON object body with only the named fields, each a string (or a flag). */
-    private record Body(JsonNode node) {
+    record Body(JsonNode node) {
         static Body read(Call call, Set<String> allowed) throws IOException {
             byte[] bytes = Exchange.readBody(call.request(), BODY_LIMIT);
             JsonNode node = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.parseObject(bytes);
@@ -792,10 +937,12 @@ public final class EndUsers {
                         .handle(call -> call.json(200, db.withConnection(c -> UserStore.settings(c, call.project())))),
                 Route.put("/v1/user-settings").authorize("users:PutSettings", "users", "settings")
                         .handle(this::putSettings)));
+        routes.addAll(oidc.routes());
+        routes.addAll(passkeys.routes());
         return routes;
     }
 
-    private static Route open(Route.Builder builder, String action, Route.Handler handler) {
+    static Route open(Route.Builder builder, String action, Route.Handler handler) {
         return builder.authorize(action, "users", "auth").publicAccess().handle(handler);
     }
 

@@ -178,7 +178,8 @@ final class UserStore {
 
     /** Deletes the user and every token of theirs. */
     static boolean delete(Connection c, String project, String id) throws SQLException {
-        for (String table : List.of("user_refresh_tokens", "user_mail_tokens")) {
+        for (String table : List.of("user_refresh_tokens", "user_mail_tokens", "user_identities",
+                "user_passkeys")) {
             try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE project = ? AND user_id = ?")) {
                 d.setString(1, project);
                 d.setString(2, id);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
@@ -19,7 +18,6 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,25 +43,20 @@ class EndUserAuthTest {
     @TempDir
     static Path dataDir;
 
+    static MailNode mailNode;
     static GreenMail smtp;
     static TestNode node;
 
     @BeforeAll
     static void start() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        node = new TestNode(dataDir, c -> c.withStemCells(0).withSmtp("smtp://127.0.0.1:" + port));
-        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"shop\"}").statusCode()).isEqualTo(201);
+        mailNode = MailNode.start(dataDir, "shop");
+        smtp = mailNode.smtp();
+        node = mailNode.node();
     }
 
     @AfterAll
     static void stop() {
-        node.close();
-        smtp.stop();
+        mailNode.close();
     }
 
     static String auth(String project) {
@@ -260,6 +253,11 @@ class EndUserAuthTest {
         assertError(signup("default", "not-an-address", "correct horse battery"), 400, "InvalidEmail");
         assertError(signup("default", "weak@example.com", "short"), 400, "WeakPassword");
         assertError(signup("default", "long@example.com", "x".repeat(300)), 400, "WeakPassword");
+        // whole passwords common in leaked sets (zxcvbn's list, offline), whatever their case
+        HttpResponse<String> leaked = signup("default", "leaked@example.com", "Password123");
+        assertError(leaked, 400, "WeakPassword");
+        assertThat(TestNode.json(leaked).path("message").asText()).contains("leaked");
+        assertError(signup("default", "leaked@example.com", "qwertyuiop"), 400, "WeakPassword");
         assertError(signup("default", "long@example.com", "x".repeat(5000)), 400, "InvalidParameter");
         assertError(signup("default", "a".repeat(250) + "@example.com", "correct horse battery"), 400, "InvalidEmail");
         assertError(post("default", "signup", "{\"email\":\"u@example.com\",\"password\":\"correct horse battery\",\"admin\":true}"),

@@ -46,6 +46,11 @@ class EveryRouteAuthorisedTest {
             "POST /v1/auth/logout", "POST /v1/auth/verify", "POST /v1/auth/reset", "POST /v1/auth/reset/confirm",
             "GET /v1/auth/me", "DELETE /v1/auth/me", "POST /v1/auth/me/password", "POST /v1/auth/me/email",
             "GET /v1/auth/jwks.json",
+            // OIDC login (ADR 0032): state bound to the browser, the app's code bound to its PKCE verifier
+            "GET /v1/auth/oidc/{provider}/authorize", "GET /v1/auth/oidc/{provider}/callback", "POST /v1/auth/oidc/token",
+            // passkeys: one-time challenges; registering needs the user's access token, checked by the route
+            "POST /v1/auth/passkeys/register/options", "POST /v1/auth/passkeys/register",
+            "POST /v1/auth/passkeys/login/options", "POST /v1/auth/passkeys/login",
             // S3: presigned URLs carry their own proof (checked by the route), preflights answer from CORS rules
             "GET /s3/{bucket}/{key+}?X-Amz-Signature", "PUT /s3/{bucket}/{key+}?X-Amz-Signature",
             "OPTIONS /s3/{bucket}", "OPTIONS /s3/{bucket}/{key+}");

@@ -276,4 +276,107 @@ abstract class UsersStoreContract {
         assertThat(tokens.verify("shop", good)).isPresent();
         assertThat(tokens.verify("shop", "not.a.jwt")).isEmpty();
     }
+
+    private <T> T read(dev.cumulus.store.SqlWork<T> work) {
+        return test.db().withConnection(work);
+    }
+
+    private <T> T write(dev.cumulus.store.SqlWork<T> work) {
+        return test.db().inTransaction(work);
+    }
+
+    @Test
+    void oidcProvidersLoginsAndIdentitiesArePerProjectAndSpentOnce() {
+        OidcStore.Provider google = new OidcStore.Provider("shop", "google", "https://accounts.example", "client",
+                "sealed", java.util.List.of("https://shop.example/done"), T0, T0);
+        test.db().inTransaction(c -> {
+            OidcStore.putProvider(c, google);
+            OidcStore.putProvider(c, new OidcStore.Provider("shop", "google", "https://accounts.example", "client-2",
+                    "sealed-2", java.util.List.of("https://shop.example/a", "https://shop.example/b"), T0, T0.plusSeconds(5)));
+            return null;
+        });
+        OidcStore.Provider stored = test.db().withConnection(c -> OidcStore.provider(c, "shop", "google")).orElseThrow();
+        assertThat(stored.clientId()).isEqualTo("client-2");
+        assertThat(stored.redirectUris()).containsExactly("https://shop.example/a", "https://shop.example/b");
+        assertThat(this.<java.util.Optional<OidcStore.Provider>>read(c -> OidcStore.provider(c, "blog", "google"))).isEmpty();
+        assertThat(this.<java.util.List<OidcStore.Provider>>read(c -> OidcStore.providers(c, "shop", null))).hasSize(1);
+
+        OidcStore.Login login = new OidcStore.Login("state-1", "shop", "google", "secrets", "binding", "https://node/cb",
+                "https://shop.example/a", "challenge", T0.plusSeconds(600), null, null, null);
+        test.db().inTransaction(c -> {
+            OidcStore.insertLogin(c, login, T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<OidcStore.Login>>read(c -> OidcStore.loginByState(c, "blog", "state-1"))).isEmpty();
+        assertThat(this.<Boolean>write(c -> OidcStore.spendState(c, "state-1", T0))).isTrue();
+        assertThat(this.<Boolean>write(c -> OidcStore.spendState(c, "state-1", T0))).as("a replay").isFalse();
+        test.db().inTransaction(c -> {
+            OidcStore.finish(c, "state-1", "u-1", "result-1", T0.plusSeconds(120));
+            return null;
+        });
+        OidcStore.Login finished = test.db().withConnection(c -> OidcStore.loginByResult(c, "shop", "result-1")).orElseThrow();
+        assertThat(finished.userId()).isEqualTo("u-1");
+        assertThat(finished.usedAt()).isEqualTo(T0);
+        assertThat(this.<Boolean>write(c -> OidcStore.spendResult(c, "result-1", T0))).isTrue();
+        assertThat(this.<Boolean>write(c -> OidcStore.spendResult(c, "result-1", T0))).isFalse();
+        // an expired login is swept by the next one
+        test.db().inTransaction(c -> {
+            OidcStore.insertLogin(c, new OidcStore.Login("state-2", "shop", "google", "s", "b", "cb", "app", "ch",
+                    T0.plusSeconds(900), null, null, null), T0.plusSeconds(800));
+            return null;
+        });
+        assertThat(this.<java.util.Optional<OidcStore.Login>>read(c -> OidcStore.loginByState(c, "shop", "state-1"))).isEmpty();
+
+        add("shop", "u-1", "ada@example.com");
+        test.db().inTransaction(c -> {
+            OidcStore.link(c, "shop", "google", "sub-1", "u-1", T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<String>>read(c -> OidcStore.userOf(c, "shop", "google", "sub-1"))).contains("u-1");
+        assertThat(this.<java.util.Optional<String>>read(c -> OidcStore.userOf(c, "blog", "google", "sub-1"))).isEmpty();
+        test.db().inTransaction(c -> UserStore.delete(c, "shop", "u-1"));
+        assertThat(this.<java.util.Optional<String>>read(c -> OidcStore.userOf(c, "shop", "google", "sub-1")))
+                .as("a deleted user's identities go with them").isEmpty();
+        assertThat(this.<Boolean>write(c -> OidcStore.deleteProvider(c, "shop", "google"))).isTrue();
+        assertThat(this.<Boolean>write(c -> OidcStore.deleteProvider(c, "shop", "google"))).isFalse();
+    }
+
+    @Test
+    void passkeysAndTheirChallengesArePerProjectAndChallengesWorkOnce() {
+        Instant later = T0.plusSeconds(300);
+        write(c -> {
+            PasskeyStore.insertChallenge(c, "ch-1", new PasskeyStore.Challenge("shop", "register", "u-1", later), T0);
+            PasskeyStore.insertChallenge(c, "ch-2", new PasskeyStore.Challenge("shop", "login", null, later), T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "blog", "ch-1",
+                "register", T0))).as("another project's").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "login", T0))).as("another purpose").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "register", T0))).get().extracting(PasskeyStore.Challenge::userId).isEqualTo("u-1");
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-1",
+                "register", T0))).as("spent").isEmpty();
+        assertThat(this.<java.util.Optional<PasskeyStore.Challenge>>write(c -> PasskeyStore.takeChallenge(c, "shop", "ch-2",
+                "login", later.plusSeconds(1)))).as("expired").isEmpty();
+
+        add("shop", "u-1", "ada@example.com");
+        write(c -> {
+            PasskeyStore.insert(c, new PasskeyStore.Passkey("shop", "cred-1", "u-1", "AAAA", 0, true, false), T0);
+            return null;
+        });
+        assertThat(this.<java.util.Optional<PasskeyStore.Passkey>>read(c -> PasskeyStore.byId(c, "blog", "cred-1"))).isEmpty();
+        write(c -> {
+            PasskeyStore.used(c, "shop", "cred-1", 7, true, T0);
+            return null;
+        });
+        PasskeyStore.Passkey used = this.<java.util.Optional<PasskeyStore.Passkey>>read(c -> PasskeyStore.byId(c, "shop",
+                "cred-1")).orElseThrow();
+        assertThat(used.signCount()).isEqualTo(7);
+        assertThat(used.backupState()).isTrue();
+        assertThat(this.<java.util.List<PasskeyStore.Passkey>>read(c -> PasskeyStore.ofUser(c, "shop", "u-1"))).hasSize(1);
+        write(c -> UserStore.delete(c, "shop", "u-1"));
+        assertThat(this.<java.util.List<PasskeyStore.Passkey>>read(c -> PasskeyStore.ofUser(c, "shop", "u-1")))
+                .as("a deleted user's passkeys go with them").isEmpty();
+    }
 }

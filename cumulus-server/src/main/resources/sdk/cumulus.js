@@ -164,18 +164,18 @@ export function createClient(options = {}) {
       /**
        * Streams the collection's changes (those the user's read rule allows) to
        * `onChange({type, id, before, after, seq, ...})`; `onResync()` when the stream fell behind
-       * the log's window (query again). Reconnects with the last event id, so nothing is missed.
+       * the log's window (query again); `onOpen()` each time the stream is (re)established. Reconnects with the last event id, so nothing is missed.
        * Returns a function that stops it.
        */
-      listen(onChange, { after, onResync, onError } = {}) {
-        return stream(name, onChange, after, onResync, onError);
+      listen(onChange, { after, onResync, onError, onOpen } = {}) {
+        return stream(name, onChange, after, onResync, onError, onOpen);
       },
     };
   }
 
   // SSE through fetch rather than EventSource: EventSource cannot send the Authorization header,
   // and a token in the URL would end up in logs.
-  function stream(name, onChange, after, onResync, onError) {
+  function stream(name, onChange, after, onResync, onError, onOpen) {
     const controller = new AbortController();
     let last = after === undefined || after === null ? null : String(after);
     let stopped = false;
@@ -190,6 +190,7 @@ export function createClient(options = {}) {
             await parse(response); // throws the node's error
           }
           delay = 250;
+          if (onOpen) onOpen(); // the stream is there: writes from now on reach it
           const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
           let buffer = "";
           const signal = controller.signal;

@@ -101,14 +101,16 @@ public final class Api {
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
         try {
-            if (Cors.isPreflight(request)) {
+            Router.Match match = router.match(method, path, request.getHttpURI().getQuery() == null ? q -> false
+                    : q -> Request.extractQueryParameters(request).getValue(q) != null);
+            if (!(match instanceof Router.Match.Found) && Cors.isPreflight(request)) {
+                // a browser's preflight, where no route of the API takes OPTIONS itself (S3's do)
                 Cors.preflight(request, response, router.match(request.getHeaders().get(
                         HttpHeader.ACCESS_CONTROL_REQUEST_METHOD), path, q -> false));
                 callback.succeeded();
                 return;
             }
-            switch (router.match(method, path, request.getHttpURI().getQuery() == null ? q -> false
-                    : q -> Request.extractQueryParameters(request).getValue(q) != null)) {
+            switch (match) {
                 case Router.Match.NotFound n -> fail(request, response, callback, Failure.noRoute(method, path));
                 case Router.Match.WrongMethod w -> fail(request, response, callback, Failure.wrongMethod(method, path, w.allowed()));
                 case Router.Match.Found found -> {

@@ -1,12 +1,9 @@
 package dev.cumulus.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -254,7 +251,7 @@ final class DbCommand implements Callable<Integer> {
                 print(cli, rules.isMissingNode() ? ApiClient.JSON.createObjectNode() : rules);
                 return 0;
             }
-            JsonNode tree = readTree(cli.cwd.resolve(file));
+            JsonNode tree = RulesCommand.readRulesFile(cli.cwd, file);
             JsonNode rules = tree.has("rules") ? tree.get("rules") : tree;
             if (!rules.isObject()) {
                 throw CliException.usage(file + ": the rules are an object of read, list, create, update, delete");
@@ -265,17 +262,6 @@ final class DbCommand implements Callable<Integer> {
             cli.out.println("rules of " + collection + " set: " + String.join(", ", iterable(rules.fieldNames())));
             cli.out.flush();
             return 0;
-        }
-
-        private JsonNode readTree(Path path) {
-            try {
-                String name = path.getFileName().toString();
-                ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory())
-                        : ApiClient.JSON;
-                return mapper.readTree(Files.readString(path));
-            } catch (IOException e) {
-                throw CliException.usage("cannot read " + file + ": " + e.getMessage());
-            }
         }
     }
 

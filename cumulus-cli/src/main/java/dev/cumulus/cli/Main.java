@@ -48,6 +48,7 @@ import picocli.CommandLine.ScopeType;
                 TopicsCommand.class,
                 StorageCommand.class,
                 RulesCommand.class,
+                DbCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

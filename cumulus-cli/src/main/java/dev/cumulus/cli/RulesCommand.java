@@ -26,6 +26,19 @@ final class RulesCommand implements Callable<Integer> {
         return CliException.USAGE;
     }
 
+    /** A rules file, JSON or YAML by its name ({@code .yaml}, {@code .yml}); {@code db rules --set} reads the same. */
+    static JsonNode readRulesFile(Path cwd, Path file) {
+        Path path = cwd.resolve(file);
+        try {
+            String name = path.getFileName().toString();
+            ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory())
+                    : new ObjectMapper();
+            return mapper.readTree(Files.readString(path));
+        } catch (IOException e) {
+            throw CliException.usage("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
     @Command(name = "test", mixinStandardHelpOptions = true,
             description = {"Run a rules file's cases with the node's own rule evaluator, without a node.",
                     "FILE (JSON or YAML) has rules (read, list, create, update, delete: CEL expressions) and cases",
@@ -43,16 +56,7 @@ final class RulesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Path path = cli.cwd.resolve(file);
-            JsonNode tree;
-            try {
-                String name = path.getFileName().toString();
-                ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory())
-                        : new ObjectMapper();
-                tree = mapper.readTree(Files.readString(path));
-            } catch (IOException e) {
-                throw CliException.usage("cannot read " + file + ": " + e.getMessage());
-            }
+            JsonNode tree = readRulesFile(cli.cwd, file);
             List<RulesCheck.Outcome> outcomes;
             try {
                 outcomes = RulesCheck.run(tree);

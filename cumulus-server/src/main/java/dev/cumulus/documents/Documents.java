@@ -79,9 +79,16 @@ public final class Documents {
         });
     }
 
-    /** The REST routes under {@code /v1/projects/{project}/db/}. */
-    public List<Route> routes(EndUsers endUsers) {
-        return new DocumentsApi(this, endUsers).routes();
+    /**
+     * The REST routes under {@code /v1/projects/{project}/db/}.
+     *
+     * @param endUsers   for whom an IAM principal acts ({@code X-Cumulus-On-Behalf-Of})
+     * @param userTokens verifies an end user's own bearer token on the document routes (ADR 0034)
+     * @param origins    the origins whose pages may call the document routes (CORS)
+     */
+    public List<Route> routes(EndUsers endUsers, dev.cumulus.web.EndUserTokens userTokens,
+            dev.cumulus.web.AllowedOrigins origins) {
+        return new DocumentsApi(this, endUsers, userTokens, origins).routes();
     }
 
     // --- collections ---

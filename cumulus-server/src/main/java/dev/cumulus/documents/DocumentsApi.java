@@ -2,7 +2,10 @@ package dev.cumulus.documents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.iam.Principal;
+import dev.cumulus.web.AllowedOrigins;
 import dev.cumulus.web.Call;
+import dev.cumulus.web.EndUserTokens;
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
 import dev.cumulus.web.Route;
@@ -33,6 +36,8 @@ final class DocumentsApi {
     static final int MAX_SETTINGS_BYTES = 256 * 1024;
     /** Carries how many change events led to this write (a function copies it from the event's {@code hops}). */
     static final String HOPS_HEADER = "Cumulus-Db-Hops";
+    /** With which an IAM principal acts for an end user (the node's {@link EndUsers} reads it). */
+    static final String ON_BEHALF_OF = "X-Cumulus-On-Behalf-Of";
     private static final Pattern ETAG = Pattern.compile("\\s*(?:W/)?\"(\\d{1,18})\"\\s*");
     private static final Set<String> TX_FIELDS = Set.of("reads", "writes");
     private static final Set<String> WRITE_FIELDS = Set.of("op", "collection", "id", "data", "ifVersion");
@@ -40,10 +45,23 @@ final class DocumentsApi {
 
     private final Documents documents;
     private final EndUsers endUsers;
+    private final EndUserTokens userTokens;
+    private final AllowedOrigins origins;
 
-    DocumentsApi(Documents documents, EndUsers endUsers) {
+    DocumentsApi(Documents documents, EndUsers endUsers, EndUserTokens userTokens, AllowedOrigins origins) {
         this.documents = documents;
         this.endUsers = endUsers;
+        this.userTokens = userTokens;
+        this.origins = origins;
+    }
+
+    /**
+     * A route a browser may call with only an end user's access token (ADR 0034): documents,
+     * queries, changes, transactions; never a collection's settings (rules, schema, indexes),
+     * which stay IAM's.
+     */
+    private Route.Builder forEndUsers(Route.Builder route) {
+        return route.endUsers(userTokens).cors(origins);
     }
 
     List<Route> routes() {
@@ -53,20 +71,28 @@ final class DocumentsApi {
                 Route.put(c).authorize("db:PutCollection", "db", "{collection}").handle(this::putCollection),
                 Route.get(c).authorize("db:GetCollection", "db", "{collection}").handle(this::getCollection),
                 Route.delete(c).authorize("db:DeleteCollection", "db", "{collection}").handle(this::deleteCollection),
-                Route.post(c + "/documents").authorize("db:CreateDocument", "db", "{collection}/*").handle(this::create),
-                Route.get(c + "/documents/{id}").authorize("db:GetDocument", "db", "{collection}/{id}").handle(this::get),
-                Route.put(c + "/documents/{id}").authorize("db:PutDocument", "db", "{collection}/{id}").handle(this::put),
-                Route.of("PATCH", c + "/documents/{id}").authorize("db:PatchDocument", "db", "{collection}/{id}")
+                forEndUsers(Route.post(c + "/documents")).authorize("db:CreateDocument", "db", "{collection}/*").handle(this::create),
+                forEndUsers(Route.get(c + "/documents/{id}")).authorize("db:GetDocument", "db", "{collection}/{id}").handle(this::get),
+                forEndUsers(Route.put(c + "/documents/{id}")).authorize("db:PutDocument", "db", "{collection}/{id}").handle(this::put),
+                forEndUsers(Route.of("PATCH", c + "/documents/{id}")).authorize("db:PatchDocument", "db", "{collection}/{id}")
                         .handle(this::patch),
-                Route.delete(c + "/documents/{id}").authorize("db:DeleteDocument", "db", "{collection}/{id}")
+                forEndUsers(Route.delete(c + "/documents/{id}")).authorize("db:DeleteDocument", "db", "{collection}/{id}")
                         .handle(this::delete),
-                Route.post(c + "/query").authorize("db:Query", "db", "{collection}/*").handle(this::query),
-                Route.get(c + "/changes").authorize("db:Listen", "db", "{collection}/*").handle(this::changes),
-                Route.post("/v1/db/transaction").authorize("db:Transact", "db", "*").handle(this::transaction),
-                Route.post("/v1/db/batch").authorize("db:BatchWrite", "db", "*").handle(this::batch));
+                forEndUsers(Route.post(c + "/query")).authorize("db:Query", "db", "{collection}/*").handle(this::query),
+                forEndUsers(Route.get(c + "/changes")).authorize("db:Listen", "db", "{collection}/*").handle(this::changes),
+                forEndUsers(Route.post("/v1/db/transaction")).authorize("db:Transact", "db", "*").handle(this::transaction),
+                forEndUsers(Route.post("/v1/db/batch")).authorize("db:BatchWrite", "db", "*").handle(this::batch));
     }
 
     private Access access(Call call) {
+        if (call.principal() != null && call.principal().kind() == Principal.Kind.END_USER) {
+            // the end user is the principal itself: the rules judge it, and it acts for nobody else
+            if (call.header(ON_BEHALF_OF) != null) {
+                throw ApiException.badRequest("InvalidHeader", ON_BEHALF_OF + " is for IAM principals acting for an "
+                        + "end user; an end user's own access token acts for that user only");
+            }
+            return Access.user(new RequestAuth(call.endUser().id(), call.endUser().claims()));
+        }
         Access access = endUsers.of(call);
         return access == null ? Access.ADMIN : access;
     }

@@ -127,6 +127,10 @@ public final class IamGuard implements Guard {
         if (who.isRoot()) {
             return new Decision(true, "root", "root");
         }
+        if (who.kind() == Principal.Kind.END_USER) {
+            // end users are judged by the rules of the routes that take them, never by IAM
+            return new Decision(false, "end-user", who.project());
+        }
         if (!resource.project().equals(who.project())) {
             return new Decision(false, "project-boundary", who.project());
         }
@@ -142,6 +146,7 @@ public final class IamGuard implements Guard {
                     .map(ApiKeys.ApiKey::policies).orElse(List.of());
             case USER -> iam.users().get(who.project(), who.id()).map(AdminUsers.User::policies).orElse(List.of());
             case ROLE -> iam.roles().get(who.project(), who.id()).map(Roles.Role::policies).orElse(List.of());
+            case END_USER -> List.of();
             case ACCESS_KEY -> accessKeys.key(who.id()).filter(k -> k.project().equals(who.project()))
                     .map(k -> Policies.fromJson(k.policies())).orElse(List.of());
         };

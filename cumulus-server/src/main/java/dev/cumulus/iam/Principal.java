@@ -23,7 +23,13 @@ public record Principal(Kind kind, String id, String project) {
         /** an access-key pair, signing with AWS Signature Version 4 */
         ACCESS_KEY,
         /** a function's execution role, through the short-lived token of one invocation */
-        ROLE
+        ROLE,
+        /**
+         * an end user of the project (docs/auth.md), through its access token: accepted only on
+         * routes that take end users (the document database's), judged there by the collection's
+         * rules; IAM allows it nothing
+         */
+        END_USER
     }
 
     public static final Principal ROOT = new Principal(Kind.ROOT, "root", null);

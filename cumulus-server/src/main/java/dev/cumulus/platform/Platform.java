@@ -262,7 +262,10 @@ public final class Platform implements AutoCloseable {
             // on behalf of an end user whose access token it forwards, whom the rules then judge
             Documents documents = new Documents(database, topics, clock);
             documents.recover(); // change events a previous run committed but did not publish
-            routeTable.addAll(documents.routes(call -> onBehalfOf(endUsers, call)));
+            // and an end user's own access token is a principal on the document routes (ADR 0034)
+            routeTable.addAll(documents.routes(call -> onBehalfOf(endUsers, call), endUsers.endUserTokens(),
+                    endUsers::allowedOrigins));
+            routeTable.addAll(dev.cumulus.sdk.BrowserSdk.load().routes()); // the browser client (/sdk/cumulus.js)
             // the Lambda API, signed with access keys the node issues (docs/adr/0011)
             Api.Builder lambda = new LambdaApi(new SigV4(accessKeys, "lambda", clock), guard, registry, scheduler,
                     invoker, async, logs, database, new LambdaApi.Limits(config.region(),
@@ -316,14 +319,10 @@ public final class Platform implements AutoCloseable {
         if (token == null) {
             return null;
         }
-        var user = endUsers.authenticate(call.project(), token).orElseThrow(() -> new dev.cumulus.errors.ApiException(
+        var user = endUsers.endUserTokens().verify(call.project(), token).orElseThrow(() -> new dev.cumulus.errors.ApiException(
                 401, "InvalidEndUserToken", ON_BEHALF_OF + " must carry a valid end-user access token of project "
                         + call.project()));
-        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>(user.claims());
-        if (user.email() != null) {
-            claims.putIfAbsent("email", user.email());
-        }
-        return dev.cumulus.documents.Access.user(new dev.cumulus.documents.RequestAuth(user.userId(), claims));
+        return dev.cumulus.documents.Access.user(new dev.cumulus.documents.RequestAuth(user.id(), user.claims()));
     }
 
     /**

@@ -127,6 +127,29 @@ public final class EndUsers {
         return tokens;
     }
 
+    /**
+     * End users' access tokens as routes that take end users verify them (ADR 0034): the user's
+     * id and the claims the rules see ({@code email} among them when the user has one).
+     */
+    public dev.cumulus.web.EndUserTokens endUserTokens() {
+        return (project, authorization) -> authenticate(project, authorization).map(user -> {
+            Map<String, Object> claims = new LinkedHashMap<>(user.claims());
+            if (user.email() != null) {
+                claims.putIfAbsent("email", user.email());
+            }
+            return new dev.cumulus.web.EndUserTokens.EndUser(user.userId(), claims);
+        });
+    }
+
+    /** The origins a project lets call its auth and db routes from browsers ({@code allowedOrigins}); none by default. */
+    public Set<String> allowedOrigins(String project) {
+        Object origins = db.withConnection(c -> UserStore.settings(c, project)).get(ALLOWED_ORIGINS);
+        if (!(origins instanceof List<?> list)) {
+            return Set.of();
+        }
+        return list.stream().map(String::valueOf).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     /** What a project's deletion must wait for: its end users. */
     public dev.cumulus.iam.Projects.Contents contents() {
         return new dev.cumulus.iam.Projects.Contents() {
@@ -669,8 +692,14 @@ public final class EndUsers {
         return out;
     }
 
-    private static final Set<String> SETTINGS = Set.of("beforeCreate", "beforeSignIn");
     private static final Set<String> PASSKEY_SETTINGS = Set.of("passkeyRpId", "passkeyOrigin");
+    private static final Set<String> HOOKS = Set.of("beforeCreate", "beforeSignIn");
+    /** The origins whose pages may call the project's auth and db routes across origins (CORS). */
+    static final String ALLOWED_ORIGINS = "allowedOrigins";
+    private static final Set<String> SETTINGS = Set.of("beforeCreate", "beforeSignIn", ALLOWED_ORIGINS);
+    /** An origin as browsers send it (scheme, host, optional port; no path), or {@code *} for any. */
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?|\\*");
+    private static final int MAX_ORIGINS = 50;
 
     private void putSettings(Call call) throws IOException {
         Set<String> fields = new java.util.HashSet<>(SETTINGS);
@@ -703,7 +732,23 @@ public final class EndUsers {
             settings.put("passkeyRpId", rpId);
             settings.put("passkeyOrigin", origin);
         }
-        for (String hook : SETTINGS) {
+        JsonNode origins = body.node().get(ALLOWED_ORIGINS);
+        if (origins != null && !origins.isNull()) {
+            if (!origins.isArray() || origins.size() > MAX_ORIGINS) {
+                throw ApiException.badRequest("InvalidParameter", ALLOWED_ORIGINS + " is a list of at most " + MAX_ORIGINS
+                        + " origins, e.g. [\"https://shop.example\"]");
+            }
+            List<String> list = new ArrayList<>();
+            for (JsonNode allowed : origins) {
+                if (!allowed.isTextual() || !ORIGIN.matcher(allowed.asText()).matches()) {
+                    throw ApiException.badRequest("InvalidParameter", ALLOWED_ORIGINS + " takes origins as browsers send "
+                            + "them (scheme://host[:port], no path or trailing slash) or *; not " + allowed);
+                }
+                list.add(allowed.asText());
+            }
+            settings.put(ALLOWED_ORIGINS, list);
+        }
+        for (String hook : HOOKS) {
             String function = body.text(hook);
             if (function != null) {
                 if (!function.matches("[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?")) {
@@ -942,8 +987,9 @@ public final class EndUsers {
         return routes;
     }
 
-    static Route open(Route.Builder builder, String action, Route.Handler handler) {
-        return builder.authorize(action, "users", "auth").publicAccess().handle(handler);
+    /** A public route of end users' own, which pages of the project's allowed origins may call. */
+    Route open(Route.Builder builder, String action, Route.Handler handler) {
+        return builder.authorize(action, "users", "auth").publicAccess().cors(this::allowedOrigins).handle(handler);
     }
 
     public static final class Builder {

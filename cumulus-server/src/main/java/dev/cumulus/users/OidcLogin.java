@@ -81,9 +81,9 @@ final class OidcLogin {
 
     List<Route> routes() {
         return List.of(
-                EndUsers.open(Route.get("/v1/auth/oidc/{provider}/authorize"), "users:OidcAuthorize", this::authorize),
-                EndUsers.open(Route.get("/v1/auth/oidc/{provider}/callback"), "users:OidcCallback", this::callback),
-                EndUsers.open(Route.post("/v1/auth/oidc/token"), "users:OidcToken", this::token),
+                users.open(Route.get("/v1/auth/oidc/{provider}/authorize"), "users:OidcAuthorize", this::authorize),
+                users.open(Route.get("/v1/auth/oidc/{provider}/callback"), "users:OidcCallback", this::callback),
+                users.open(Route.post("/v1/auth/oidc/token"), "users:OidcToken", this::token),
                 Route.get("/v1/user-oidc-providers").authorize("users:ListOidcProviders", "users", "settings")
                         .handle(this::list),
                 Route.put("/v1/user-oidc-providers/{name}").authorize("users:PutOidcProvider", "users", "settings")

@@ -70,12 +70,12 @@ final class Passkeys {
 
     List<Route> routes() {
         return List.of(
-                EndUsers.open(Route.post("/v1/auth/passkeys/register/options"), "users:PasskeyRegisterOptions",
+                users.open(Route.post("/v1/auth/passkeys/register/options"), "users:PasskeyRegisterOptions",
                         this::registerOptions),
-                EndUsers.open(Route.post("/v1/auth/passkeys/register"), "users:PasskeyRegister", this::register),
-                EndUsers.open(Route.post("/v1/auth/passkeys/login/options"), "users:PasskeyLoginOptions",
+                users.open(Route.post("/v1/auth/passkeys/register"), "users:PasskeyRegister", this::register),
+                users.open(Route.post("/v1/auth/passkeys/login/options"), "users:PasskeyLoginOptions",
                         this::loginOptions),
-                EndUsers.open(Route.post("/v1/auth/passkeys/login"), "users:PasskeyLogin", this::login));
+                users.open(Route.post("/v1/auth/passkeys/login"), "users:PasskeyLogin", this::login));
     }
 
     /** The project's relying party: its ID (a domain) and the one origin its pages run on. */

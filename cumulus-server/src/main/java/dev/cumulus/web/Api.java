@@ -101,11 +101,20 @@ public final class Api {
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
         try {
-            switch (router.match(method, path, request.getHttpURI().getQuery() == null ? q -> false
-                    : q -> Request.extractQueryParameters(request).getValue(q) != null)) {
+            Router.Match match = router.match(method, path, request.getHttpURI().getQuery() == null ? q -> false
+                    : q -> Request.extractQueryParameters(request).getValue(q) != null);
+            if (!(match instanceof Router.Match.Found) && Cors.isPreflight(request)) {
+                // a browser's preflight, where no route of the API takes OPTIONS itself (S3's do)
+                Cors.preflight(request, response, router.match(request.getHeaders().get(
+                        HttpHeader.ACCESS_CONTROL_REQUEST_METHOD), path, q -> false));
+                callback.succeeded();
+                return;
+            }
+            switch (match) {
                 case Router.Match.NotFound n -> fail(request, response, callback, Failure.noRoute(method, path));
                 case Router.Match.WrongMethod w -> fail(request, response, callback, Failure.wrongMethod(method, path, w.allowed()));
                 case Router.Match.Found found -> {
+                    Cors.allow(request, response, found);
                     Call call = new Call(request, response, found.route(), found, this);
                     if (!found.route().isPublic()) {
                         authenticateAndAuthorize(call);
@@ -124,10 +133,36 @@ public final class Api {
     }
 
     void authenticateAndAuthorize(Call call) throws Exception {
-        Principal who = authenticator.authenticate(call);
+        Principal who;
+        try {
+            who = authenticator.authenticate(call);
+        } catch (ApiException refused) {
+            EndUserTokens.EndUser user = refused.status() == 401 ? endUser(call) : null;
+            if (user == null) {
+                throw refused;
+            }
+            // settled as any project-bound principal's (the project must exist); then no IAM
+            // question: IAM grants end users nothing, the route's handler judges them by its rules
+            call.authenticatedEndUser(user, guard.project(
+                    new Principal(Principal.Kind.END_USER, user.id(), call.requestedProject()), call.requestedProject()));
+            return;
+        }
         String project = guard.project(who, call.requestedProject());
         call.authenticated(who, project);
         guard.authorize(who, call.route().action, call.resource(), call.facts());
+    }
+
+    /**
+     * The end user whose access token the request carries, on a route that takes end users and
+     * for the project the request names (a path or header, never the token's say); else null.
+     */
+    private static EndUserTokens.EndUser endUser(Call call) {
+        EndUserTokens tokens = call.route().endUsers;
+        String project = call.requestedProject();
+        if (tokens == null || project == null) {
+            return null;
+        }
+        return tokens.verify(project, call.header(HttpHeader.AUTHORIZATION.asString())).orElse(null);
     }
 
     /**
@@ -148,6 +183,7 @@ public final class Api {
             if (stamp != null) {
                 stamp.accept(response);
             }
+            Cors.again(request, response); // a page on an allowed origin reads the error too
             if (!request.consumeAvailable()) {
                 // a refused request's unread body would be taken for the next request: say the
                 // connection ends here, so clients do not reuse it and fail on the next call

@@ -27,6 +27,7 @@ public final class Call {
     private final String requestedProject;
     private final Api api;
     private Principal principal;
+    private EndUserTokens.EndUser endUser;
     private String project;
     private byte[] body;
     private Fields query;
@@ -84,6 +85,14 @@ public final class Call {
     /** The authenticated principal; null on a public route that did not ask for one. */
     public Principal principal() {
         return principal;
+    }
+
+    /**
+     * The end user when the principal is one ({@link Principal.Kind#END_USER}, on a route that
+     * {@linkplain Route#takesEndUsers takes end users}), with the claims the rules see; else null.
+     */
+    public EndUserTokens.EndUser endUser() {
+        return endUser;
     }
 
     /**
@@ -174,6 +183,12 @@ public final class Call {
 
     void authenticated(Principal who, String inProject) {
         this.principal = who;
+        this.project = inProject;
+    }
+
+    void authenticatedEndUser(EndUserTokens.EndUser user, String inProject) {
+        this.principal = new Principal(Principal.Kind.END_USER, user.id(), inProject);
+        this.endUser = user;
         this.project = inProject;
     }
 }

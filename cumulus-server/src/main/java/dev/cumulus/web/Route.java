@@ -33,6 +33,8 @@ public final class Route {
     final String resourcePattern;
     final boolean isPublic;
     final String requiredQuery;
+    final EndUserTokens endUsers;
+    final AllowedOrigins cors;
     final Handler handler;
 
     private Route(Builder b, Handler handler) {
@@ -46,6 +48,8 @@ public final class Route {
         this.resourcePattern = b.resourcePattern;
         this.isPublic = b.isPublic;
         this.requiredQuery = b.requiredQuery;
+        this.endUsers = b.endUsers;
+        this.cors = b.cors;
         this.handler = handler;
     }
 
@@ -60,6 +64,8 @@ public final class Route {
         this.resourcePattern = route.resourcePattern;
         this.isPublic = route.isPublic;
         this.requiredQuery = route.requiredQuery;
+        this.endUsers = route.endUsers;
+        this.cors = route.cors;
         this.handler = handler;
     }
 
@@ -128,6 +134,16 @@ public final class Route {
         return isPublic;
     }
 
+    /** True when an end user's access token is a principal here ({@link Builder#endUsers}). */
+    public boolean takesEndUsers() {
+        return endUsers != null;
+    }
+
+    /** True when pages of a project's allowed origins may call this route ({@link Builder#cors}). */
+    public boolean servesBrowsers() {
+        return cors != null;
+    }
+
     /** A query parameter that must be present for this route to match, or null. */
     public String requiredQuery() {
         return requiredQuery;
@@ -151,6 +167,8 @@ public final class Route {
         private String resourcePattern;
         private boolean isPublic;
         private String requiredQuery;
+        private EndUserTokens endUsers;
+        private AllowedOrigins cors;
 
         private Builder(String method, String template) {
             this.method = Objects.requireNonNull(method, "method");
@@ -200,6 +218,24 @@ public final class Route {
          */
         public Builder publicAccess() {
             this.isPublic = true;
+            return this;
+        }
+
+        /**
+         * Also takes an end user's access token of the request's project as a principal of its own
+         * kind ({@link dev.cumulus.iam.Principal.Kind#END_USER}), when the bearer is no IAM
+         * credential. The guard is not asked for it (IAM grants end users nothing): the handler
+         * must judge it by its own rules, as the document database's routes do. Implies nothing
+         * else: browsers on other origins need {@link #cors} too.
+         */
+        public Builder endUsers(EndUserTokens tokens) {
+            this.endUsers = Objects.requireNonNull(tokens, "tokens");
+            return this;
+        }
+
+        /** Lets pages of the project's {@linkplain AllowedOrigins allowed origins} call this route (CORS). */
+        public Builder cors(AllowedOrigins origins) {
+            this.cors = Objects.requireNonNull(origins, "origins");
             return this;
         }
 

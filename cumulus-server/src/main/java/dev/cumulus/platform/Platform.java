@@ -11,7 +11,6 @@ import dev.cumulus.auth.TokenMount;
 import dev.cumulus.edge.TlsCredentials;
 import dev.cumulus.files.PrivateFiles;
 import dev.cumulus.codesigning.CodeSigning;
-import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Iam;
 import dev.cumulus.iam.IamApi;
 import dev.cumulus.iam.IamGuard;
@@ -224,7 +223,9 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(schedules.routes());
             // event source mappings (ADR 0014); stopped before the scheduler, so in-flight batches finish
             SourceMappings sources = push(closers, SourceMappings.start(database, invoker, async,
-                    topics.sourcePublisher(), clock));
+                    topics.sourcePublisher(), (call, mapping) -> iam.requireRoot(call.principal(),
+                            "sources:ConnectBroker", Crn.of("sources", call.project(), mapping), call.facts().source(),
+                            "only root lets a project's mapping connect the node to a broker"), clock));
             routeTable.addAll(sources.routes());
             // object storage (issue 14, ADR 0026): the S3-compatible API signed with the same access keys
             // the bytes under the data dir, or in a shared S3-compatible bucket (ADR 0031)

@@ -35,9 +35,11 @@ final class MappingSpecs {
     private MappingSpecs() {}
 
     /**
-     * @param functionExists throws an {@link ApiException} when the named function (or version) does not exist
+     * @param project the project the mapping is made in, whose functions it invokes
+     * @param functionExists throws an {@link ApiException} when the named function (or version)
+     *     does not exist in {@code project}
      */
-    static SourceMapping parse(JsonNode body, Consumer<String> functionExists, Instant now) {
+    static SourceMapping parse(String project, JsonNode body, Consumer<String> functionExists, Instant now) {
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!FIELDS.contains(field)) {
@@ -100,7 +102,7 @@ final class MappingSpecs {
         boolean ordered = boolField(body, "ordered", false);
         boolean enabled = boolField(body, "enabled", true);
         OnFailure onFailure = parseOnFailure(optionalText(body, "onFailure"), functionExists);
-        return new SourceMapping(name, type, url, topic, subject, stream, queue, function, batchSize, batchWindowMs,
+        return new SourceMapping(project, name, type, url, topic, subject, stream, queue, function, batchSize, batchWindowMs,
                 ordered, maxRetries, onFailure, enabled, now);
     }
 

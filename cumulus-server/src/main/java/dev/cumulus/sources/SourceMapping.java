@@ -7,10 +7,12 @@ import java.time.Instant;
  * {@code stream}/{@code subject} (NATS; a stream, a subject inside it, or a subject whose stream
  * is looked up) or {@code queue} (AMQP) is set, as {@link MappingSpecs} checks.
  *
+ * @param project   the project whose function it invokes; names are unique per project
  * @param function  {@code NAME} or {@code NAME:QUALIFIER}
  * @param onFailure null when failed batches are only logged and counted
  */
 record SourceMapping(
+        String project,
         String name,
         SourceType type,
         String url,
@@ -28,7 +30,7 @@ record SourceMapping(
         Instant createdAt) {
 
     SourceMapping withEnabled(boolean on) {
-        return new SourceMapping(name, type, url, topic, subject, stream, queue, function, batchSize, batchWindowMs,
+        return new SourceMapping(project, name, type, url, topic, subject, stream, queue, function, batchSize, batchWindowMs,
                 ordered, maxRetries, onFailure, on, createdAt);
     }
 
@@ -41,8 +43,16 @@ record SourceMapping(
         };
     }
 
-    /** {@code eventSourceARN} of its records: {@code cumulus:<type>:<mapping>}. */
+    /**
+     * {@code eventSourceARN} of its records: {@code cumulus:<type>:<mapping>} in the default
+     * project (as before projects), {@code cumulus:<type>:<project>/<mapping>} in any other.
+     */
     String arn() {
-        return type.eventSource() + ":" + name;
+        return type.eventSource() + ":" + (project.equals("default") ? name : project + "/" + name);
+    }
+
+    /** The key of a running mapping: names are unique per project only. */
+    String key() {
+        return project + "/" + name;
     }
 }

@@ -39,14 +39,27 @@ public final class SourceMappings implements AutoCloseable {
      * it; until it is wired in, such destinations are refused at creation.
      */
     public interface TopicPublisher {
-        /** @throws ApiException when the topic does not exist or refuses the event */
-        void publish(String topic, byte[] payload, String idempotencyKey);
+        /** @throws ApiException when the project's topic does not exist or refuses the event */
+        void publish(String project, String topic, byte[] payload, String idempotencyKey);
 
-        /** @throws ApiException (404) when there is no such topic */
-        void requireTopic(String topic);
+        /** @throws ApiException (404) when the project has no such topic */
+        void requireTopic(String project, String topic);
+    }
+
+    /**
+     * Decides who may make a mapping in a project other than {@code default}: a mapping makes the
+     * node itself connect to a broker and subscribe, from the node's place in the network, so a
+     * tenant must not name brokers on its own (it could read what others publish on a broker
+     * only the node reaches). The node asks the root principal, as egress is a grant of its own.
+     */
+    @FunctionalInterface
+    public interface BrokerGrant {
+        /** @throws ApiException (403) when the caller may not connect the node to a broker for the project */
+        void check(dev.cumulus.web.Call call, String mapping);
     }
 
     private final SourceStore store;
+    private final BrokerGrant brokerGrant;
     private final Invoker invoker;
     private final AsyncInvoker async;
     private final TopicPublisher topics;
@@ -59,8 +72,10 @@ public final class SourceMappings implements AutoCloseable {
 
     private record Running(SourceMapping mapping, ConnectionStateMachine connection, MappingRunner runner) {}
 
-    private SourceMappings(SourceStore store, Invoker invoker, AsyncInvoker async, TopicPublisher topics, Clock clock) {
+    private SourceMappings(SourceStore store, Invoker invoker, AsyncInvoker async, TopicPublisher topics,
+            BrokerGrant brokerGrant, Clock clock) {
         this.store = store;
+        this.brokerGrant = brokerGrant;
         this.invoker = invoker;
         this.async = async;
         this.topics = topics;
@@ -74,8 +89,8 @@ public final class SourceMappings implements AutoCloseable {
      * @param topics null while the node has no topics
      */
     public static SourceMappings start(Database db, Invoker invoker, AsyncInvoker async, TopicPublisher topics,
-            Clock clock) {
-        SourceMappings sources = new SourceMappings(new SourceStore(db), invoker, async, topics, clock);
+            BrokerGrant brokerGrant, Clock clock) {
+        SourceMappings sources = new SourceMappings(new SourceStore(db), invoker, async, topics, brokerGrant, clock);
         for (SourceMapping mapping : sources.store.list()) {
             sources.launch(mapping);
         }
@@ -84,8 +99,7 @@ public final class SourceMappings implements AutoCloseable {
 
     /** The {@code /v1/sources} routes of the edge's API. */
     public List<Route> routes() {
-        // mappings invoke functions of the default project only so far
-        return new SourcesMount(this).routes().stream().map(r -> r.onlyInProject(FunctionArns.DEFAULT_PROJECT)).toList();
+        return new SourcesMount(this).routes();
     }
 
     /**
@@ -98,10 +112,7 @@ public final class SourceMappings implements AutoCloseable {
             @Override
             public List<Dependent> of(String project, String function) {
                 List<Dependent> found = new ArrayList<>();
-                if (!FunctionArns.DEFAULT_PROJECT.equals(project)) {
-                    return found; // mappings are made in the default project only (docs/iam.md)
-                }
-                for (SourceMapping m : store.list()) {
+                for (SourceMapping m : store.list(project)) {
                     if (FunctionDependents.names(m.function(), function)) {
                         found.add(new Dependent("source", m.name(), m.name(), m.function()));
                     }
@@ -115,20 +126,25 @@ public final class SourceMappings implements AutoCloseable {
 
             @Override
             public void remove(String project, String function) {
-                of(project, function).stream().map(Dependent::id).distinct().forEach(SourceMappings.this::delete);
+                of(project, function).stream().map(Dependent::id).distinct().forEach(name -> delete(project, name));
             }
         };
     }
 
-    synchronized Map<String, Object> create(JsonNode body) {
-        SourceMapping mapping = MappingSpecs.parse(body, invoker::resolve, clock.instant());
+    synchronized Map<String, Object> create(dev.cumulus.web.Call call, JsonNode body) {
+        String project = call.project();
+        SourceMapping mapping = MappingSpecs.parse(project, body, function -> invoker.resolve(project, function),
+                clock.instant());
+        if (!FunctionArns.DEFAULT_PROJECT.equals(project)) {
+            brokerGrant.check(call, mapping.name());
+        }
         if (mapping.onFailure() instanceof OnFailure.ToTopic(String topic)) {
             if (topics == null) {
                 throw ApiException.badRequest("UnsupportedOnFailure", "topic destinations need topics, which this "
                         + "node does not have yet; use onFailure function:NAME");
             }
             try {
-                topics.requireTopic(topic);
+                topics.requireTopic(project, topic);
             } catch (ApiException e) {
                 throw ApiException.badRequest("TopicNotFound", "onFailure names topic '" + topic + "': " + e.getMessage());
             }
@@ -139,37 +155,37 @@ public final class SourceMappings implements AutoCloseable {
         return view(launch(mapping));
     }
 
-    List<Map<String, Object>> list() {
+    List<Map<String, Object>> list(String project) {
         List<Map<String, Object>> views = new ArrayList<>();
-        for (SourceMapping mapping : store.list()) {
-            Running r = running.get(mapping.name());
+        for (SourceMapping mapping : store.list(project)) {
+            Running r = running.get(mapping.key());
             if (r != null) views.add(view(r));
         }
         return views;
     }
 
-    Map<String, Object> get(String name) {
-        return view(require(name));
+    Map<String, Object> get(String project, String name) {
+        return view(require(project, name));
     }
 
-    synchronized void delete(String name) {
-        Running r = require(name);
+    synchronized void delete(String project, String name) {
+        Running r = require(project, name);
         stop(r);
-        running.remove(name);
-        store.delete(name);
+        running.remove(r.mapping().key());
+        store.delete(project, name);
     }
 
-    synchronized Map<String, Object> setEnabled(String name, boolean enabled) {
-        Running r = require(name);
+    synchronized Map<String, Object> setEnabled(String project, String name, boolean enabled) {
+        Running r = require(project, name);
         if (r.mapping().enabled() == enabled) {
             return view(r);
         }
-        store.setEnabled(name, enabled, clock.instant());
+        store.setEnabled(project, name, enabled, clock.instant());
         if (!enabled) {
             stop(r);
             r.connection().disable();
             Running off = new Running(r.mapping().withEnabled(false), r.connection(), r.runner());
-            running.put(name, off);
+            running.put(off.mapping().key(), off);
             return view(off);
         }
         r.connection().enable();
@@ -183,15 +199,15 @@ public final class SourceMappings implements AutoCloseable {
     private Running launch(SourceMapping mapping, ConnectionStateMachine connection) {
         MappingRunner runner = new MappingRunner(mapping, Broker.of(mapping), dispatch, connection, clock);
         Running r = new Running(mapping, connection, runner);
-        running.put(mapping.name(), r);
+        running.put(mapping.key(), r);
         if (mapping.enabled()) {
             runner.start();
         }
         return r;
     }
 
-    private Running require(String name) {
-        Running r = running.get(name);
+    private Running require(String project, String name) {
+        Running r = running.get(project + "/" + name);
         if (r == null) {
             throw ApiException.notFound("no source named " + name);
         }
@@ -275,7 +291,7 @@ public final class SourceMappings implements AutoCloseable {
             try {
                 // the batch travels as a CloudEvent like every other event (ADR 0012): the function
                 // sees where it came from in Context.cloudEvent(), the body stays the SQS-style batch
-                Invocation result = invoker.invoke(Call.to(FunctionArns.DEFAULT_PROJECT, mapping.function()).trigger(Call.Trigger.SOURCE)
+                Invocation result = invoker.invoke(Call.to(mapping.project(), mapping.function()).trigger(Call.Trigger.SOURCE)
                         .payload(batch)
                         .cloudEvent(requestId -> new CloudEvent(requestId, "/v1/sources/" + mapping.name(), BATCH_TYPE,
                                 subject(mapping), clock.instant(), batch).attributesJson())
@@ -297,12 +313,13 @@ public final class SourceMappings implements AutoCloseable {
         public void onFailure(SourceMapping mapping, OnFailure destination, byte[] record, String idempotencyKey) {
             switch (destination) {
                 case OnFailure.ToFunction(String function) -> async.submit(new AsyncInvoker.Event(function, record,
-                        idempotencyKey, "/v1/sources/" + mapping.name(), "dev.cumulus.source.failure", mapping.function()));
+                        idempotencyKey, "/v1/sources/" + mapping.name(), "dev.cumulus.source.failure", mapping.function(),
+                        null, null, mapping.project()));
                 case OnFailure.ToTopic(String topic) -> {
                     if (topics == null) {
                         throw new IllegalStateException("this node has no topics to publish to " + topic);
                     }
-                    topics.publish(topic, record, idempotencyKey);
+                    topics.publish(mapping.project(), topic, record, idempotencyKey);
                 }
             }
         }

@@ -18,7 +18,7 @@ import java.util.Optional;
 
 /** The mapping table, plain JDBC on the Store; the settings travel as one JSON column. */
 final class SourceStore {
-    private static final String SELECT = "SELECT name, source_type, config, enabled, created_at FROM event_source_mappings";
+    private static final String SELECT = "SELECT project, name, source_type, config, enabled, created_at FROM event_source_mappings";
 
     private final Database db;
 
@@ -30,23 +30,25 @@ final class SourceStore {
     boolean insert(SourceMapping mapping) {
         return db.withConnection(c -> {
             try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO event_source_mappings (name, source_type, config, enabled, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING""")) {
-                insert.setString(1, mapping.name());
-                insert.setString(2, mapping.type().wireName());
-                insert.setString(3, configJson(mapping));
-                insert.setBoolean(4, mapping.enabled());
-                insert.setLong(5, mapping.createdAt().toEpochMilli());
+                    INSERT INTO event_source_mappings (project, name, source_type, config, enabled, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project, name) DO NOTHING""")) {
+                insert.setString(1, mapping.project());
+                insert.setString(2, mapping.name());
+                insert.setString(3, mapping.type().wireName());
+                insert.setString(4, configJson(mapping));
+                insert.setBoolean(5, mapping.enabled());
                 insert.setLong(6, mapping.createdAt().toEpochMilli());
+                insert.setLong(7, mapping.createdAt().toEpochMilli());
                 return insert.executeUpdate() == 1;
             }
         });
     }
 
-    Optional<SourceMapping> get(String name) {
+    Optional<SourceMapping> get(String project, String name) {
         return db.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE name = ?")) {
-                select.setString(1, name);
+            try (PreparedStatement select = c.prepareStatement(SELECT + " WHERE project = ? AND name = ?")) {
+                select.setString(1, project);
+                select.setString(2, name);
                 try (ResultSet rows = select.executeQuery()) {
                     return rows.next() ? Optional.of(read(rows)) : Optional.empty();
                 }
@@ -54,37 +56,53 @@ final class SourceStore {
         });
     }
 
+    /** Every project's mappings, for starting them. */
     List<SourceMapping> list() {
+        return select(SELECT + " ORDER BY project, name", null);
+    }
+
+    List<SourceMapping> list(String project) {
+        return select(SELECT + " WHERE project = ? ORDER BY name", project);
+    }
+
+    private List<SourceMapping> select(String sql, String project) {
         return db.withConnection(c -> {
-            try (PreparedStatement select = c.prepareStatement(SELECT + " ORDER BY name");
-                    ResultSet rows = select.executeQuery()) {
-                List<SourceMapping> all = new ArrayList<>();
-                while (rows.next()) {
-                    all.add(read(rows));
+            try (PreparedStatement select = c.prepareStatement(sql)) {
+                if (project != null) {
+                    select.setString(1, project);
                 }
-                return all;
+                try (ResultSet rows = select.executeQuery()) {
+                    List<SourceMapping> all = new ArrayList<>();
+                    while (rows.next()) {
+                        all.add(read(rows));
+                    }
+                    return all;
+                }
             }
         });
     }
 
     /** @return false when there is no such mapping */
-    boolean setEnabled(String name, boolean enabled, Instant now) {
+    boolean setEnabled(String project, String name, boolean enabled, Instant now) {
         return db.withConnection(c -> {
             try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE event_source_mappings SET enabled = ?, updated_at = ? WHERE name = ?")) {
+                    "UPDATE event_source_mappings SET enabled = ?, updated_at = ? WHERE project = ? AND name = ?")) {
                 update.setBoolean(1, enabled);
                 update.setLong(2, now.toEpochMilli());
-                update.setString(3, name);
+                update.setString(3, project);
+                update.setString(4, name);
                 return update.executeUpdate() == 1;
             }
         });
     }
 
     /** @return false when there is no such mapping */
-    boolean delete(String name) {
+    boolean delete(String project, String name) {
         return db.withConnection(c -> {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_source_mappings WHERE name = ?")) {
-                delete.setString(1, name);
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM event_source_mappings WHERE project = ? AND name = ?")) {
+                delete.setString(1, project);
+                delete.setString(2, name);
                 return delete.executeUpdate() == 1;
             }
         });
@@ -115,6 +133,7 @@ final class SourceStore {
         }
         String onFailure = text(config, "onFailure");
         return new SourceMapping(
+                row.getString("project"),
                 row.getString("name"),
                 SourceType.valueOf(row.getString("source_type").toUpperCase(Locale.ROOT)),
                 text(config, "url"),

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /v1/sources}: {@code GET} lists with status, {@code POST} creates; {@code /v1/sources/NAME}:
+ * The request's project's mappings. {@code /v1/sources}: {@code GET} lists with status, {@code POST} creates; {@code /v1/sources/NAME}:
  * {@code GET}, {@code DELETE}; {@code POST /v1/sources/NAME/enable|disable}.
  */
 final class SourcesMount {
@@ -23,20 +23,20 @@ final class SourcesMount {
     List<Route> routes() {
         return List.of(
                 Route.get("/v1/sources").authorize("sources:List", "sources", "*")
-                        .handle(call -> call.json(200, Map.of("sources", sources.list()))),
+                        .handle(call -> call.json(200, Map.of("sources", sources.list(call.project())))),
                 Route.post("/v1/sources").authorize("sources:Create", "sources", "*")
                         .handle(call -> call.json(201,
-                                sources.create(Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
+                                sources.create(call, Json.parseObject(Exchange.readBody(call.request(), MAX_BODY))))),
                 Route.get("/v1/sources/{name}").authorize("sources:Get", "sources", "{name}")
-                        .handle(call -> call.json(200, sources.get(call.param("name")))),
+                        .handle(call -> call.json(200, sources.get(call.project(), call.param("name")))),
                 Route.delete("/v1/sources/{name}").authorize("sources:Delete", "sources", "{name}").handle(call -> {
-                    sources.delete(call.param("name"));
+                    sources.delete(call.project(), call.param("name"));
                     call.noContent();
                 }),
                 Route.post("/v1/sources/{name}/enable").authorize("sources:Enable", "sources", "{name}")
-                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), true))),
+                        .handle(call -> call.json(200, sources.setEnabled(call.project(), call.param("name"), true))),
                 Route.post("/v1/sources/{name}/disable").authorize("sources:Disable", "sources", "{name}")
-                        .handle(call -> call.json(200, sources.setEnabled(call.param("name"), false))));
+                        .handle(call -> call.json(200, sources.setEnabled(call.project(), call.param("name"), false))));
     }
 
 }

@@ -81,14 +81,14 @@ public final class Topics implements TopicSink {
     public SourceMappings.TopicPublisher sourcePublisher() {
         return new SourceMappings.TopicPublisher() {
             @Override
-            public void publish(String topic, byte[] payload, String idempotencyKey) {
+            public void publish(String project, String topic, byte[] payload, String idempotencyKey) {
                 String id = idempotencyKey == null ? Invoker.newRequestId() : eventIdFor(idempotencyKey);
-                Topics.this.publish(PROJECT, topic, new Outgoing(id, "/v1/sources", SOURCE_FAILURE_TYPE, null, payload));
+                Topics.this.publish(project, topic, new Outgoing(id, "/v1/sources", SOURCE_FAILURE_TYPE, null, payload));
             }
 
             @Override
-            public void requireTopic(String topic) {
-                requireExists(PROJECT, topic);
+            public void requireTopic(String project, String topic) {
+                requireExists(project, topic);
             }
         };
     }

@@ -381,6 +381,72 @@ class EventSourcesTest {
     }
 
     @Test
+    void mappingsAreEachProjectsOwnAndOnlyRootConnectsATenantToABroker() throws Exception {
+        String run = run();
+        String queue = "cumulus-tenant-" + run;
+        String tenant = "tenant-" + run;
+        String name = "orders-" + run;
+        assertThat(node.send("POST", "/v1/projects", "{\"name\":\"" + tenant + "\"}").statusCode()).isEqualTo(201);
+        assertThat(node.send("PUT", "/v1/projects/" + tenant + "/functions/ce-log", TestNode.write(Map.of("handler",
+                "dev.cumulus.testfn.CloudEventLog", "codeSha256", node.testFunctionsCode()))).statusCode()).isBetween(200, 299);
+        String admin = TestNode.json(node.send("POST", "/v1/api-keys", "{\"project\":\"" + tenant + "\",\"admin\":true}"))
+                .get("token").asText();
+        Map<String, Object> body = source(name, "amqp", "amqp://guest:guest@127.0.0.1:5672", "queue", queue, "ce-log");
+        try (var amqp = rabbit().newConnection()) {
+            Channel channel = amqp.createChannel();
+            channel.queueDeclare(queue, true, false, false, null);
+            try {
+                // the tenant's own admin may not make the node subscribe to a broker: root grants that
+                HttpResponse<String> refused = node.send("POST", "/v1/sources", TestNode.write(body), admin);
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+                assertThat(node.send("GET", "/v1/sources", null, admin).body()).doesNotContain(name);
+                assertThat(node.send("GET", "/v1/projects/" + tenant + "/audit?outcome=deny", null).body())
+                        .contains("sources:ConnectBroker");
+
+                HttpResponse<String> made = node.send("POST", "/v1/projects/" + tenant + "/sources", TestNode.write(body));
+                assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+                assertThat(TestNode.json(made).path("eventSourceARN").asText()).isEqualTo("cumulus:amqp:" + tenant + "/" + name);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> TestNode.json(
+                        node.send("GET", "/v1/sources/" + name, null, admin)).path("status").path("state").asText()
+                        .equals("connected"));
+                // the default project has no such mapping, and a mapping names functions of its own project
+                assertThat(node.send("GET", "/v1/sources/" + name, null).statusCode()).isEqualTo(404);
+                assertThat(listedNames()).doesNotContain(name);
+                HttpResponse<String> foreign = node.send("POST", "/v1/projects/" + tenant + "/sources",
+                        TestNode.write(with(with(body, "name", name + "-b"), "function", "rec-mqtt")));
+                assertThat(foreign.statusCode()).as(foreign.body()).isBetween(400, 404);
+
+                channel.basicPublish("", queue, MessageProperties.PERSISTENT_TEXT_PLAIN,
+                        ("tenant-" + run).getBytes(StandardCharsets.UTF_8));
+                await().atMost(PROCESSING).until(() -> tenantLogs(tenant, "ce-log").stream()
+                        .anyMatch(l -> l.contains("tenant-" + run)));
+                assertThat(logLines("ce-log")).noneMatch(l -> l.contains("tenant-" + run));
+
+                // the tenant's admin runs its own mapping from then on
+                HttpResponse<String> off = node.send("POST", "/v1/sources/" + name + "/disable", null, admin);
+                assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+                assertThat(node.send("DELETE", "/v1/sources/" + name, null, admin).statusCode()).isEqualTo(204);
+                assertThat(node.send("GET", "/v1/sources", null, admin).body()).doesNotContain(name);
+            } finally {
+                channel.queueDelete(queue);
+            }
+        }
+    }
+
+    private static List<String> listedNames() {
+        List<String> names = new ArrayList<>();
+        TestNode.json(node.send("GET", "/v1/sources", null)).path("sources").forEach(s -> names.add(s.path("name").asText()));
+        return names;
+    }
+
+    private static List<String> tenantLogs(String project, String function) {
+        HttpResponse<String> response = node.send("GET",
+                "/v1/projects/" + project + "/functions/" + function + "/logs?limit=10000", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        return List.of(response.body().split("\n"));
+    }
+
+    @Test
     void badInputGetsClear400s() {
         Map<String, Object> good = source("bad-" + run(), "mqtt", "mqtt://127.0.0.1:1883", "topic", "t/+", "rec-mqtt");
         assertRefused(with(good, "type", "kafka"), "InvalidType", "mqtt, nats, amqp");

@@ -41,7 +41,7 @@ class MappingRunnerTest {
     }
 
     private MappingRunner start(int batchSize, boolean ordered, int maxRetries, OnFailure onFailure) {
-        SourceMapping mapping = new SourceMapping("m", SourceType.AMQP, "amqp://127.0.0.1", null, null, null, "q", "f",
+        SourceMapping mapping = new SourceMapping("default", "m", SourceType.AMQP, "amqp://127.0.0.1", null, null, null, "q", "f",
                 batchSize, 20, ordered, maxRetries, onFailure, true, Instant.EPOCH);
         runner = new MappingRunner(mapping, broker, dispatch, connection, Clock.systemUTC());
         runner.start();

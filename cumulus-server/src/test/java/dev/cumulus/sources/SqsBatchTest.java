@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The batch a function gets reads as Lambda's SQSEvent with the official serializer. */
 class SqsBatchTest {
-    private static final SourceMapping MAPPING = new SourceMapping("sensors", SourceType.MQTT, "mqtt://127.0.0.1:1883",
+    private static final SourceMapping MAPPING = new SourceMapping("default", "sensors", SourceType.MQTT, "mqtt://127.0.0.1:1883",
             "sensors/+/temp", null, null, null, "alert", 10, 0, true, 3, null, true, Instant.EPOCH);
 
     @Test

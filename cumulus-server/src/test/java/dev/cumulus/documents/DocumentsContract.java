@@ -413,7 +413,7 @@ abstract class DocumentsContract {
             assertThat(Collections.frequency(results, "409 DocumentExists")).isEqualTo(contenders - 1);
         }
         assertThat(docs.getCollection(P, "c").get("documents")).isEqualTo(1L);
-        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 0L).poll())).containsExactly("1");
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 0L).frames())).containsExactly("1");
     }
 
     @Test
@@ -488,20 +488,20 @@ abstract class DocumentsContract {
     @Test
     void aListenerResumesAfterItsLastEventIdAndGetsEveryChangeInOrder() {
         docs.putCollection(P, "c", json("{}"));
-        ChangeStream fromNow = docs.listen(Access.ADMIN, P, "c", null);
-        assertThat(fromNow.poll()).isEmpty();
+        ChangeStream fromNow = docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, null);
+        assertThat(fromNow.frames()).isEmpty();
         for (int i = 1; i <= 5; i++) {
             docs.write(Access.ADMIN, P, new Write(Write.Kind.REPLACE, "c", "d" + (i % 2), json("{\"i\":" + i + "}"), null), 0);
         }
         docs.write(Access.ADMIN, P, new Write(Write.Kind.DELETE, "c", "d0", null, null), 0);
-        List<String> frames = fromNow.poll();
+        List<String> frames = fromNow.frames();
         assertThat(ids(frames)).containsExactly("1", "2", "3", "4", "5", "6");
         assertThat(frames.get(0)).contains("event: document.created").contains("\"i\":1");
         assertThat(frames.get(2)).contains("event: document.updated");
         assertThat(frames.get(5)).contains("event: document.deleted");
-        assertThat(fromNow.poll()).isEmpty();
+        assertThat(fromNow.frames()).isEmpty();
         // a client that had seen event 4 reconnects and misses nothing
-        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 4L).poll())).containsExactly("5", "6");
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 4L).frames())).containsExactly("5", "6");
     }
 
     @Test
@@ -514,14 +514,14 @@ abstract class DocumentsContract {
         clock.advance(Duration.ofMinutes(10));
         shortMemory.changeLog.prune();
         shortMemory.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "c", "d9", json("{}"), null), 0);
-        ChangeStream behind = shortMemory.listen(Access.ADMIN, P, "c", 1L);
-        List<String> frames = behind.poll();
+        ChangeStream behind = shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 1L);
+        List<String> frames = behind.frames();
         assertThat(frames).singleElement().satisfies(f -> assertThat(f).startsWith("id: 4\nevent: resync"));
-        assertThat(behind.poll()).isEmpty(); // continues from the head
-        assertThat(shortMemory.listen(Access.ADMIN, P, "c", 99L).poll()).singleElement()
+        assertThat(behind.frames()).isEmpty(); // continues from the head
+        assertThat(shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 99L).frames()).singleElement()
                 .satisfies(f -> assertThat(f).contains("event: resync"));
         // one that kept up misses nothing
-        assertThat(ids(shortMemory.listen(Access.ADMIN, P, "c", 3L).poll())).containsExactly("4");
+        assertThat(ids(shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 3L).frames())).containsExactly("4");
     }
 
     static final String OWNER_RULES = """
@@ -567,14 +567,14 @@ abstract class DocumentsContract {
                 List.of(new Write(Write.Kind.PATCH, "carts", "b1", json("{\"n\":1}"), null)), 0), 403, "AccessDenied");
         assertThat(docs.get(Access.ADMIN, P, "carts", "b1").version()).isEqualTo(1);
         // a listener sees only the changes of documents its user may read, deletions included
-        ChangeStream alicesView = docs.listen(alice, P, "carts", 0L);
+        ChangeStream alicesView = docs.listen(alice, P, "carts", ChangeStream.Target.ALL, 0L);
         docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "b1", null, null), 0);
         docs.write(alice, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0);
-        List<String> frames = alicesView.poll();
+        List<String> frames = alicesView.frames();
         assertThat(frames).allSatisfy(f -> assertThat(f).doesNotContain("\"bob\""));
         assertThat(frames).extracting(f -> f.substring(f.indexOf("event: ") + 7, f.indexOf("\ndata")))
                 .containsExactly("document.created", "document.deleted");
-        assertApi(() -> docs.listen(alice, P, "nope", 0L), 404, "CollectionNotFound");
+        assertApi(() -> docs.listen(alice, P, "nope", ChangeStream.Target.ALL, 0L), 404, "CollectionNotFound");
     }
 
     @Test

@@ -492,10 +492,31 @@ public final class Documents {
     record Page(List<Document> documents, String nextCursor, Long count) {}
 
     /** Runs a query, or its count; end users only where the list rule holds for every possible result. */
-    Page query(Access access, String project, String collection, Query query) {
+    Page query(Access access, String project, String collection, Query asked) {
         requireCollectionName(collection);
         return db.withConnection(c -> {
             Collection col = collection(c, project, collection);
+            Query query = asked;
+            Rules.ListFilter filter = col.settings().rules.listFilter();
+            if (access instanceof Access.EndUser user && filter != null) {
+                // the list rule as a filter: ANDed to the query, so no query can widen it
+                List<Query.Condition> rule = filter.conditions(user.auth(), clock.instant(), collection);
+                for (Query.Condition r : rule) {
+                    Query.Compare must = (Query.Compare) r;
+                    // a query pinning the field to another value asks for what the rule forbids: said, not emptied
+                    JsonNode pinned = asked.pinned().get(must.field());
+                    ObjectNode probe = Json.MAPPER.createObjectNode();
+                    if (pinned != null) {
+                        put(probe, must.field(), pinned);
+                    }
+                    if (pinned != null && !QueryMatch.matches(must, probe)) {
+                        throw new ApiException(403, "AccessDenied", "the list rule of collection " + collection
+                                + " allows this user only documents whose " + must.field() + " is " + must.value()
+                                + "; this query asks for " + pinned);
+                    }
+                }
+                query = asked.and(rule);
+            }
             List<String> missing = query.fields().stream().filter(f -> !col.settings().indexed(f)).toList();
             if (!missing.isEmpty() && col.count() > col.settings().scanThreshold) {
                 throw new ApiException(400, "IndexRequired", "collection " + collection + " has " + col.count()

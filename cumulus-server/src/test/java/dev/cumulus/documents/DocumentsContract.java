@@ -550,16 +550,29 @@ abstract class DocumentsContract {
         assertApi(() -> docs.write(alice, P, new Write(Write.Kind.PATCH, "carts", "a1", json("{\"owner\":\"bob\"}"), null), 0),
                 403, "AccessDenied", "update");
         assertApi(() -> docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0), 403, "AccessDenied");
-        // a list constrained to the user's own documents is allowed; one that is not is refused, not emptied
+        // the list rule is a filter (ADR 0033): a user's list holds their own documents, whatever it asks
         Query own = Query.parse(json("{\"where\":{\"field\":\"owner\",\"op\":\"==\",\"value\":\"alice\"}}"));
         assertThat((docs.query(alice, P, "carts", own)).documents()).extracting(Document::id)
                 .containsExactly("a1");
-        assertApi(() -> docs.query(bob, P, "carts", own), 403, "AccessDenied", "list");
-        assertApi(() -> docs.query(alice, P, "carts", Query.parse(json("{}"))), 403, "AccessDenied", "list");
-        // a crafted OR cannot widen it
-        assertApi(() -> docs.query(alice, P, "carts", Query.parse(json("""
+        assertThat((docs.query(alice, P, "carts", Query.parse(json("{}")))).documents()).extracting(Document::id)
+                .containsExactly("a1");
+        assertThat((docs.query(bob, P, "carts", Query.parse(json("{\"count\":true}")))).count()).isEqualTo(1L);
+        // asking for someone else's is refused, not emptied; so is a list by nobody
+        assertApi(() -> docs.query(bob, P, "carts", own), 403, "AccessDenied", "owner");
+        assertApi(() -> docs.query(Access.anonymous(), P, "carts", Query.parse(json("{}"))), 403, "AccessDenied",
+                "request.auth != null");
+        // a crafted OR cannot widen it: the rule's condition is ANDed to it
+        assertThat(docs.query(alice, P, "carts", Query.parse(json("""
                 {"where": {"or": [{"field": "owner", "op": "==", "value": "alice"},
-                                  {"field": "owner", "op": "==", "value": "bob"}]}}"""))), 403, "AccessDenied");
+                                  {"field": "owner", "op": "==", "value": "bob"}]}}"""))).documents())
+                .extracting(Document::id).containsExactly("a1");
+        // a list rule that is no filter (an OR over the resource) must still be proved by the query
+        docs.putCollection(P, "notes", json("""
+                {"rules": {"list": "resource.data.public == true || resource.data.owner == request.auth.uid"}}"""));
+        docs.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "notes", "n1", json("{\"owner\":\"bob\"}"), null), 0);
+        assertApi(() -> docs.query(alice, P, "notes", Query.parse(json("{}"))), 403, "AccessDenied", "list");
+        assertThat(docs.query(alice, P, "notes", Query.parse(json(
+                "{\"where\":{\"field\":\"public\",\"op\":\"==\",\"value\":true}}"))).documents()).isEmpty();
         // IAM principals are not judged by rules
         assertThat((docs.query(Access.ADMIN, P, "carts", Query.parse(json("{}")))).documents()).hasSize(2);
         // a transaction's reads are judged too

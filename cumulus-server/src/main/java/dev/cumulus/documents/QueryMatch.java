@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A query's {@code where} evaluated on one document in memory, with the meaning {@link SqlQuery}
  * gives it in SQL (types never mix, {@code !=} needs the field, strings compare by code point),
  * so that a realtime subscription to a query sees the changes of exactly the documents the query
- * would return. {@code QueryMatchTest} holds the two to the same cases.
+ * would return. {@code DocumentsContract} holds the two to the same cases on both engines.
  */
 final class QueryMatch {
     private QueryMatch() {}

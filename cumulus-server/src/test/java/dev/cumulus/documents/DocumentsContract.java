@@ -89,7 +89,15 @@ abstract class DocumentsContract {
     }
 
     List<String> ids(String collection, String query) {
-        return query(collection, query).documents().stream().map(Document::id).toList();
+        Query q = Query.parse(json(query));
+        List<String> found = query(collection, query).documents().stream().map(Document::id).toList();
+        if (q.where() != null && q.cursor() == null) {
+            // realtime query subscriptions filter in memory (QueryMatch): it must agree with the SQL
+            List<String> inMemory = docs.query(Access.ADMIN, P, collection, Query.parse(json("{\"limit\":1000}")))
+                    .documents().stream().filter(d -> QueryMatch.matches(q.where(), d.data())).map(Document::id).toList();
+            assertThat(inMemory).as("QueryMatch of " + query).containsExactlyInAnyOrderElementsOf(found);
+        }
+        return found;
     }
 
     static void assertApi(ThrowableAssert.ThrowingCallable call, int status, String code, String... inMessage) {

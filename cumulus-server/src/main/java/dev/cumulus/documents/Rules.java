@@ -49,24 +49,23 @@ final class Rules {
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
             .build();
-    private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-            .setOptions(OPTIONS)
-            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-            .addVar("request", SimpleType.DYN)
-            .addVar("resource", SimpleType.DYN)
-            .setResultType(SimpleType.BOOL)
-            .build();
+    private static final CelCompiler COMPILER = compiler(SimpleType.BOOL);
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
     static final Rules NONE = new Rules(Map.of(), new EnumMap<>(Operation.class));
 
-    private static final CelCompiler VALUE_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-            .setOptions(OPTIONS)
-            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-            .addVar("request", SimpleType.DYN)
-            .addVar("resource", SimpleType.DYN)
-            .setResultType(SimpleType.DYN)
-            .build();
+    /** For the value side of a list rule's {@code resource.data.x == <value>} ({@link ListFilter}). */
+    private static final CelCompiler VALUE_COMPILER = compiler(SimpleType.DYN);
+
+    private static CelCompiler compiler(SimpleType result) {
+        return CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addVar("request", SimpleType.DYN)
+                .addVar("resource", SimpleType.DYN)
+                .setResultType(result)
+                .build();
+    }
 
     private final Map<String, String> source;
     private final EnumMap<Operation, CelRuntime.Program> programs;

@@ -188,6 +188,18 @@ class RealtimeTest {
         assertThat(resync.path("seq").asLong()).isEqualTo(5L);
         again.close();
 
+        // a browser cannot set headers: its credential rides in a subprotocol next to the protocol
+        Socket browser = new Socket();
+        browser.ws = http.newWebSocketBuilder().subprotocols("cumulus.realtime.v1", "cumulus.bearer." + node.platform.rootToken())
+                .buildAsync(URI.create(node.url(DB + "/realtime").toString().replaceFirst("^http", "ws")), browser).join();
+        assertThat(browser.ws.getSubprotocol()).isEqualTo("cumulus.realtime.v1");
+        browser.send("{\"type\":\"subscribe\",\"id\":\"one\",\"collection\":\"items\",\"doc\":\"a\"}");
+        assertThat(browser.next().path("type").asText()).isEqualTo("subscribed");
+        browser.close();
+        assertThat(http.newWebSocketBuilder().subprotocols("cumulus.realtime.v1", "cumulus.bearer.wrong")
+                .buildAsync(URI.create(node.url(DB + "/realtime").toString().replaceFirst("^http", "ws")), new Socket())
+                .handle((ws, failure) -> failure).join()).hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+
         // a plain GET is told to upgrade
         assertThat(send("GET", DB + "/realtime", null).statusCode()).isEqualTo(426);
     }

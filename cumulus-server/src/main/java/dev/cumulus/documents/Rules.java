@@ -57,7 +57,7 @@ final class Rules {
     /** For the value side of a list rule's {@code resource.data.x == <value>} ({@link ListFilter}). */
     private static final CelCompiler VALUE_COMPILER = compiler(SimpleType.DYN);
 
-    private static CelCompiler compiler(SimpleType result) {
+    private static CelCompiler compiler(dev.cel.common.types.CelType result) {
         return CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(OPTIONS)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)

@@ -35,6 +35,8 @@ public final class DocumentsBench {
         int docs = 100_000;
         int ops = 3_000;
         int queries = 300;
+        int subscribers = 1_000;
+        int events = 100;
         List<String> engines = List.of("sqlite", "postgres");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -43,9 +45,11 @@ public final class DocumentsBench {
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
                 case "--queries" -> queries = Integer.parseInt(args[++i]);
                 case "--engine" -> engines = List.of(args[++i]);
+                case "--subscribers" -> subscribers = Integer.parseInt(args[++i]);
+                case "--events" -> events = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --docs N --ops N --queries N --engine sqlite|postgres --out FILE");
+                        + "; use --docs N --ops N --queries N --subscribers N --events N --engine sqlite|postgres --out FILE");
             }
         }
         StringBuilder report = new StringBuilder();
@@ -57,7 +61,7 @@ public final class DocumentsBench {
                         + " reachable), so the floor is the raw JDBC statement doing the same work.\n\n")
                 .append("| engine | measure | Cumulus | raw JDBC floor | ratio |\n| --- | --- | --- | --- | --- |\n");
         for (String engine : engines) {
-            run(engine, docs, ops, queries, report);
+            run(engine, docs, ops, queries, subscribers, events, report);
         }
         System.out.print(report);
         if (out != null) {
@@ -66,7 +70,8 @@ public final class DocumentsBench {
         }
     }
 
-    private static void run(String engine, int docs, int ops, int queries, StringBuilder report) throws Exception {
+    private static void run(String engine, int docs, int ops, int queries, int subscribers, int events,
+            StringBuilder report) throws Exception {
         Path dir = Files.createTempDirectory("cumulus-docbench");
         String schema = null;
         String url = null;
@@ -169,16 +174,70 @@ public final class DocumentsBench {
                 latencies[i] = (System.nanoTime() - q0) / 1e6;
             }
             Arrays.sort(latencies);
+            double[] fanout = fanOut(documents, subscribers, events);
             row(report, engine, "single-document writes/s", writes, rawWrites);
             row(report, engine, "point reads/s", reads, rawReads);
             report.append("| ").append(engine).append(" | indexed query over ").append(docs).append(" docs, p50 / p95 ms | ")
                     .append(String.format("%.2f / %.2f", latencies[queries / 2], latencies[(int) (queries * 0.95)]))
                     .append(" | | |\n");
+            report.append("| ").append(engine).append(" | realtime fan-out to ").append(subscribers)
+                    .append(" subscribers: deliveries/s, p50 / p95 ms from write to delivery | ")
+                    .append(String.format("%.0f/s, %.1f / %.1f", fanout[0], fanout[1], fanout[2])).append(" | | |\n");
         } finally {
             if (schema != null) {
                 admin("DROP SCHEMA " + schema + " CASCADE");
             }
         }
+    }
+
+    /**
+     * {@code subscribers} realtime subscriptions (the class SSE and the WebSocket share, without
+     * the network) each on its own virtual thread, woken by commits as on a node; one writer
+     * writes {@code events} documents. Returns deliveries per second and the p50 and p95 of the
+     * time from a write's start to each subscriber's receipt, in ms.
+     */
+    private static double[] fanOut(Documents documents, int subscribers, int events) throws Exception {
+        documents.putCollection(P, "feed", Json.MAPPER.readTree("{}"));
+        long[] started = new long[events + 1];
+        double[] latencies = new double[subscribers * events];
+        java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(subscribers);
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < subscribers; s++) {
+            ChangeStream stream = documents.listen(Access.ADMIN, P, "feed", ChangeStream.Target.ALL, null);
+            threads.add(Thread.ofVirtual().start(() -> {
+                int seen = 0;
+                try {
+                    while (seen < events) {
+                        List<ChangeStream.Item> items = stream.poll();
+                        long now = System.nanoTime();
+                        for (ChangeStream.Item item : items) {
+                            int seq = (int) item.seq();
+                            latencies[delivered.getAndIncrement()] = (now - started[seq]) / 1e6;
+                            seen++;
+                        }
+                        if (items.isEmpty()) {
+                            documents.changeLog.await(P, "feed", java.time.Duration.ofSeconds(1));
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            }));
+        }
+        var data = Json.MAPPER.readTree("{\"n\":1}");
+        long t0 = System.nanoTime();
+        for (int e = 1; e <= events; e++) {
+            started[e] = System.nanoTime();
+            documents.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "feed", "f" + e, data, null), 0);
+        }
+        done.await();
+        double elapsed = seconds(t0);
+        double[] sorted = Arrays.copyOf(latencies, delivered.get());
+        Arrays.sort(sorted);
+        return new double[] {sorted.length / elapsed, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.95)]};
     }
 
     private static void row(StringBuilder report, String engine, String measure, double ours, double floor) {

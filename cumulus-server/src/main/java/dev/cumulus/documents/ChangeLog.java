@@ -251,6 +251,7 @@ final class ChangeLog {
     /** Ends every listener's wait for good: the node is stopping. */
     void close() {
         closed = true;
+        wakers.values().forEach(set -> set.forEach(Runnable::run));
         for (Object signal : signals.values()) {
             synchronized (signal) {
                 signal.notifyAll();
@@ -263,12 +264,30 @@ final class ChangeLog {
     }
 
     private void signal(String project, String collection) {
-        Object signal = signals.get(project + "\u0000" + collection);
+        String key = project + "\u0000" + collection;
+        Object signal = signals.get(key);
         if (signal != null) {
             synchronized (signal) {
                 signal.notifyAll();
             }
         }
+        java.util.Set<Runnable> wake = wakers.get(key);
+        if (wake != null) {
+            wake.forEach(Runnable::run);
+        }
+    }
+
+    /** Who waits on several collections at once (a WebSocket's subscriptions): run after each local commit. */
+    private final Map<String, java.util.Set<Runnable>> wakers = new ConcurrentHashMap<>();
+
+    /** Runs {@code waker} after every local commit to the collection until the returned handle is run. */
+    Runnable watch(String project, String collection, Runnable waker) {
+        String key = project + "\u0000" + collection;
+        wakers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waker);
+        return () -> wakers.computeIfPresent(key, (k, set) -> {
+            set.remove(waker);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** Drops published changes older than the retention window; listeners further behind must resync. */

@@ -499,10 +499,31 @@ public final class Documents {
     record Page(List<Document> documents, String nextCursor, Long count) {}
 
     /** Runs a query, or its count; end users only where the list rule holds for every possible result. */
-    Page query(Access access, String project, String collection, Query query) {
+    Page query(Access access, String project, String collection, Query asked) {
         requireCollectionName(collection);
         return db.withConnection(c -> {
             Collection col = collection(c, project, collection);
+            Query query = asked;
+            Rules.ListFilter filter = col.settings().rules.listFilter();
+            if (access instanceof Access.EndUser user && filter != null) {
+                // the list rule as a filter: ANDed to the query, so no query can widen it
+                List<Query.Condition> rule = filter.conditions(user.auth(), clock.instant(), collection);
+                for (Query.Condition r : rule) {
+                    Query.Compare must = (Query.Compare) r;
+                    // a query pinning the field to another value asks for what the rule forbids: said, not emptied
+                    JsonNode pinned = asked.pinned().get(must.field());
+                    ObjectNode probe = Json.MAPPER.createObjectNode();
+                    if (pinned != null) {
+                        put(probe, must.field(), pinned);
+                    }
+                    if (pinned != null && !QueryMatch.matches(must, probe)) {
+                        throw new ApiException(403, "AccessDenied", "the list rule of collection " + collection
+                                + " allows this user only documents whose " + must.field() + " is " + must.value()
+                                + "; this query asks for " + pinned);
+                    }
+                }
+                query = asked.and(rule);
+            }
             List<String> missing = query.fields().stream().filter(f -> !col.settings().indexed(f)).toList();
             if (!missing.isEmpty() && col.count() > col.settings().scanThreshold) {
                 throw new ApiException(400, "IndexRequired", "collection " + collection + " has " + col.count()
@@ -589,14 +610,39 @@ public final class Documents {
         return db.withConnection(c -> collection(c, project, collection)).settings().rules;
     }
 
-    /** A realtime listener on a collection's changes after {@code after} (null: from now on). */
-    ChangeStream listen(Access access, String project, String collection, Long after) {
+    /**
+     * A realtime subscription to a collection's changes after {@code after} (null: from now on),
+     * of the whole collection, one document or a query's matches. An end user subscribing to a
+     * query is held to the list rule as a query is (refused, never narrowed).
+     */
+    ChangeStream listen(Access access, String project, String collection, ChangeStream.Target target, Long after) {
         getCollection(project, collection); // 404 for a collection that does not exist, not an endless stream
-
+        if (target.documentId() != null) {
+            requireId(target.documentId());
+        }
         if (access instanceof Access.EndUser user && !rules(project, collection).has(Operation.READ)) {
             throw denied(Operation.READ, collection);
         }
-        return new ChangeStream(this, access, project, collection, after, clock);
+        return new ChangeStream(this, access, project, collection, target, after, clock);
+    }
+
+    /**
+     * The initial result of a subscription: the document (none when absent), or the query's first
+     * page. Read after the subscription took its position, so a write in between is both in the
+     * result and among the changes that follow (at least once; versions tell them apart).
+     */
+    List<Document> snapshot(Access access, String project, String collection, ChangeStream.Target target, Query query) {
+        if (target.documentId() != null) {
+            try {
+                return List.of(get(access, project, collection, target.documentId()));
+            } catch (ApiException e) {
+                if (e.status() == 404 && "DocumentNotFound".equals(e.code())) {
+                    return List.of();
+                }
+                throw e;
+            }
+        }
+        return query(access, project, collection, query).documents();
     }
 
     // --- checks ---

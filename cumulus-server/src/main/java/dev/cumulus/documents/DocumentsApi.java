@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -80,6 +82,7 @@ final class DocumentsApi {
                         .handle(this::delete),
                 forEndUsers(Route.post(c + "/query")).authorize("db:Query", "db", "{collection}/*").handle(this::query),
                 forEndUsers(Route.get(c + "/changes")).authorize("db:Listen", "db", "{collection}/*").handle(this::changes),
+                forEndUsers(Route.get("/v1/db/realtime")).authorize("db:Listen", "db", "*").handle(this::realtime),
                 forEndUsers(Route.post("/v1/db/transaction")).authorize("db:Transact", "db", "*").handle(this::transaction),
                 forEndUsers(Route.post("/v1/db/batch")).authorize("db:BatchWrite", "db", "*").handle(this::batch));
     }
@@ -202,7 +205,8 @@ final class DocumentsApi {
                 throw ApiException.badRequest("InvalidEventId", "Last-Event-ID (or after) must be an event id this stream sent");
             }
         }
-        ChangeStream stream = documents.listen(access(call), call.project(), call.param("collection"), after);
+        ChangeStream stream = documents.listen(access(call), call.project(), call.param("collection"),
+                RealtimeSocket.target(call.query("id"), call.query("where")), after);
         Response response = call.response();
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -212,7 +216,7 @@ final class DocumentsApi {
         while (!Thread.currentThread().isInterrupted() && !documents.changeLog.closed()) {
             List<String> frames;
             try {
-                frames = stream.poll();
+                frames = stream.frames();
             } catch (ApiException gone) {
                 // the collection was deleted under the stream: say so and end it
                 send(response, "event: error\ndata: " + Json.MAPPER.writeValueAsString(
@@ -230,6 +234,28 @@ final class DocumentsApi {
             send(response, String.join("", frames));
             quietSince = System.nanoTime();
         }
+    }
+
+    /**
+     * Upgrades to the realtime WebSocket ({@link RealtimeSocket}): one socket, many subscriptions,
+     * authenticated at the upgrade like every db route (the credential and the end user it acts
+     * for stay the socket's for its life).
+     */
+    private void realtime(Call call) throws Exception {
+        ServerWebSocketContainer container = ServerWebSocketContainer.get(call.request().getContext());
+        Access access = access(call);
+        String project = call.project();
+        FutureCallback upgraded = new FutureCallback();
+        if (container == null || !container.upgrade((request, response, callback) -> {
+            if (request.hasSubProtocol(RealtimeSocket.PROTOCOL)) {
+                response.setAcceptedSubProtocol(RealtimeSocket.PROTOCOL);
+            }
+            return new RealtimeSocket(documents, access, project);
+        }, call.request(), call.response(), upgraded)) {
+            throw new ApiException(426, "UpgradeRequired", "GET realtime is a WebSocket: send Upgrade: websocket"
+                    + " (or use GET collections/{c}/changes for Server-Sent Events)");
+        }
+        upgraded.get();
     }
 
     static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15);

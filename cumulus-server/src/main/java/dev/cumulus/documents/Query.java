@@ -56,6 +56,18 @@ record Query(Condition where, List<Order> orderBy, int limit, String cursor, boo
 
     record Order(FieldPath field, boolean descending) {}
 
+    /** This query with {@code more} conditions ANDed to its filter (a list rule's, never widening it). */
+    Query and(List<Condition> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<Condition> all = new ArrayList<>(more);
+        if (where != null) {
+            all.add(where);
+        }
+        return new Query(all.size() == 1 ? all.getFirst() : new And(List.copyOf(all)), orderBy, limit, cursor, count);
+    }
+
     /** Every field the query filters or orders on, for the index check. */
     Set<String> fields() {
         Set<String> fields = new LinkedHashSet<>();

@@ -7,6 +7,7 @@ import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * The node's public HTTP listener. What keeps slow and many clients from taking it over: handler
@@ -59,6 +60,10 @@ public final class EdgeServer implements AutoCloseable {
         EdgeHandler handler = new EdgeHandler(api, Admission.defaults(), sandbox, isolated);
         // graceful: on stop, refuse new requests and let in-flight invocations finish
         server.setHandler(new GracefulHandler(handler));
+        // WebSocket upgrades (the document database's realtime route upgrades itself, ADR 0033)
+        ServerWebSocketContainer webSockets = ServerWebSocketContainer.ensure(server);
+        webSockets.setIdleTimeout(java.time.Duration.ofMinutes(2));
+        webSockets.setMaxTextMessageSize(64 * 1024);
         server.setStopTimeout(30_000);
         server.setErrorHandler(new JsonErrorHandler());
         try {

@@ -68,10 +68,35 @@ public final class Api {
             if (call.request().getAttribute(RELAYED_PRINCIPAL) instanceof Principal relayed) {
                 return relayed;
             }
-            return guard.bearer(call.header(HttpHeader.AUTHORIZATION.asString()), call.facts())
+            String authorization = call.header(HttpHeader.AUTHORIZATION.asString());
+            return guard.bearer(authorization != null ? authorization : webSocketBearer(call), call.facts())
                     .orElseThrow(() -> new ApiException(401, "Unauthorized",
                             "a valid 'Authorization: Bearer <token>' header is required"));
         };
+    }
+
+    /** The subprotocol prefix that carries a credential on a WebSocket upgrade. */
+    public static final String WEBSOCKET_BEARER = "cumulus.bearer.";
+
+    /**
+     * Browsers cannot set headers on a WebSocket: an upgrade without {@code Authorization} may
+     * offer its credential as the subprotocol {@code cumulus.bearer.<token>} (ADR 0033), next to
+     * the protocol it speaks, which is the one the node names back.
+     */
+    static String webSocketBearer(Call call) {
+        String upgrade = call.header(HttpHeader.UPGRADE.asString());
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            return null;
+        }
+        for (String offered : call.request().getHeaders().getValuesList(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL)) {
+            for (String protocol : offered.split(",")) {
+                String p = protocol.strip();
+                if (p.startsWith(WEBSOCKET_BEARER) && p.length() > WEBSOCKET_BEARER.length()) {
+                    return "Bearer " + p.substring(WEBSOCKET_BEARER.length());
+                }
+            }
+        }
+        return null;
     }
 
     public String name() {

@@ -89,7 +89,15 @@ abstract class DocumentsContract {
     }
 
     List<String> ids(String collection, String query) {
-        return query(collection, query).documents().stream().map(Document::id).toList();
+        Query q = Query.parse(json(query));
+        List<String> found = query(collection, query).documents().stream().map(Document::id).toList();
+        if (q.where() != null && q.cursor() == null) {
+            // realtime query subscriptions filter in memory (QueryMatch): it must agree with the SQL
+            List<String> inMemory = docs.query(Access.ADMIN, P, collection, Query.parse(json("{\"limit\":1000}")))
+                    .documents().stream().filter(d -> QueryMatch.matches(q.where(), d.data())).map(Document::id).toList();
+            assertThat(inMemory).as("QueryMatch of " + query).containsExactlyInAnyOrderElementsOf(found);
+        }
+        return found;
     }
 
     static void assertApi(ThrowableAssert.ThrowingCallable call, int status, String code, String... inMessage) {
@@ -413,7 +421,7 @@ abstract class DocumentsContract {
             assertThat(Collections.frequency(results, "409 DocumentExists")).isEqualTo(contenders - 1);
         }
         assertThat(docs.getCollection(P, "c").get("documents")).isEqualTo(1L);
-        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 0L).poll())).containsExactly("1");
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 0L).frames())).containsExactly("1");
     }
 
     @Test
@@ -488,20 +496,20 @@ abstract class DocumentsContract {
     @Test
     void aListenerResumesAfterItsLastEventIdAndGetsEveryChangeInOrder() {
         docs.putCollection(P, "c", json("{}"));
-        ChangeStream fromNow = docs.listen(Access.ADMIN, P, "c", null);
-        assertThat(fromNow.poll()).isEmpty();
+        ChangeStream fromNow = docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, null);
+        assertThat(fromNow.frames()).isEmpty();
         for (int i = 1; i <= 5; i++) {
             docs.write(Access.ADMIN, P, new Write(Write.Kind.REPLACE, "c", "d" + (i % 2), json("{\"i\":" + i + "}"), null), 0);
         }
         docs.write(Access.ADMIN, P, new Write(Write.Kind.DELETE, "c", "d0", null, null), 0);
-        List<String> frames = fromNow.poll();
+        List<String> frames = fromNow.frames();
         assertThat(ids(frames)).containsExactly("1", "2", "3", "4", "5", "6");
         assertThat(frames.get(0)).contains("event: document.created").contains("\"i\":1");
         assertThat(frames.get(2)).contains("event: document.updated");
         assertThat(frames.get(5)).contains("event: document.deleted");
-        assertThat(fromNow.poll()).isEmpty();
+        assertThat(fromNow.frames()).isEmpty();
         // a client that had seen event 4 reconnects and misses nothing
-        assertThat(ids(docs.listen(Access.ADMIN, P, "c", 4L).poll())).containsExactly("5", "6");
+        assertThat(ids(docs.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 4L).frames())).containsExactly("5", "6");
     }
 
     @Test
@@ -514,14 +522,14 @@ abstract class DocumentsContract {
         clock.advance(Duration.ofMinutes(10));
         shortMemory.changeLog.prune();
         shortMemory.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "c", "d9", json("{}"), null), 0);
-        ChangeStream behind = shortMemory.listen(Access.ADMIN, P, "c", 1L);
-        List<String> frames = behind.poll();
+        ChangeStream behind = shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 1L);
+        List<String> frames = behind.frames();
         assertThat(frames).singleElement().satisfies(f -> assertThat(f).startsWith("id: 4\nevent: resync"));
-        assertThat(behind.poll()).isEmpty(); // continues from the head
-        assertThat(shortMemory.listen(Access.ADMIN, P, "c", 99L).poll()).singleElement()
+        assertThat(behind.frames()).isEmpty(); // continues from the head
+        assertThat(shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 99L).frames()).singleElement()
                 .satisfies(f -> assertThat(f).contains("event: resync"));
         // one that kept up misses nothing
-        assertThat(ids(shortMemory.listen(Access.ADMIN, P, "c", 3L).poll())).containsExactly("4");
+        assertThat(ids(shortMemory.listen(Access.ADMIN, P, "c", ChangeStream.Target.ALL, 3L).frames())).containsExactly("4");
     }
 
     static final String OWNER_RULES = """
@@ -550,16 +558,29 @@ abstract class DocumentsContract {
         assertApi(() -> docs.write(alice, P, new Write(Write.Kind.PATCH, "carts", "a1", json("{\"owner\":\"bob\"}"), null), 0),
                 403, "AccessDenied", "update");
         assertApi(() -> docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0), 403, "AccessDenied");
-        // a list constrained to the user's own documents is allowed; one that is not is refused, not emptied
+        // the list rule is a filter (ADR 0033): a user's list holds their own documents, whatever it asks
         Query own = Query.parse(json("{\"where\":{\"field\":\"owner\",\"op\":\"==\",\"value\":\"alice\"}}"));
         assertThat((docs.query(alice, P, "carts", own)).documents()).extracting(Document::id)
                 .containsExactly("a1");
-        assertApi(() -> docs.query(bob, P, "carts", own), 403, "AccessDenied", "list");
-        assertApi(() -> docs.query(alice, P, "carts", Query.parse(json("{}"))), 403, "AccessDenied", "list");
-        // a crafted OR cannot widen it
-        assertApi(() -> docs.query(alice, P, "carts", Query.parse(json("""
+        assertThat((docs.query(alice, P, "carts", Query.parse(json("{}")))).documents()).extracting(Document::id)
+                .containsExactly("a1");
+        assertThat((docs.query(bob, P, "carts", Query.parse(json("{\"count\":true}")))).count()).isEqualTo(1L);
+        // asking for someone else's is refused, not emptied; so is a list by nobody
+        assertApi(() -> docs.query(bob, P, "carts", own), 403, "AccessDenied", "owner");
+        assertApi(() -> docs.query(Access.anonymous(), P, "carts", Query.parse(json("{}"))), 403, "AccessDenied",
+                "request.auth != null");
+        // a crafted OR cannot widen it: the rule's condition is ANDed to it
+        assertThat(docs.query(alice, P, "carts", Query.parse(json("""
                 {"where": {"or": [{"field": "owner", "op": "==", "value": "alice"},
-                                  {"field": "owner", "op": "==", "value": "bob"}]}}"""))), 403, "AccessDenied");
+                                  {"field": "owner", "op": "==", "value": "bob"}]}}"""))).documents())
+                .extracting(Document::id).containsExactly("a1");
+        // a list rule that is no filter (an OR over the resource) must still be proved by the query
+        docs.putCollection(P, "notes", json("""
+                {"rules": {"list": "resource.data.public == true || resource.data.owner == request.auth.uid"}}"""));
+        docs.write(Access.ADMIN, P, new Write(Write.Kind.CREATE, "notes", "n1", json("{\"owner\":\"bob\"}"), null), 0);
+        assertApi(() -> docs.query(alice, P, "notes", Query.parse(json("{}"))), 403, "AccessDenied", "list");
+        assertThat(docs.query(alice, P, "notes", Query.parse(json(
+                "{\"where\":{\"field\":\"public\",\"op\":\"==\",\"value\":true}}"))).documents()).isEmpty();
         // IAM principals are not judged by rules
         assertThat((docs.query(Access.ADMIN, P, "carts", Query.parse(json("{}")))).documents()).hasSize(2);
         // a transaction's reads are judged too
@@ -567,14 +588,14 @@ abstract class DocumentsContract {
                 List.of(new Write(Write.Kind.PATCH, "carts", "b1", json("{\"n\":1}"), null)), 0), 403, "AccessDenied");
         assertThat(docs.get(Access.ADMIN, P, "carts", "b1").version()).isEqualTo(1);
         // a listener sees only the changes of documents its user may read, deletions included
-        ChangeStream alicesView = docs.listen(alice, P, "carts", 0L);
+        ChangeStream alicesView = docs.listen(alice, P, "carts", ChangeStream.Target.ALL, 0L);
         docs.write(bob, P, new Write(Write.Kind.DELETE, "carts", "b1", null, null), 0);
         docs.write(alice, P, new Write(Write.Kind.DELETE, "carts", "a1", null, null), 0);
-        List<String> frames = alicesView.poll();
+        List<String> frames = alicesView.frames();
         assertThat(frames).allSatisfy(f -> assertThat(f).doesNotContain("\"bob\""));
         assertThat(frames).extracting(f -> f.substring(f.indexOf("event: ") + 7, f.indexOf("\ndata")))
                 .containsExactly("document.created", "document.deleted");
-        assertApi(() -> docs.listen(alice, P, "nope", 0L), 404, "CollectionNotFound");
+        assertApi(() -> docs.listen(alice, P, "nope", ChangeStream.Target.ALL, 0L), 404, "CollectionNotFound");
     }
 
     @Test

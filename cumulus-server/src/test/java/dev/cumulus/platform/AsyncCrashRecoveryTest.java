@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +37,7 @@ class AsyncCrashRecoveryTest {
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final List<Process> processes = new ArrayList<>();
+    NodeProcess node;
     URI url;
     String token;
 
@@ -115,40 +112,16 @@ class AsyncCrashRecoveryTest {
     }
 
     private Process startNode(Path dataDir, String name) throws IOException {
-        List<String> command = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dcumulus.runtime.jar=" + System.getProperty("cumulus.runtime.jar"),
-                "-cp", System.getProperty("java.class.path"),
-                NodeProcessMain.class.getName(), dataDir.toString(), TestNode.SHARED_AOT_DIR.toString());
-        Process process = new ProcessBuilder(command)
-                .redirectError(dir.resolve(name + ".log").toFile())
-                .start();
-        processes.add(process);
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
-            // the node's own output before it is ready
-        }
-        if (line == null) {
-            throw new IllegalStateException("the node process ended before it was ready; see "
-                    + Files.readString(dir.resolve(name + ".log")));
-        }
-        url = URI.create(line.substring("READY ".length()));
-        token = Files.readString(dataDir.resolve("root-token")).strip();
-        return process;
+        NodeProcess node = NodeProcess.start(dataDir, dir.resolve(name + ".log"));
+        processes.add(node.process());
+        this.node = node;
+        url = node.url();
+        token = node.token();
+        return node.process();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return node.send(http, request);
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -1,0 +1,56 @@
+package dev.cumulus.platform;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A node in a process of its own ({@link NodeProcessMain}), so that a test can really kill it
+ * (SIGKILL: no shutdown hook, no drain) and start another on the same data dir.
+ */
+record NodeProcess(Process process, URI url, String token) {
+    /** Starts a node on {@code dataDir}, its stderr to {@code log}; returns once it printed READY. */
+    static NodeProcess start(Path dataDir, Path log) throws IOException {
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dcumulus.runtime.jar=" + System.getProperty("cumulus.runtime.jar"),
+                "-cp", System.getProperty("java.class.path"),
+                NodeProcessMain.class.getName(), dataDir.toString(), TestNode.SHARED_AOT_DIR.toString());
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
+            // the node's own output before it is ready
+        }
+        if (line == null) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the node process ended before it was ready; see " + Files.readString(log));
+        }
+        return new NodeProcess(process, URI.create(line.substring("READY ".length())),
+                Files.readString(dataDir.resolve("root-token")).strip());
+    }
+
+    /** Sends as root, with a minute to answer. */
+    HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) {
+        try {
+            return http.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -29,7 +29,7 @@ import java.util.function.BiPredicate;
  * the registry directly.
  */
 public final class Functions {
-    /** The IAM action that lets a principal give a function network egress (ADR 0024). */
+    /** The IAM action that lets a principal give a function network egress (ADR 0038). */
     public static final String GRANT_EGRESS = "functions:GrantEgress";
 
     private final FunctionRegistry registry;

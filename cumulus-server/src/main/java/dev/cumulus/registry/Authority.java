@@ -13,7 +13,7 @@ public enum Authority {
     /** Any other principal (API keys, access keys, execution tokens): grants neither. */
     ACCESS_KEY;
 
-    /** Whether this authority grants or changes a function's network egress (ADR 0024). */
+    /** Whether this authority grants or changes a function's network egress (ADR 0038). */
     public boolean mayGrantEgress() {
         return this != ACCESS_KEY;
     }

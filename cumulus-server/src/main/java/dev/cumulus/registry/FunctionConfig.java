@@ -14,7 +14,7 @@ import java.util.Map;
  * @param mounts host paths bound into the function's sandbox (admin grants; empty by default)
  * @param async how asynchronous invocations are retried and where their outcomes go; never null
  * @param egress where its instances may open connections; none by default, and granting any is
- *     an action of its own (issue 11, ADR 0024)
+ *     an action of its own (issue 11, ADR 0038)
  * @param role the execution role (a role name in the function's project) whose rights each
  *     invocation's token carries; null for none, and a function without a role can call nothing
  * @param urlAuth who may call the function URL: the node's principals (the default), anyone, or

@@ -221,7 +221,7 @@ final class JdbcFunctionRegistry implements FunctionRegistry {
     private static void requireMountAuthority(Authority authority, Optional<FunctionInfo> current,
             FunctionConfig config, String codeSha256) {
         FunctionConfig before = current.map(FunctionInfo::config).orElse(null);
-        // egress is a grant like a mount: a network path out of the sandbox (ADR 0024)
+        // egress is a grant like a mount: a network path out of the sandbox (ADR 0038)
         if (!authority.mayGrantEgress()
                 && !config.egress().equals(before == null ? dev.cumulus.sandbox.Egress.NONE : before.egress())) {
             throw new ApiException(403, "EgressAuthorityRequired",

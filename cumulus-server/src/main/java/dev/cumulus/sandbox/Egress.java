@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Where an instance may open network connections (issue 11, ADR 0024): nowhere (the default),
+ * Where an instance may open network connections (issue 11, ADR 0038): nowhere (the default),
  * only to listed destinations, or anywhere outside the node. Enforced by the kernel, in the
  * instance's own network namespace with the node's nftables rules in front of it, never by trusting
  * the function.

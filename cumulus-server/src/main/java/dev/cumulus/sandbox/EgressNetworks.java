@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Network namespaces for instances that may reach something (issue 11, ADR 0024). An instance
+ * Network namespaces for instances that may reach something (issue 11, ADR 0038). An instance
  * with {@link Egress.Mode#NONE} gets bwrap's empty namespace as before; any other gets a namespace
  * of its own, made here, joined to the host by a veth pair whose host end the node fences with an
  * nftables table of its own:

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** The allow-list's grammar, and the rules it becomes (ADR 0024). */
+/** The allow-list's grammar, and the rules it becomes (ADR 0038). */
 class EgressPolicyTest {
 
     @ParameterizedTest

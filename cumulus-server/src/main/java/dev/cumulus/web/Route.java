@@ -53,40 +53,6 @@ public final class Route {
         this.handler = handler;
     }
 
-    private Route(Route route, Handler handler) {
-        this.method = route.method;
-        this.template = route.template;
-        this.segments = route.segments;
-        this.greedy = route.greedy;
-        this.action = route.action;
-        this.service = route.service;
-        this.resourcePath = route.resourcePath;
-        this.resourcePattern = route.resourcePattern;
-        this.isPublic = route.isPublic;
-        this.requiredQuery = route.requiredQuery;
-        this.endUsers = route.endUsers;
-        this.cors = route.cors;
-        this.handler = handler;
-    }
-
-    /**
-     * This route, answering {@code 501 NotAvailableInProject} in any project but {@code project}:
-     * for capabilities whose resources live in one project so far (user routes, schedules, event
-     * source mappings), so that a principal of another project can never reach that project's
-     * resources through them, and learns why instead of seeing an empty list.
-     */
-    public Route onlyInProject(String project) {
-        Handler inner = handler;
-        return new Route(this, call -> {
-            if (!project.equals(call.project())) {
-                throw new dev.cumulus.errors.ApiException(501, "NotAvailableInProject", toString()
-                        + " is served in project " + project + " only so far; project " + call.project()
-                        + " cannot use it yet");
-            }
-            inner.handle(call);
-        });
-    }
-
     public static Builder get(String template) {
         return new Builder("GET", template);
     }

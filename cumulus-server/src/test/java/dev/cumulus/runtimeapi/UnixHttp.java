@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,16 +63,47 @@ public final class UnixHttp {
             ByteArrayOutputStream request = new ByteArrayOutputStream();
             request.writeBytes(head.getBytes(StandardCharsets.UTF_8));
             request.writeBytes(body);
+            // read while writing: a server refusing a body answers and closes before reading it
+            // all, and a close with unread data resets the connection, which would throw away an
+            // answer still waiting to be read once the write is done
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            Thread reader = Thread.ofVirtual().start(() -> readUntilClosed(channel, received));
             ByteBuffer out = ByteBuffer.wrap(request.toByteArray());
             try {
                 while (out.hasRemaining()) {
                     channel.write(out);
                 }
             } catch (IOException closedEarly) {
-                // the server may answer and close before reading a body it refuses; read its answer
+                // the server answered and closed before reading a body it refuses; its answer is read
             }
-            byte[] raw = Channels.newInputStream(channel).readAllBytes();
-            return parse(new String(raw, StandardCharsets.UTF_8));
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading the answer", e);
+            }
+            String raw;
+            synchronized (received) {
+                raw = received.toString(StandardCharsets.UTF_8);
+            }
+            if (!raw.contains("\r\n\r\n")) {
+                throw new IOException("the connection ended before a whole answer head: " + raw);
+            }
+            return parse(raw);
+        }
+    }
+
+    /** Everything the server sends until it closes; a reset after the answer ends the read like a close. */
+    private static void readUntilClosed(SocketChannel channel, ByteArrayOutputStream into) {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (channel.read(buffer.clear()) >= 0) {
+                synchronized (into) {
+                    into.write(buffer.array(), 0, buffer.position());
+                }
+            }
+        } catch (IOException reset) {
+            // the caller decides whether what arrived before is a whole answer
         }
     }
 

@@ -127,6 +127,7 @@ class ShopApiExampleTest {
     @Test
     void checkoutTurnsTheCartIntoAnOrderAndDecrementsTheStock() {
         User ada = user();
+        assertThat(TestNode.json(checkout(ada)).path("error").asText()).as("no cart yet").isEqualTo("EmptyCart");
         cart(ada, Map.of("apple", 2));
         JsonNode placed = TestNode.json(ok(checkout(ada), 201));
         assertThat(placed.get("total").asLong()).isEqualTo(240);

@@ -65,7 +65,8 @@ c db put products pear --data '{"name":"pear","price":150,"stock":5}' >/dev/null
 c db put products fig --data '{"name":"fig","price":300,"stock":1}' >/dev/null
 
 cat <<MSG
-deployed. Open $URL/fn/shop-page/ , sign up, add to the cart, check out: the order appears live.
+deployed. Try it:
+  open $URL/fn/shop-page/ , sign up, add to the cart, check out: the order appears live
   $CUMULUS logs checkout --data-dir "$DATA"          # order <id> for <user>: <total>
   $CUMULUS logs inventory-alert --data-dir "$DATA"   # LOW STOCK pear: 2 left
 MSG

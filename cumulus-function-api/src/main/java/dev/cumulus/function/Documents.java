@@ -71,4 +71,14 @@ public interface Documents {
      * {@code authorization} header. A token that is not valid for this project is {@code 401}.
      */
     Documents onBehalfOf(String accessToken);
+
+    /**
+     * The same client acting for the end user the node verified for this invocation (a route or
+     * function URL with {@code auth: user}: {@link Context#user()}), judged by the collections'
+     * rules as that user. The node resolves the user from the invocation itself, so the function
+     * never handles the caller's token and cannot name anyone else (the safer choice over
+     * {@link #onBehalfOf(String)}). An invocation without a signed-in caller is refused
+     * ({@code 403 NoCaller}), as is a function without an execution role.
+     */
+    Documents asCaller();
 }

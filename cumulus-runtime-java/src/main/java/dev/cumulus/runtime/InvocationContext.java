@@ -119,7 +119,7 @@ record InvocationContext(String requestId, String functionName, String functionV
 
     @Override
     public dev.cumulus.function.Documents documents() {
-        return NodeServices.current().documents();
+        return NodeServices.current().documents(executionToken);
     }
 
     private static String text(Map<?, ?> attributes, String name) {

@@ -16,15 +16,26 @@ import java.util.Optional;
  */
 final class NodeDocuments implements Documents {
     static final String ON_BEHALF_OF = "X-Cumulus-On-Behalf-Of";
+    /** With the invocation's execution token: the node acts for the caller it verified for it. */
+    static final String AS_CALLER = "X-Cumulus-As-Caller";
     private static final String DB = NodeServices.API + "db/";
 
     private final NodeServices node;
-    /** {@code Bearer <token>} of the end user acted for; null: the execution role. */
-    private final String endUser;
+    /** This invocation's execution token; null without a role. */
+    private final String executionToken;
+    /** The header naming whom to act for ({@link #ON_BEHALF_OF} or {@link #AS_CALLER}); null: the execution role. */
+    private final String actAsHeader;
+    private final String actAsValue;
 
-    NodeDocuments(NodeServices node, String endUser) {
+    NodeDocuments(NodeServices node, String executionToken) {
+        this(node, executionToken, null, null);
+    }
+
+    private NodeDocuments(NodeServices node, String executionToken, String actAsHeader, String actAsValue) {
         this.node = node;
-        this.endUser = endUser;
+        this.executionToken = executionToken;
+        this.actAsHeader = actAsHeader;
+        this.actAsValue = actAsValue;
     }
 
     @Override
@@ -97,7 +108,16 @@ final class NodeDocuments implements Documents {
         if (token.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("an access token holds no control characters");
         }
-        return new NodeDocuments(node, token.regionMatches(true, 0, "Bearer ", 0, 7) ? token : "Bearer " + token);
+        return new NodeDocuments(node, executionToken, ON_BEHALF_OF,
+                token.regionMatches(true, 0, "Bearer ", 0, 7) ? token : "Bearer " + token);
+    }
+
+    @Override
+    public Documents asCaller() {
+        if (executionToken == null) {
+            throw new ServiceException(403, "NoRole", "this function has no execution role: deploy it with one");
+        }
+        return new NodeDocuments(node, executionToken, AS_CALLER, executionToken);
     }
 
     private HttpResponse call(String method, String path, byte[] body) {
@@ -105,12 +125,12 @@ final class NodeDocuments implements Documents {
     }
 
     private HttpResponse call(String method, String path, String[] headers, byte[] body) {
-        if (endUser == null) {
+        if (actAsHeader == null) {
             return node.call(method, path, headers, body);
         }
         String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
-        all[headers.length] = ON_BEHALF_OF;
-        all[headers.length + 1] = endUser;
+        all[headers.length] = actAsHeader;
+        all[headers.length + 1] = actAsValue;
         return node.call(method, path, all, body);
     }
 

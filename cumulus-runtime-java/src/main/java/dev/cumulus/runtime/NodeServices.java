@@ -105,8 +105,9 @@ final class NodeServices {
         throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer names no eventId");
     }
 
-    dev.cumulus.function.Documents documents() {
-        return new NodeDocuments(this, null);
+    /** The database as the invocation whose execution token is {@code token} (null: the function has no role). */
+    dev.cumulus.function.Documents documents(String token) {
+        return new NodeDocuments(this, token);
     }
 
     /** Storage as the invocation whose execution token is {@code token} (null: the function has no role). */

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code Context.documents()} from inside an instance, on a real node: as the execution role
- * (IAM decides: a collection outside its policy is denied), and on behalf of the end user of a
- * route with {@code auth: user} (the collection's rules judge that user).
+ * (IAM decides: a collection outside its policy is denied), and for the end user of a route with
+ * {@code auth: user}, by the user's token or as the caller the node verified (the collection's
+ * rules judge that user; a direct invocation has no caller).
  */
 class FunctionDocumentsTest {
     @TempDir
@@ -65,6 +66,7 @@ class FunctionDocumentsTest {
         assertThat(out.get("stock").asInt()).as("the conflicting transaction wrote nothing").isEqualTo(1);
         assertThat(out.get("deleted").asBoolean()).isTrue();
         assertThat(out.get("denied").asText()).as("outside the role's policy").isEqualTo("403 AccessDenied");
+        assertThat(out.get("noCaller").asText()).as("a direct invocation has no caller").isEqualTo("403 NoCaller");
     }
 
     @Test
@@ -85,6 +87,8 @@ class FunctionDocumentsTest {
         assertThat(out.get("written").asLong()).isEqualTo(1);
         assertThat(out.get("ownRead").asText()).isEqualTo("mine");
         assertThat(out.get("other").asText()).as("bob's note, judged by the rules as ada").isEqualTo("403 AccessDenied");
+        assertThat(out.get("callerPatched").asLong()).as("as the verified caller").isEqualTo(2);
+        assertThat(out.get("callerOther").asText()).isEqualTo("403 AccessDenied");
     }
 
     static JsonNode anonymous() {

@@ -14,7 +14,8 @@ import java.util.Map;
  * a transaction, a conflicting transaction and delete as its execution role and answers what it
  * saw. Behind a route with {@code auth: user} it acts for the caller (the event's
  * {@code authorization} header): it writes {@code notes/<uid>} and tries to read the note named
- * by {@code ?other=}, answering each outcome or error code.
+ * by {@code ?other=}, answering each outcome or error code; then the same through
+ * {@code asCaller()}, the user the node verified for the invocation.
  */
 public class DocumentKeeper implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     @Override
@@ -29,6 +30,11 @@ public class DocumentKeeper implements RequestHandler<Map<String, Object>, Map<S
             out.put("other", attempt(() -> mine.get("notes", String.valueOf(query.get("other")))
                     .map(d -> d.data().get("text")).orElse("absent")));
             out.put("ownRead", attempt(() -> mine.get("notes", uid).orElseThrow().data().get("text")));
+            // the same, with the user the node verified for this invocation rather than a token
+            Documents caller = context.documents().asCaller();
+            out.put("callerPatched", attempt(() -> caller.patch("notes", uid, Map.of("text", "patched"), null).version()));
+            out.put("callerOther", attempt(() -> caller.get("notes", String.valueOf(query.get("other")))
+                    .map(d -> d.data().get("text")).orElse("absent")));
             return out; // no statusCode: the whole answer is the JSON body, as API Gateway does
         }
         String c = (String) input.get("collection");
@@ -50,6 +56,7 @@ public class DocumentKeeper implements RequestHandler<Map<String, Object>, Map<S
         db.delete(c, "receipt");
         out.put("deleted", db.get(c, "receipt").isEmpty());
         out.put("denied", attempt(() -> db.get("secret", "x")));
+        out.put("noCaller", attempt(() -> db.asCaller().get(c, "apple")));
         return out;
     }
 

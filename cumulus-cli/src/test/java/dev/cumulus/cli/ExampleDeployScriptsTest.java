@@ -3,9 +3,14 @@ package dev.cumulus.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The storage examples' own {@code deploy.sh} scripts, run as a user runs them against a real node
- * (the CLI as a process of its own, the AWS CLI for the bucket's notification configuration,
- * curl for the role-carrying deploy), then driven with the CLI: an upload yields its thumbnail,
- * a CSV its clean and rejected rows. Only the Maven build inside the scripts is skipped
+ * The storage examples' and the shop's own {@code deploy.sh} scripts, run as a user runs them
+ * against a real node (the CLI as a process of its own, the AWS CLI for the bucket's notification
+ * configuration, curl for the role-carrying deploy), then driven with the CLI: an upload yields
+ * its thumbnail, a CSV its clean and rejected rows; the shop sells its last fig to a guest through
+ * its route and serves its page. Only the Maven build inside the scripts is skipped
  * ({@code EXAMPLE_JAR}: the code package this build made). Local paths are absolute: {@code storage
  * cp} resolves relative ones against the process's directory.
  */
@@ -99,5 +105,40 @@ class ExampleDeployScriptsTest extends EndToEnd {
                         throw new java.io.UncheckedIOException(e);
                     }
                 }).toList()).containsExactly(3L, 4L);
+    }
+
+    @Test
+    void shopApisDeployShWiresCollectionsCheckoutAndThePage() throws Exception {
+        deploy("shop-api", "cumulus.example.shop.jar");
+        assertThat(run(cwd, "db", "get", "products", "fig")).as(err()).isZero();
+        assertThat(out()).contains("\"stock\"");
+        assertThat(run(cwd, "routes", "ls")).as(err()).isZero();
+        assertThat(out()).contains("/api/checkout").contains("checkout").contains("user");
+        // a guest buys the last fig through the route, as the page does
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        String base = node.url().toString().replaceAll("/$", "");
+        JsonNode session = json.readTree(http.send(HttpRequest.newBuilder(
+                URI.create(base + "/v1/projects/default/auth/anonymous"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String uid = session.get("userId").asText();
+        String token = session.get("accessToken").asText();
+        HttpResponse<String> cart = http.send(HttpRequest.newBuilder(
+                URI.create(base + "/v1/projects/default/db/collections/carts/documents/" + uid))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"owner\":\"" + uid
+                        + "\",\"items\":[{\"product\":\"fig\",\"quantity\":1}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cart.statusCode()).as(cart.body()).isEqualTo(201);
+        HttpResponse<String> checkout = http.send(HttpRequest.newBuilder(
+                URI.create(base + "/api/checkout")).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(checkout.statusCode()).as(checkout.body()).isEqualTo(201);
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(
+                URI.create(base + "/fn/shop-page/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("/sdk/cumulus.js");
     }
 }

@@ -84,4 +84,14 @@ public interface Context {
     default Storage storage() {
         throw new UnsupportedOperationException("storage is reachable only inside a Cumulus instance");
     }
+
+    /**
+     * The project's document database, acting with this invocation's execution role, or for an
+     * end user through {@link Documents#onBehalfOf(String)}. See {@link Documents}.
+     *
+     * @throws UnsupportedOperationException outside a Cumulus instance
+     */
+    default Documents documents() {
+        throw new UnsupportedOperationException("the document database is reachable only inside a Cumulus instance");
+    }
 }

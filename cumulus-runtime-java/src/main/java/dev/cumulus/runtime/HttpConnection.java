@@ -60,7 +60,13 @@ final class HttpConnection implements Closeable {
      */
     HttpResponse exchange(String method, String path, String extraHeaderName, String extraHeaderValue, byte[] body)
             throws IOException {
-        byte[] head = head(method, path, extraHeaderName, extraHeaderValue, body);
+        return exchange(method, path, extraHeaderName == null ? new String[0]
+                : new String[] {extraHeaderName, extraHeaderValue}, body);
+    }
+
+    /** As above with any number of extra headers, given as name, value, name, value... */
+    HttpResponse exchange(String method, String path, String[] extraHeaders, byte[] body) throws IOException {
+        byte[] head = head(method, path, extraHeaders, body);
         boolean retry = channel != null && reused;
         try {
             return send(head, body);
@@ -93,12 +99,12 @@ final class HttpConnection implements Closeable {
         return response;
     }
 
-    private byte[] head(String method, String path, String headerName, String headerValue, byte[] body) {
+    private byte[] head(String method, String path, String[] headers, byte[] body) {
         StringBuilder sb = new StringBuilder(160).append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(host).append("\r\n")
                 .append("User-Agent: cumulus-runtime-java\r\n");
-        if (headerName != null) {
-            sb.append(headerName).append(": ").append(headerValue).append("\r\n");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            sb.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
         }
         if (body != null) {
             sb.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");

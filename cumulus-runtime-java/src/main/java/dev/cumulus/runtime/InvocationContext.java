@@ -117,6 +117,11 @@ record InvocationContext(String requestId, String functionName, String functionV
         return NodeServices.current().storage(executionToken);
     }
 
+    @Override
+    public dev.cumulus.function.Documents documents() {
+        return NodeServices.current().documents(executionToken);
+    }
+
     private static String text(Map<?, ?> attributes, String name) {
         return attributes.get(name) instanceof String s ? s : null;
     }

@@ -105,6 +105,11 @@ final class NodeServices {
         throw new ServiceException(r.status(), "MalformedAnswer", "the node's answer names no eventId");
     }
 
+    /** The database as the invocation whose execution token is {@code token} (null: the function has no role). */
+    dev.cumulus.function.Documents documents(String token) {
+        return new NodeDocuments(this, token);
+    }
+
     /** Storage as the invocation whose execution token is {@code token} (null: the function has no role). */
     dev.cumulus.function.Storage storage(String token) {
         return new dev.cumulus.function.Storage() {
@@ -188,16 +193,21 @@ final class NodeServices {
         }
     }
 
-    private HttpResponse call(String method, String path, byte[] body) {
+    HttpResponse call(String method, String path, byte[] body) {
         return call(method, path, null, null, body);
     }
 
-    private synchronized HttpResponse call(String method, String path, String header, String value, byte[] body) {
+    HttpResponse call(String method, String path, String header, String value, byte[] body) {
+        return call(method, path, header == null ? new String[0] : new String[] {header, value}, body);
+    }
+
+    /** @param headers extra headers: name, value, name, value... */
+    synchronized HttpResponse call(String method, String path, String[] headers, byte[] body) {
         try {
             if (http == null) {
                 http = connect.get();
             }
-            return http.exchange(method, path, header, value, body);
+            return http.exchange(method, path, headers, body);
         } catch (IOException | RuntimeException e) {
             if (http != null) {
                 http.close();

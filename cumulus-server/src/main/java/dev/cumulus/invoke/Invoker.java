@@ -44,6 +44,8 @@ public final class Invoker {
         this(registry, scheduler, meter, logs, clock, Admission.UNLIMITED);
     }
 
+    private final InvocationCallers callers = new InvocationCallers();
+
     public Invoker(FunctionRegistry registry, Scheduler scheduler, Meter meter, LogStore logs, Clock clock,
             Admission admission) {
         this.admission = admission;
@@ -82,7 +84,22 @@ public final class Invoker {
         String requestId = call.requestId() != null ? call.requestId() : newRequestId();
         InvocationRequest request = new InvocationRequest(requestId, traceId(), call.payload(requestId),
                 call.clientContext(), call.cognitoIdentity(), call.cloudEvent(requestId));
-        return run(version, request);
+        if (call.cognitoIdentity() == null) {
+            return run(version, request);
+        }
+        // the verified caller, for the function to act as while this invocation runs (ADR 0035)
+        Runnable forget = callers.register(requestId,
+                new InvocationCallers.Verified(version.project(), version.functionName(), call.cognitoIdentity()));
+        try {
+            return run(version, request);
+        } finally {
+            forget.run();
+        }
+    }
+
+    /** The end users verified for the invocations running now. */
+    public InvocationCallers callers() {
+        return callers;
     }
 
     /**

@@ -1,12 +1,16 @@
 package dev.cumulus.platform;
 
 import dev.cumulus.errors.ApiException;
+import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.iam.Principal;
+import dev.cumulus.invoke.InvocationCallers;
 import dev.cumulus.runtimeapi.InstanceService;
 import dev.cumulus.web.Api;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
@@ -23,12 +27,28 @@ import org.eclipse.jetty.util.Callback;
  */
 final class InstanceApiRelay implements InstanceService {
     static final String PREFIX = "/cumulus/v1/api";
+    /**
+     * Sent with the invocation's execution token: act for the end user the node verified for that
+     * invocation (ADR 0035). The relay resolves the user; the function never names one.
+     */
+    static final String AS_CALLER = "X-Cumulus-As-Caller";
+    /** The request attribute with the caller's identity document, for the db routes' end-user seam. */
+    static final String CALLER_IDENTITY = InstanceApiRelay.class.getName() + ".callerIdentity";
 
     private final Supplier<Api> rest;
+    private final Function<String, Optional<ExecutionTokens.Claims>> tokens;
+    private final InvocationCallers callers;
 
-    /** @param rest the node's REST API, once the edge has built it */
-    InstanceApiRelay(Supplier<Api> rest) {
+    /**
+     * @param rest the node's REST API, once the edge has built it
+     * @param tokens verifies an execution token
+     * @param callers the end users verified for the running invocations
+     */
+    InstanceApiRelay(Supplier<Api> rest, Function<String, Optional<ExecutionTokens.Claims>> tokens,
+            InvocationCallers callers) {
         this.rest = rest;
+        this.tokens = tokens;
+        this.callers = callers;
     }
 
     @Override
@@ -46,6 +66,10 @@ final class InstanceApiRelay implements InstanceService {
         if (caller.role() == null) {
             throw new ApiException(403, "NoRole", "function " + caller.functionName() + " has no execution role, and "
                     + "a function without one can call nothing");
+        }
+        String asCaller = request.getHeaders().get(AS_CALLER);
+        if (asCaller != null) {
+            request.setAttribute(CALLER_IDENTITY, callerIdentity(caller, asCaller));
         }
         HttpURI original = request.getHttpURI();
         String path = "/v1" + original.getPath().substring(PREFIX.length());
@@ -65,5 +89,21 @@ final class InstanceApiRelay implements InstanceService {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
         return true;
+    }
+
+    /**
+     * The verified end user of the invocation whose execution token this is: the token must be
+     * this node's, for this very function, and its invocation must still run with a caller.
+     */
+    private String callerIdentity(Caller caller, String executionToken) {
+        ExecutionTokens.Claims claims = tokens.apply(executionToken.strip())
+                .filter(c -> c.project().equals(caller.project()) && c.function().equals(caller.functionName()))
+                .orElseThrow(() -> new ApiException(403, "AccessDenied", AS_CALLER + " needs this invocation's "
+                        + "execution token"));
+        return callers.of(claims.requestId())
+                .filter(v -> v.project().equals(caller.project()) && v.functionName().equals(caller.functionName()))
+                .map(InvocationCallers.Verified::cognitoIdentity)
+                .orElseThrow(() -> new ApiException(403, "NoCaller", "invocation " + claims.requestId()
+                        + " has no signed-in caller to act for (only routes and URLs with auth: user have one)"));
     }
 }

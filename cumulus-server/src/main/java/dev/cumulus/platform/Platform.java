@@ -280,7 +280,7 @@ public final class Platform implements AutoCloseable {
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions, endUserVerifier)));
             // the REST API from inside instances, as their function's role
-            runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0)));
+            runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0), executionTokens::verify, invoker.callers()));
             // closed before the edge: realtime streams end, so its graceful stop does not wait on them
             closers.push(documents::stopListeners);
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");
@@ -316,6 +316,14 @@ public final class Platform implements AutoCloseable {
      * IAM principal the guard authorised; an invalid or expired token is a 401.
      */
     private static dev.cumulus.documents.Access onBehalfOf(EndUsers endUsers, dev.cumulus.web.Call call) {
+        if (call.request().getAttribute(InstanceApiRelay.CALLER_IDENTITY) instanceof String identity) {
+            // the caller the node verified for the relaying function's invocation (ADR 0035)
+            if (call.header(ON_BEHALF_OF) != null) {
+                throw dev.cumulus.errors.ApiException.badRequest("InvalidHeader", "act as the caller or on behalf "
+                        + "of a token, not both");
+            }
+            return dev.cumulus.documents.Access.user(callerAuth(identity));
+        }
         String token = call.header(ON_BEHALF_OF);
         if (token == null) {
             return null;
@@ -324,6 +332,15 @@ public final class Platform implements AutoCloseable {
                 401, "InvalidEndUserToken", ON_BEHALF_OF + " must carry a valid end-user access token of project "
                         + call.project()));
         return dev.cumulus.documents.Access.user(new dev.cumulus.documents.RequestAuth(user.id(), user.claims()));
+    }
+
+    /** The user of an identity document ({@code cognitoIdentityId}, {@code claims}) the node wrote itself. */
+    private static dev.cumulus.documents.RequestAuth callerAuth(String identity) {
+        com.fasterxml.jackson.databind.JsonNode doc = dev.cumulus.web.Json.parseObject(
+                identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.util.Map<String, Object> claims = dev.cumulus.web.Json.MAPPER.convertValue(doc.path("claims"),
+                new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() {});
+        return new dev.cumulus.documents.RequestAuth(doc.path("cognitoIdentityId").asText(), claims);
     }
 
     /**

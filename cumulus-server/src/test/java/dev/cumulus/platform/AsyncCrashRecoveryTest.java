@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,14 +52,7 @@ class AsyncCrashRecoveryTest {
     void everyEventQueuedWhenTheNodeIsKilledIsDeliveredAfterItRestarts() throws Exception {
         Path dataDir = dir.resolve("data");
         Process first = startNode(dataDir, "first");
-        byte[] code = Files.readAllBytes(TestNode.TEST_FUNCTIONS);
-        HttpResponse<String> upload = send(HttpRequest.newBuilder(url.resolve("/v1/code"))
-                .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(code)));
-        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
-        HttpResponse<String> deploy = send(HttpRequest.newBuilder(url.resolve("/v1/functions/slow"))
-                .PUT(HttpRequest.BodyPublishers.ofString(TestNode.write(Map.of("handler", "dev.cumulus.testfn.Sleep",
-                        "maxInstances", 2, "codeSha256", json(upload).get("sha256").asText())))));
-        assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(201);
+        node.deployTestFunction(http, "slow", "dev.cumulus.testfn.Sleep", Map.of("maxInstances", 2));
 
         Set<String> accepted = new HashSet<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {

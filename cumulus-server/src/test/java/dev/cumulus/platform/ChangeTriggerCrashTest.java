@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,14 +51,7 @@ class ChangeTriggerCrashTest {
     void aTriggerFiresOncePerCommittedWriteAcrossAKill() throws Exception {
         Path dataDir = dir.resolve("data");
         Process first = startNode(dataDir, "first");
-        byte[] code = Files.readAllBytes(TestNode.TEST_FUNCTIONS);
-        HttpResponse<String> upload = send(HttpRequest.newBuilder(url.resolve("/v1/code"))
-                .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(code)));
-        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
-        HttpResponse<String> deploy = send(HttpRequest.newBuilder(url.resolve("/v1/functions/trigger"))
-                .PUT(HttpRequest.BodyPublishers.ofString(TestNode.write(Map.of("handler", "dev.cumulus.testfn.CloudEventLog",
-                        "codeSha256", TestNode.json(upload).get("sha256").asText())))));
-        assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(201);
+        node.deployTestFunction(http, "trigger", "dev.cumulus.testfn.CloudEventLog", Map.of());
         // topics are served in project default, so the collection is there too
         assertThat(send(put("/v1/topics/changes", null)).statusCode()).isEqualTo(201);
         assertThat(send(HttpRequest.newBuilder(url.resolve("/v1/topics/changes/subscriptions"))

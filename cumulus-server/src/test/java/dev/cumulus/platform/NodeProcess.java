@@ -1,5 +1,7 @@
 package dev.cumulus.platform;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A node in a process of its own ({@link NodeProcessMain}), so that a test can really kill it
@@ -39,6 +43,24 @@ record NodeProcess(Process process, URI url, String token) {
         }
         return new NodeProcess(process, URI.create(line.substring("READY ".length())),
                 Files.readString(dataDir.resolve("root-token")).strip());
+    }
+
+    /**
+     * Uploads the test functions' code and deploys {@code name} with {@code handler} and the
+     * further {@code settings}, as root; both must succeed.
+     */
+    void deployTestFunction(HttpClient http, String name, String handler, Map<String, Object> settings)
+            throws IOException {
+        HttpResponse<String> upload = send(http, HttpRequest.newBuilder(url.resolve("/v1/code"))
+                .header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(TestNode.TEST_FUNCTIONS))));
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+        Map<String, Object> body = new HashMap<>(settings);
+        body.put("handler", handler);
+        body.put("codeSha256", TestNode.json(upload).get("sha256").asText());
+        HttpResponse<String> deploy = send(http, HttpRequest.newBuilder(url.resolve("/v1/functions/" + name))
+                .PUT(HttpRequest.BodyPublishers.ofString(TestNode.write(body))));
+        assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(201);
     }
 
     /** Sends as root, with a minute to answer. */

@@ -2,6 +2,7 @@ package dev.cumulus.routes;
 
 import dev.cumulus.iam.Guard;
 import dev.cumulus.invoke.Invoker;
+import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionDependents;
 import dev.cumulus.store.Database;
 import java.time.Clock;
@@ -9,9 +10,6 @@ import java.util.List;
 
 /** The routes capability as the node wires it: the public gateway and its admin API. */
 public final class Routes {
-    /** The project of {@code /api} requests that name none (no {@code X-Cumulus-Project} header). */
-    public static final String DEFAULT_PROJECT = "default";
-
     private final RouteStore store;
     private final Gateway gateway;
     private final RoutesAdmin admin;
@@ -19,7 +17,7 @@ public final class Routes {
     /** @param endUsers checks end users' access tokens for routes with {@code auth: user} */
     public Routes(Database db, Invoker invoker, Guard guard, EndUserVerifier endUsers, Clock clock) {
         this.store = new JdbcRouteStore(db);
-        this.gateway = new Gateway(store, DEFAULT_PROJECT, invoker, guard, endUsers, clock);
+        this.gateway = new Gateway(store, FunctionArns.DEFAULT_PROJECT, invoker, guard, endUsers, clock);
         this.admin = new RoutesAdmin(store, invoker, gateway, clock);
     }
 

@@ -48,7 +48,7 @@ record SourceMapping(
      * project (as before projects), {@code cumulus:<type>:<project>/<mapping>} in any other.
      */
     String arn() {
-        return type.eventSource() + ":" + (project.equals("default") ? name : project + "/" + name);
+        return type.eventSource() + ":" + (project.equals(dev.cumulus.registry.FunctionArns.DEFAULT_PROJECT) ? name : project + "/" + name);
     }
 
     /** The key of a running mapping: names are unique per project only. */

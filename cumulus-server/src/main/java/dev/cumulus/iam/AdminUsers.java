@@ -27,7 +27,7 @@ public final class AdminUsers {
     static final int MAX_PASSWORD = 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Verified against when the user does not exist, so a wrong name costs what a wrong password does. */
-    private static final String DUMMY_HASH = PasswordHash.hash("not a password of anyone");
+    private static final String DUMMY_HASH = PasswordHash.unmatchable();
 
     public record User(String project, String name, List<Policy> policies, Instant createdAt) {}
 

@@ -37,6 +37,21 @@ public final class PasswordHash {
                 + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
 
+    /**
+     * A hash in the current parameters that no password matches: random salt and random hash
+     * bytes, so nothing is computed to make it (a node used to spend two Argon2 runs, about a third
+     * of its start-up CPU, hashing dummy passwords). Checking a password against it costs exactly
+     * what checking against a real hash costs, which is what a login for an unknown name needs.
+     */
+    public static String unmatchable() {
+        byte[] salt = new byte[SALT_BYTES];
+        byte[] hash = new byte[HASH_BYTES];
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
+        return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
+                + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+    }
+
     /** Constant-time comparison; false for a hash that is not an Argon2id PHC string. */
     public static boolean verify(String password, String phc) {
         Matcher m = PHC.matcher(phc);

@@ -75,10 +75,10 @@ public final class EndUsers {
     private final Predicate<String> projectExists;
     private final AbuseLimits abuse;
     private final Clock clock;
-    /** Checked against for unknown addresses, so a miss costs what a wrong password costs. */
     private final OidcLogin oidc;
     private final Passkeys passkeys;
-    private final String dummyHash = PasswordHash.hash("not anyone's password " + UUID.randomUUID());
+    /** Checked against for unknown addresses, so a miss costs what a wrong password costs. */
+    private final String dummyHash = PasswordHash.unmatchable();
 
     private EndUsers(Builder b) {
         this.db = b.db;

@@ -8,9 +8,14 @@ import java.net.BindException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code cumulus} command, runnable in-process: streams, environment, working directory and
@@ -77,16 +82,20 @@ public final class Cli {
     }
 
     public int run(String... args) {
-        return commandLine(verbose(args)).execute(args);
+        return commandLine(verbose(args), Main.COMMANDS.stream().filter(named(args)).findFirst()).execute(args);
     }
 
     /** The configured picocli tree, e.g. for {@code parseArgs} in tests. */
     public CommandLine commandLine() {
-        return commandLine(false);
+        return commandLine(false, Optional.empty());
     }
 
-    private CommandLine commandLine(boolean verbose) {
+    /** @param only the one subcommand the arguments name (the tree needs no other), else all of them */
+    private CommandLine commandLine(boolean verbose, Optional<Class<?>> only) {
         CommandLine cl = new CommandLine(Main.class, new Factory(this));
+        for (Class<?> command : only.map(List::<Class<?>>of).orElse(Main.COMMANDS)) {
+            cl.addSubcommand(command);
+        }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -138,6 +147,20 @@ public final class Cli {
 
     static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    /**
+     * Whether a subcommand class is the one the arguments name: their first word that is not an
+     * option. {@code help} names none (it reads the others), nor does anything unknown, so help,
+     * usage errors and "did you mean" see every command.
+     */
+    private static Predicate<Class<?>> named(String[] args) {
+        String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        return command -> {
+            Command annotation = command.getAnnotation(Command.class);
+            return first != null && command != CommandLine.HelpCommand.class && annotation != null
+                    && (annotation.name().equals(first) || Arrays.asList(annotation.aliases()).contains(first));
+        };
     }
 
     private static boolean verbose(String[] args) {

@@ -243,6 +243,28 @@ class CommandParsingTest {
         assertThat((Object) parse("ls", "--verbose")).isInstanceOf(LsCommand.class);
     }
 
+    /** Runs the command as the process does (only the named subcommand is in the tree) and returns its output. */
+    private static String[] run(int expectedExit, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new Cli(new PrintStream(out, true), new PrintStream(err, true), Map.of()).run(args);
+        assertThat(exit).as("exit of %s, stderr: %s", String.join(" ", args), err).isEqualTo(expectedExit);
+        return new String[] {out.toString(), err.toString()};
+    }
+
+    @Test
+    void helpListsEveryCommandWhileANamedCommandIsParsedAlone() {
+        String help = run(0, "--help")[0];
+        for (Class<?> command : Main.COMMANDS) {
+            assertThat(help).contains("  " + command.getAnnotation(CommandLine.Command.class).name() + " ");
+        }
+        assertThat(run(0, "help", "deploy")[0]).contains("Usage: cumulus deploy");
+        assertThat(run(0, "--verbose", "routes", "--help")[0]).contains("Usage: cumulus routes");
+        assertThat(run(0, "serve", "--help")[0]).contains("Usage: cumulus serve").contains("--keep-alive");
+        assertThat(run(CliException.USAGE, "serv")[1]).contains("error: ").contains("'serv'");
+        assertThat(run(CliException.USAGE, "serve", "--port", "70000")[1]).contains("--port must be 0..65535");
+    }
+
     @SuppressWarnings("unchecked")
     private <T> T parseNested(String... args) {
         ParseResult root = cli.commandLine().parseArgs(args);

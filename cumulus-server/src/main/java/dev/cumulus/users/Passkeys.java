@@ -55,12 +55,20 @@ final class Passkeys {
     private final EndUsers users;
     private final Database db;
     private final Clock clock;
-    private final ObjectConverter converter = new ObjectConverter();
-    // "non-strict": attestation statements are not checked against vendors' roots (passkeys
-    // answer "none"); everything the login's security rests on (challenge, origin, RP ID,
-    // flags, signature, counter) is
-    private final WebAuthnManager webAuthn = WebAuthnManager.createNonStrictWebAuthnManager(converter);
-    private final AttestedCredentialDataConverter attested = new AttestedCredentialDataConverter(converter);
+
+    /**
+     * webauthn4j's converters and verifier, made on the first passkey request (class
+     * initialisation of the holder): building their Jackson mappers took a noticeable share of
+     * every node's start, for a feature most projects never call. They are stateless and shared.
+     */
+    private static final class WebAuthn {
+        static final ObjectConverter CONVERTER = new ObjectConverter();
+        // "non-strict": attestation statements are not checked against vendors' roots (passkeys
+        // answer "none"); everything the login's security rests on (challenge, origin, RP ID,
+        // flags, signature, counter) is
+        static final WebAuthnManager MANAGER = WebAuthnManager.createNonStrictWebAuthnManager(CONVERTER);
+        static final AttestedCredentialDataConverter ATTESTED = new AttestedCredentialDataConverter(CONVERTER);
+    }
 
     Passkeys(EndUsers users, Database db, Clock clock) {
         this.users = users;
@@ -136,7 +144,7 @@ final class Passkeys {
         String json = new String(Exchange.readBody(call.request(), BODY_LIMIT), StandardCharsets.UTF_8);
         RegistrationData data;
         try {
-            data = webAuthn.parseRegistrationResponseJSON(json);
+            data = WebAuthn.MANAGER.parseRegistrationResponseJSON(json);
         } catch (RuntimeException e) {
             throw ApiException.badRequest("InvalidCredential", "the body is not a WebAuthn registration response "
                     + "(PublicKeyCredential.toJSON())");
@@ -150,7 +158,7 @@ final class Passkeys {
                 EndUsers.sha256(challenge), "register", now)).filter(ch -> user.id().equals(ch.userId()))
                 .orElseThrow(() -> ApiException.badRequest("InvalidChallenge", "unknown, expired, used or another user's challenge"));
         try {
-            webAuthn.verify(data, new RegistrationParameters(new ServerProperty(new Origin(rp.origin()), rp.id(),
+            WebAuthn.MANAGER.verify(data, new RegistrationParameters(new ServerProperty(new Origin(rp.origin()), rp.id(),
                     new DefaultChallenge(challenge)), ALGORITHMS, true, true));
         } catch (RuntimeException e) {
             LOG.info("project {}: a passkey registration of user {} did not verify: {}", project, user.id(), e.getMessage());
@@ -164,7 +172,7 @@ final class Passkeys {
                 throw ApiException.conflict("PasskeyExists", "this passkey is registered already");
             }
             PasskeyStore.insert(c, new PasskeyStore.Passkey(project, id, issued.userId(),
-                    Base64.getEncoder().encodeToString(attested.convert(credential)), authenticatorData.getSignCount(),
+                    Base64.getEncoder().encodeToString(WebAuthn.ATTESTED.convert(credential)), authenticatorData.getSignCount(),
                     authenticatorData.isFlagBE(), authenticatorData.isFlagBS()), now);
             return null;
         });
@@ -191,7 +199,7 @@ final class Passkeys {
         String json = new String(Exchange.readBody(call.request(), BODY_LIMIT), StandardCharsets.UTF_8);
         AuthenticationData data;
         try {
-            data = webAuthn.parseAuthenticationResponseJSON(json);
+            data = WebAuthn.MANAGER.parseAuthenticationResponseJSON(json);
         } catch (RuntimeException e) {
             throw ApiException.badRequest("InvalidCredential", "the body is not a WebAuthn authentication response "
                     + "(PublicKeyCredential.toJSON())");
@@ -210,9 +218,9 @@ final class Passkeys {
         }
         CredentialRecordImpl record = new CredentialRecordImpl(new NoneAttestationStatement(), true,
                 passkey.backupEligible(), passkey.backupState(), passkey.signCount(),
-                attested.convert(Base64.getDecoder().decode(passkey.attestedData())), null, null, null, null);
+                WebAuthn.ATTESTED.convert(Base64.getDecoder().decode(passkey.attestedData())), null, null, null, null);
         try {
-            webAuthn.verify(data, new AuthenticationParameters(new ServerProperty(new Origin(rp.origin()), rp.id(),
+            WebAuthn.MANAGER.verify(data, new AuthenticationParameters(new ServerProperty(new Origin(rp.origin()), rp.id(),
                     new DefaultChallenge(challenge)), record, List.of(data.getCredentialId()), true, true));
         } catch (RuntimeException e) {
             LOG.info("project {}: a passkey login with credential {} did not verify: {}", project, id, e.getMessage());

@@ -27,6 +27,8 @@ final class InstancePool {
     private final Condition slotFree = lock.newCondition();
     private final List<Instance> instances = new ArrayList<>();
     private int waiting;
+    /** Of {@link #waiting}, those counting on a slot of an instance that is starting. */
+    private int awaitingForStart;
     private boolean retired;
     /** Provisioned concurrency: keep-alive and eviction never take the pool below this. */
     private int provisioned;
@@ -55,12 +57,15 @@ final class InstancePool {
         lock.lock();
         try {
             boolean queued = false;
+            boolean awaitingStart = false;
+            boolean startGivenUp = false;
             prewarmToken++;
             try {
                 while (true) {
                     if (retired) {
                         return null;
                     }
+                    int startingSlots = 0;
                     for (Instance instance : instances) {
                         // a process that just died is skipped until the pool hears of its exit
                         if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)
@@ -70,6 +75,35 @@ final class InstancePool {
                             recent.record(System.nanoTime(), ++running);
                             return new Lease(instance, false);
                         }
+                        if (instance.state == InstanceState.STARTING && instance.isAlive()) {
+                            startingSlots += concurrency - instance.inFlight;
+                        }
+                    }
+                    // An instance that is starting and will have a slot left is nearer than one
+                    // not started yet: wait for it (as Knative's activator holds requests for a
+                    // pod coming up) instead of starting another JVM for the same burst. Only with
+                    // concurrency above 1 (a starting single-concurrency instance has no slot to
+                    // spare), and only within the queue's limits; when the wait runs out, the
+                    // caller starts its own instance as before.
+                    int othersAwaiting = awaitingForStart - (awaitingStart ? 1 : 0);
+                    if (concurrency > 1 && !startGivenUp && startingSlots > othersAwaiting
+                            && (queued || waiting < queueDepth)) {
+                        if (!queued) {
+                            waiting++;
+                            queued = true;
+                        }
+                        if (!awaitingStart) {
+                            awaitingForStart++;
+                            awaitingStart = true;
+                        }
+                        long left = waitUntil - System.nanoTime();
+                        if (left > 0) {
+                            slotFree.awaitNanos(left);
+                            continue;
+                        }
+                        startGivenUp = true;
+                        awaitingForStart--;
+                        awaitingStart = false;
                     }
                     Scheduler.Reservation room = instances.size() < version.config().maxInstances()
                             ? hooks.reserve(this) : null;
@@ -104,6 +138,9 @@ final class InstancePool {
             } finally {
                 if (queued) {
                     waiting--;
+                }
+                if (awaitingStart) {
+                    awaitingForStart--;
                 }
             }
         } finally {

@@ -54,6 +54,15 @@ public final class S3Api {
     public static final String PREFIX = "/s3";
     static final String OBJECT_SIZE = "cumulus.s3.objectSize";
     private static final String CHECKED = "cumulus.s3.checked";
+    /**
+     * The request attribute under which the relay on an instance's socket hands over that
+     * instance's session credentials and the principal they stand for (ADR 0039). Attributes are
+     * set by the node's own code only: over the network, session credentials are unknown keys.
+     */
+    public static final String INSTANCE_SESSION = S3Api.class.getName() + ".instanceSession";
+
+    /** An instance's session credentials and the principal (its function's role) they act as. */
+    public record InstanceSession(dev.cumulus.auth.SessionCredentials credentials, Principal principal) {}
     private static final String UNSIGNED = "UNSIGNED-PAYLOAD";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -137,6 +146,7 @@ public final class S3Api {
         Request request = call.request();
         SigV4.Request signed = new SigV4.Request(request.getMethod(), request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(), name -> request.getHeaders().getValuesList(name));
+        InstanceSession session = request.getAttribute(INSTANCE_SESSION) instanceof InstanceSession s ? s : null;
         SigV4.Checked checked;
         try {
             if (call.query("X-Amz-Signature") != null) {
@@ -147,7 +157,7 @@ public final class S3Api {
                     throw new ApiException(403, "AccessDenied", "Access Denied: the request is neither signed nor"
                             + " presigned");
                 }
-                checked = signatures.check(signed);
+                checked = signatures.check(signed, session == null ? null : session.credentials());
                 String content = call.header("x-amz-content-sha256");
                 if (content == null) {
                     throw new ApiException(400, "InvalidRequest",
@@ -164,6 +174,9 @@ public final class S3Api {
             throw new ApiException(403, s3Code(e), e.getMessage());
         }
         request.setAttribute(CHECKED, checked);
+        if (session != null && checked.accessKeyId().equals(session.credentials().accessKeyId())) {
+            return session.principal(); // SigV4.check took this key only with its session token
+        }
         return guard.accessKey(checked.accessKeyId(), call.facts()).orElseThrow(() -> new ApiException(403,
                 "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."));
     }

@@ -1,0 +1,91 @@
+package dev.cumulus.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * The node's S3 API at {@code http://127.0.0.1:<port>/s3} inside the sandbox (ADR 0039), for
+ * clients that speak only TCP, such as the AWS SDKs: a byte pump from that loopback port to the
+ * instance's Runtime API socket, where the node serves {@code /s3} for this instance. It rewrites
+ * nothing, so what the SDK signed is what the node verifies. The node asks for it with
+ * {@code CUMULUS_S3_RELAY} only where the sandbox's loopback is its own (its own network
+ * namespace), so the port is reachable from nowhere else.
+ */
+final class LoopbackRelay {
+    static final String VARIABLE = "CUMULUS_S3_RELAY";
+
+    private LoopbackRelay() {}
+
+    /**
+     * Listens on the port {@code CUMULUS_S3_RELAY} names ({@code 127.0.0.1:<port>}), if it names
+     * one, and pumps each connection to {@code socket} on virtual threads. A bind costs well under
+     * a millisecond and a virtual thread waiting in accept nothing, so it starts with the function.
+     *
+     * @return whether it listens
+     */
+    static boolean start(String address, String socket, java.io.PrintStream err) {
+        if (address == null || socket == null || !address.startsWith("127.0.0.1:")) {
+            return false;
+        }
+        ServerSocket server;
+        try {
+            int port = Integer.parseInt(address.substring("127.0.0.1:".length()));
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        } catch (IOException | RuntimeException e) {
+            err.println("cumulus-runtime: the S3 endpoint on " + address + " is unavailable: " + e);
+            return false;
+        }
+        UnixDomainSocketAddress target = UnixDomainSocketAddress.of(Path.of(socket));
+        Thread.ofVirtual().name("s3-relay").start(() -> {
+            while (true) {
+                Socket client;
+                try {
+                    client = server.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                Thread.ofVirtual().start(() -> pump(client, target));
+            }
+        });
+        return true;
+    }
+
+    private static void pump(Socket client, UnixDomainSocketAddress target) {
+        try (client; SocketChannel node = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            node.connect(target);
+            InputStream fromNode = Channels.newInputStream(node);
+            OutputStream toNode = Channels.newOutputStream(node);
+            Thread up = Thread.ofVirtual().start(() -> {
+                try {
+                    client.getInputStream().transferTo(toNode);
+                    node.shutdownOutput();
+                } catch (IOException ignored) {
+                    // the client went away; the other direction ends with it
+                }
+            });
+            try {
+                fromNode.transferTo(client.getOutputStream());
+                client.shutdownOutput();
+            } catch (IOException ignored) {
+                // the node closed the connection
+            }
+            up.join();
+        } catch (IOException ignored) {
+            // the socket is gone: the instance is stopping
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -61,18 +61,18 @@ class S3SdkInFunctionsTest {
     @Test
     void theSdkWithDefaultChainsPutsGetsListsAndDeletesWithinTheRoleAndIsDeniedOutsideIt() {
         node.deploy("sdk-user", "dev.cumulus.tests3sdk.SdkStorage::handle", Map.of("role", "sdk-fn"), code);
-        JsonNode out = TestNode.json(node.invoke("sdk-user", Map.of("bucket", "sdk", "prefix", "fn/")));
+        JsonNode out = TestNode.json(node.invoke("sdk-user", Map.of("bucket", "sdk", "prefix", "fn/own/")));
 
         assertThat(out.path("got").asText()).as(out.toString()).isEqualTo("written by the SDK");
-        assertThat(out.path("listed").toString()).isEqualTo("[\"fn/a.txt\",\"fn/b.txt\",\"fn/seed.txt\"]");
-        assertThat(out.path("afterDelete").toString()).isEqualTo("[\"fn/a.txt\",\"fn/seed.txt\"]");
+        assertThat(out.path("listed").toString()).isEqualTo("[\"fn/own/a.txt\",\"fn/own/b.txt\"]");
+        assertThat(out.path("afterDelete").toString()).isEqualTo("[\"fn/own/a.txt\"]");
         assertThat(out.path("outside").asText()).isEqualTo("AccessDenied");
         assertThat(out.path("endpoint").asText()).isEqualTo("http://127.0.0.1:9001/s3");
         assertThat(out.path("accessKeyId").asText()).startsWith("ASIA");
         // what the function wrote is the bucket's, as anyone else sees it
-        assertThat(admin.getObjectAsBytes(b -> b.bucket("sdk").key("fn/a.txt")).asUtf8String())
+        assertThat(admin.getObjectAsBytes(b -> b.bucket("sdk").key("fn/own/a.txt")).asUtf8String())
                 .isEqualTo("written by the SDK");
-        assertThat(admin.getObject(b -> b.bucket("sdk").key("fn/a.txt")).response().contentType())
+        assertThat(admin.getObject(b -> b.bucket("sdk").key("fn/own/a.txt")).response().contentType())
                 .isEqualTo("text/plain");
     }
 

@@ -23,13 +23,17 @@ import java.nio.file.Path;
  */
 final class LoopbackRelay {
     static final String VARIABLE = "CUMULUS_S3_RELAY";
+    /** The pumps only copy bytes: a small stack each. */
+    private static final long STACK = 128 * 1024;
 
     private LoopbackRelay() {}
 
     /**
      * Listens on the port {@code CUMULUS_S3_RELAY} names ({@code 127.0.0.1:<port>}), if it names
-     * one, and pumps each connection to {@code socket} on virtual threads. A bind costs well under
-     * a millisecond and a virtual thread waiting in accept nothing, so it starts with the function.
+     * one, and pumps each connection to {@code socket}. Platform threads with small stacks, not
+     * virtual ones: the runtime uses no virtual threads otherwise, and starting their scheduler
+     * would cost the cold start milliseconds; a bind and one thread waiting in accept cost well
+     * under one, so the relay starts with the function (the SDK connects directly: no later hook).
      *
      * @return whether it listens
      */
@@ -48,7 +52,7 @@ final class LoopbackRelay {
             return false;
         }
         UnixDomainSocketAddress target = UnixDomainSocketAddress.of(Path.of(socket));
-        Thread.ofVirtual().name("s3-relay").start(() -> {
+        Thread.ofPlatform().daemon().stackSize(STACK).name("s3-relay").start(() -> {
             while (true) {
                 Socket client;
                 try {
@@ -56,7 +60,7 @@ final class LoopbackRelay {
                 } catch (IOException e) {
                     return;
                 }
-                Thread.ofVirtual().start(() -> pump(client, target));
+                Thread.ofPlatform().daemon().stackSize(STACK).name("s3-relay-down").start(() -> pump(client, target));
             }
         });
         return true;
@@ -67,7 +71,7 @@ final class LoopbackRelay {
             node.connect(target);
             InputStream fromNode = Channels.newInputStream(node);
             OutputStream toNode = Channels.newOutputStream(node);
-            Thread up = Thread.ofVirtual().start(() -> {
+            Thread up = Thread.ofPlatform().daemon().stackSize(STACK).name("s3-relay-up").start(() -> {
                 try {
                     client.getInputStream().transferTo(toNode);
                     node.shutdownOutput();

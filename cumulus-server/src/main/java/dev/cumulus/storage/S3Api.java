@@ -198,15 +198,74 @@ public final class S3Api {
         InputStream raw = Exchange.body(request, Storage.MAX_PUT_BYTES + Storage.MAX_PUT_BYTES / 64);
         SigV4.Checked checked = (SigV4.Checked) request.getAttribute(CHECKED);
         String content = checked == null || checked.presigned() ? UNSIGNED : call.header("x-amz-content-sha256");
+        InputStream object;
         if (content.startsWith("STREAMING-")) {
             boolean signedChunks = content.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
-            return new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
+            object = new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
                     call.header("x-amz-trailer"), content.endsWith("-TRAILER"));
+        } else if (content.equals(UNSIGNED)) {
+            object = raw;
+        } else {
+            object = new Sha256Checked(raw, content.toLowerCase(Locale.ROOT));
         }
-        if (content.equals(UNSIGNED)) {
-            return raw;
+        return headerChecksum(call, object);
+    }
+
+    /** The checksum headers S3 defines; CRC64NVME is named only to be refused, never left unchecked. */
+    private static final List<String> CHECKSUM_HEADERS = List.of("x-amz-checksum-crc32", "x-amz-checksum-crc32c",
+            "x-amz-checksum-sha1", "x-amz-checksum-sha256", "x-amz-checksum-crc64nvme");
+
+    /**
+     * A checksum sent as a plain header ({@code x-amz-checksum-crc32: <base64>}, as the SDKs do
+     * for a body they know whole) is computed over the object's bytes and compared at their end:
+     * a mismatch is {@code BadDigest} and nothing is stored. One such header at most; one the node
+     * cannot compute is refused, as in a trailer.
+     */
+    private static InputStream headerChecksum(Call call, InputStream object) {
+        String name = null;
+        for (String candidate : CHECKSUM_HEADERS) {
+            if (call.header(candidate) != null) {
+                if (name != null) {
+                    throw new ApiException(400, "InvalidRequest", "Expecting a single x-amz-checksum- header."
+                            + " Multiple checksum Types are not allowed.");
+                }
+                name = candidate;
+            }
         }
-        return new Sha256Checked(raw, content.toLowerCase(Locale.ROOT));
+        if (name == null) {
+            return object;
+        }
+        if (name.equals("x-amz-checksum-crc64nvme")) {
+            throw new ApiException(400, "InvalidRequest", name + " is not served: send x-amz-checksum-crc32, -crc32c,"
+                    + " -sha1 or -sha256");
+        }
+        String declared = call.header(name).strip();
+        AwsChunkedInputStream.Checksum checksum = AwsChunkedInputStream.Checksum.named(name);
+        String algorithm = name.substring("x-amz-checksum-".length()).toUpperCase(Locale.ROOT);
+        return new FilterInputStream(object) {
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    checksum.update(b, off, n);
+                } else if (n < 0 && !ended) {
+                    ended = true;
+                    if (!checksum.base64().equals(declared)) {
+                        throw new ApiException(400, "BadDigest", "The " + algorithm + " you specified did not match"
+                                + " the calculated checksum.");
+                    }
+                }
+                return n;
+            }
+        };
     }
 
     /** Fails the read at the end when the bytes' SHA-256 is not what the signature covered. */

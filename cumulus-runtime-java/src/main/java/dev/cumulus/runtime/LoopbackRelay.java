@@ -35,11 +35,11 @@ final class LoopbackRelay {
      * would cost the cold start milliseconds; a bind and one thread waiting in accept cost well
      * under one, so the relay starts with the function (the SDK connects directly: no later hook).
      *
-     * @return whether it listens
+     * @return the listening socket, or null when it does not listen
      */
-    static boolean start(String address, String socket, java.io.PrintStream err) {
+    static ServerSocket start(String address, String socket, java.io.PrintStream err) {
         if (address == null || socket == null || !address.startsWith("127.0.0.1:")) {
-            return false;
+            return null;
         }
         ServerSocket server;
         try {
@@ -49,7 +49,7 @@ final class LoopbackRelay {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         } catch (IOException | RuntimeException e) {
             err.println("cumulus-runtime: the S3 endpoint on " + address + " is unavailable: " + e);
-            return false;
+            return null;
         }
         UnixDomainSocketAddress target = UnixDomainSocketAddress.of(Path.of(socket));
         Thread.ofPlatform().daemon().stackSize(STACK).name("s3-relay").start(() -> {
@@ -63,7 +63,7 @@ final class LoopbackRelay {
                 Thread.ofPlatform().daemon().stackSize(STACK).name("s3-relay-down").start(() -> pump(client, target));
             }
         });
-        return true;
+        return server;
     }
 
     private static void pump(Socket client, UnixDomainSocketAddress target) {

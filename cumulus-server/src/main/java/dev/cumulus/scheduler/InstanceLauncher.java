@@ -242,13 +242,13 @@ final class InstanceLauncher {
      * its loopback that leads there (the Java runtime's relay, or the {@code provided} runtime's
      * socat relay, which carries {@code /s3} along with the Runtime API). Only for a function with
      * an execution role, and only where the loopback is the sandbox's own: the plain-process
-     * sandbox shares the node's, where a relay would be anyone's.
+     * sandbox shares the node's, where a relay would be anyone's. Where the node sets the AWS
+     * variables they replace the function's own; elsewhere the function's own stay (a function
+     * with egress may well hold credentials for AWS itself).
      */
     private void s3Session(Instance instance, Map<String, String> env) {
-        for (String name : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                "AWS_ENDPOINT_URL_S3", S3_RELAY)) {
-            env.remove(name); // the function's own settings cannot impersonate the node's
-        }
+        // the node's alone: a function could otherwise open a relay on the node's own loopback (plain sandbox)
+        env.remove(S3_RELAY);
         if (instance.version.config().role() == null || !sandbox.isolated()) {
             return;
         }

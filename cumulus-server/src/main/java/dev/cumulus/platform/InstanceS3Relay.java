@@ -42,7 +42,7 @@ final class InstanceS3Relay implements InstanceService {
     public boolean serve(Caller caller, Request request, Response response) throws Exception {
         if (caller.role() != null && caller.session() != null) {
             request.setAttribute(S3Api.INSTANCE_SESSION, new S3Api.InstanceSession(caller.session(),
-                    new Principal(Principal.Kind.ROLE, caller.role(), caller.project())));
+                    new Principal(Principal.Kind.ROLE, caller.role(), caller.project()), caller.running()));
         } else if (caller.role() == null) {
             throw new ApiException(403, "NoRole", "function " + caller.functionName() + " has no execution role, and "
                     + "a function without one can call nothing");

@@ -30,11 +30,13 @@ public interface InstanceService {
     /**
      * Who calls: the function of the instance the socket belongs to, its project and its execution
      * role (null when it has none), and the session credentials the node minted for this very
-     * instance (null when it has none; ADR 0039).
+     * instance (null when it has none; ADR 0039), and the ids of the invocations it is running
+     * (what it writes continues their storage-trigger chains).
      */
-    record Caller(String project, String functionName, String role, dev.cumulus.auth.SessionCredentials session) {
+    record Caller(String project, String functionName, String role, dev.cumulus.auth.SessionCredentials session,
+            java.util.Set<String> running) {
         public Caller(String project, String functionName, String role) {
-            this(project, functionName, role, null);
+            this(project, functionName, role, null, java.util.Set.of());
         }
     }
 

@@ -128,7 +128,7 @@ final class RuntimeApiHandler extends Handler.Abstract {
         InstanceService.Answer result;
         try {
             InstanceService.Caller caller = new InstanceService.Caller(channel.project(), function, channel.role(),
-                    channel.session());
+                    channel.session(), channel.runningRequestIds());
             if (service.serve(caller, request, response)) {
                 return;
             }

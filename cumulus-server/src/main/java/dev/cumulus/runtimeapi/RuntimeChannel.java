@@ -78,6 +78,11 @@ public interface RuntimeChannel {
         return null;
     }
 
+    /** The ids of the invocations this instance is running now. */
+    default java.util.Set<String> runningRequestIds() {
+        return java.util.Set.of();
+    }
+
     /**
      * For a stem cell: blocks until the node assigns it a function and returns the
      * specialisation document ({@code {"environment": {...}}}); null when this channel is not a

@@ -313,6 +313,11 @@ final class Instance implements RuntimeChannel {
         return session;
     }
 
+    @Override
+    public java.util.Set<String> runningRequestIds() {
+        return java.util.Set.copyOf(pending.keySet());
+    }
+
     /** Mints this instance's session credentials (ADR 0039); their secrets never reach its log. */
     dev.cumulus.auth.SessionCredentials mintSession() {
         dev.cumulus.auth.SessionCredentials minted = dev.cumulus.auth.SessionCredentials.mint();

@@ -61,8 +61,12 @@ public final class S3Api {
      */
     public static final String INSTANCE_SESSION = S3Api.class.getName() + ".instanceSession";
 
-    /** An instance's session credentials and the principal (its function's role) they act as. */
-    public record InstanceSession(dev.cumulus.auth.SessionCredentials credentials, Principal principal) {}
+    /**
+     * An instance's session credentials, the principal (its function's role) they act as, and the
+     * invocations it runs, whose storage-trigger chains its writes continue.
+     */
+    public record InstanceSession(dev.cumulus.auth.SessionCredentials credentials, Principal principal,
+            java.util.Set<String> running) {}
     private static final String UNSIGNED = "UNSIGNED-PAYLOAD";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -647,8 +651,20 @@ public final class S3Api {
 
     // --- objects ---
 
-    private static int hops(Call call) {
-        return StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER));
+    /**
+     * The storage-trigger hop count a write continues: the one the request declares or, from
+     * inside an instance (where the AWS SDK declares none), the highest of the invocations that
+     * instance runs, so a function writing through the SDK into the bucket that triggered it is
+     * stopped like one using {@code context.storage()} (ADR 0039).
+     */
+    private int hops(Call call) {
+        int hops = StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER));
+        if (call.request().getAttribute(INSTANCE_SESSION) instanceof InstanceSession session) {
+            for (String requestId : session.running()) {
+                hops = Math.max(hops, storage.events().hopsOf(call.project(), requestId));
+            }
+        }
+        return hops;
     }
 
     private Storage.PutRequest putRequest(Call call) {

@@ -2,10 +2,12 @@ package dev.cumulus.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +20,8 @@ import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Event;
+import software.amazon.awssdk.services.s3.model.LambdaFunctionConfiguration;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -28,6 +32,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class S3SdkInFunctionsTest {
     static final Path SDK_JAR = Path.of(System.getProperty("cumulus.tests3sdk.jar"));
+    private static final Duration DELIVERY = Duration.ofSeconds(120);
 
     @TempDir
     static Path dir;
@@ -126,6 +131,30 @@ class S3SdkInFunctionsTest {
                 "secretAccessKey", first.path("secretAccessKey").asText(),
                 "sessionToken", first.path("sessionToken").asText())));
         assertThat(again.path("error").asText()).as(again.toString()).isEqualTo("InvalidAccessKeyId");
+    }
+
+    /**
+     * The SDK sends no hop count, yet a function writing through it onto the key that triggered it
+     * is stopped after 16 storage-triggered invocations, as with {@code context.storage()}.
+     */
+    @Test
+    void aFunctionLoopingThroughTheSdkIsStoppedAfterSixteenHops() {
+        admin.createBucket(b -> b.bucket("sdk-loop"));
+        HttpResponse<String> role = node.send("POST", "/v1/roles", """
+                {"name": "sdk-looper", "policy": {"Version": "2026-12-01", "Statement": [{"Effect": "Allow",
+                 "Action": ["storage:*"], "Resource": ["crn:cumulus:storage:default:sdk-loop/*"]}]}}""");
+        assertThat(role.statusCode()).as(role.body()).isEqualTo(201);
+        node.deploy("sdk-looper", "dev.cumulus.tests3sdk.SdkStorage::handle", Map.of("role", "sdk-looper"), code);
+        admin.putBucketNotificationConfiguration(b -> b.bucket("sdk-loop").notificationConfiguration(n -> n
+                .lambdaFunctionConfigurations(LambdaFunctionConfiguration.builder().id("sdk-looper")
+                        .lambdaFunctionArn("sdk-looper").events(Event.S3_OBJECT_CREATED).build())));
+        admin.putObject(b -> b.bucket("sdk-loop").key("again.txt"), RequestBody.fromString("round and round"));
+
+        await().atMost(DELIVERY).until(() -> StorageFunctionsTest.recursionAudit(node).size() > 0);
+        JsonNode line = StorageFunctionsTest.recursionAudit(node).get(0);
+        assertThat(line.get("resource").asText()).isEqualTo("crn:cumulus:storage:default:sdk-loop/again.txt");
+        assertThat(line.get("detail").asText()).contains("16");
+        await().atMost(DELIVERY).until(() -> StorageFunctionsTest.invocations(node, "sdk-looper") == 16);
     }
 
     @Test

@@ -21,11 +21,28 @@ public class SdkStorage {
      * {@code {"bucket": b, "prefix": p}}: put, get, list under {@code p}, delete; then a put
      * outside {@code p}. Returns what each step saw, and the instance's credentials for the test
      * to try elsewhere. {@code {"bucket": b, "key": k, "accessKeyId"...}}: a get with the given
-     * credentials instead.
+     * credentials instead. An S3 event: each object is written onto its own key again (a loop).
      */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> handle(Map<String, Object> event) {
-        String bucket = (String) event.get("bucket");
         Map<String, Object> out = new LinkedHashMap<>();
+        if (event.get("Records") instanceof List<?> records) {
+            // an S3 event: write each object onto its own key again, through the SDK (a loop)
+            try (S3Client s3 = S3Client.builder().forcePathStyle(true).build()) {
+                for (Object r : records) {
+                    Map<String, Object> s3Part = (Map<String, Object>) ((Map<String, Object>) r).get("s3");
+                    String name = (String) ((Map<String, Object>) s3Part.get("bucket")).get("name");
+                    String key = java.net.URLDecoder.decode((String) ((Map<String, Object>) s3Part.get("object"))
+                            .get("key"), java.nio.charset.StandardCharsets.UTF_8);
+                    s3.putObject(b -> b.bucket(name).key(key), RequestBody.fromBytes(
+                            s3.getObjectAsBytes(b -> b.bucket(name).key(key)).asByteArray()));
+                    System.out.println("stored " + key);
+                }
+            }
+            out.put("stored", records.size());
+            return out;
+        }
+        String bucket = (String) event.get("bucket");
         if (event.containsKey("accessKeyId")) {
             try (S3Client s3 = S3Client.builder().forcePathStyle(true)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(

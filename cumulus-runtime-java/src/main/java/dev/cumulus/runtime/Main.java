@@ -12,7 +12,8 @@ import java.util.Map;
  * <p>Environment: {@code CUMULUS_RUNTIME_SOCKET} (Unix socket serving the Runtime API; preferred)
  * or {@code AWS_LAMBDA_RUNTIME_API} ({@code host:port}); {@code _HANDLER}
  * ({@code com.example.Hello} or {@code com.example.Hello::method}); {@code LAMBDA_TASK_ROOT};
- * {@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_LAMBDA_FUNCTION_VERSION},
+ * {@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_LAMBDA_FUNCTION_VERSION}; {@code CUMULUS_S3_RELAY}
+ * ({@code 127.0.0.1:<port>}: serve the node's S3 API there, see {@link LoopbackRelay});
  * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}.
  *
  * <p>Exit status: never exits while the Runtime API is reachable; 1 after reporting an init
@@ -42,10 +43,12 @@ public final class Main {
             err.println("cumulus-runtime: set CUMULUS_RUNTIME_SOCKET or AWS_LAMBDA_RUNTIME_API");
             return 2;
         }
+        Map<String, String> variables = environment;
         if (StemCell.isStemCell(environment)) {
             StemCell.warmUp();
             try {
-                env = RuntimeEnv.from(StemCell.awaitFunction(http));
+                variables = StemCell.awaitFunction(http);
+                env = RuntimeEnv.from(variables);
             } catch (IOException e) {
                 err.println("cumulus-runtime: stem cell not specialised: " + e.getMessage());
                 http.close();
@@ -54,6 +57,7 @@ public final class Main {
         }
         RuntimeEnv function = env;
         NodeServices.install(() -> connect(function));
+        LoopbackRelay.start(variables.get(LoopbackRelay.VARIABLE), env.socketPath(), err);
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
             try {

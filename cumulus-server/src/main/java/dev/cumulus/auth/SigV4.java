@@ -85,6 +85,16 @@ public final class SigV4 {
     }
 
     public Checked check(Request request) throws SignatureException {
+        return check(request, null);
+    }
+
+    /**
+     * As {@link #check(Request)}, for a request that may also be signed with {@code session}: the
+     * credentials of the instance it came from (ADR 0039). Those need their session token in
+     * {@code X-Amz-Security-Token}, signed; any other token is refused, as is a token with a key of
+     * the node's.
+     */
+    public Checked check(Request request, SessionCredentials session) throws SignatureException {
         String authorization = first(request, "authorization");
         if (authorization == null) {
             throw new SignatureException("MissingAuthenticationTokenException", "Missing Authentication Token");
@@ -101,11 +111,21 @@ public final class SigV4 {
                             + m.group(1) + "'");
         }
         String accessKeyId = credential[0];
-        if (first(request, "x-amz-security-token") != null) {
-            throw new SignatureException("UnrecognizedClientException", "The security token included in the request is invalid.");
+        String token = first(request, "x-amz-security-token");
+        String secret;
+        if (session != null && accessKeyId.equals(session.accessKeyId())) {
+            if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                    session.sessionToken().getBytes(StandardCharsets.UTF_8))) {
+                throw new SignatureException("UnrecognizedClientException", "The security token included in the request is invalid.");
+            }
+            secret = session.secretAccessKey();
+        } else {
+            if (token != null) {
+                throw new SignatureException("UnrecognizedClientException", "The security token included in the request is invalid.");
+            }
+            secret = keys.secret(accessKeyId).orElseThrow(() -> new SignatureException(
+                    "UnrecognizedClientException", "The security token included in the request is invalid."));
         }
-        String secret = keys.secret(accessKeyId).orElseThrow(() -> new SignatureException(
-                "UnrecognizedClientException", "The security token included in the request is invalid."));
         String amzDate = first(request, "x-amz-date");
         if (amzDate == null) {
             throw new SignatureException("IncompleteSignatureException",

@@ -281,6 +281,9 @@ public final class Platform implements AutoCloseable {
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions, endUserVerifier)));
             // the REST API from inside instances, as their function's role
             runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0), executionTokens::verify, invoker.callers()));
+            // the S3 API from inside instances, with their session credentials (ADR 0039)
+            runtimeApi.serve(new InstanceS3Relay(() -> edge.apis().stream().filter(a -> a.name().equals("s3"))
+                    .findFirst().orElseThrow()));
             // closed before the edge: realtime streams end, so its graceful stop does not wait on them
             closers.push(documents::stopListeners);
             PrivateFiles.write(dataDir.resolve("url"), edge.url() + "\n");

@@ -29,9 +29,16 @@ public interface InstanceService {
 
     /**
      * Who calls: the function of the instance the socket belongs to, its project and its execution
-     * role (null when it has none).
+     * role (null when it has none), and the session credentials the node minted for this very
+     * instance (null when it has none; ADR 0039), and the ids of the invocations it is running
+     * (what it writes continues their storage-trigger chains).
      */
-    record Caller(String project, String functionName, String role) {}
+    record Caller(String project, String functionName, String role, dev.cumulus.auth.SessionCredentials session,
+            java.util.Set<String> running) {
+        public Caller(String project, String functionName, String role) {
+            this(project, functionName, role, null, java.util.Set.of());
+        }
+    }
 
     /** As {@link #handle(String, String, Request)}, knowing the caller's role; by default that. */
     default Answer handle(Caller caller, Request request) throws Exception {

@@ -127,7 +127,8 @@ final class RuntimeApiHandler extends Handler.Abstract {
         }
         InstanceService.Answer result;
         try {
-            InstanceService.Caller caller = new InstanceService.Caller(channel.project(), function, channel.role());
+            InstanceService.Caller caller = new InstanceService.Caller(channel.project(), function, channel.role(),
+                    channel.session(), channel.runningRequestIds());
             if (service.serve(caller, request, response)) {
                 return;
             }

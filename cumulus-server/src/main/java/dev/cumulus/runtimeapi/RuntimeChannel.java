@@ -73,6 +73,16 @@ public interface RuntimeChannel {
         return null;
     }
 
+    /** The session credentials minted for this instance (ADR 0039), while it lives; null if none. */
+    default dev.cumulus.auth.SessionCredentials session() {
+        return null;
+    }
+
+    /** The ids of the invocations this instance is running now. */
+    default java.util.Set<String> runningRequestIds() {
+        return java.util.Set.of();
+    }
+
     /**
      * For a stem cell: blocks until the node assigns it a function and returns the
      * specialisation document ({@code {"environment": {...}}}); null when this channel is not a

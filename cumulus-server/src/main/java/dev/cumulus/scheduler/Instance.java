@@ -46,6 +46,8 @@ final class Instance implements RuntimeChannel {
     private volatile SandboxProcess process;
     private volatile Runnable onClose = () -> {};
     private volatile String currentRequestId;
+    /** Minted when the instance gets its function's environment; gone once it stops (ADR 0039). */
+    private volatile dev.cumulus.auth.SessionCredentials session;
     private volatile long readyNanos;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes when the process has exited, whoever ended it; lets the pool notice an idle crash. */
@@ -142,6 +144,7 @@ final class Instance implements RuntimeChannel {
 
     /** Answers every waiting poll with 410 and every later one too: the instance is being stopped. */
     private void stopPolls() {
+        session = null; // a stopping instance's credentials are refused already
         List<Poll> waiting;
         synchronized (queued) {
             stopping = true;
@@ -238,6 +241,7 @@ final class Instance implements RuntimeChannel {
     }
 
     private void exited(ExitStatus status) {
+        session = null;
         InvocationResult.Failure failure = crashFailure(status);
         boolean unasked = !(status instanceof ExitStatus.Destroyed);
         if (unasked) {
@@ -302,6 +306,26 @@ final class Instance implements RuntimeChannel {
     @Override
     public String role() {
         return version.config().role();
+    }
+
+    @Override
+    public dev.cumulus.auth.SessionCredentials session() {
+        return session;
+    }
+
+    @Override
+    public java.util.Set<String> runningRequestIds() {
+        return java.util.Set.copyOf(pending.keySet());
+    }
+
+    /** Mints this instance's session credentials (ADR 0039); their secrets never reach its log. */
+    dev.cumulus.auth.SessionCredentials mintSession() {
+        dev.cumulus.auth.SessionCredentials minted = dev.cumulus.auth.SessionCredentials.mint();
+        List<String> hidden = new java.util.ArrayList<>(redacted);
+        hidden.addAll(List.of(minted.secretAccessKey(), minted.sessionToken()));
+        redact(hidden);
+        session = minted;
+        return minted;
     }
 
     @Override

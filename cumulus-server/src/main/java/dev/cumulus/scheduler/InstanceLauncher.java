@@ -1,6 +1,7 @@
 package dev.cumulus.scheduler;
 
 import dev.cumulus.aot.AotCache;
+import dev.cumulus.auth.SessionCredentials;
 import dev.cumulus.files.FileTrees;
 import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionMount;
@@ -43,6 +44,8 @@ final class InstanceLauncher {
     private static final String SOCKET_DIR = "/run/cumulus";
     /** Where a {@code provided} runtime finds the Runtime API inside the sandbox: the relay's port. */
     static final String RELAY_ADDRESS = "127.0.0.1:9001";
+    /** Asks the Java runtime to serve {@link #RELAY_ADDRESS} as a relay to its socket (ADR 0039). */
+    static final String S3_RELAY = "CUMULUS_S3_RELAY";
     /**
      * Starts the relay from the sandbox's own loopback to the instance's Runtime API socket, waits
      * until it listens (0x2329 is 9001, 0A is LISTEN) and then becomes the function's bootstrap.
@@ -229,7 +232,34 @@ final class InstanceLauncher {
         env.put("AWS_REGION", region);
         env.put("AWS_DEFAULT_REGION", region);
         env.put("AWS_LAMBDA_MAX_CONCURRENCY", Integer.toString(config.concurrency()));
+        s3Session(instance, env);
         return env;
+    }
+
+    /**
+     * The AWS SDKs' view of the node's S3 API from inside the instance (ADR 0039): session
+     * credentials minted for this instance, valid only through its own socket, and the endpoint on
+     * its loopback that leads there (the Java runtime's relay, or the {@code provided} runtime's
+     * socat relay, which carries {@code /s3} along with the Runtime API). Only for a function with
+     * an execution role, and only where the loopback is the sandbox's own: the plain-process
+     * sandbox shares the node's, where a relay would be anyone's. Where the node sets the AWS
+     * variables they replace the function's own; elsewhere the function's own stay (a function
+     * with egress may well hold credentials for AWS itself).
+     */
+    private void s3Session(Instance instance, Map<String, String> env) {
+        // the node's alone: a function could otherwise open a relay on the node's own loopback (plain sandbox)
+        env.remove(S3_RELAY);
+        if (instance.version.config().role() == null || !sandbox.isolated()) {
+            return;
+        }
+        SessionCredentials session = instance.mintSession();
+        env.put("AWS_ACCESS_KEY_ID", session.accessKeyId());
+        env.put("AWS_SECRET_ACCESS_KEY", session.secretAccessKey());
+        env.put("AWS_SESSION_TOKEN", session.sessionToken());
+        env.put("AWS_ENDPOINT_URL_S3", "http://" + RELAY_ADDRESS + "/s3");
+        if (!isProvided(instance.version.config())) {
+            env.put(S3_RELAY, RELAY_ADDRESS);
+        }
     }
 
     private Map<String, String> baseEnvironment(Mount socket) {

@@ -236,8 +236,11 @@ final class AwsChunkedInputStream extends InputStream {
         in.close();
     }
 
-    /** The flexible checksums S3 names in {@code x-amz-trailer}, over the JDK's implementations. */
-    private interface Checksum {
+    /**
+     * The flexible checksums S3 names in {@code x-amz-trailer} or sends as headers, over the JDK's
+     * implementations.
+     */
+    interface Checksum {
         void update(byte[] b, int off, int len);
 
         String base64();

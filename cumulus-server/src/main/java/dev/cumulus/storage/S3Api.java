@@ -54,6 +54,19 @@ public final class S3Api {
     public static final String PREFIX = "/s3";
     static final String OBJECT_SIZE = "cumulus.s3.objectSize";
     private static final String CHECKED = "cumulus.s3.checked";
+    /**
+     * The request attribute under which the relay on an instance's socket hands over that
+     * instance's session credentials and the principal they stand for (ADR 0039). Attributes are
+     * set by the node's own code only: over the network, session credentials are unknown keys.
+     */
+    public static final String INSTANCE_SESSION = S3Api.class.getName() + ".instanceSession";
+
+    /**
+     * An instance's session credentials, the principal (its function's role) they act as, and the
+     * invocations it runs, whose storage-trigger chains its writes continue.
+     */
+    public record InstanceSession(dev.cumulus.auth.SessionCredentials credentials, Principal principal,
+            java.util.Set<String> running) {}
     private static final String UNSIGNED = "UNSIGNED-PAYLOAD";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -137,6 +150,7 @@ public final class S3Api {
         Request request = call.request();
         SigV4.Request signed = new SigV4.Request(request.getMethod(), request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(), name -> request.getHeaders().getValuesList(name));
+        InstanceSession session = request.getAttribute(INSTANCE_SESSION) instanceof InstanceSession s ? s : null;
         SigV4.Checked checked;
         try {
             if (call.query("X-Amz-Signature") != null) {
@@ -147,7 +161,7 @@ public final class S3Api {
                     throw new ApiException(403, "AccessDenied", "Access Denied: the request is neither signed nor"
                             + " presigned");
                 }
-                checked = signatures.check(signed);
+                checked = signatures.check(signed, session == null ? null : session.credentials());
                 String content = call.header("x-amz-content-sha256");
                 if (content == null) {
                     throw new ApiException(400, "InvalidRequest",
@@ -164,6 +178,9 @@ public final class S3Api {
             throw new ApiException(403, s3Code(e), e.getMessage());
         }
         request.setAttribute(CHECKED, checked);
+        if (session != null && checked.accessKeyId().equals(session.credentials().accessKeyId())) {
+            return session.principal(); // SigV4.check took this key only with its session token
+        }
         return guard.accessKey(checked.accessKeyId(), call.facts()).orElseThrow(() -> new ApiException(403,
                 "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."));
     }
@@ -185,15 +202,74 @@ public final class S3Api {
         InputStream raw = Exchange.body(request, Storage.MAX_PUT_BYTES + Storage.MAX_PUT_BYTES / 64);
         SigV4.Checked checked = (SigV4.Checked) request.getAttribute(CHECKED);
         String content = checked == null || checked.presigned() ? UNSIGNED : call.header("x-amz-content-sha256");
+        InputStream object;
         if (content.startsWith("STREAMING-")) {
             boolean signedChunks = content.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
-            return new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
+            object = new AwsChunkedInputStream(new BufferedInputStream(raw, 64 * 1024), signedChunks ? checked : null,
                     call.header("x-amz-trailer"), content.endsWith("-TRAILER"));
+        } else if (content.equals(UNSIGNED)) {
+            object = raw;
+        } else {
+            object = new Sha256Checked(raw, content.toLowerCase(Locale.ROOT));
         }
-        if (content.equals(UNSIGNED)) {
-            return raw;
+        return headerChecksum(call, object);
+    }
+
+    /** The checksum headers S3 defines; CRC64NVME is named only to be refused, never left unchecked. */
+    private static final List<String> CHECKSUM_HEADERS = List.of("x-amz-checksum-crc32", "x-amz-checksum-crc32c",
+            "x-amz-checksum-sha1", "x-amz-checksum-sha256", "x-amz-checksum-crc64nvme");
+
+    /**
+     * A checksum sent as a plain header ({@code x-amz-checksum-crc32: <base64>}, as the SDKs do
+     * for a body they know whole) is computed over the object's bytes and compared at their end:
+     * a mismatch is {@code BadDigest} and nothing is stored. One such header at most; one the node
+     * cannot compute is refused, as in a trailer.
+     */
+    private static InputStream headerChecksum(Call call, InputStream object) {
+        String name = null;
+        for (String candidate : CHECKSUM_HEADERS) {
+            if (call.header(candidate) != null) {
+                if (name != null) {
+                    throw new ApiException(400, "InvalidRequest", "Expecting a single x-amz-checksum- header."
+                            + " Multiple checksum Types are not allowed.");
+                }
+                name = candidate;
+            }
         }
-        return new Sha256Checked(raw, content.toLowerCase(Locale.ROOT));
+        if (name == null) {
+            return object;
+        }
+        if (name.equals("x-amz-checksum-crc64nvme")) {
+            throw new ApiException(400, "InvalidRequest", name + " is not served: send x-amz-checksum-crc32, -crc32c,"
+                    + " -sha1 or -sha256");
+        }
+        String declared = call.header(name).strip();
+        AwsChunkedInputStream.Checksum checksum = AwsChunkedInputStream.Checksum.named(name);
+        String algorithm = name.substring("x-amz-checksum-".length()).toUpperCase(Locale.ROOT);
+        return new FilterInputStream(object) {
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    checksum.update(b, off, n);
+                } else if (n < 0 && !ended) {
+                    ended = true;
+                    if (!checksum.base64().equals(declared)) {
+                        throw new ApiException(400, "BadDigest", "The " + algorithm + " you specified did not match"
+                                + " the calculated checksum.");
+                    }
+                }
+                return n;
+            }
+        };
     }
 
     /** Fails the read at the end when the bytes' SHA-256 is not what the signature covered. */
@@ -575,8 +651,20 @@ public final class S3Api {
 
     // --- objects ---
 
-    private static int hops(Call call) {
-        return StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER));
+    /**
+     * The storage-trigger hop count a write continues: the one the request declares or, from
+     * inside an instance (where the AWS SDK declares none), the highest of the invocations that
+     * instance runs, so a function writing through the SDK into the bucket that triggered it is
+     * stopped like one using {@code context.storage()} (ADR 0039).
+     */
+    private int hops(Call call) {
+        int hops = StorageEvents.hops(call.header(StorageEvents.HOPS_HEADER));
+        if (call.request().getAttribute(INSTANCE_SESSION) instanceof InstanceSession session) {
+            for (String requestId : session.running()) {
+                hops = Math.max(hops, storage.events().hopsOf(call.project(), requestId));
+            }
+        }
+        return hops;
     }
 
     private Storage.PutRequest putRequest(Call call) {

@@ -105,12 +105,20 @@ class StorageFunctionsTest {
     }
 
     static JsonNode recursionAudit() {
+        return recursionAudit(node);
+    }
+
+    static JsonNode recursionAudit(TestNode node) {
         HttpResponse<String> response = node.send("GET", "/v1/audit?action=storage:InvokeTrigger", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestNode.json(response).get("entries");
     }
 
     static int invocations(String function) {
+        return invocations(node, function);
+    }
+
+    static int invocations(TestNode node, String function) {
         HttpResponse<String> response = node.send("GET", "/v1/functions/" + function + "/invocations?limit=1000", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TestNode.json(response).get("invocations").size();

@@ -112,7 +112,9 @@ public final class RealtimeSocket implements Session.Listener.AutoDemanding {
             throw ApiException.badRequest("InvalidMessage", "collection is required, a string");
         }
         String collection = m.get("collection").asText();
-        // the SSE route's action and resource for this collection; a refusal ends this subscribe only
+        // a valid name first, so no crafted one ("a/b", "*") shapes the resource IAM is asked about;
+        // then the SSE route's action and resource for this collection; a refusal ends this subscribe only
+        Documents.requireCollectionName(collection);
         iam.authorize("db:Listen", dev.cumulus.iam.Crn.of("db", project, collection + "/*"));
         if (m.hasNonNull("doc") && m.hasNonNull("query")) {
             throw ApiException.badRequest("InvalidMessage", "a subscription is to a doc or to a query, not both");

@@ -144,6 +144,9 @@ class RealtimeTest {
         assertThat(refused.get("error").asText()).isEqualTo("AccessDenied");
         assertThat(refused.get("status").asInt()).isEqualTo(403);
         assertThat(refused.get("message").asText()).contains("db:Listen").contains("crn:cumulus:db:rt:iam-b/*");
+        // nor is a name shaped to fall under the allowed collection's resource
+        socket.send("{\"type\":\"subscribe\",\"id\":\"b1\",\"collection\":\"iam-a/../iam-b\"}");
+        assertThat(socket.next().get("error").asText()).isEqualTo("InvalidCollectionName");
         // resuming is no way around it either
         socket.send("{\"type\":\"subscribe\",\"id\":\"b2\",\"collection\":\"iam-b\",\"after\":0}");
         assertThat(socket.next().get("error").asText()).isEqualTo("AccessDenied");

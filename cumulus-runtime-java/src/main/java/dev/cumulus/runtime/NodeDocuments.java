@@ -12,12 +12,15 @@ import java.util.Optional;
  * {@link Documents} over the Runtime API socket: the REST API's {@code /v1/db/...} relayed as
  * the function's execution role ({@link NodeServices#API}). Acting for an end user adds
  * {@code X-Cumulus-On-Behalf-Of} with the user's access token, which the node verifies and the
- * collections' rules judge (ADR 0035).
+ * collections' rules judge (ADR 0035). Every call names its invocation ({@link #INVOCATION}), so
+ * a write made for a change event counts as one more hop of that event's chain.
  */
 final class NodeDocuments implements Documents {
     static final String ON_BEHALF_OF = "X-Cumulus-On-Behalf-Of";
     /** With the invocation's execution token: the node acts for the caller it verified for it. */
     static final String AS_CALLER = "X-Cumulus-As-Caller";
+    /** With the invocation's execution token: writes continue the change-trigger chain of that invocation. */
+    static final String INVOCATION = "X-Cumulus-Invocation";
     private static final String DB = NodeServices.API + "db/";
 
     private final NodeServices node;
@@ -125,13 +128,17 @@ final class NodeDocuments implements Documents {
     }
 
     private HttpResponse call(String method, String path, String[] headers, byte[] body) {
-        if (actAsHeader == null) {
-            return node.call(method, path, headers, body);
+        List<String> all = new ArrayList<>(List.of(headers));
+        if (executionToken != null) {
+            // names the invocation: a write made for a change event continues its chain (loops stop)
+            all.add(INVOCATION);
+            all.add(executionToken);
         }
-        String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
-        all[headers.length] = actAsHeader;
-        all[headers.length + 1] = actAsValue;
-        return node.call(method, path, all, body);
+        if (actAsHeader != null) {
+            all.add(actAsHeader);
+            all.add(actAsValue);
+        }
+        return node.call(method, path, all.toArray(String[]::new), body);
     }
 
     private static Map<?, ?> expect(HttpResponse r, int status) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -175,6 +176,14 @@ public final class AsyncDelivery implements AsyncInvoker, AutoCloseable {
             throw ApiException.badRequest("InvalidDestination", field + ": " + destination.kind().name().toLowerCase(
                     java.util.Locale.ROOT) + " " + destination.name() + " does not exist");
         }
+    }
+
+    /**
+     * The event that asynchronous invocation {@code requestId} of {@code project} runs for, while
+     * the outbox keeps it; empty for any other invocation (synchronous ones have no row).
+     */
+    public Optional<CloudEvent> event(String project, String requestId) {
+        return outbox.find(requestId).filter(r -> r.project().equals(project)).map(OutboxRow::event);
     }
 
     /** {@code GET /v1/invocations/{id}}: the event, its state and every attempt. */

@@ -274,6 +274,35 @@ public final class Documents {
         });
     }
 
+    /**
+     * Declares how many change events led to a write (a client of the REST API copies it from the
+     * event's {@code hops}); a function's writes through its socket get it from their invocation.
+     */
+    public static final String HOPS_HEADER = "Cumulus-Db-Hops";
+    /**
+     * The request attribute with the hop count of the invocation a relayed write comes from
+     * ({@link #hopsOf}); a write counts the larger of it and {@link #HOPS_HEADER}.
+     */
+    public static final String INVOCATION_HOPS = Documents.class.getName() + ".invocationHops";
+
+    /**
+     * The hop count a write continues from when it is made by an invocation of {@code project}
+     * run for {@code event}: the change event's {@code hops} when the event is one of this
+     * project's change events ({@code document.*} from {@code /db/<project>/...}), else 0.
+     */
+    public static int hopsOf(String project, CloudEvent event) {
+        if (event == null || event.type() == null || !event.type().startsWith("document.") || event.source() == null
+                || !event.source().startsWith("/db/" + project + "/")) {
+            return 0;
+        }
+        try {
+            JsonNode data = Json.MAPPER.readTree(event.data());
+            return data == null ? 0 : Math.max(0, Math.min(data.path("hops").asInt(0), 1_000));
+        } catch (IOException e) {
+            return 0; // not a change event's data after all
+        }
+    }
+
     /** What a committed write did: the images before and after (null when absent). */
     public record Change(String project, String collection, String id, Document before, Document after, int hops) {
         public String type() {
@@ -296,9 +325,12 @@ public final class Documents {
      */
     List<Change> commit(Access access, String project, List<Read> reads, List<Write> writes, int hops) {
         if (hops >= MAX_HOPS) {
-            throw new ApiException(508, "ChangeLoop", "this write follows " + hops + " change events in a row (the "
-                    + "Cumulus-Db-Hops header); a function writing into the collection that triggers it loops; "
-                    + "the limit is " + MAX_HOPS);
+            LOG.error("recursive write chain stopped: a write to {} in project {} follows {} change-triggered"
+                    + " invocations in a row (limit {}); refused with 508 ChangeLoop", writes.isEmpty() ? "nothing"
+                    : writes.getFirst().collection(), project, hops, MAX_HOPS);
+            throw new ApiException(508, "ChangeLoop", "this write follows " + hops + " change events in a row (a "
+                    + "function triggered by a change writing again, or the " + HOPS_HEADER + " header); a function"
+                    + " writing into the collection that triggers it loops; the limit is " + MAX_HOPS);
         }
         if (writes.size() > MAX_WRITES || reads.size() > MAX_READS) {
             throw ApiException.badRequest("TooManyOperations", "a transaction or batch has at most " + MAX_WRITES

@@ -37,7 +37,7 @@ final class DocumentsApi {
     static final int MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
     static final int MAX_SETTINGS_BYTES = 256 * 1024;
     /** Carries how many change events led to this write (a function copies it from the event's {@code hops}). */
-    static final String HOPS_HEADER = "Cumulus-Db-Hops";
+    static final String HOPS_HEADER = Documents.HOPS_HEADER;
     /** With which an IAM principal acts for an end user (the node's {@link EndUsers} reads it). */
     static final String ON_BEHALF_OF = "X-Cumulus-On-Behalf-Of";
     private static final Pattern ETAG = Pattern.compile("\\s*(?:W/)?\"(\\d{1,18})\"\\s*");
@@ -82,7 +82,7 @@ final class DocumentsApi {
                         .handle(this::delete),
                 forEndUsers(Route.post(c + "/query")).authorize("db:Query", "db", "{collection}/*").handle(this::query),
                 forEndUsers(Route.get(c + "/changes")).authorize("db:Listen", "db", "{collection}/*").handle(this::changes),
-                forEndUsers(Route.get("/v1/db/realtime")).authorize("db:Listen", "db", "*").handle(this::realtime),
+                forEndUsers(Route.get("/v1/db/realtime")).authorize("db:Listen", "db", "realtime").handle(this::realtime),
                 forEndUsers(Route.post("/v1/db/transaction")).authorize("db:Transact", "db", "*").handle(this::transaction),
                 forEndUsers(Route.post("/v1/db/batch")).authorize("db:BatchWrite", "db", "*").handle(this::batch));
     }
@@ -239,18 +239,23 @@ final class DocumentsApi {
     /**
      * Upgrades to the realtime WebSocket ({@link RealtimeSocket}): one socket, many subscriptions,
      * authenticated at the upgrade like every db route (the credential and the end user it acts
-     * for stay the socket's for its life).
+     * for stay the socket's for its life). Opening it is {@code db:Listen} on
+     * {@code crn:cumulus:db:<project>:realtime}; each subscribe is {@code db:Listen} on its
+     * collection ({@code <c>/*}), asked when it comes, so a key confined to some collections
+     * subscribes to those only.
      */
     private void realtime(Call call) throws Exception {
         ServerWebSocketContainer container = ServerWebSocketContainer.get(call.request().getContext());
         Access access = access(call);
         String project = call.project();
+        // each subscription is db:Listen on its collection, as GET collections/{c}/changes is
+        Call.Check check = call.laterChecks();
         FutureCallback upgraded = new FutureCallback();
         if (container == null || !container.upgrade((request, response, callback) -> {
             if (request.hasSubProtocol(RealtimeSocket.PROTOCOL)) {
                 response.setAcceptedSubProtocol(RealtimeSocket.PROTOCOL);
             }
-            return new RealtimeSocket(documents, access, project);
+            return new RealtimeSocket(documents, access, project, check);
         }, call.request(), call.response(), upgraded)) {
             throw new ApiException(426, "UpgradeRequired", "GET realtime is a WebSocket: send Upgrade: websocket"
                     + " (or use GET collections/{c}/changes for Server-Sent Events)");
@@ -383,7 +388,13 @@ final class DocumentsApi {
         return Long.parseLong(m.group(1));
     }
 
+    /** The larger of what the request declares and what its relaying invocation's trigger chain reached. */
     static int hops(Call call) {
+        int invocation = call.request().getAttribute(Documents.INVOCATION_HOPS) instanceof Integer h ? h : 0;
+        return Math.max(invocation, declaredHops(call));
+    }
+
+    private static int declaredHops(Call call) {
         String header = call.header(HOPS_HEADER);
         if (header == null) {
             return 0;

@@ -45,6 +45,8 @@ public final class RealtimeSocket implements Session.Listener.AutoDemanding {
     private final Documents documents;
     private final Access access;
     private final String project;
+    /** The IAM question each subscribe asks for the socket's principal (end users: none, the rules judge them). */
+    private final dev.cumulus.web.Call.Check iam;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -53,10 +55,11 @@ public final class RealtimeSocket implements Session.Listener.AutoDemanding {
 
     private record Subscription(ChangeStream stream, Runnable unwatch) {}
 
-    RealtimeSocket(Documents documents, Access access, String project) {
+    RealtimeSocket(Documents documents, Access access, String project, dev.cumulus.web.Call.Check iam) {
         this.documents = documents;
         this.access = access;
         this.project = project;
+        this.iam = iam;
     }
 
     @Override
@@ -109,6 +112,10 @@ public final class RealtimeSocket implements Session.Listener.AutoDemanding {
             throw ApiException.badRequest("InvalidMessage", "collection is required, a string");
         }
         String collection = m.get("collection").asText();
+        // a valid name first, so no crafted one ("a/b", "*") shapes the resource IAM is asked about;
+        // then the SSE route's action and resource for this collection; a refusal ends this subscribe only
+        Documents.requireCollectionName(collection);
+        iam.authorize("db:Listen", dev.cumulus.iam.Crn.of("db", project, collection + "/*"));
         if (m.hasNonNull("doc") && m.hasNonNull("query")) {
             throw ApiException.badRequest("InvalidMessage", "a subscription is to a doc or to a query, not both");
         }

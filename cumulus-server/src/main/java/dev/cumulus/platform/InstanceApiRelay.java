@@ -1,5 +1,6 @@
 package dev.cumulus.platform;
 
+import dev.cumulus.documents.Documents;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.iam.ExecutionTokens;
 import dev.cumulus.iam.Principal;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpURI;
@@ -32,23 +34,33 @@ final class InstanceApiRelay implements InstanceService {
      * invocation (ADR 0035). The relay resolves the user; the function never names one.
      */
     static final String AS_CALLER = "X-Cumulus-As-Caller";
+    /**
+     * Sent with the invocation's execution token on a function's database calls: its writes
+     * continue the change-trigger chain of that invocation ({@link Documents#INVOCATION_HOPS}), so a
+     * function writing into the collection that triggers it is stopped (docs/documents.md).
+     */
+    static final String INVOCATION = "X-Cumulus-Invocation";
     /** The request attribute with the caller's identity document, for the db routes' end-user seam. */
     static final String CALLER_IDENTITY = InstanceApiRelay.class.getName() + ".callerIdentity";
 
     private final Supplier<Api> rest;
     private final Function<String, Optional<ExecutionTokens.Claims>> tokens;
     private final InvocationCallers callers;
+    private final BiFunction<String, String, Integer> invocationHops;
 
     /**
      * @param rest the node's REST API, once the edge has built it
      * @param tokens verifies an execution token
      * @param callers the end users verified for the running invocations
+     * @param invocationHops the change-trigger hop count of invocation (project, request id): 0
+     *        unless a change event started it
      */
     InstanceApiRelay(Supplier<Api> rest, Function<String, Optional<ExecutionTokens.Claims>> tokens,
-            InvocationCallers callers) {
+            InvocationCallers callers, BiFunction<String, String, Integer> invocationHops) {
         this.rest = rest;
         this.tokens = tokens;
         this.callers = callers;
+        this.invocationHops = invocationHops;
     }
 
     @Override
@@ -70,6 +82,11 @@ final class InstanceApiRelay implements InstanceService {
         String asCaller = request.getHeaders().get(AS_CALLER);
         if (asCaller != null) {
             request.setAttribute(CALLER_IDENTITY, callerIdentity(caller, asCaller));
+        }
+        String invocation = request.getHeaders().get(INVOCATION);
+        if (invocation != null && !request.getMethod().equals("GET")) {
+            ExecutionTokens.Claims claims = claims(caller, invocation, INVOCATION);
+            request.setAttribute(Documents.INVOCATION_HOPS, invocationHops.apply(caller.project(), claims.requestId()));
         }
         HttpURI original = request.getHttpURI();
         String path = "/v1" + original.getPath().substring(PREFIX.length());
@@ -96,14 +113,19 @@ final class InstanceApiRelay implements InstanceService {
      * this node's, for this very function, and its invocation must still run with a caller.
      */
     private String callerIdentity(Caller caller, String executionToken) {
-        ExecutionTokens.Claims claims = tokens.apply(executionToken.strip())
-                .filter(c -> c.project().equals(caller.project()) && c.function().equals(caller.functionName()))
-                .orElseThrow(() -> new ApiException(403, "AccessDenied", AS_CALLER + " needs this invocation's "
-                        + "execution token"));
+        ExecutionTokens.Claims claims = claims(caller, executionToken, AS_CALLER);
         return callers.of(claims.requestId())
                 .filter(v -> v.project().equals(caller.project()) && v.functionName().equals(caller.functionName()))
                 .map(InvocationCallers.Verified::cognitoIdentity)
                 .orElseThrow(() -> new ApiException(403, "NoCaller", "invocation " + claims.requestId()
                         + " has no signed-in caller to act for (only routes and URLs with auth: user have one)"));
+    }
+
+    /** The claims of an execution token this node minted for an invocation of this very function. */
+    private ExecutionTokens.Claims claims(Caller caller, String executionToken, String header) {
+        return tokens.apply(executionToken.strip())
+                .filter(c -> c.project().equals(caller.project()) && c.function().equals(caller.functionName()))
+                .orElseThrow(() -> new ApiException(403, "AccessDenied", header + " needs this invocation's "
+                        + "execution token"));
     }
 }

@@ -280,7 +280,9 @@ public final class Platform implements AutoCloseable {
                     guard, registry, scheduler, invoker, logs, metering.usage(), metering.meter()::flush,
                     config.maxCodeBytes(), clock, routeTable, List.of(lambda, s3), async, functions, endUserVerifier)));
             // the REST API from inside instances, as their function's role
-            runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0), executionTokens::verify, invoker.callers()));
+            runtimeApi.serve(new InstanceApiRelay(() -> edge.apis().get(0), executionTokens::verify, invoker.callers(),
+                    // a change-triggered invocation's writes continue its chain (loops stop, docs/documents.md)
+                    (project, requestId) -> Documents.hopsOf(project, async.event(project, requestId).orElse(null))));
             // the S3 API from inside instances, with their session credentials (ADR 0039)
             runtimeApi.serve(new InstanceS3Relay(() -> edge.apis().stream().filter(a -> a.name().equals("s3"))
                     .findFirst().orElseThrow()));

@@ -157,6 +157,11 @@ public final class Api {
         }
     }
 
+    /** The guard's decision on one more action of an authenticated principal ({@link Call#laterChecks}). */
+    void authorize(Principal who, String action, dev.cumulus.iam.Crn resource, dev.cumulus.iam.Guard.Facts facts) {
+        guard.authorize(who, action, resource, facts);
+    }
+
     void authenticateAndAuthorize(Call call) throws Exception {
         Principal who;
         try {

@@ -165,6 +165,32 @@ public final class Call {
         return new Guard.Facts(source, Instant.now());
     }
 
+    /** A later question to the guard for a call's principal ({@link #laterChecks}). */
+    @FunctionalInterface
+    public interface Check {
+        /** @throws dev.cumulus.errors.ApiException 403 AccessDenied when the guard denies (audited) */
+        void authorize(String action, Crn resource);
+    }
+
+    /**
+     * Asks the guard, for this call's principal and client address but at the time of asking,
+     * about further actions on other resources of the call's project: for a handler that acts on
+     * several resources after the call itself (a realtime WebSocket's subscriptions). An end user
+     * is no IAM principal (the handler judges them by its rules): nothing to ask for them.
+     */
+    public Check laterChecks() {
+        Principal who = principal;
+        if (who == null) {
+            throw new IllegalStateException("laterChecks needs an authenticated call");
+        }
+        InetAddress source = facts().source();
+        return (action, resource) -> {
+            if (who.kind() != Principal.Kind.END_USER) {
+                api.authorize(who, action, resource, new Guard.Facts(source, Instant.now()));
+            }
+        };
+    }
+
     /** The route's resource for this call. */
     public Crn resource() {
         return Crn.of(route.service, project, route.resourcePath.apply(this));

@@ -1,6 +1,7 @@
 package dev.cumulus.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,9 +80,14 @@ class RealtimeTest {
         WebSocket ws;
 
         static Socket open(String endUserToken) {
+            return open(node.platform.rootToken(), endUserToken);
+        }
+
+        /** As {@code bearer} (an operator credential), for an end user when {@code endUserToken} is not null. */
+        static Socket open(String bearer, String endUserToken) {
             Socket s = new Socket();
             WebSocket.Builder b = http.newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + node.platform.rootToken())
+                    .header("Authorization", "Bearer " + bearer)
                     .subprotocols("cumulus.realtime.v1");
             if (endUserToken != null) {
                 b.header("X-Cumulus-On-Behalf-Of", "Bearer " + endUserToken);
@@ -122,6 +128,53 @@ class RealtimeTest {
         void close() {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
         }
+    }
+
+    @Test
+    void aKeyAllowedOneCollectionSubscribesToThatOneOnlyAndItsSocketStaysUsable() throws Exception {
+        for (String c : new String[] {"iam-a", "iam-b"}) {
+            assertThat(send("PUT", DB + "/collections/" + c, "{}").statusCode()).isEqualTo(201);
+        }
+        String onlyA = apiKey("\"crn:cumulus:db:rt:realtime\", \"crn:cumulus:db:rt:iam-a/*\"");
+        Socket socket = Socket.open(onlyA, null);
+        socket.send("{\"type\":\"subscribe\",\"id\":\"b\",\"collection\":\"iam-b\"}");
+        JsonNode refused = socket.next();
+        assertThat(refused.get("type").asText()).as(refused.toString()).isEqualTo("error");
+        assertThat(refused.get("id").asText()).isEqualTo("b");
+        assertThat(refused.get("error").asText()).isEqualTo("AccessDenied");
+        assertThat(refused.get("status").asInt()).isEqualTo(403);
+        assertThat(refused.get("message").asText()).contains("db:Listen").contains("crn:cumulus:db:rt:iam-b/*");
+        // nor is a name shaped to fall under the allowed collection's resource
+        socket.send("{\"type\":\"subscribe\",\"id\":\"b1\",\"collection\":\"iam-a/../iam-b\"}");
+        assertThat(socket.next().get("error").asText()).isEqualTo("InvalidCollectionName");
+        // resuming is no way around it either
+        socket.send("{\"type\":\"subscribe\",\"id\":\"b2\",\"collection\":\"iam-b\",\"after\":0}");
+        assertThat(socket.next().get("error").asText()).isEqualTo("AccessDenied");
+
+        // the same socket goes on: the allowed collection subscribes and gets its changes, the other's never come
+        socket.send("{\"type\":\"subscribe\",\"id\":\"a\",\"collection\":\"iam-a\"}");
+        JsonNode subscribed = socket.next();
+        assertThat(subscribed.get("type").asText()).as(subscribed.toString()).isEqualTo("subscribed");
+        assertThat(send("PUT", DB + "/collections/iam-b/documents/secret", "{\"n\":1}").statusCode()).isEqualTo(201);
+        assertThat(send("PUT", DB + "/collections/iam-a/documents/open", "{\"n\":1}").statusCode()).isEqualTo(201);
+        JsonNode change = socket.next();
+        assertThat(change.get("type").asText()).as(change.toString()).isEqualTo("change");
+        assertThat(change.get("id").asText()).isEqualTo("a");
+        assertThat(change.at("/data/id").asText()).isEqualTo("open");
+        socket.close();
+
+        // a key without db:Listen on the socket itself cannot open it
+        String noSocket = apiKey("\"crn:cumulus:db:rt:iam-a/*\"");
+        assertThatThrownBy(() -> Socket.open(noSocket, null)).hasMessageContaining("handshake: 403");
+    }
+
+    /** A key of project rt allowed db:Listen on {@code resources} (a JSON list's items) only. */
+    static String apiKey(String resources) {
+        HttpResponse<String> key = node.send("POST", "/v1/api-keys", """
+                {"project":"rt","policy":{"Version":"2026-12-01","Statement":[{"Effect":"Allow","Action":"db:Listen",
+                 "Resource":[%s]}]}}""".formatted(resources));
+        assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
+        return TestNode.json(key).get("token").asText();
     }
 
     static JsonNode parse(String text) {

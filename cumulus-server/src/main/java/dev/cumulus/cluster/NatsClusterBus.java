@@ -37,9 +37,12 @@ final class NatsClusterBus implements ClusterBus {
         this.url = url;
     }
 
-    static NatsClusterBus connect(String url, String nodeId) throws IOException {
+    static NatsClusterBus connect(String server, String nodeId) throws IOException {
+        String url = shown(server); // what logs and errors say: never the login
+        // before the first connect succeeds a failure is the start's error, not a reconnect to announce
+        java.util.concurrent.atomic.AtomicBoolean connected = new java.util.concurrent.atomic.AtomicBoolean();
         Options options = new Options.Builder()
-                .server(url)
+                .server(server)
                 .connectionName("cumulus-node-" + nodeId)
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .maxReconnects(-1) // for as long as the node runs: the look covers the gap
@@ -47,6 +50,9 @@ final class NatsClusterBus implements ClusterBus {
                 .connectionListener(new ConnectionListener() {
                     @Override
                     public void connectionEvent(Connection conn, Events type) {
+                        if (!connected.get()) {
+                            return;
+                        }
                         switch (type) {
                             case DISCONNECTED -> LOG.warn("cluster bus {}: disconnected; reconnecting (realtime "
                                     + "subscriptions see other nodes' writes at their next look meanwhile)", url);
@@ -63,18 +69,47 @@ final class NatsClusterBus implements ClusterBus {
 
                     @Override
                     public void exceptionOccurred(Connection conn, Exception exp) {
-                        LOG.warn("cluster bus {}: {}", url, exp.toString());
+                        if (connected.get()) {
+                            LOG.warn("cluster bus {}: {}", url, exp.toString());
+                        }
                     }
                 })
                 .build();
         try {
-            return new NatsClusterBus(Nats.connect(options), nodeId, url);
+            Connection connection = Nats.connect(options);
+            connected.set(true);
+            return new NatsClusterBus(connection, nodeId, url);
         } catch (IOException e) {
-            throw new IOException("the cluster bus " + url + " is not reachable (" + e.getMessage()
-                    + "); the node does not start without the bus it was told to use", e);
+            // no cause attached: the library's message or trace may name the server with its login
+            throw new IOException("the cluster bus " + url + " is not reachable (" + scrub(server, String.valueOf(e.getMessage()))
+                    + "); the node does not start without the bus it was told to use");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to the cluster bus " + url, e);
+        }
+    }
+
+    /** {@code text} with the URL's user info, wherever it appears, as {@code ***}. */
+    static String scrub(String server, String text) {
+        try {
+            String login = new java.net.URI(server).getRawUserInfo();
+            return login == null ? text : text.replace(login, "***");
+        } catch (java.net.URISyntaxException e) {
+            return "(not shown)";
+        }
+    }
+
+    /** The URL without its user info ({@code nats://USER:PASS@...} as {@code nats://***@...}). */
+    static String shown(String server) {
+        try {
+            java.net.URI uri = new java.net.URI(server);
+            if (uri.getRawUserInfo() == null) {
+                return server;
+            }
+            return new java.net.URI(uri.getScheme(), "***", uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
+                    uri.getFragment()).toString();
+        } catch (java.net.URISyntaxException e) {
+            return "(the cluster bus URL, not shown)";
         }
     }
 

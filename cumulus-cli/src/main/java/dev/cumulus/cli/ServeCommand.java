@@ -73,6 +73,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "PostgreSQL JDBC URL. Default: an SQLite file in the data dir.")
     String jdbcUrl;
 
+    @Option(names = "--cluster-bus", paramLabel = "URL",
+            description = {"How nodes sharing one --db tell each other of document writes, so that realtime "
+                    + "subscriptions on every node get a write at once: nats://HOST:PORT (or tls://HOST:PORT; "
+                    + "nats://USER:PASS@HOST:PORT with a login). serve stops when the bus does not answer at start; "
+                    + "later losses are logged and it reconnects.",
+                    "Default: none (a node alone; subscriptions see other nodes' writes within a second)."})
+    String clusterBus;
+
     @Option(names = "--sandbox", paramLabel = "MODE", defaultValue = Sandboxes.BWRAP,
             description = {"bwrap: every instance in bubblewrap with cgroup limits; without it serve stops and says what to install.",
                     Sandboxes.NO_ISOLATION + ": plain processes of the node, NOT isolated, for code you trust completely; "
@@ -145,6 +153,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw CliException.usage("--smtp: " + e.getMessage());
             }
         }
+        if (clusterBus != null) {
+            requireClusterBusUrl(clusterBus);
+        }
         dev.cumulus.storage.S3BlobStore.Settings blobs = null;
         if (blobStore != null) {
             try {
@@ -179,7 +190,22 @@ final class ServeCommand implements Callable<Integer> {
                 d.async(),
                 tls,
                 smtp,
-                blobs);
+                blobs,
+                clusterBus);
+    }
+
+    private static void requireClusterBusUrl(String url) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw CliException.usage("--cluster-bus must be a NATS URL like nats://127.0.0.1:4222, not '" + url + "'");
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("nats") || uri.getScheme().equals("tls"))
+                || uri.getHost() == null) {
+            throw CliException.usage("--cluster-bus must be a NATS URL like nats://127.0.0.1:4222 (or tls://...), not '"
+                    + url + "'");
+        }
     }
 
     private Path resolve(Path file) {

@@ -124,6 +124,18 @@ class CommandParsingTest {
     }
 
     @Test
+    void serveClusterBus() {
+        assertThat(this.<ServeCommand>parse("serve").config().clusterBus()).as("a node alone").isNull();
+        assertThat(this.<ServeCommand>parse("serve", "--cluster-bus", "nats://127.0.0.1:4222").config().clusterBus())
+                .isEqualTo("nats://127.0.0.1:4222");
+        ServeCommand notNats = parse("serve", "--cluster-bus", "127.0.0.1:4222");
+        assertThatThrownBy(notNats::config).isInstanceOf(CliException.class).hasMessageContaining("--cluster-bus")
+                .hasMessageContaining("nats://");
+        ServeCommand http = parse("serve", "--cluster-bus", "http://127.0.0.1:4222");
+        assertThatThrownBy(http::config).isInstanceOf(CliException.class).hasMessageContaining("--cluster-bus");
+    }
+
+    @Test
     void deployAllOptions() {
         DeployCommand d = parse("deploy", "hello", "--code", "build/hello.jar", "--handler", "com.example.Hello",
                 "--runtime", "java25", "--memory", "512", "--timeout", "60", "--env", "A=1", "--env", "B=x=y",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cumulus.async.CloudEvent;
 import dev.cumulus.async.TopicSink;
+import dev.cumulus.cluster.ClusterBus;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.store.Database;
 import dev.cumulus.web.Json;
@@ -31,11 +32,18 @@ import org.slf4j.LoggerFactory;
  * what a crash left unpublished goes out when the node starts again ({@link #recover}). The event
  * id is fixed per row, so publishing a row twice delivers it to each subscriber once (the topics'
  * idempotency keys).
+ *
+ * <p>After a commit the node wakes its own listeners and tells the other nodes on the cluster bus
+ * ({@link #NOTICES}), whose listeners then read the shared log at once (ADR 0041). The notice only
+ * says "look": the log stays the truth, so a notice lost on the way delays an event until the
+ * listener's next periodic look, never loses it.
  */
 final class ChangeLog {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeLog.class);
     static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     static final int BATCH = 100;
+    /** Subjects of the cluster notices: {@code cumulus.db.changes.<project>.<collection>}, as tokens. */
+    static final String NOTICES = "cumulus.db.changes";
 
     /** A row of the log, as listeners get it. */
     record Entry(long seq, String type, String docId, JsonNode event) {}
@@ -44,12 +52,14 @@ final class ChangeLog {
     private final TopicSink topics;
     private final Clock clock;
     private final Duration retention;
+    private final ClusterBus cluster;
     private final Map<String, ReentrantLock> draining = new ConcurrentHashMap<>();
-    private final Map<String, Object> signals = new ConcurrentHashMap<>();
+    private final Map<String, Signal> signals = new ConcurrentHashMap<>();
     private volatile long lastPrune;
 
-    ChangeLog(Database db, TopicSink topics, Clock clock, Duration retention) {
+    ChangeLog(Database db, TopicSink topics, Clock clock, Duration retention, ClusterBus cluster) {
         this.db = db;
+        this.cluster = cluster;
         this.topics = topics;
         this.clock = clock;
         this.retention = retention;
@@ -59,7 +69,7 @@ final class ChangeLog {
      * Appends a change in the write's transaction: takes the collection's next seq. A collection
      * without a changes topic has nothing to publish: its row is born published.
      */
-    void append(Connection c, Documents.Change ch, Instant now, boolean toPublish) throws SQLException {
+    long append(Connection c, Documents.Change ch, Instant now, boolean toPublish) throws SQLException {
         try (PreparedStatement u = c.prepareStatement(
                 "UPDATE db_collections SET change_seq = change_seq + 1 WHERE project = ? AND name = ?")) {
             u.setString(1, ch.project());
@@ -105,11 +115,20 @@ final class ChangeLog {
             }
             i.executeUpdate();
         }
+        return seq;
     }
 
-    /** After a commit: wakes the collection's listeners and publishes what is unpublished, in order. */
-    void committed(String project, String collection, String changesTopic) {
+    /**
+     * After a commit: wakes the collection's listeners here and on the other nodes, and publishes
+     * what is unpublished, in order.
+     *
+     * @param seq the collection's last seq the commit wrote
+     */
+    void committed(String project, String collection, String changesTopic, long seq) {
         signal(project, collection);
+        ObjectNode notice = Json.MAPPER.createObjectNode().put("project", project).put("collection", collection)
+                .put("seq", seq).put("node", cluster.nodeId());
+        cluster.publish(subject(project, collection), Json.write(notice));
         if (changesTopic != null) {
             drain(project, collection, changesTopic);
         } else {
@@ -175,6 +194,28 @@ final class ChangeLog {
         }
     }
 
+    static String subject(String project, String collection) {
+        return NOTICES + "." + ClusterBus.token(project) + "." + ClusterBus.token(collection);
+    }
+
+    /** Wakes the listeners of the collection another node's notice names; close the result to stop. */
+    AutoCloseable hearOtherNodes() {
+        return cluster.subscribe(NOTICES + ".>", notice -> {
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(notice.body());
+            } catch (IOException e) {
+                LOG.warn("cluster notice on {} is not JSON; ignored", notice.subject());
+                return;
+            }
+            if (n == null || !n.path("project").isTextual() || !n.path("collection").isTextual()) {
+                LOG.warn("cluster notice on {} names no collection; ignored", notice.subject());
+                return;
+            }
+            signal(n.get("project").asText(), n.get("collection").asText());
+        });
+    }
+
     /** Publishes what a previous run committed but did not publish (a crash between commit and publish). */
     void recover(java.util.function.BiFunction<String, String, String> topicOf) {
         List<String[]> pairs = db.withConnection(c -> {
@@ -236,14 +277,31 @@ final class ChangeLog {
         });
     }
 
-    /** Waits until the collection may have changes after the last wake-up, at most {@code wait}. */
-    void await(String project, String collection, Duration wait) throws InterruptedException {
-        Object signal = signals.computeIfAbsent(project + "\u0000" + collection, k -> new Object());
+    /** A collection's wake-ups so far: read before looking at the log, handed to {@link #await}. */
+    long signals(String project, String collection) {
+        Signal signal = signals.computeIfAbsent(project + "\u0000" + collection, k -> new Signal());
         synchronized (signal) {
-            if (!closed) {
+            return signal.count;
+        }
+    }
+
+    /**
+     * Waits until the collection may have changes after the look that followed {@link #signals}
+     * returned {@code seen}, at most {@code wait}: a wake-up in between (the look raced a commit)
+     * returns at once instead of being missed.
+     */
+    void await(String project, String collection, long seen, Duration wait) throws InterruptedException {
+        Signal signal = signals.computeIfAbsent(project + "\u0000" + collection, k -> new Signal());
+        synchronized (signal) {
+            if (!closed && signal.count == seen) {
                 signal.wait(Math.max(1, wait.toMillis()));
             }
         }
+    }
+
+    /** A collection's wake-ups, counted so that a listener notices one that came while it looked. */
+    private static final class Signal {
+        long count;
     }
 
     private volatile boolean closed;
@@ -252,7 +310,7 @@ final class ChangeLog {
     void close() {
         closed = true;
         wakers.values().forEach(set -> set.forEach(Runnable::run));
-        for (Object signal : signals.values()) {
+        for (Signal signal : signals.values()) {
             synchronized (signal) {
                 signal.notifyAll();
             }
@@ -265,9 +323,10 @@ final class ChangeLog {
 
     private void signal(String project, String collection) {
         String key = project + "\u0000" + collection;
-        Object signal = signals.get(key);
+        Signal signal = signals.get(key);
         if (signal != null) {
             synchronized (signal) {
+                signal.count++;
                 signal.notifyAll();
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cumulus.async.CloudEvent;
 import dev.cumulus.async.TopicSink;
+import dev.cumulus.cluster.ClusterBus;
 import dev.cumulus.documents.Rules.Operation;
 import dev.cumulus.errors.ApiException;
 import dev.cumulus.store.Database;
@@ -58,11 +59,32 @@ public final class Documents {
         this(db, events, clock, ChangeLog.DEFAULT_RETENTION);
     }
 
+    /**
+     * @param cluster how the other nodes hear of this node's commits and this node of theirs, so
+     *     that realtime subscriptions everywhere look at once (ADR 0041); close {@link #joinCluster}'s
+     *     result before the bus
+     */
+    public Documents(Database db, TopicSink events, Clock clock, ClusterBus cluster) {
+        this(db, events, clock, ChangeLog.DEFAULT_RETENTION, cluster);
+    }
+
     Documents(Database db, TopicSink events, Clock clock, java.time.Duration retention) {
+        this(db, events, clock, retention, ClusterBus.alone("embedded"));
+    }
+
+    Documents(Database db, TopicSink events, Clock clock, java.time.Duration retention, ClusterBus cluster) {
         this.db = db;
         this.dialect = db.postgres() ? Dialect.POSTGRES : Dialect.SQLITE;
         this.clock = clock;
-        this.changeLog = new ChangeLog(db, events, clock, retention);
+        this.changeLog = new ChangeLog(db, events, clock, retention, cluster);
+    }
+
+    /**
+     * Wakes this node's realtime subscriptions when another node commits to their collection;
+     * close the result to stop listening.
+     */
+    public AutoCloseable joinCluster() {
+        return changeLog.hearOtherNodes();
     }
 
     /**
@@ -353,6 +375,7 @@ public final class Documents {
         }
         Instant now = clock.instant();
         Map<String, Collection> collections = new LinkedHashMap<>();
+        Map<String, Long> heads = new java.util.HashMap<>(); // each written collection's last seq
         // collections written to are locked first, in name order, so that two transactions over
         // the same collections never wait on each other in opposite orders
         java.util.SortedSet<String> written = new TreeSet<>();
@@ -377,16 +400,17 @@ public final class Documents {
                     }
                 }
                 List<Change> done = new ArrayList<>();
+                heads.clear();
                 for (Write w : resolved) {
                     Collection col = collections.computeIfAbsent(w.collection(), n -> unchecked(() -> collection(c, project, n)));
                     Change change = apply(c, access, project, col.settings(), w, now, hops);
-                    changeLog.append(c, change, now, col.settings().changesTopic != null);
+                    heads.put(w.collection(), changeLog.append(c, change, now, col.settings().changesTopic != null));
                     done.add(change);
                 }
                 return done;
             });
         for (String name : new java.util.LinkedHashSet<>(changes.stream().map(Change::collection).toList())) {
-            changeLog.committed(project, name, collections.get(name).settings().changesTopic);
+            changeLog.committed(project, name, collections.get(name).settings().changesTopic, heads.get(name));
         }
         return changes;
     }

@@ -215,6 +215,7 @@ final class DocumentsApi {
         long quietSince = System.nanoTime();
         while (!Thread.currentThread().isInterrupted() && !documents.changeLog.closed()) {
             List<String> frames;
+            long signals = documents.changeLog.signals(call.project(), call.param("collection"));
             try {
                 frames = stream.frames();
             } catch (ApiException gone) {
@@ -228,7 +229,7 @@ final class DocumentsApi {
                     send(response, ": keepalive\n\n");
                     quietSince = System.nanoTime();
                 }
-                documents.changeLog.await(call.project(), call.param("collection"), POLL);
+                documents.changeLog.await(call.project(), call.param("collection"), signals, POLL);
                 continue;
             }
             send(response, String.join("", frames));
@@ -264,8 +265,30 @@ final class DocumentsApi {
     }
 
     static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15);
-    /** How long a listener waits for a local signal before looking again (writes on other nodes signal nobody here). */
-    static final java.time.Duration POLL = java.time.Duration.ofSeconds(1);
+    /**
+     * How long a listener waits for a signal (a commit here, or another node's notice on the cluster
+     * bus) before it looks at the log again anyway: what bounds the delay of a lost notice. The
+     * system property {@value #LOOK_PROPERTY} (an ISO-8601 duration) changes it, for tests that
+     * prove the notice and not the look delivered an event; not a user setting.
+     */
+    static final String LOOK_PROPERTY = "cumulus.realtime.look";
+    static final java.time.Duration POLL = look(System.getProperty(LOOK_PROPERTY));
+
+    static java.time.Duration look(String setting) {
+        if (setting == null) {
+            return java.time.Duration.ofSeconds(1);
+        }
+        try {
+            java.time.Duration look = java.time.Duration.parse(setting);
+            if (look.isNegative() || look.isZero()) {
+                throw new java.time.format.DateTimeParseException("not positive", setting, 0);
+            }
+            return look;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalStateException("-D" + LOOK_PROPERTY + " must be a positive ISO-8601 duration such as PT1S, not '"
+                    + setting + "'", e);
+        }
+    }
 
     private static void send(Response response, String text) throws IOException {
         Content.Sink.write(response, false, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));

@@ -60,6 +60,7 @@ import dev.cumulus.iam.AuditLog;
 import dev.cumulus.iam.Crn;
 import dev.cumulus.iam.Principal;
 import dev.cumulus.documents.Documents;
+import dev.cumulus.cluster.ClusterBus;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -149,6 +150,11 @@ public final class Platform implements AutoCloseable {
             RootToken token = RootToken.loadOrCreate(dataDir);
             rootToken = token;
             Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
+            // how the nodes sharing the database hear of each other's commits (ADR 0041): named and
+            // unreachable, the node does not start; closed after everything that publishes on it
+            String nodeId = java.util.UUID.randomUUID().toString();
+            ClusterBus cluster = push(closers, config.clusterBus() == null ? ClusterBus.alone(nodeId)
+                    : ClusterBus.connect(config.clusterBus(), nodeId));
             Path socketRoot = Files.createTempDirectory("cumulus-rt-");
             closers.push(() -> FileTrees.delete(socketRoot));
             Path aotDir = Files.createDirectories(config.aotDir() != null ? config.aotDir() : dataDir.resolve("aot"));
@@ -261,8 +267,10 @@ public final class Platform implements AutoCloseable {
             routeTable.addAll(endUsers.routes());
             // the document database (ADR 0028): an IAM principal acts as itself, beyond the rules, or
             // on behalf of an end user whose access token it forwards, whom the rules then judge
-            Documents documents = new Documents(database, topics, clock);
+            Documents documents = new Documents(database, topics, clock, cluster);
             documents.recover(); // change events a previous run committed but did not publish
+            // other nodes' commits wake this node's realtime subscriptions at once
+            closers.push(documents.joinCluster());
             // and an end user's own access token is a principal on the document routes (ADR 0034)
             routeTable.addAll(documents.routes(call -> onBehalfOf(endUsers, call), endUsers.endUserTokens(),
                     endUsers::allowedOrigins));
@@ -300,7 +308,8 @@ public final class Platform implements AutoCloseable {
                 }
             }
             PrivateFiles.tighten(dataDir); // what this start created (the Store's files) is private too
-            LOG.debug("Cumulus listening on {} (sandbox: {}, data: {})", edge.url(), sandbox.kind(), dataDir);
+            LOG.debug("Cumulus listening on {} (sandbox: {}, data: {}, cluster bus: {})", edge.url(), sandbox.kind(), dataDir,
+                    cluster);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs,
                     executionTokens);
         } catch (IOException | RuntimeException e) {

@@ -29,6 +29,9 @@ import java.time.Duration;
  *     null for none (projects may set their own; see {@link dev.cumulus.mail.SmtpServer})
  * @param blobStore where object storage keeps its bytes: null for files under the data dir, else a
  *     bucket of an S3-compatible service that nodes may share (ADR 0031)
+ * @param clusterBus how the nodes sharing a database tell each other of commits, so that realtime
+ *     subscriptions on every node see a write at once: null for a node alone, else a NATS URL
+ *     ({@code nats://HOST:PORT}); a node does not start when it cannot reach it (ADR 0041)
  */
 public record PlatformConfig(
         String host,
@@ -48,97 +51,110 @@ public record PlatformConfig(
         AsyncDelivery.Settings async,
         EdgeTls tls,
         String smtp,
-        dev.cumulus.storage.S3BlobStore.Settings blobStore) {
+        dev.cumulus.storage.S3BlobStore.Settings blobStore,
+        String clusterBus) {
 
     public static final String DEFAULT_REGION = "us-east-1";
 
     public static PlatformConfig defaults() {
         return new PlatformConfig("127.0.0.1", 8080, Path.of(".cumulus"), null, Duration.ofMinutes(10),
                 50L * 1024 * 1024, 64, 100, Duration.ofSeconds(10), "bwrap", null, 1, null, DEFAULT_REGION,
-                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT, null, null);
+                AsyncDelivery.Settings.defaults(), EdgeTls.DEFAULT, null, null, null);
     }
 
     public PlatformConfig withPort(int port) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withDataDir(Path dataDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withDefaultKeepAlive(Duration keepAlive) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, keepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withMaxCodeBytes(long maxCodeBytes) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withQueue(int queueDepth, Duration queueTimeout) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withStemCells(int stemCells) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withAotDir(Path aotDir) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withSandbox(String sandbox) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withRegion(String region) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withHost(String host) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withTls(EdgeTls tls) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withAsync(AsyncDelivery.Settings async) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withSmtp(String smtp) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 
     public PlatformConfig withBlobStore(dev.cumulus.storage.S3BlobStore.Settings blobStore) {
         return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
                 maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
-                region, async, tls, smtp, blobStore);
+                region, async, tls, smtp, blobStore, clusterBus);
+    }
+
+    public PlatformConfig withJdbcUrl(String jdbcUrl) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls, smtp, blobStore, clusterBus);
+    }
+
+    public PlatformConfig withClusterBus(String clusterBus) {
+        return new PlatformConfig(host, port, dataDir, jdbcUrl, defaultKeepAlive, maxCodeBytes,
+                maxInstances, queueDepth, queueTimeout, sandbox, runtimeJar, stemCells, aotDir,
+                region, async, tls, smtp, blobStore, clusterBus);
     }
 }

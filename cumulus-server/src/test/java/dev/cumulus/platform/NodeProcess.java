@@ -25,12 +25,21 @@ import java.util.Map;
 record NodeProcess(Process process, URI url, String token) {
     /** Starts a node on {@code dataDir}, its stderr to {@code log}; returns once it printed READY. */
     static NodeProcess start(Path dataDir, Path log) throws IOException {
-        List<String> command = List.of(
+        return start(dataDir, log, Map.of());
+    }
+
+    /**
+     * Starts a node with these further system properties, e.g. {@link NodeProcessMain#DB} and
+     * {@link NodeProcessMain#CLUSTER_BUS}.
+     */
+    static NodeProcess start(Path dataDir, Path log, Map<String, String> properties) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-Dcumulus.runtime.jar=" + System.getProperty("cumulus.runtime.jar"),
-                "-cp", System.getProperty("java.class.path"),
-                NodeProcessMain.class.getName(), dataDir.toString(), TestNode.SHARED_AOT_DIR.toString());
+                "-Dcumulus.runtime.jar=" + System.getProperty("cumulus.runtime.jar")));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                NodeProcessMain.class.getName(), dataDir.toString(), TestNode.SHARED_AOT_DIR.toString()));
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;

@@ -13,7 +13,8 @@ import java.util.Map;
  * or {@code AWS_LAMBDA_RUNTIME_API} ({@code host:port}); {@code _HANDLER}
  * ({@code com.example.Hello} or {@code com.example.Hello::method}); {@code LAMBDA_TASK_ROOT};
  * {@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_LAMBDA_FUNCTION_VERSION},
- * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}.
+ * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}; {@code CUMULUS_FRAME_SOCKET}, when the node offers its
+ * framed transport for invocations ({@link FrameRuntime}), which is then used instead of HTTP.
  *
  * <p>Exit status: never exits while the Runtime API is reachable; 1 after reporting an init
  * error, after a fatal JVM error in the function, or when the Runtime API is gone; 2 when the
@@ -42,10 +43,12 @@ public final class Main {
             err.println("cumulus-runtime: set CUMULUS_RUNTIME_SOCKET or AWS_LAMBDA_RUNTIME_API");
             return 2;
         }
+        Map<String, String> functionEnvironment = environment;
         if (StemCell.isStemCell(environment)) {
             StemCell.warmUp();
             try {
-                env = RuntimeEnv.from(StemCell.awaitFunction(http));
+                functionEnvironment = StemCell.awaitFunction(http);
+                env = RuntimeEnv.from(functionEnvironment);
             } catch (IOException e) {
                 err.println("cumulus-runtime: stem cell not specialised: " + e.getMessage());
                 http.close();
@@ -54,6 +57,11 @@ public final class Main {
         }
         RuntimeEnv function = env;
         NodeServices.install(() -> connect(function));
+        String frameSocket = FrameRuntime.socketPath(functionEnvironment);
+        if (frameSocket != null) {
+            http.close(); // the node offers its framed transport: invocations go there (ADR 0042)
+            return FrameRuntime.run(frameSocket, env, out, err);
+        }
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
             try {

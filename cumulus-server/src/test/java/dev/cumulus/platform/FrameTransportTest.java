@@ -50,6 +50,17 @@ class FrameTransportTest {
     }
 
     @Test
+    void functionCodeCannotTakeOverTheFrameSocketOfItsOwnInstance() {
+        node.deploy("squatter", "dev.cumulus.testfn.Gate", Map.of("concurrency", 2, "maxInstances", 1));
+        HttpResponse<String> response = node.invoke("squatter", Map.of("do", "squat"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).as("the runtime's own connection is the only one").isEqualTo("\"closed\"");
+        HttpResponse<String> after = node.invoke("squatter", Map.of("do", "work", "ms", 1));
+        assertThat(after.body()).as("the runtime's connection still serves").isEqualTo("\"worked\"");
+        assertThat(after.headers().firstValue("X-Cumulus-Cold-Start")).hasValue("false");
+    }
+
+    @Test
     void invocationsAtOnceInOneInstanceNeverExceedTheFunctionsConcurrency() throws Exception {
         node.deploy("capped", "dev.cumulus.testfn.Gate",
                 Map.of("concurrency", 3, "maxInstances", 1, "timeoutSeconds", 30));

@@ -2,6 +2,11 @@ package dev.cumulus.testfn;
 
 import dev.cumulus.function.Context;
 import dev.cumulus.function.RequestHandler;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Per-instance concurrency made visible, by {@code {"do": ...}}: {@code wait} blocks until a
  * {@code release} arrives (at most 30 s); {@code work} runs {@code ms} milliseconds; {@code max}
  * says how many {@code wait}/{@code work} invocations this instance ever ran at once;
- * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM.
+ * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM;
+ * {@code squat} connects to the frame socket itself, as hostile function code would, says HELLO
+ * and reports whether the node answered or closed the connection.
  */
 public class Gate implements RequestHandler<Map<String, Object>, String> {
     private static final CountDownLatch OPEN = new CountDownLatch(1);
@@ -33,6 +40,9 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
                 return String.valueOf(System.getenv("CUMULUS_FRAME_SOCKET"));
             }
             case "halt" -> Runtime.getRuntime().halt(7);
+            case "squat" -> {
+                return squat();
+            }
             default -> {
                 // wait and work below
             }
@@ -49,6 +59,24 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
             return "interrupted";
         } finally {
             RUNNING.decrementAndGet();
+        }
+    }
+
+    private static String squat() {
+        try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            socket.connect(UnixDomainSocketAddress.of(System.getenv("CUMULUS_FRAME_SOCKET")));
+            // HELLO, version 1 (docs/adr/0042-framed-runtime-transport.md)
+            ByteBuffer hello = ByteBuffer.allocate(9).putInt(5).put((byte) 0x01).putInt(1).flip();
+            while (hello.hasRemaining()) {
+                socket.write(hello);
+            }
+            try {
+                return socket.read(ByteBuffer.allocate(64)) < 0 ? "closed" : "answered";
+            } catch (IOException reset) {
+                return "closed";
+            }
+        } catch (IOException e) {
+            return "cannot connect: " + e.getMessage();
         }
     }
 }

@@ -64,19 +64,23 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
 
     private static String squat() {
         try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            socket.connect(UnixDomainSocketAddress.of(System.getenv("CUMULUS_FRAME_SOCKET")));
-            // HELLO, version 1 (docs/adr/0042-framed-runtime-transport.md)
-            ByteBuffer hello = ByteBuffer.allocate(9).putInt(5).put((byte) 0x01).putInt(1).flip();
-            while (hello.hasRemaining()) {
-                socket.write(hello);
+            try {
+                socket.connect(UnixDomainSocketAddress.of(System.getenv("CUMULUS_FRAME_SOCKET")));
+            } catch (IOException e) {
+                return "cannot connect: " + e.getMessage();
             }
             try {
+                // HELLO, version 1 (docs/adr/0042-framed-runtime-transport.md)
+                ByteBuffer hello = ByteBuffer.allocate(9).putInt(5).put((byte) 0x01).putInt(1).flip();
+                while (hello.hasRemaining()) {
+                    socket.write(hello);
+                }
                 return socket.read(ByteBuffer.allocate(64)) < 0 ? "closed" : "answered";
-            } catch (IOException reset) {
+            } catch (IOException closedOrReset) {
                 return "closed";
             }
         } catch (IOException e) {
-            return "cannot connect: " + e.getMessage();
+            return "cannot open a socket: " + e.getMessage();
         }
     }
 }

@@ -28,6 +28,8 @@ final class FrameRuntime {
     private final InputStream in;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final PrintStream err;
+    /** Set on STOP: a write that fails from then on is the connection closing, not a failure. */
+    private volatile boolean stopping;
 
     private FrameRuntime(SocketChannel socket, PrintStream err) {
         this.socket = socket;
@@ -111,6 +113,7 @@ final class FrameRuntime {
                             .start(() -> invoke(invocation, handler, env, logger, running));
                 }
                 case Frames.STOP -> {
+                    stopping = true;
                     err.println("cumulus-runtime: " + frame.cursor().getString());
                     running.acquireUninterruptibly(slots); // what runs finishes first
                     return 1;
@@ -143,6 +146,8 @@ final class FrameRuntime {
             Semaphore running) {
         if (invocation.traceId() != null) {
             System.setProperty(Main.TRACE_PROPERTY, invocation.traceId());
+        } else {
+            System.clearProperty(Main.TRACE_PROPERTY);
         }
         InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
                 env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.functionArn(),
@@ -176,7 +181,13 @@ final class FrameRuntime {
             running.release();
             credit();
         } catch (IOException e) {
-            err.println("cumulus-runtime: the frame connection to the node failed: " + e);
+            if (!stopping) {
+                err.println("cumulus-runtime: the frame connection to the node failed: " + e);
+                System.exit(1);
+            }
+        } catch (RuntimeException | Error e) {
+            // a slot lost silently would shrink the instance for good: a fresh instance is better
+            err.println("cumulus-runtime: exiting after " + e + " while answering " + invocation.requestId());
             System.exit(1);
         }
     }

@@ -217,6 +217,7 @@ public final class DocumentsBench {
                 int seen = 0;
                 try {
                     while (seen < events) {
+                        long signals = documents.changeLog.signals(P, "feed");
                         List<ChangeStream.Item> items = stream.poll();
                         long now = System.nanoTime();
                         for (ChangeStream.Item item : items) {
@@ -225,7 +226,7 @@ public final class DocumentsBench {
                             seen++;
                         }
                         if (items.isEmpty()) {
-                            documents.changeLog.await(P, "feed", java.time.Duration.ofSeconds(1));
+                            documents.changeLog.await(P, "feed", signals, java.time.Duration.ofSeconds(1));
                         }
                     }
                 } catch (InterruptedException e) {

@@ -11,8 +11,6 @@ import dev.cumulus.web.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +23,6 @@ import java.util.Map;
  */
 public final class FunctionUrlEvents {
     private static final ObjectMapper JSON = Json.newMapper();
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private FunctionUrlEvents() {}
 
@@ -203,7 +199,7 @@ public final class FunctionUrlEvents {
             g.writeStringField("requestId", requestId);
             g.writeStringField("routeKey", routeKey);
             g.writeStringField("stage", "$default");
-            g.writeStringField("time", TIME.format(now));
+            g.writeStringField("time", RequestTimes.format(now));
             g.writeNumberField("timeEpoch", now.toEpochMilli());
             g.writeEndObject();
 

@@ -8,8 +8,6 @@ import dev.cumulus.web.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -23,8 +21,6 @@ import java.util.Map;
  */
 public final class RestApiEvents {
     private static final ObjectMapper JSON = Json.newMapper();
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private RestApiEvents() {}
 
@@ -86,7 +82,7 @@ public final class RestApiEvents {
         context.put("path", request.rawPath());
         context.put("protocol", request.protocol());
         context.put("requestId", requestId);
-        context.put("requestTime", TIME.format(now));
+        context.put("requestTime", RequestTimes.format(now));
         context.put("requestTimeEpoch", now.toEpochMilli());
         context.put("resourceId", resource);
         context.put("resourcePath", resource);

@@ -135,4 +135,22 @@ class RouterTest {
         assertThat(get.resource()).isEqualTo("crn:cumulus:test:<project>:*");
         assertThat(single.resource()).isEqualTo("crn:cumulus:test:<project>:{x}");
     }
+
+    @Test
+    void routesStartingWithAParameterStillMatchBesideTheLiteralOnesInTableOrder() {
+        Route first = route("GET", "/{bucket}/{key+}");
+        Route literal = route("GET", "/v1/{name}");
+        Route root = route("GET", "/");
+        Route later = route("PUT", "/{bucket}/{key+}");
+        Router mixed = Router.of(List.of(first, literal, root, later));
+
+        assertThat(((Router.Match.Found) mixed.match("GET", "/v1/x", q -> false)).route())
+                .as("the parameter route comes first in the table").isSameAs(first);
+        assertThat(((Router.Match.Found) mixed.match("GET", "/other/x", q -> false)).route()).isSameAs(first);
+        assertThat(((Router.Match.Found) mixed.match("PUT", "/v1/x", q -> false)).route()).isSameAs(later);
+        assertThat(((Router.Match.Found) mixed.match("GET", "/", q -> false)).route()).isSameAs(root);
+        assertThat(mixed.match("DELETE", "/v1/x", q -> false))
+                .isEqualTo(new Router.Match.WrongMethod(List.of("GET", "PUT")));
+        assertThat(mixed.match("GET", "/v2", q -> false)).isInstanceOf(Router.Match.NotFound.class);
+    }
 }

@@ -22,7 +22,7 @@ public final class Json {
      * by all threads. Jackson's default pool keeps buffers per thread, and the node serves each
      * request on a new virtual thread: every generator then allocated fresh 8 KB and 4 KB buffers
      * and set a thread-local, a third of the bytes the node allocated on the function-URL path
-     * (JFR, bench/results/2026-12-06-json-recycler.md).
+     * (JFR, bench/results/2026-12-06-node-event-path.md).
      */
     public static ObjectMapper newMapper() {
         return new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());

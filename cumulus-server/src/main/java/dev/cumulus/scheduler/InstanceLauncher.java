@@ -175,7 +175,8 @@ final class InstanceLauncher {
         boolean loopback = provided && !sandbox.isolated();
         RuntimeApiServer.Endpoint endpoint = loopback
                 ? runtimeApi.openLoopback(channel)
-                : runtimeApi.open(socketDir.resolve("rt.sock"), channel);
+                : runtimeApi.open(socketDir.resolve("rt.sock"), channel, provided
+                        ? RuntimeApiServer.Invocations.OVER_HTTP : RuntimeApiServer.Invocations.OVER_FRAMES);
         Started started = null;
         FrameServer frames = null;
         try {

@@ -14,7 +14,8 @@ import java.util.Map;
  * ({@code com.example.Hello} or {@code com.example.Hello::method}); {@code LAMBDA_TASK_ROOT};
  * {@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_LAMBDA_FUNCTION_VERSION}; {@code CUMULUS_S3_RELAY}
  * ({@code 127.0.0.1:<port>}: serve the node's S3 API there, see {@link LoopbackRelay});
- * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}.
+ * {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE}; {@code CUMULUS_FRAME_SOCKET}, when the node offers its
+ * framed transport for invocations ({@link FrameRuntime}), which is then used instead of HTTP.
  *
  * <p>Exit status: never exits while the Runtime API is reachable; 1 after reporting an init
  * error, after a fatal JVM error in the function, or when the Runtime API is gone; 2 when the
@@ -43,12 +44,12 @@ public final class Main {
             err.println("cumulus-runtime: set CUMULUS_RUNTIME_SOCKET or AWS_LAMBDA_RUNTIME_API");
             return 2;
         }
-        Map<String, String> variables = environment;
+        Map<String, String> functionEnvironment = environment;
         if (StemCell.isStemCell(environment)) {
             StemCell.warmUp();
             try {
-                variables = StemCell.awaitFunction(http);
-                env = RuntimeEnv.from(variables);
+                functionEnvironment = StemCell.awaitFunction(http);
+                env = RuntimeEnv.from(functionEnvironment);
             } catch (IOException e) {
                 err.println("cumulus-runtime: stem cell not specialised: " + e.getMessage());
                 http.close();
@@ -57,7 +58,12 @@ public final class Main {
         }
         RuntimeEnv function = env;
         NodeServices.install(() -> connect(function));
-        LoopbackRelay.start(variables.get(LoopbackRelay.VARIABLE), env.socketPath(), err);
+        LoopbackRelay.start(functionEnvironment.get(LoopbackRelay.VARIABLE), env.socketPath(), err);
+        String frameSocket = FrameRuntime.socketPath(functionEnvironment);
+        if (frameSocket != null) {
+            http.close(); // the node offers its framed transport: invocations go there (ADR 0042)
+            return FrameRuntime.run(frameSocket, env, out, err);
+        }
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
             try {

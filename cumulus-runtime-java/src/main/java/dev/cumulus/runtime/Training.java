@@ -29,6 +29,8 @@ import java.util.Map;
  * records is what an instance does when it starts: read the environment, connect, load a handler
  * from a task root through the function class loader, bind JSON events, answer and fail. The
  * handlers are the class files of {@code dev.cumulus.runtime.training}, copied out of this jar.
+ * Invocations reach instances over the framed transport (ADR 0042), so most scenarios are served
+ * over frames; one stays on HTTP, which instances still speak for specialisation and node services.
  *
  * <p>Work a real instance never does is kept small on purpose: everything the training loads
  * ends up in the cache, and an AOT cache links all of its classes at every start-up.
@@ -93,7 +95,7 @@ public final class Training {
             for (int i = 0; i < SCENARIOS.length; i++) {
                 int share = invocations / SCENARIOS.length + (i < invocations % SCENARIOS.length ? 1 : 0);
                 answered += serve(work.resolve("rt-" + i + ".sock"), taskRoot, SCENARIOS[i], share,
-                        i == 0 ? progress : null);
+                        i == 0 ? progress : null, i != 1);
             }
             return answered;
         } finally {
@@ -156,14 +158,19 @@ public final class Training {
         }
     }
 
-    private static int serve(Path socket, Path taskRoot, Scenario scenario, int invocations, PrintStream firstAnswer)
-            throws IOException, InterruptedException {
+    private static int serve(Path socket, Path taskRoot, Scenario scenario, int invocations, PrintStream firstAnswer,
+            boolean frames) throws IOException, InterruptedException {
+        Path framesPath = socket.resolveSibling(socket.getFileName() + ".frames");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Api api = new Api(server, scenario, invocations, firstAnswer);
+            server.bind(UnixDomainSocketAddress.of(frames ? framesPath : socket));
+            Counted api = frames ? new FrameApi(server, scenario, invocations, firstAnswer)
+                    : new Api(server, scenario, invocations, firstAnswer);
             Thread thread = Thread.ofPlatform().daemon().name("training-runtime-api").start(api);
             Map<String, String> env = new HashMap<>();
             env.put("CUMULUS_RUNTIME_SOCKET", socket.toString());
+            if (frames) {
+                env.put(FrameRuntime.SOCKET_VARIABLE, framesPath.toString());
+            }
             env.put("_HANDLER", scenario.handler());
             env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
             env.put("AWS_LAMBDA_FUNCTION_NAME", "cumulus-training");
@@ -184,12 +191,94 @@ public final class Training {
             // unless the runtime gave up early, in which case closing the server ends it.
             server.close();
             thread.join();
-            if (api.answered != invocations) {
-                throw new IOException(scenario.handler() + ": " + api.answered + " of " + invocations
+            if (api.answered() != invocations) {
+                throw new IOException(scenario.handler() + ": " + api.answered() + " of " + invocations
                         + " invocations answered; runtime said: " + diagnostics.toString(StandardCharsets.UTF_8).trim()
-                        + (api.failure != null ? "; training API failed: " + api.failure : ""));
+                        + (api.failure() != null ? "; training API failed: " + api.failure() : ""));
             }
-            return api.answered;
+            return api.answered();
+        }
+    }
+
+    /** The node's side of a training run: counts the answers. */
+    private interface Counted extends Runnable {
+        int answered();
+
+        Exception failure();
+    }
+
+    /**
+     * The node's side of the framed transport, just enough of it: WELCOME, an event per credit,
+     * the answers counted, and STOP after the last one, which ends the runtime as the node does.
+     */
+    private static final class FrameApi implements Counted {
+        private final ServerSocketChannel server;
+        private final Scenario scenario;
+        private final int invocations;
+        private final PrintStream firstAnswer;
+        private volatile int answered;
+        private volatile Exception failure;
+
+        FrameApi(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
+            this.server = server;
+            this.scenario = scenario;
+            this.invocations = invocations;
+            this.firstAnswer = firstAnswer;
+        }
+
+        @Override
+        public int answered() {
+            return answered;
+        }
+
+        @Override
+        public Exception failure() {
+            return failure;
+        }
+
+        @Override
+        public void run() {
+            try (SocketChannel client = server.accept()) {
+                InputStream in = new BufferedInputStream(Frames.inputStream(client));
+                Frames.read(in, Integer.MAX_VALUE); // HELLO
+                Frames.write(client, Frames.WELCOME, new Frames.Head().putInt(Frames.VERSION).toBytes(), new byte[0]);
+                int credits = 0;
+                int handedOut = 0;
+                while (answered < invocations) {
+                    while (credits > 0 && handedOut < invocations) {
+                        String event = scenario.events()[handedOut % scenario.events().length];
+                        Frames.write(client, Frames.EVENT, new Frames.Head().putLong(System.currentTimeMillis() + 60_000)
+                                .putString("training-" + handedOut).putString("arn:cumulus:function:cumulus-training")
+                                .putString("Root=1-00000000-000000000000000000000000;Sampled=0").putString(null)
+                                .putString(null).putString(null).putString(null).toBytes(),
+                                event.getBytes(StandardCharsets.UTF_8));
+                        handedOut++;
+                        credits--;
+                    }
+                    Frames.Frame frame = Frames.read(in, Integer.MAX_VALUE);
+                    if (frame == null) {
+                        return; // the runtime gave up: the count will tell
+                    }
+                    if (frame.type() == Frames.CREDIT) {
+                        credits += frame.cursor().getInt();
+                    } else if (frame.type() == Frames.RESULT || frame.type() == Frames.ERROR) {
+                        answered++;
+                        if (answered == 1 && firstAnswer != null) {
+                            firstAnswer.println(FIRST_ANSWER);
+                            firstAnswer.flush();
+                        }
+                    }
+                }
+                Frames.write(client, Frames.STOP, new Frames.Head().putString("training over").toBytes(), new byte[0]);
+                // the runtime closes its end once it has stopped
+                while (Frames.read(in, Integer.MAX_VALUE) != null) {
+                    // a last credit may still come
+                }
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    failure = e;
+                }
+            }
         }
     }
 
@@ -198,7 +287,7 @@ public final class Training {
      * turn, counts the answers, and answers the poll after the last one with 410 so that the
      * runtime's loop ends the way it ends when the node goes away.
      */
-    private static final class Api implements Runnable {
+    private static final class Api implements Counted {
         private final ServerSocketChannel server;
         private final Scenario scenario;
         private final int invocations;
@@ -206,6 +295,16 @@ public final class Training {
         private int handedOut;
         volatile int answered;
         volatile Exception failure;
+
+        @Override
+        public int answered() {
+            return answered;
+        }
+
+        @Override
+        public Exception failure() {
+            return failure;
+        }
 
         Api(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
             this.server = server;

@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -20,7 +22,9 @@ import org.eclipse.jetty.util.thread.Invocable;
  * The Runtime API endpoints. Answers follow Lambda's: 202 for accepted results and errors (the
  * official clients exit on anything else), 400 InvalidRequestID for an unknown request id, 403
  * InvalidStateTransition for a second answer to one invocation, 413 RequestEntityTooLarge for an
- * oversized payload, and JSON error bodies with {@code errorType}/{@code errorMessage}.
+ * oversized payload, and JSON error bodies with {@code errorType}/{@code errorMessage}. Cumulus's
+ * own: 429 TooManyLongPolls past an instance's share of waiting polls, and 403 InvocationsOverFrames
+ * (connection closed) for any {@code invocation/next} on the socket of a runtime that speaks frames.
  */
 final class RuntimeApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/2018-06-01/runtime/";
@@ -141,7 +145,7 @@ final class RuntimeApiHandler extends Handler.Abstract {
                         service.prefix(), function, e);
             }
             if (failure.retryAfter() != null) {
-                response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.RETRY_AFTER, failure.retryAfter());
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, failure.retryAfter());
             }
             answer(response, failure.status(), failure.kind() == Failure.Kind.TOO_LARGE ? "RequestEntityTooLarge"
                     : failure.code(), failure.kind() == Failure.Kind.TOO_LARGE ? e.getMessage() : failure.message());
@@ -195,6 +199,16 @@ final class RuntimeApiHandler extends Handler.Abstract {
     private static void next(RuntimeApiServer.Binding binding, Request request, Response response, Callback callback)
             throws IOException {
         RuntimeChannel channel = binding.channel;
+        if (binding.invocations == RuntimeApiServer.Invocations.OVER_FRAMES) {
+            // the runtime takes its invocations over frames, so a poll here can only come from code
+            // inside the instance: refused before it holds anything, and its connection closed so
+            // it cannot ask again on it
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            answer(response, 403, "InvocationsOverFrames", "this instance's runtime takes its invocations over "
+                    + "its frame socket; invocation/next is not served here");
+            callback.succeeded();
+            return;
+        }
         if (!binding.startPoll()) {
             answer(response, 429, "TooManyLongPolls", "this instance already has " + (channel.concurrency()
                     + RuntimeApiServer.SPARE_POLLS) + " invocation/next requests waiting (its concurrency is "

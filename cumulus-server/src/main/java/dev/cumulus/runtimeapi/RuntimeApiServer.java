@@ -24,6 +24,11 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
  * {@link #SPARE_POLLS} {@code invocation/next} long polls beyond it (more are answered 429 at
  * once). An instance flooding its own socket therefore holds a handful of virtual threads and
  * sockets, whatever it tries.
+ *
+ * <p>A socket of an instance whose runtime takes its invocations over frames
+ * ({@link Invocations#OVER_FRAMES}) serves no {@code invocation/next} at all: every one is
+ * answered 403 and its connection closed, so code inside such an instance can park no poll here
+ * (docs/adr/0042-framed-runtime-transport.md).
  */
 public final class RuntimeApiServer implements AutoCloseable {
     /** Payload limits of the Lambda Runtime API: 6 MB each way for synchronous invocations. */
@@ -35,6 +40,17 @@ public final class RuntimeApiServer implements AutoCloseable {
     static final int SPARE_CONNECTIONS = 4;
     /** Long polls an instance may have waiting beyond its concurrency. */
     static final int SPARE_POLLS = 2;
+
+    /** How the runtime behind a socket takes its invocations. */
+    public enum Invocations {
+        /** {@code invocation/next} long polls: {@code provided} runtimes and Lambda's runtime clients. */
+        OVER_HTTP,
+        /**
+         * The framed transport (the Java runtime): the socket carries node services and
+         * specialisation only, and refuses {@code invocation/next}.
+         */
+        OVER_FRAMES
+    }
 
     private final Server server;
     private final Map<Connector, Binding> channels = new ConcurrentHashMap<>();
@@ -71,11 +87,16 @@ public final class RuntimeApiServer implements AutoCloseable {
      * directory holding it is what the sandbox exposes, and nothing else can reach it.
      */
     public Endpoint open(Path socket, RuntimeChannel channel) throws IOException {
+        return open(socket, channel, Invocations.OVER_HTTP);
+    }
+
+    /** As {@link #open(Path, RuntimeChannel)}, for a runtime that takes its invocations as {@code invocations} says. */
+    public Endpoint open(Path socket, RuntimeChannel channel, Invocations invocations) throws IOException {
         Files.deleteIfExists(socket);
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1, Servers.http1());
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0); // invocation/next is a long poll with no upper bound
-        bind(connector, channel);
+        bind(connector, channel, invocations);
         try {
             connector.start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -96,7 +117,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(0);
-        bind(connector, channel);
+        bind(connector, channel, Invocations.OVER_HTTP);
         try {
             connector.start();
         } catch (Exception e) {
@@ -106,8 +127,8 @@ public final class RuntimeApiServer implements AutoCloseable {
         return new Endpoint(this, connector, null);
     }
 
-    private void bind(Connector connector, RuntimeChannel channel) {
-        Binding binding = new Binding(channel);
+    private void bind(Connector connector, RuntimeChannel channel, Invocations invocations) {
+        Binding binding = new Binding(channel, invocations);
         channels.put(connector, binding);
         connector.addEventListener(binding);
         server.addConnector(connector);
@@ -138,11 +159,14 @@ public final class RuntimeApiServer implements AutoCloseable {
      */
     static final class Binding implements Connection.Listener {
         volatile RuntimeChannel channel;
+        /** Fixed for the socket's life: a stem cell's runtime is the instance's after specialisation. */
+        final Invocations invocations;
         private final AtomicInteger connections = new AtomicInteger();
         private final AtomicInteger polls = new AtomicInteger();
 
-        Binding(RuntimeChannel channel) {
+        Binding(RuntimeChannel channel, Invocations invocations) {
             this.channel = channel;
+            this.invocations = invocations;
         }
 
         @Override

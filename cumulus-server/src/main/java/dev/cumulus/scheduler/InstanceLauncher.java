@@ -7,6 +7,7 @@ import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionMount;
 import dev.cumulus.registry.MountGuard;
 import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.runtimeapi.FrameServer;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.runtimeapi.RuntimeChannel;
 import dev.cumulus.sandbox.Egress;
@@ -42,6 +43,11 @@ final class InstanceLauncher {
     private static final int PIDS_LIMIT = 256;
     private static final String TASK_ROOT = "/var/task";
     private static final String SOCKET_DIR = "/run/cumulus";
+    /**
+     * The Java runtime's private framed transport, beside the Runtime API socket in the same
+     * directory (so the same bind exposes it): docs/adr/0042-framed-runtime-transport.md.
+     */
+    private static final String FRAME_SOCKET = "frames.sock";
     /** Where a {@code provided} runtime finds the Runtime API inside the sandbox: the relay's port. */
     static final String RELAY_ADDRESS = "127.0.0.1:9001";
     /** Asks the Java runtime to serve {@link #RELAY_ADDRESS} as a relay to its socket (ADR 0039). */
@@ -142,6 +148,11 @@ final class InstanceLauncher {
         Mount code = Mount.readOnly(cell.taskDir(), TASK_ROOT);
         Map<String, String> env = functionEnvironment(instance, cell.started().socket(), code);
         cell.started().endpoint().rebind(instance);
+        if (cell.started().frames() != null) {
+            // the runtime connects to it once specialised: the connection is the instance's from the start
+            cell.started().frames().rebind(instance);
+            env.put("CUMULUS_FRAME_SOCKET", sandbox.visiblePath(cell.started().socket()) + "/" + FRAME_SOCKET);
+        }
         instance.attach(cell.started().process(), cell::close);
         cell.specialise(instance, env);
     }
@@ -164,8 +175,10 @@ final class InstanceLauncher {
         boolean loopback = provided && !sandbox.isolated();
         RuntimeApiServer.Endpoint endpoint = loopback
                 ? runtimeApi.openLoopback(channel)
-                : runtimeApi.open(socketDir.resolve("rt.sock"), channel);
+                : runtimeApi.open(socketDir.resolve("rt.sock"), channel, provided
+                        ? RuntimeApiServer.Invocations.OVER_HTTP : RuntimeApiServer.Invocations.OVER_FRAMES);
         Started started = null;
+        FrameServer frames = null;
         try {
             Mount socket = Mount.readOnly(socketDir, SOCKET_DIR);
             Map<String, String> env = new LinkedHashMap<>(environment.apply(socket));
@@ -182,6 +195,8 @@ final class InstanceLauncher {
                 command.addAll(List.of("/bin/sh", "-c", RELAY_SCRIPT, "cumulus-relay", bootstrap));
                 mounts = new ArrayList<>(List.of(java, code, socket));
             } else {
+                frames = FrameServer.open(socketDir.resolve(FRAME_SOCKET), channel);
+                env.put("CUMULUS_FRAME_SOCKET", sandbox.visiblePath(socket) + "/" + FRAME_SOCKET);
                 command.add(sandbox.visiblePath(java) + "/bin/java");
                 command.addAll(aot.jvmFlags(jvmFlags(memoryMb), sandbox.visiblePath(aotDir)));
                 command.add("-cp");
@@ -192,11 +207,14 @@ final class InstanceLauncher {
             mounts.addAll(granted);
             SandboxSpec spec = new SandboxSpec(id, command, env, mounts, sandbox.visiblePath(code), memoryMb,
                     PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), egress);
-            started = new Started(sandbox.launch(spec), endpoint, socketDir, socket);
+            started = new Started(sandbox.launch(spec), endpoint, frames, socketDir, socket);
             return started;
         } finally {
             if (started == null) {
                 endpoint.close();
+                if (frames != null) {
+                    frames.close();
+                }
                 deleteQuietly(socketDir);
             }
         }
@@ -356,10 +374,14 @@ final class InstanceLauncher {
     }
 
 
-    /** A started sandbox process with its Runtime API socket. */
-    record Started(SandboxProcess process, RuntimeApiServer.Endpoint endpoint, Path socketDir, Mount socket) {
+    /** A started sandbox process with its Runtime API socket and, for the Java runtime, its frame socket. */
+    record Started(SandboxProcess process, RuntimeApiServer.Endpoint endpoint, FrameServer frames, Path socketDir,
+            Mount socket) {
         void close() {
             endpoint.close();
+            if (frames != null) {
+                frames.close();
+            }
             deleteQuietly(socketDir);
         }
     }

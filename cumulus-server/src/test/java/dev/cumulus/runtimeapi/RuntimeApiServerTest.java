@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,6 +240,92 @@ class RuntimeApiServerTest {
         }
     }
 
+    @Test
+    void aFramesRuntimesSocketAnswersEveryPoll403AndClosesTheConnection() throws Exception {
+        Path framesSocket = dir.resolve("frames-rt.sock");
+        RecordingChannel framesChannel = new RecordingChannel();
+        try (RuntimeApiServer.Endpoint frames = server.open(framesSocket, framesChannel,
+                RuntimeApiServer.Invocations.OVER_FRAMES)) {
+            framesChannel.queue.add(new PendingInvocation("req-11", 1L, "arn", "trace", new byte[0], null, null, null,
+                    null));
+            // a keep-alive poll, as code inside the instance would park it
+            String raw = untilClosed(framesSocket, "GET " + RT + "invocation/next HTTP/1.1\r\nHost: rt\r\n\r\n");
+
+            assertThat(raw).startsWith("HTTP/1.1 403 ");
+            assertThat(raw).containsIgnoringCase("Content-Type: application/json");
+            JsonNode body = JSON.readTree(raw.substring(raw.indexOf("\r\n\r\n") + 4));
+            assertThat(body.get("errorType").asText()).isEqualTo("InvocationsOverFrames");
+            assertThat(body.get("errorMessage").asText()).isNotBlank();
+            assertThat(framesChannel.polls).as("polls that reached the channel").hasValue(0);
+            assertThat(framesChannel.queue).as("the invocation went to no poll").hasSize(1);
+            // the rest of the socket still serves: answers, node services and specialisation
+            framesChannel.inFlight("req-12");
+            UnixHttp.Reply answer = UnixHttp.post(framesSocket, RT + "invocation/req-12/response", Map.of(),
+                    "{}".getBytes(StandardCharsets.UTF_8));
+            assertThat(answer.status()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void aProvidedRuntimesSocketParksItsConcurrencyPlusSparePollsThenAnswers429() throws Exception {
+        int parked = channel.concurrency() + RuntimeApiServer.SPARE_POLLS;
+        String next = "GET " + RT + "invocation/next HTTP/1.1\r\nHost: rt\r\n\r\n";
+        List<SocketChannel> polls = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < parked; i++) {
+                SocketChannel poll = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                poll.write(ByteBuffer.wrap(next.getBytes(StandardCharsets.US_ASCII)));
+                polls.add(poll);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.polls.get() == parked);
+
+            UnixHttp.Reply refused = UnixHttp.get(socket, RT + "invocation/next");
+
+            assertError(refused, 429, "TooManyLongPolls");
+            for (int i = 0; i < parked; i++) {
+                channel.queue.add(new PendingInvocation("req-p" + i, 1L, "arn", "trace",
+                        ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8), null, null, null, null));
+            }
+            for (SocketChannel poll : polls) {
+                String answer = readUntil(poll, "}");
+                assertThat(answer).startsWith("HTTP/1.1 200 ").containsPattern("\\{\"n\":[0-9]\\}$");
+            }
+        } finally {
+            for (SocketChannel poll : polls) {
+                poll.close();
+            }
+        }
+    }
+
+    /** Sends {@code request} on a connection of its own and reads until the server closes it. */
+    private static String untilClosed(Path socket, String request) throws Exception {
+        try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            connection.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            // a connection the server keeps open never ends this read: the timeout fails the test
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(Channels.newInputStream(connection).readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads from {@code connection} until what was read ends with {@code end}. */
+    private static String readUntil(SocketChannel connection, String end) throws IOException {
+        StringBuilder read = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        while (!read.toString().endsWith(end)) {
+            buffer.clear();
+            if (connection.read(buffer) < 0) {
+                break;
+            }
+            read.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8));
+        }
+        return read.toString();
+    }
+
     private UnixHttp.Reply post(String path, Map<String, String> headers, String body) throws IOException {
         return UnixHttp.post(socket, RT + path, headers, body.getBytes(StandardCharsets.UTF_8));
     }
@@ -258,8 +352,12 @@ class RuntimeApiServerTest {
             answered.put(requestId, false);
         }
 
+        /** {@code invocation/next} calls that reached the platform. */
+        final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public PendingInvocation next() throws InterruptedException {
+            polls.incrementAndGet();
             return queue.take();
         }
 

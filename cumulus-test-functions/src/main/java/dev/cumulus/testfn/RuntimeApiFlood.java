@@ -15,8 +15,12 @@ import java.util.Map;
 
 /**
  * A hostile function: opens {@code {"connections": n}} connections to its own Runtime API socket
- * and asks for {@code invocation/next} on each, counts those the node closes or refuses, logs the
- * counts, keeps the rest waiting for {@code holdSeconds} and answers with the counts.
+ * and asks for {@code invocation/next} on each, counts every kind of refusal (a connect that fails,
+ * a connection the node closes, a 403, a 429), closes the refused connections, logs the counts,
+ * keeps the rest waiting for {@code holdSeconds} and answers with the counts.
+ *
+ * <p>A failed connect is a refusal too: the Java runtime runs handlers on virtual threads, where a
+ * Unix-socket connect to a full accept queue fails at once (EAGAIN) instead of waiting.
  */
 public class RuntimeApiFlood implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final byte[] NEXT = ("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -30,11 +34,19 @@ public class RuntimeApiFlood implements RequestHandler<Map<String, Object>, Map<
         long holdMs = ((Number) input.get("holdSeconds")).longValue() * 1_000;
         var socket = UnixDomainSocketAddress.of(System.getenv("CUMULUS_RUNTIME_SOCKET"));
         List<SocketChannel> open = new ArrayList<>();
+        int notConnected = 0;
         int refused = 0;
+        int forbidden = 0;
         int tooMany = 0;
         try (Selector selector = Selector.open()) {
             for (int i = 0; i < wanted; i++) {
-                SocketChannel channel = SocketChannel.open(socket);
+                SocketChannel channel;
+                try {
+                    channel = SocketChannel.open(socket);
+                } catch (IOException queueFull) {
+                    notConnected++;
+                    continue;
+                }
                 try {
                     channel.write(ByteBuffer.wrap(NEXT));
                 } catch (IOException closedAlready) {
@@ -58,9 +70,12 @@ public class RuntimeApiFlood implements RequestHandler<Map<String, Object>, Map<
                     } catch (IOException reset) {
                         n = -1;
                     }
+                    String answer = n < 0 ? "" : new String(buffer.array(), 0, n, StandardCharsets.US_ASCII);
                     if (n < 0) {
                         refused++;
-                    } else if (new String(buffer.array(), 0, n, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 429")) {
+                    } else if (answer.startsWith("HTTP/1.1 403")) {
+                        forbidden++;
+                    } else if (answer.startsWith("HTTP/1.1 429")) {
                         tooMany++;
                     } else {
                         continue;
@@ -71,8 +86,8 @@ public class RuntimeApiFlood implements RequestHandler<Map<String, Object>, Map<
                 }
                 selector.selectedKeys().clear();
             }
-            Map<String, Object> counts = Map.of("attempted", wanted, "closedByNode", refused, "refused429", tooMany,
-                    "waiting", open.size());
+            Map<String, Object> counts = Map.of("attempted", wanted, "connectFailed", notConnected,
+                    "closedByNode", refused, "refused403", forbidden, "refused429", tooMany, "waiting", open.size());
             context.logger().log("flood in place: " + counts);
             Thread.sleep(holdMs);
             for (SocketChannel channel : open) {

@@ -1,0 +1,86 @@
+package dev.cumulus.testfn;
+
+import dev.cumulus.function.Context;
+import dev.cumulus.function.RequestHandler;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-instance concurrency made visible, by {@code {"do": ...}}: {@code wait} blocks until a
+ * {@code release} arrives (at most 30 s); {@code work} runs {@code ms} milliseconds; {@code max}
+ * says how many {@code wait}/{@code work} invocations this instance ever ran at once;
+ * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM;
+ * {@code squat} connects to the frame socket itself, as hostile function code would, says HELLO
+ * and reports whether the node answered or closed the connection.
+ */
+public class Gate implements RequestHandler<Map<String, Object>, String> {
+    private static final CountDownLatch OPEN = new CountDownLatch(1);
+    private static final AtomicInteger RUNNING = new AtomicInteger();
+    private static final AtomicInteger MOST = new AtomicInteger();
+
+    @Override
+    public String handleRequest(Map<String, Object> input, Context context) {
+        String what = String.valueOf(input.get("do"));
+        switch (what) {
+            case "release" -> {
+                OPEN.countDown();
+                return "released";
+            }
+            case "max" -> {
+                return Integer.toString(MOST.get());
+            }
+            case "transport" -> {
+                return String.valueOf(System.getenv("CUMULUS_FRAME_SOCKET"));
+            }
+            case "halt" -> Runtime.getRuntime().halt(7);
+            case "squat" -> {
+                return squat();
+            }
+            default -> {
+                // wait and work below
+            }
+        }
+        MOST.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
+        try {
+            if (what.equals("wait")) {
+                return OPEN.await(30, TimeUnit.SECONDS) ? "opened" : "never opened";
+            }
+            Thread.sleep(((Number) input.getOrDefault("ms", 10)).longValue());
+            return "worked";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } finally {
+            RUNNING.decrementAndGet();
+        }
+    }
+
+    private static String squat() {
+        try (SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try {
+                socket.connect(UnixDomainSocketAddress.of(System.getenv("CUMULUS_FRAME_SOCKET")));
+            } catch (IOException e) {
+                return "cannot connect: " + e.getMessage();
+            }
+            try {
+                // HELLO, version 1 (docs/adr/0042-framed-runtime-transport.md)
+                ByteBuffer hello = ByteBuffer.allocate(9).putInt(5).put((byte) 0x01).putInt(1).flip();
+                while (hello.hasRemaining()) {
+                    socket.write(hello);
+                }
+                return socket.read(ByteBuffer.allocate(64)) < 0 ? "closed" : "answered";
+            } catch (IOException closedOrReset) {
+                return "closed";
+            }
+        } catch (IOException e) {
+            return "cannot open a socket: " + e.getMessage();
+        }
+    }
+}

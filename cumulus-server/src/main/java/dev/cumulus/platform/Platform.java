@@ -137,19 +137,29 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(PlatformConfig config, Guards guards) throws IOException {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
+        StartupSteps steps = new StartupSteps();
         RootToken rootToken = null;
         try {
             Path dataDir = secureDataDir(config.dataDir().toAbsolutePath());
             Clock clock = Clock.systemUTC();
             Path runtimeJar = runtimeJar(config);
             Path javaHome = Path.of(System.getProperty("java.home"));
-            // before anything else is created: a node that cannot sandbox does not start (issue 10)
-            Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
-            TlsCredentials tls = config.tls().credentials(config.host(), dataDir);
+            // the slow steps that need nothing of each other run side by side (ADR 0043): the
+            // sandbox probe (seccomp, the bwrap smoke test), the database with its migrations, the
+            // runtime API's socket; a failure of any of them fails the start with its own message
+            Path instancesDir = Files.createDirectories(dataDir.resolve("instances"));
+            var sandboxStep = steps.start("sandbox", () -> Sandboxes.create(config.sandbox(), instancesDir));
+            var databaseStep = steps.start("database", () -> Database.open(config.jdbcUrl(), dataDir));
+            var runtimeApiStep = steps.start("runtime-api", RuntimeApiServer::start);
+            var tlsStep = steps.start("tls", () -> config.tls().credentials(config.host(), dataDir));
+            // a node that cannot sandbox does not start (issue 10), and says so before anything else
+            Sandbox sandbox = steps.await(sandboxStep);
+            Database database = push(closers, steps.await(databaseStep));
+            RuntimeApiServer runtimeApi = push(closers, steps.await(runtimeApiStep));
+            TlsCredentials tls = steps.await(tlsStep);
 
             RootToken token = RootToken.loadOrCreate(dataDir);
             rootToken = token;
-            Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
             // how the nodes sharing the database hear of each other's commits (ADR 0041): named and
             // unreachable, the node does not start; closed after everything that publishes on it
             String nodeId = java.util.UUID.randomUUID().toString();
@@ -163,7 +173,6 @@ public final class Platform implements AutoCloseable {
             FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"), mountGuard);
             closers.push(collectUnreferencedCode(registry));
             Metering metering = push(closers, Metering.open(database));
-            RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
             // each invocation's credentials, signed with the node's key outside the Store (ADR 0024)
             ExecutionTokens executionTokens = ExecutionTokens.loadOrCreate(dataDir, clock);
@@ -312,7 +321,8 @@ public final class Platform implements AutoCloseable {
                     cluster);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs,
                     executionTokens);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            steps.abandon();
             closeAll(closers);
             if (rootToken != null) {
                 rootToken.discardIfCreated();

@@ -68,8 +68,7 @@ class SchemaFingerprintTest {
             throws IOException {
         try (TestDatabase test = TestDatabase.create(backend, dir)) {
             Database db = test.db();
-            String shipped = SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION,
-                    db.postgres(), Map.of("json_type", db.postgres() ? "JSONB" : "TEXT")).orElseThrow();
+            String shipped = shipped(db);
             assertThat(SchemaFingerprint.matches(db.dataSource(), shipped)).as("recorded after the migrate").isTrue();
             assertThat(SchemaFingerprint.matches(db.dataSource(), "0".repeat(64))).isFalse();
 
@@ -99,10 +98,14 @@ class SchemaFingerprintTest {
             db.withConnection(c -> c.createStatement().executeUpdate("DROP TABLE " + SchemaFingerprint.TABLE));
             // an older node's database: no fingerprint yet; Flyway validates and finds nothing to do
             Database reopened = test.reopen();
-            String shipped = SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION,
-                    reopened.postgres(), Map.of("json_type", reopened.postgres() ? "JSONB" : "TEXT")).orElseThrow();
-            assertThat(SchemaFingerprint.matches(reopened.dataSource(), shipped)).isTrue();
+            assertThat(SchemaFingerprint.matches(reopened.dataSource(), shipped(reopened))).isTrue();
         }
+    }
+
+    /** The fingerprint of the migrations this build ships, for {@code db}'s engine. */
+    private static String shipped(Database db) throws IOException {
+        return SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION, db.postgres(),
+                Map.of("json_type", db.postgres() ? "JSONB" : "TEXT")).orElseThrow();
     }
 
     private String fingerprint(Path classpathRoot, boolean postgres) throws IOException {

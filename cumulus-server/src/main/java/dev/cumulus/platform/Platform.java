@@ -146,13 +146,19 @@ public final class Platform implements AutoCloseable {
             Path javaHome = Path.of(System.getProperty("java.home"));
             // the slow steps that need nothing of each other run side by side (ADR 0043): the
             // sandbox probe (seccomp, the bwrap smoke test), the database with its migrations, the
-            // runtime API's socket; a failure of any of them fails the start with its own message
+            // runtime API's server, TLS, the execution-token key; a failure of any of them fails
+            // the start with its own message
             Path instancesDir = Files.createDirectories(dataDir.resolve("instances"));
             var sandboxStep = steps.start("sandbox", () -> Sandboxes.create(config.sandbox(), instancesDir));
             var databaseStep = steps.start("database", () -> Database.open(config.jdbcUrl(), dataDir));
             var runtimeApiStep = steps.start("runtime-api", RuntimeApiServer::start);
             var tlsStep = steps.start("tls", () -> config.tls().credentials(config.host(), dataDir));
-            // a node that cannot sandbox does not start (issue 10), and says so before anything else
+            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024);
+            // parsing the key warms up the JOSE and EC classes, off the main thread
+            var executionTokensStep = steps.start("execution-tokens",
+                    () -> ExecutionTokens.loadOrCreate(dataDir, clock));
+            // a node that cannot sandbox does not start (issue 10); when several steps fail, the
+            // start says the first failure in time
             Sandbox sandbox = steps.await(sandboxStep);
             Database database = push(closers, steps.await(databaseStep));
             RuntimeApiServer runtimeApi = push(closers, steps.await(runtimeApiStep));
@@ -174,8 +180,7 @@ public final class Platform implements AutoCloseable {
             closers.push(collectUnreferencedCode(registry));
             Metering metering = push(closers, Metering.open(database));
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
-            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024)
-            ExecutionTokens executionTokens = ExecutionTokens.loadOrCreate(dataDir, clock);
+            ExecutionTokens executionTokens = steps.await(executionTokensStep);
             NodeGrants grants = new NodeGrants(executionTokens);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,

@@ -167,7 +167,7 @@ final class SeccompFilter {
     /**
      * The program for this host from {@code cacheDir}, compiled there first if it is not yet
      * (ADR 0043): binding libseccomp through the foreign function API and compiling cost a
-     * restart about 50 ms of CPU for the same bytes every time. The file is named after a
+     * restart 30 to 50 ms of CPU for the same bytes every time. The file is named after a
      * SHA-256 of everything the program depends on: the rules, the architecture, the JVM, and
      * libseccomp's file (its resolved name carries the version; size and modification time catch
      * a package update). When libseccomp is not in a known directory there is no key and the

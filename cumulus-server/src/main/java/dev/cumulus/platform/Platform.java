@@ -137,19 +137,35 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(PlatformConfig config, Guards guards) throws IOException {
         Deque<AutoCloseable> closers = new ArrayDeque<>();
+        StartupSteps steps = new StartupSteps();
         RootToken rootToken = null;
         try {
             Path dataDir = secureDataDir(config.dataDir().toAbsolutePath());
             Clock clock = Clock.systemUTC();
             Path runtimeJar = runtimeJar(config);
             Path javaHome = Path.of(System.getProperty("java.home"));
-            // before anything else is created: a node that cannot sandbox does not start (issue 10)
-            Sandbox sandbox = Sandboxes.create(config.sandbox(), Files.createDirectories(dataDir.resolve("instances")));
-            TlsCredentials tls = config.tls().credentials(config.host(), dataDir);
+            // the slow steps that need nothing of each other run side by side (ADR 0043): the
+            // sandbox probe (seccomp, the bwrap smoke test), the database with its migrations, the
+            // runtime API's server, TLS, the execution-token key; a failure of any of them fails
+            // the start with its own message
+            Path instancesDir = Files.createDirectories(dataDir.resolve("instances"));
+            var sandboxStep = steps.start("sandbox", () -> Sandboxes.create(config.sandbox(), instancesDir));
+            var databaseStep = steps.start("database", () -> Database.open(config.jdbcUrl(), dataDir));
+            var runtimeApiStep = steps.start("runtime-api", RuntimeApiServer::start);
+            var tlsStep = steps.start("tls", () -> config.tls().credentials(config.host(), dataDir));
+            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024);
+            // parsing the key warms up the JOSE and EC classes, off the main thread
+            var executionTokensStep = steps.start("execution-tokens",
+                    () -> ExecutionTokens.loadOrCreate(dataDir, clock));
+            // a node that cannot sandbox does not start (issue 10); when several steps fail, the
+            // start says the first failure in time
+            Sandbox sandbox = steps.await(sandboxStep);
+            Database database = push(closers, steps.await(databaseStep));
+            RuntimeApiServer runtimeApi = push(closers, steps.await(runtimeApiStep));
+            TlsCredentials tls = steps.await(tlsStep);
 
             RootToken token = RootToken.loadOrCreate(dataDir);
             rootToken = token;
-            Database database = push(closers, Database.open(config.jdbcUrl(), dataDir));
             // how the nodes sharing the database hear of each other's commits (ADR 0041): named and
             // unreachable, the node does not start; closed after everything that publishes on it
             String nodeId = java.util.UUID.randomUUID().toString();
@@ -163,10 +179,8 @@ public final class Platform implements AutoCloseable {
             FunctionRegistry registry = FunctionRegistry.open(database, dataDir.resolve("code"), mountGuard);
             closers.push(collectUnreferencedCode(registry));
             Metering metering = push(closers, Metering.open(database));
-            RuntimeApiServer runtimeApi = push(closers, RuntimeApiServer.start());
             LogStore logs = new LogStore(LOG_LINES_PER_FUNCTION, LOG_CHARS_PER_FUNCTION, clock);
-            // each invocation's credentials, signed with the node's key outside the Store (ADR 0024)
-            ExecutionTokens executionTokens = ExecutionTokens.loadOrCreate(dataDir, clock);
+            ExecutionTokens executionTokens = steps.await(executionTokensStep);
             NodeGrants grants = new NodeGrants(executionTokens);
             // trained in the background: the first instances start without it, later ones faster
             AotCache aot = push(closers, AotCache.prepare(aotDir, runtimeJar,
@@ -312,7 +326,8 @@ public final class Platform implements AutoCloseable {
                     cluster);
             return new Platform(closers, edge, token, scheduler, sandbox, metering, async, registry, invoker, logs,
                     executionTokens);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            steps.abandon();
             closeAll(closers);
             if (rootToken != null) {
                 rootToken.discardIfCreated();

@@ -60,7 +60,7 @@ final class BwrapSandbox implements Sandbox {
             }
         }
         // fail closed: no filter, no sandbox
-        Path seccomp = SeccompFilter.compile(scratchDir.resolve(".seccomp.bpf"));
+        Path seccomp = SeccompFilter.compileCached(scratchDir);
         EgressNetworks networks = EgressNetworks.probe();
         networks.removeAbandoned();
         var sandbox = new BwrapSandbox(bwrap, cgroups, SystemRoot.prepare(scratchDir), seccomp, scratchDir, networks);

@@ -159,6 +159,69 @@ final class SeccompFilter {
         return Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** Where libseccomp.so.2 lives on Debian, Ubuntu and the Red Hat family. */
+    private static final List<Path> LIBRARY_DIRS = List.of(Path.of("/lib/x86_64-linux-gnu"),
+            Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/lib64"), Path.of("/usr/lib64"), Path.of("/lib"),
+            Path.of("/usr/lib"));
+
+    /**
+     * The program for this host from {@code cacheDir}, compiled there first if it is not yet
+     * (ADR 0043): binding libseccomp through the foreign function API and compiling cost a
+     * restart 30 to 50 ms of CPU for the same bytes every time. The file is named after a
+     * SHA-256 of everything the program depends on: the rules, the architecture, the JVM, and
+     * libseccomp's file (its resolved name carries the version; size and modification time catch
+     * a package update). When libseccomp is not in a known directory there is no key and the
+     * program is compiled as before, at {@code cacheDir/.seccomp.bpf}.
+     */
+    static Path compileCached(Path cacheDir) throws IOException {
+        java.util.Optional<String> key = cacheKey(LIBRARY_DIRS);
+        if (key.isEmpty()) {
+            return compile(cacheDir.resolve(".seccomp.bpf"));
+        }
+        Path cached = cacheDir.resolve(".seccomp-" + key.get() + ".bpf");
+        if (Files.isRegularFile(cached, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            long size = Files.size(cached);
+            if (size > 0 && size % 8 == 0) { // written whole (atomic move) by compile below
+                return cached;
+            }
+        }
+        // older programs of other rules or libraries: nothing reads them any more
+        try (var old = Files.newDirectoryStream(cacheDir, ".seccomp-*.bpf")) {
+            for (Path file : old) {
+                Files.deleteIfExists(file);
+            }
+        }
+        return compile(cached);
+    }
+
+    /** The cache key, or empty when libseccomp.so.2 is in none of {@code libraryDirs}. */
+    static java.util.Optional<String> cacheKey(List<Path> libraryDirs) throws IOException {
+        for (Path dir : libraryDirs) {
+            Path library = dir.resolve("libseccomp.so.2");
+            if (Files.exists(library)) {
+                Path real = library.toRealPath();
+                var digest = sha256();
+                for (String part : List.of("seccomp-cache/1", RULES.toString(), String.valueOf(System.getProperty("os.arch")),
+                        Runtime.version().toString(), real.toString(), String.valueOf(Files.size(real)),
+                        Files.getLastModifiedTime(real).toString())) {
+                    byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    digest.update((bytes.length + ":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    digest.update(bytes);
+                }
+                return java.util.Optional.of(java.util.HexFormat.of().formatHex(digest.digest()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     /** The few libseccomp and libc functions compiling needs, bound through the foreign function API. */
     private record LibSeccomp(MethodHandle init, MethodHandle resolve, MethodHandle ruleAdd, MethodHandle exportBpf,
             MethodHandle releaseCtx, MethodHandle archNativeFn, MethodHandle open, MethodHandle close) {

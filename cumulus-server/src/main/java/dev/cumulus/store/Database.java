@@ -43,20 +43,44 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(String jdbcUrlOrNull, Path dataDir) {
         boolean postgres = jdbcUrlOrNull != null;
+        if (!postgres) {
+            SqliteNativeLibrary.useFrom(dataDir); // before the first connection loads it
+        }
         HikariDataSource pool = postgres ? postgresPool(jdbcUrlOrNull) : sqlitePool(dataDir);
         try {
-            Flyway.configure()
-                    .dataSource(pool)
-                    .locations("classpath:db/migration")
-                    // the one type that differs: documents are JSONB on PostgreSQL (ADR 0028)
-                    .placeholders(java.util.Map.of("json_type", postgres ? "JSONB" : "TEXT"))
-                    .load()
-                    .migrate();
+            migrate(pool, postgres);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
         return new Database(pool, postgres);
+    }
+
+    /**
+     * Brings the schema up to date with Flyway, unless the fingerprint of the shipped migrations
+     * is the one recorded after the last migrate of this database (ADR 0043): then there is
+     * nothing to apply or validate, and a restart saves Flyway's set-up, scan and validation.
+     */
+    static void migrate(DataSource pool, boolean postgres) {
+        // the one type that differs: documents are JSONB on PostgreSQL (ADR 0028)
+        java.util.Map<String, String> placeholders = java.util.Map.of("json_type", postgres ? "JSONB" : "TEXT");
+        java.util.Optional<String> fingerprint;
+        try {
+            fingerprint = SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION, postgres,
+                    placeholders);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the migrations", e);
+        }
+        if (fingerprint.isPresent() && SchemaFingerprint.matches(pool, fingerprint.get())) {
+            return;
+        }
+        Flyway.configure()
+                .dataSource(pool)
+                .locations("classpath:" + SchemaFingerprint.LOCATION)
+                .placeholders(placeholders)
+                .load()
+                .migrate();
+        fingerprint.ifPresent(f -> SchemaFingerprint.record(pool, f));
     }
 
     private static HikariDataSource postgresPool(String jdbcUrl) {

@@ -130,9 +130,9 @@ public final class Invoker {
         logs.append(project, version.functionName(), null, requestId, InvocationLogLines.start(requestId, version.version()));
         InvocationResult result = scheduler.invoke(version, request);
         long billedMs = InvocationRecord.billedMillis(result.durationMicros());
-        logs.append(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId));
-        logs.append(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.report(requestId,
-                result.durationMicros(), billedMs, version.config().memoryMb(), result.initDurationMicros()));
+        logs.appendLines(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId),
+                InvocationLogLines.report(requestId, result.durationMicros(), billedMs, version.config().memoryMb(),
+                        result.initDurationMicros()));
         meter.record(InvocationRecord.builder()
                 .requestId(requestId)
                 .project(project)

@@ -29,7 +29,7 @@ public final class LogStore {
     private final long capacityChars;
     private final Clock clock;
     private final AtomicLong sequence = new AtomicLong();
-    private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
+    private final Map<Key, FunctionLog> logs = new ConcurrentHashMap<>();
 
     public LogStore(int capacity, long capacityChars, Clock clock) {
         this.capacity = capacity;
@@ -43,17 +43,38 @@ public final class LogStore {
     }
 
     public void append(String project, String functionName, String instanceId, String requestId, String line) {
-        LogLine entry = new LogLine(sequence.incrementAndGet(), clock.instant(), functionName, instanceId, requestId, line);
-        FunctionLog log = logs.computeIfAbsent(key(project, functionName), n -> new FunctionLog());
+        appendLines(project, functionName, instanceId, requestId, line);
+    }
+
+    /**
+     * Several lines of one invocation, in order, under one lock: the node writes END and REPORT
+     * of every invocation together, and at 32 concurrent invocations of a function the lock of
+     * its log was contended (JFR, 2026-12-06).
+     */
+    public void appendLines(String project, String functionName, String instanceId, String requestId, String... lines) {
+        FunctionLog log = logs.get(new Key(project, functionName));
+        if (log == null) {
+            log = logs.computeIfAbsent(new Key(project, functionName), k -> new FunctionLog());
+        }
+        java.time.Instant at = clock.instant();
+        LogLine[] entries = new LogLine[lines.length];
         synchronized (log) {
-            log.lines.addLast(entry);
-            log.chars += line.length();
+            for (int i = 0; i < lines.length; i++) {
+                // numbered under the log's lock, so a function's lines are in sequence order in its buffer
+                entries[i] = new LogLine(sequence.incrementAndGet(), at, functionName, instanceId, requestId, lines[i]);
+                log.lines.addLast(entries[i]);
+                log.chars += lines[i].length();
+            }
             while (log.lines.size() > capacity || log.chars > capacityChars) {
                 log.chars -= log.lines.removeFirst().line().length();
             }
         }
-        for (Follower follower : log.followers) {
-            follower.offer(entry);
+        if (!log.followers.isEmpty()) {
+            for (Follower follower : log.followers) {
+                for (LogLine entry : entries) {
+                    follower.offer(entry);
+                }
+            }
         }
     }
 
@@ -64,7 +85,7 @@ public final class LogStore {
 
     /** The newest {@code limit} lines of a function of {@code project}, oldest first. */
     public List<LogLine> tail(String project, String functionName, int limit) {
-        FunctionLog log = logs.get(key(project, functionName));
+        FunctionLog log = logs.get(new Key(project, functionName));
         if (log == null) {
             return List.of();
         }
@@ -81,7 +102,7 @@ public final class LogStore {
 
     /** Lines of one invocation of a function of {@code project} still in the buffer, oldest first. */
     public List<LogLine> forRequest(String project, String functionName, String requestId) {
-        FunctionLog log = logs.get(key(project, functionName));
+        FunctionLog log = logs.get(new Key(project, functionName));
         if (log == null) {
             return List.of();
         }
@@ -97,7 +118,7 @@ public final class LogStore {
 
     /** Subscribes to new lines of a function of {@code project} until the follower is closed. */
     public Follower follow(String project, String functionName) {
-        FunctionLog log = logs.computeIfAbsent(key(project, functionName), n -> new FunctionLog());
+        FunctionLog log = logs.computeIfAbsent(new Key(project, functionName), k -> new FunctionLog());
         Follower follower = new Follower(log);
         log.followers.add(follower);
         return follower;
@@ -109,13 +130,11 @@ public final class LogStore {
     }
 
     public void drop(String project, String functionName) {
-        logs.remove(key(project, functionName));
+        logs.remove(new Key(project, functionName));
     }
 
     /** Names are unique per project only: a function's lines are kept under both. */
-    private static String key(String project, String functionName) {
-        return project + "\u0000" + functionName;
-    }
+    private record Key(String project, String functionName) {}
 
     private static final class FunctionLog {
         final ArrayDeque<LogLine> lines = new ArrayDeque<>();

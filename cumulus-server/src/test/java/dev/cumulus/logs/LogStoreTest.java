@@ -77,4 +77,16 @@ class LogStoreTest {
         store.drop("f");
         assertThat(store.tail("f", 10)).isEmpty();
     }
+
+    @Test
+    void linesAppendedTogetherKeepTheirOrderInTheBufferAndForFollowers() throws InterruptedException {
+        try (LogStore.Follower follower = store.follow("p", "f")) {
+            store.appendLines("p", "f", "i1", "a", "END a", "REPORT a");
+            assertThat(store.tail("p", "f", 10)).extracting(LogLine::line).containsExactly("END a", "REPORT a");
+            assertThat(store.tail("p", "f", 10).get(1).sequence()).isGreaterThan(store.tail("p", "f", 10).get(0).sequence());
+            assertThat(store.tail("f", 10)).as("another project's function of that name").isEmpty();
+            assertThat(follower.poll(1_000).line()).isEqualTo("END a");
+            assertThat(follower.poll(1_000).line()).isEqualTo("REPORT a");
+        }
+    }
 }

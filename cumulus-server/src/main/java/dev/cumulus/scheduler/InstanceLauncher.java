@@ -133,9 +133,9 @@ final class InstanceLauncher {
 
     /**
      * Makes {@code cell} serve {@code instance}: links the function's code into the cell's code
-     * directory unless it was linked there ahead ({@link SpareTrees}), moves the cell's Runtime API socket over to the instance and hands the runtime
-     * the function's environment. The cell's memory limit already fits: cells are kept per
-     * memory size.
+     * directory (unless it was linked there ahead: {@link SpareTrees}), moves the cell's Runtime
+     * API socket over to the instance and hands the runtime the function's environment. The
+     * cell's memory limit already fits: cells are kept per memory size.
      */
     void specialise(StemCell cell, Instance instance) throws IOException {
         SpareTrees.fit(cell, codeDirectory.apply(instance.version));

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * burst DIST AOT_DIR TESTFN_JAR N MS          N concurrent calls of a Sleep function's URL (?ms=MS) from zero
- * cold  DIST AOT_DIR JAR HANDLER EVENT N      N cold starts of HANDLER, each after scale-to-zero and a waiting stem cell
+ * cold  JAR HANDLER EVENT N LABEL=DIST=AOT_DIR...
+ *                                             N cold starts of HANDLER on a node of each build, side by side,
+ *                                             each after scale-to-zero and a waiting stem cell
  * </pre>
  *
  * AOT_DIR keeps the runtime's AOT cache of the build between its nodes, as a restarted node keeps
@@ -42,22 +44,21 @@ public final class ScaleOut {
 
     private ScaleOut() {}
 
-    /** The node running now, stopped with its processes if this JVM is stopped (Ctrl-C, SIGTERM). */
-    private static volatile Process running;
+    /** The nodes running now, stopped with their processes if this JVM is stopped (Ctrl-C, SIGTERM). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static void main(String[] args) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Process node = running;
-            if (node != null) {
+            for (Process node : RUNNING) {
                 List<ProcessHandle> tree = node.descendants().toList();
                 node.destroyForcibly();
                 tree.forEach(ProcessHandle::destroyForcibly);
             }
         }));
-        Path dist = Path.of(args[1]);
-        Path aot = Path.of(args[2]);
         switch (args[0]) {
             case "burst" -> {
+                Path dist = Path.of(args[1]);
+                Path aot = Path.of(args[2]);
                 int n = Integer.parseInt(args[4]);
                 // room for the burst and the stem cell; the default project has no instance quota
                 try (Node node = Node.start(dist, aot, "--max-instances", Integer.toString(n + 8))) {
@@ -67,9 +68,22 @@ public final class ScaleOut {
                 }
             }
             case "cold" -> {
-                try (Node node = Node.start(dist, aot, "--stem-cells", "1")) {
-                    node.deploy("cold", Path.of(args[3]), args[4], ",\"keepAliveSeconds\":1");
-                    cold(node, "cold", Integer.parseInt(args[6]), args[5]);
+                // cold JAR HANDLER EVENT N LABEL=DIST=AOT_DIR...
+                List<String> labels = new ArrayList<>();
+                List<Node> nodes = new ArrayList<>();
+                try {
+                    for (int i = 5; i < args.length; i++) {
+                        String[] build = args[i].split("=", 3);
+                        Node node = Node.start(Path.of(build[1]), Path.of(build[2]), "--stem-cells", "1");
+                        nodes.add(node);
+                        labels.add(build[0]);
+                        node.deploy("cold", Path.of(args[1]), args[2], ",\"keepAliveSeconds\":1");
+                    }
+                    cold(labels, nodes, "cold", Integer.parseInt(args[4]), args[3]);
+                } finally {
+                    for (Node node : nodes) {
+                        node.close();
+                    }
                 }
             }
             default -> throw new IllegalArgumentException("burst or cold, not " + args[0]);
@@ -188,54 +202,76 @@ public final class ScaleOut {
 
     /**
      * Cold starts end-to-end through the invoke API, each after the function is at zero and a
-     * stem cell waits (a java process under the node that is no instance of the function).
+     * stem cell waits. The builds' nodes run side by side and take turns, one cold start each in
+     * an order that rotates, so that what else the machine does falls on all of them alike.
      */
-    private static void cold(Node nodeProcess, String function, int n, String event) throws Exception {
-        URI node = nodeProcess.url;
-        String token = nodeProcess.token;
-        long nodePid = nodeProcess.process.pid();
-        List<Double> times = new ArrayList<>();
-        int cells = 0;
-        // one cold start first that is not counted: the node unpacks the code on the first one
-        for (int i = -1; i < n; i++) {
-            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (total(counts(node, token, function)) != 0) {
-                if (System.nanoTime() > until) {
-                    throw new IllegalStateException(function + " did not scale to zero within 60 s");
-                }
-                Thread.sleep(100);
-            }
-            long cellUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            boolean cell;
-            while (!(cell = waitingCell(nodePid)) && System.nanoTime() < cellUntil) {
-                Thread.sleep(100);
-            }
-            cells += cell && i >= 0 ? 1 : 0;
-            Thread.sleep(1500); // a new cell warms its runtime up before it asks for a function
-            HttpRequest request = HttpRequest.newBuilder(node.resolve("/v1/functions/" + function + "/invoke"))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(event)).build();
-            long t = System.nanoTime();
-            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            double ms = (System.nanoTime() - t) / 1e6;
-            if (r.statusCode() != 200 || !"true".equals(r.headers().firstValue("X-Cumulus-Cold-Start").orElse(""))) {
-                throw new IllegalStateException("cold call " + i + " answered " + r.statusCode() + " cold="
-                        + r.headers().firstValue("X-Cumulus-Cold-Start").orElse("?") + ": " + r.body());
-            }
-            if (i < 0) {
-                continue;
-            }
-            times.add(ms);
-            System.err.printf(Locale.ROOT, "[scale-out] %s cold start #%d: %.1f ms%n", function, i + 1, ms);
+    private static void cold(List<String> labels, List<Node> nodes, String function, int n, String event)
+            throws Exception {
+        int k = nodes.size();
+        List<List<Double>> times = new ArrayList<>();
+        int[] cells = new int[k];
+        for (int b = 0; b < k; b++) {
+            times.add(new ArrayList<>());
         }
-        List<Double> sorted = times.stream().sorted().toList();
-        out("n", n);
-        out("with_cell", cells);
-        out("p50_ms", fmt(sorted.get((int) Math.ceil(0.5 * n) - 1)));
-        out("p90_ms", fmt(sorted.get((int) Math.ceil(0.9 * n) - 1)));
-        out("min_ms", fmt(sorted.getFirst()));
-        out("max_ms", fmt(sorted.getLast()));
-        out("all_ms", String.join(",", times.stream().map(ScaleOut::fmt).toList()));
+        // one cold start first on each that is not counted: the node unpacks the code on the first one
+        for (int i = -1; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                int b = Math.floorMod(i + j, k);
+                Node node = nodes.get(b);
+                boolean cell = awaitColdReady(node, function);
+                double ms = coldCall(node, function, event);
+                if (i >= 0) {
+                    cells[b] += cell ? 1 : 0;
+                    times.get(b).add(ms);
+                    System.err.printf(Locale.ROOT, "[scale-out] %s %s cold start #%d: %.1f ms%n", labels.get(b),
+                            function, i + 1, ms);
+                }
+            }
+        }
+        for (int b = 0; b < k; b++) {
+            String label = labels.get(b) + " ";
+            List<Double> sorted = times.get(b).stream().sorted().toList();
+            out(label + "n", n);
+            out(label + "with_cell", cells[b]);
+            out(label + "p50_ms", fmt(sorted.get((int) Math.ceil(0.5 * n) - 1)));
+            out(label + "p90_ms", fmt(sorted.get((int) Math.ceil(0.9 * n) - 1)));
+            out(label + "min_ms", fmt(sorted.getFirst()));
+            out(label + "max_ms", fmt(sorted.getLast()));
+            out(label + "all_ms", String.join(",", times.get(b).stream().map(ScaleOut::fmt).toList()));
+        }
+    }
+
+    /** Until the function is at zero instances and a stem cell waits (up to 10 s); whether one did. */
+    private static boolean awaitColdReady(Node node, String function) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (total(counts(node.url, node.token, function)) != 0) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException(function + " did not scale to zero within 60 s");
+            }
+            Thread.sleep(100);
+        }
+        long cellUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        boolean cell;
+        while (!(cell = waitingCell(node.process.pid())) && System.nanoTime() < cellUntil) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(1500); // a new cell warms its runtime up before it asks for a function
+        return cell;
+    }
+
+    /** One invoke that must be a cold start; its end-to-end milliseconds. */
+    private static double coldCall(Node node, String function, String event) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(node.url.resolve("/v1/functions/" + function + "/invoke"))
+                .header("Authorization", "Bearer " + node.token).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(event)).build();
+        long t = System.nanoTime();
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        double ms = (System.nanoTime() - t) / 1e6;
+        if (r.statusCode() != 200 || !"true".equals(r.headers().firstValue("X-Cumulus-Cold-Start").orElse(""))) {
+            throw new IllegalStateException("cold call answered " + r.statusCode() + " cold="
+                    + r.headers().firstValue("X-Cumulus-Cold-Start").orElse("?") + ": " + r.body());
+        }
+        return ms;
     }
 
     /** A java process under the node whose environment names no function: a waiting stem cell. */
@@ -322,7 +358,7 @@ public final class ScaleOut {
             command.addAll(List.of(serveArgs));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
-            running = process;
+            RUNNING.add(process);
             long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < until) {
                 if (!process.isAlive()) {
@@ -404,7 +440,7 @@ public final class ScaleOut {
                 process.destroyForcibly();
             }
             tree.forEach(ProcessHandle::destroyForcibly);
-            running = null;
+            RUNNING.remove(process);
             Files.deleteIfExists(data.resolveSibling(data.getFileName() + ".log"));
             if (trained()) {
                 copy(data.resolve("aot"), aot);

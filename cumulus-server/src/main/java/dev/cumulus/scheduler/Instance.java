@@ -36,8 +36,8 @@ final class Instance implements RuntimeChannel {
     /** Secret values to hide in log lines; written before the process starts, read by its log pump. */
     private volatile List<String> redacted = List.of();
 
-    // guarded by the pool's lock
-    InstanceState state = InstanceState.STARTING;
+    // guarded by the pool's lock (read without it only to end a start turn that came late)
+    volatile InstanceState state = InstanceState.STARTING;
     int inFlight;
     long idleEpoch;
     /** When it last became idle (System.nanoTime): the longest idle leave first. */
@@ -49,6 +49,8 @@ final class Instance implements RuntimeChannel {
     /** Minted when the instance gets its function's environment; gone once it stops (ADR 0039). */
     private volatile dev.cumulus.auth.SessionCredentials session;
     private volatile long readyNanos;
+    /** Its turn at the start gate while it starts from nothing; null for a specialised cell. */
+    private volatile StartGate.Ticket startTurn;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes when the process has exited, whoever ended it; lets the pool notice an idle crash. */
     final CompletableFuture<Void> processGone = new CompletableFuture<>();
@@ -76,6 +78,22 @@ final class Instance implements RuntimeChannel {
         this.process = process;
         this.onClose = onClose;
         process.onExit().thenAccept(this::exited);
+    }
+
+    /** Holds its turn at the start gate while STARTING; the pool ends it when the instance leaves that state. */
+    void holdTurn(StartGate.Ticket turn) {
+        startTurn = turn;
+        if (state != InstanceState.STARTING) { // left STARTING meanwhile (destroyed): nobody else ends it
+            endTurn();
+        }
+    }
+
+    /** Gives the start gate its turn back: the instance is ready, or gone. Again is harmless. */
+    void endTurn() {
+        StartGate.Ticket turn = startTurn;
+        if (turn != null) {
+            turn.close();
+        }
     }
 
     /** Waits until the runtime asks for its first invocation; returns the start-up time in µs. */

@@ -139,12 +139,12 @@ final class InstanceLauncher {
 
     /**
      * Makes {@code cell} serve {@code instance}: links the function's code into the cell's code
-     * directory, moves the cell's Runtime API socket over to the instance and hands the runtime
-     * the function's environment. The cell's memory limit already fits: cells are kept per
-     * memory size.
+     * directory (unless it was linked there ahead: {@link SpareTrees}), moves the cell's Runtime
+     * API socket over to the instance and hands the runtime the function's environment. The
+     * cell's memory limit already fits: cells are kept per memory size.
      */
     void specialise(StemCell cell, Instance instance) throws IOException {
-        linkTree(codeDirectory.apply(instance.version), cell.taskDir());
+        SpareTrees.fit(cell, codeDirectory.apply(instance.version));
         Mount code = Mount.readOnly(cell.taskDir(), TASK_ROOT);
         Map<String, String> env = functionEnvironment(instance, cell.started().socket(), code);
         cell.started().endpoint().rebind(instance);
@@ -342,27 +342,6 @@ final class InstanceLauncher {
                 // the process is gone; its output ends with it
             }
         });
-    }
-
-    /**
-     * Hard links keep specialisation cheap (no bytes copied) and safe: the cell sees the code
-     * through a read-only mount, so it cannot change the shared files. Copies where links fail.
-     */
-    private static void linkTree(Path from, Path to) throws IOException {
-        try (var paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    try {
-                        Files.createLink(target, source);
-                    } catch (IOException | UnsupportedOperationException crossDevice) {
-                        Files.copy(source, target);
-                    }
-                }
-            }
-        }
     }
 
     private static void deleteQuietly(Path socketDir) {

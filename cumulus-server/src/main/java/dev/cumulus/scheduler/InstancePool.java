@@ -167,6 +167,7 @@ final class InstancePool {
         try {
             if (instance.state == InstanceState.STARTING) {
                 instance.state = instance.state.moveTo(InstanceState.BUSY);
+                instance.endTurn();
             }
             signalAll(); // with concurrency > 1 others may share it now
         } finally {
@@ -306,6 +307,7 @@ final class InstancePool {
         try {
             if (ready && !retired && instance.state == InstanceState.STARTING) {
                 instance.state = instance.state.moveTo(InstanceState.IDLE);
+                instance.endTurn();
                 instance.idleSinceNanos = System.nanoTime();
                 epoch = ++instance.idleEpoch;
             } else {
@@ -482,17 +484,20 @@ final class InstancePool {
     List<InstanceInfo> infos() {
         List<Instance> live;
         List<InstanceState> states;
+        long[] pids;
         lock.lock();
         try {
             live = List.copyOf(instances);
             states = live.stream().map(i -> i.state).toList();
+            // with the states: a STARTING instance gets its pid when it passes the start gate
+            pids = live.stream().mapToLong(Instance::pid).toArray();
         } finally {
             lock.unlock();
         }
         List<InstanceInfo> infos = new ArrayList<>(live.size());
         for (int n = 0; n < live.size(); n++) {
             Instance i = live.get(n);
-            infos.add(new InstanceInfo(i.id, version.version(), states.get(n), i.pid(), i.residentBytes()));
+            infos.add(new InstanceInfo(i.id, version.version(), states.get(n), pids[n], i.residentBytes()));
         }
         return infos;
     }
@@ -519,6 +524,7 @@ final class InstancePool {
     private boolean remove(Instance instance) {
         if (instances.remove(instance)) {
             instance.state = instance.state.moveTo(InstanceState.GONE);
+            instance.endTurn();
             return true;
         }
         return false;

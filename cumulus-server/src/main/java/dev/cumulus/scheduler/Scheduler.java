@@ -51,6 +51,9 @@ public final class Scheduler implements AutoCloseable {
     private final InstanceLauncher launcher;
     private final DeadlineWatcher deadlines = new DeadlineWatcher();
     private final StemCells stemCells;
+    private final Function<FunctionVersion, Path> codeDirectory;
+    /** Starts from nothing, a few per core at a time (ADR 0044). */
+    private final StartGate startGate = StartGate.perCore(Runtime.getRuntime().availableProcessors());
     private final Clock clock;
     private final Semaphore nodeSlots;
     /** Instances per project, against each project's quota; apart from the node's slots. */
@@ -96,6 +99,7 @@ public final class Scheduler implements AutoCloseable {
         this.logs = logs;
         this.clock = clock;
         this.nodeSlots = new Semaphore(settings.maxInstances());
+        this.codeDirectory = codeDirectory;
         this.launcher = new InstanceLauncher(sandbox, runtimeApi, runtimeJar, javaHome, socketRoot, cellRoot, mounts,
                 codeDirectory, logs, aot, grants, settings.region());
         this.stemCells = new StemCells(settings.stemCells(), settings.defaultMemoryMb(), launcher,
@@ -146,6 +150,11 @@ public final class Scheduler implements AutoCloseable {
                     pool.release(instance, false, Duration.ZERO);
                     return failed(instance, true, ErrorDocument.failure(InvocationResult.Kind.CRASH,
                             "Runtime.StartTimeout", "the instance did not start within " + settings.startTimeout()));
+                } catch (InterruptedException e) {
+                    // the caller gave up (its thread is being stopped) while the instance starts:
+                    // the instance goes, or its slot stays taken by a STARTING nobody waits for
+                    pool.release(instance, false, Duration.ZERO);
+                    throw e;
                 } catch (Instance.InitFailedException e) {
                     pool.release(instance, false, Duration.ZERO);
                     if (fromCell && e.failure.kind() == InvocationResult.Kind.CRASH && !lastAttempt) {
@@ -205,14 +214,14 @@ public final class Scheduler implements AutoCloseable {
      *
      * @return whether the instance is a specialised cell
      */
-    private boolean start(Instance instance, boolean cellsAllowed) throws IOException {
+    private boolean start(Instance instance, boolean cellsAllowed) throws IOException, InterruptedException {
         // cells are Java runtimes, and a cell's sandbox is built before its function is known, so
         // it cannot gain mounts or a network: such functions start from nothing
         StemCell cell = !cellsAllowed || InstanceLauncher.isProvided(instance.version.config())
                 || !instance.version.config().mounts().isEmpty()
                 || instance.version.config().egress().mode() != dev.cumulus.sandbox.Egress.Mode.NONE
                 ? null
-                : stemCells.take(instance.version.config().memoryMb());
+                : stemCells.take(instance.version.config().memoryMb(), codeDirectory.apply(instance.version));
         if (cell != null) {
             try {
                 launcher.specialise(cell, instance);
@@ -222,8 +231,22 @@ public final class Scheduler implements AutoCloseable {
                 cell.destroy();
             }
         }
-        launcher.launch(instance);
+        // a start from nothing waits for its turn at the gate; the pool ends the turn when the
+        // instance leaves STARTING (ready, failed, destroyed)
+        StartGate.Ticket turn = startGate.enter();
+        try {
+            launcher.launch(instance);
+        } catch (IOException | RuntimeException e) {
+            turn.close();
+            throw e;
+        }
+        instance.holdTurn(turn);
         return false;
+    }
+
+    /** The use of the gate that starts from nothing pass (ADR 0044). */
+    public StartGate.Stats startGate() {
+        return startGate.stats();
     }
 
     /** Stem cells that served a cold start, and cold starts that found none. */

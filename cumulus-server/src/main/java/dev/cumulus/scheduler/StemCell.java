@@ -30,6 +30,8 @@ final class StemCell implements RuntimeChannel {
     private volatile InstanceLauncher.Started started;
     private volatile Runnable cleanup = () -> {};
     private volatile Instance owner;
+    /** The code tree linked into {@link #taskDir} ahead of use, or null (see {@link SpareTrees}). */
+    private volatile Path preparedWith;
 
     StemCell(String id, int memoryMb, Path taskDir) {
         this.id = id;
@@ -53,6 +55,14 @@ final class StemCell implements RuntimeChannel {
 
     Path taskDir() {
         return taskDir;
+    }
+
+    Path preparedWith() {
+        return preparedWith;
+    }
+
+    void preparedWith(Path code) {
+        preparedWith = code;
     }
 
     InstanceLauncher.Started started() {

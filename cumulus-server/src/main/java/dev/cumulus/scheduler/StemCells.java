@@ -39,6 +39,7 @@ final class StemCells implements AutoCloseable {
     private final ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
+    private final SpareTrees spareTrees = new SpareTrees();
     private boolean closed;
 
     StemCells(int perSize, int defaultMemoryMb, InstanceLauncher launcher, BooleanSupplier reserveSlot,
@@ -58,9 +59,11 @@ final class StemCells implements AutoCloseable {
 
     /**
      * A waiting cell of {@code memoryMb}, now owned by the caller (its node slot is released:
-     * the caller holds its own), or null. Records the demand and triggers a refill either way.
+     * the caller holds its own), or null. Records the demand and triggers a refill either way;
+     * the cells that refill it come with the tree of {@code code} linked in already.
      */
-    StemCell take(int memoryMb) {
+    StemCell take(int memoryMb, java.nio.file.Path code) {
+        spareTrees.demanded(memoryMb, code);
         StemCell cell = null;
         synchronized (this) {
             lastDemand.put(memoryMb, System.nanoTime());
@@ -160,6 +163,7 @@ final class StemCells implements AutoCloseable {
             }
             cell = launcher.launchCell(ids.get(), memoryMb);
             cell.awaitWaiting(START_TIMEOUT.toNanos());
+            spareTrees.prepare(cell);
             synchronized (this) {
                 if (!closed) {
                     waiting.computeIfAbsent(memoryMb, m -> new ArrayDeque<>()).add(cell);

@@ -103,7 +103,33 @@ final class Types {
         return argument;
     }
 
-    private record ArgumentKey(Type type, Class<?> target, int index) {}
+    /*
+     * Not a record: a record's equals and hashCode are bootstrapped through invokedynamic, and
+     * that machinery cost every instance 6 MB of resident memory (bench/results/2026-12-06-peers.md,
+     * idle instance 40 -> 47 MB RSS) for a key compared on every invocation.
+     */
+    private static final class ArgumentKey {
+        private final Type type;
+        private final Class<?> target;
+        private final int index;
+
+        ArgumentKey(Type type, Class<?> target, int index) {
+            this.type = type;
+            this.target = target;
+            this.index = index;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ArgumentKey key
+                    && key.index == index && key.target == target && key.type.equals(type);
+        }
+
+        @Override
+        public int hashCode() {
+            return (type.hashCode() * 31 + target.hashCode()) * 31 + index;
+        }
+    }
 
     private static final java.util.concurrent.ConcurrentMap<ArgumentKey, Type> ARGUMENTS =
             new java.util.concurrent.ConcurrentHashMap<>();

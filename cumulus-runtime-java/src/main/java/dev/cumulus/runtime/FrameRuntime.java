@@ -109,8 +109,16 @@ final class FrameRuntime {
                     if (!running.tryAcquire()) {
                         throw new Frames.ProtocolException("the node sent more events than it had credits");
                     }
-                    Thread.ofVirtual().name("invocation-" + invocation.requestId())
-                            .start(() -> invoke(invocation, handler, env, logger, running));
+                    if (slots == 1) {
+                        // one invocation at a time (Lambda's semantics): it runs on this thread. A
+                        // virtual thread per invocation meant waking a carrier on every call, on the
+                        // path of every single-connection request; and the node sends a one-slot
+                        // instance nothing before its answer but a STOP, which waits for it anyway
+                        invoke(invocation, handler, env, logger, running);
+                    } else {
+                        Thread.ofVirtual().name("invocation-" + invocation.requestId())
+                                .start(() -> invoke(invocation, handler, env, logger, running));
+                    }
                 }
                 case Frames.STOP -> {
                     stopping = true;

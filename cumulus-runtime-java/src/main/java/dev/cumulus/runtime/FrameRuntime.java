@@ -183,11 +183,19 @@ final class FrameRuntime {
                 writeError(invocation.requestId(), "Function.ResponseSizeTooLarge", ("{\"errorType\":"
                         + "\"Function.ResponseSizeTooLarge\",\"errorMessage\":\"" + message + "\"}")
                         .getBytes(StandardCharsets.UTF_8));
-            } else {
-                write(Frames.RESULT, new Frames.Head().putString(invocation.requestId()).toBytes(), result);
+                running.release();
+                credit();
+                return;
             }
+            // the slot is free before the credit that says so leaves: the node sends no event for it earlier
             running.release();
-            credit();
+            writeLock.lock();
+            try {
+                Frames.write(socket, Frames.RESULT, new Frames.Head().putString(invocation.requestId()).toBytes(),
+                        result, Frames.CREDIT, new Frames.Head().putInt(1).toBytes());
+            } finally {
+                writeLock.unlock();
+            }
         } catch (IOException e) {
             if (!stopping) {
                 err.println("cumulus-runtime: the frame connection to the node failed: " + e);

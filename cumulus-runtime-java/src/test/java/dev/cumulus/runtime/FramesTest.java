@@ -8,7 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -17,8 +17,24 @@ import org.junit.jupiter.api.Test;
 class FramesTest {
 
     /** A channel that takes at most one byte per write: every write is partial. */
-    private static final class Trickle implements WritableByteChannel {
+    /** A channel that takes one byte per write, also when it is given several buffers. */
+    private static final class Trickle implements GatheringByteChannel {
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) {
+            for (int i = offset; i < offset + length; i++) {
+                if (sources[i].hasRemaining()) {
+                    return write(sources[i]);
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources) {
+            return write(sources, 0, sources.length);
+        }
 
         @Override
         public int write(ByteBuffer src) {
@@ -137,5 +153,39 @@ class FramesTest {
         assertThatThrownBy(second::getString).isInstanceOf(Frames.ProtocolException.class);
         Frames.Cursor empty = new Frames.Cursor(new byte[3]);
         assertThatThrownBy(empty::getLong).isInstanceOf(Frames.ProtocolException.class);
+    }
+
+    @Test
+    void framesThatArriveInOneReadOfTheChannelComeOutOneByOne() throws Exception {
+        byte[] first = frame(Frames.RESULT, new Frames.Head().putString("req-1").toBytes(), "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] second = frame(Frames.CREDIT, new Frames.Head().putInt(1).toBytes(), new byte[0]);
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        InputStream in = Frames.inputStream(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(both)));
+
+        Frames.Frame result = Frames.read(in, 1024);
+        assertThat(result.type()).isEqualTo(Frames.RESULT);
+        assertThat(result.cursor().getString()).isEqualTo("req-1");
+        Frames.Frame credit = Frames.read(in, 1024);
+        assertThat(credit.type()).isEqualTo(Frames.CREDIT);
+        assertThat(credit.cursor().getInt()).isEqualTo(1);
+        assertThat(Frames.read(in, 1024)).as("the stream ends between frames").isNull();
+    }
+
+    @Test
+    void anAnswerAndItsCreditWrittenTogetherAreTheTwoFramesWrittenApart() throws Exception {
+        byte[] head = new Frames.Head().putString("req-1").toBytes();
+        byte[] payload = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        byte[] credit = new Frames.Head().putInt(1).toBytes();
+        Trickle together = new Trickle();
+        Frames.write(together, Frames.RESULT, head, payload, Frames.CREDIT, credit);
+
+        byte[] first = frame(Frames.RESULT, head, payload);
+        byte[] second = frame(Frames.CREDIT, credit, new byte[0]);
+        byte[] apart = new byte[first.length + second.length];
+        System.arraycopy(first, 0, apart, 0, first.length);
+        System.arraycopy(second, 0, apart, first.length, second.length);
+        assertThat(together.written.toByteArray()).isEqualTo(apart);
     }
 }

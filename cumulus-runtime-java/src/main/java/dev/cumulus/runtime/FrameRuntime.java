@@ -149,7 +149,10 @@ final class FrameRuntime {
         return new Invocation(requestId, deadline, arn, trace, clientContext, cognito, body.rest(), cloudEvent, token);
     }
 
-    /** Runs one invocation on its own virtual thread and writes its answer and a fresh credit. */
+    /**
+     * Runs one invocation (on its own virtual thread, or on the reader's for a one-slot instance)
+     * and writes its answer and a fresh credit.
+     */
     private void invoke(Invocation invocation, Handler handler, RuntimeEnv env, StdoutLogger logger,
             Semaphore running) {
         if (invocation.traceId() != null) {
@@ -166,36 +169,26 @@ final class FrameRuntime {
             try {
                 result = handler.handle(invocation.event(), context);
             } catch (Throwable t) {
-                writeError(invocation.requestId(), ErrorReport.headerType(t), ErrorReport.forInvocation(t));
+                byte[] head = errorHead(invocation.requestId(), ErrorReport.headerType(t));
                 if (t instanceof VirtualMachineError) {
                     // after an OutOfMemoryError or StackOverflowError the JVM cannot be trusted
                     // with the next event; a fresh instance can
+                    write(Frames.ERROR, head, ErrorReport.forInvocation(t));
                     err.println("cumulus-runtime: exiting after " + t);
                     System.exit(1);
                 }
-                running.release();
-                credit();
+                answer(running, Frames.ERROR, head, ErrorReport.forInvocation(t));
                 return;
             }
             if (result.length > MAX_RESULT_BYTES) {
                 String message = "Response payload size exceeded maximum allowed payload size (" + MAX_RESULT_BYTES
                         + " bytes).";
-                writeError(invocation.requestId(), "Function.ResponseSizeTooLarge", ("{\"errorType\":"
-                        + "\"Function.ResponseSizeTooLarge\",\"errorMessage\":\"" + message + "\"}")
-                        .getBytes(StandardCharsets.UTF_8));
-                running.release();
-                credit();
+                answer(running, Frames.ERROR, errorHead(invocation.requestId(), "Function.ResponseSizeTooLarge"),
+                        ("{\"errorType\":\"Function.ResponseSizeTooLarge\",\"errorMessage\":\"" + message + "\"}")
+                                .getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            // the slot is free before the credit that says so leaves: the node sends no event for it earlier
-            running.release();
-            writeLock.lock();
-            try {
-                Frames.write(socket, Frames.RESULT, new Frames.Head().putString(invocation.requestId()).toBytes(),
-                        result, Frames.CREDIT, new Frames.Head().putInt(1).toBytes());
-            } finally {
-                writeLock.unlock();
-            }
+            answer(running, Frames.RESULT, new Frames.Head().putString(invocation.requestId()).toBytes(), result);
         } catch (IOException e) {
             if (!stopping) {
                 err.println("cumulus-runtime: the frame connection to the node failed: " + e);
@@ -208,12 +201,22 @@ final class FrameRuntime {
         }
     }
 
-    private void writeError(String requestId, String errorType, byte[] json) throws IOException {
-        write(Frames.ERROR, new Frames.Head().putString(requestId).putString(errorType).toBytes(), json);
+    private static byte[] errorHead(String requestId, String errorType) {
+        return new Frames.Head().putString(requestId).putString(errorType).toBytes();
     }
 
-    private void credit() throws IOException {
-        write(Frames.CREDIT, new Frames.Head().putInt(1).toBytes(), NONE);
+    /**
+     * Frees the invocation's slot and writes its answer with the credit that says so, in one
+     * write. The slot is free before the credit leaves: the node sends no event for it earlier.
+     */
+    private void answer(Semaphore running, int type, byte[] head, byte[] payload) throws IOException {
+        running.release();
+        writeLock.lock();
+        try {
+            Frames.write(socket, type, head, payload, Frames.CREDIT, new Frames.Head().putInt(1).toBytes());
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private void write(int type, byte[] head, byte[] payload) throws IOException {

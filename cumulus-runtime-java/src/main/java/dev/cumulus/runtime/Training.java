@@ -191,55 +191,61 @@ public final class Training {
             // unless the runtime gave up early, in which case closing the server ends it.
             server.close();
             thread.join();
-            if (api.answered() != invocations) {
-                throw new IOException(scenario.handler() + ": " + api.answered() + " of " + invocations
+            if (api.answered != invocations) {
+                throw new IOException(scenario.handler() + ": " + api.answered + " of " + invocations
                         + " invocations answered; runtime said: " + diagnostics.toString(StandardCharsets.UTF_8).trim()
-                        + (api.failure() != null ? "; training API failed: " + api.failure() : ""));
+                        + (api.failure != null ? "; training API failed: " + api.failure : ""));
             }
-            return api.answered();
+            return api.answered;
         }
     }
 
-    /** The node's side of a training run: counts the answers. */
-    private interface Counted extends Runnable {
-        int answered();
-
-        Exception failure();
-    }
-
-    /**
-     * The node's side of the framed transport, just enough of it: WELCOME, an event per credit,
-     * the answers counted, and STOP after the last one, which ends the runtime as the node does.
-     */
-    private static final class FrameApi implements Counted {
-        private final ServerSocketChannel server;
-        private final Scenario scenario;
-        private final int invocations;
+    /** The node's side of a training run: hands out the scenario's events and counts the answers. */
+    private abstract static class Counted implements Runnable {
+        final ServerSocketChannel server;
+        final Scenario scenario;
+        final int invocations;
         private final PrintStream firstAnswer;
-        private volatile int answered;
-        private volatile Exception failure;
+        volatile int answered;
+        volatile Exception failure;
 
-        FrameApi(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
+        Counted(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
             this.server = server;
             this.scenario = scenario;
             this.invocations = invocations;
             this.firstAnswer = firstAnswer;
         }
 
-        @Override
-        public int answered() {
-            return answered;
+        /** One more answer; the first is announced, for timing a cold start. */
+        void answeredOne() {
+            answered++;
+            if (answered == 1 && firstAnswer != null) {
+                firstAnswer.println(FIRST_ANSWER);
+                firstAnswer.flush();
+            }
         }
 
-        @Override
-        public Exception failure() {
-            return failure;
+        /** A failure of the API's own, unless the server was closed under it (the run is over). */
+        void failed(IOException e) {
+            if (server.isOpen()) {
+                failure = e;
+            }
+        }
+    }
+
+    /**
+     * The node's side of the framed transport, just enough of it: WELCOME, an event per credit,
+     * the answers counted, and STOP after the last one, which ends the runtime as the node does.
+     */
+    private static final class FrameApi extends Counted {
+        FrameApi(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
+            super(server, scenario, invocations, firstAnswer);
         }
 
         @Override
         public void run() {
             try (SocketChannel client = server.accept()) {
-                InputStream in = new BufferedInputStream(Frames.inputStream(client));
+                InputStream in = Frames.inputStream(client);
                 Frames.read(in, Integer.MAX_VALUE); // HELLO
                 Frames.write(client, Frames.WELCOME, new Frames.Head().putInt(Frames.VERSION).toBytes(), new byte[0]);
                 int credits = 0;
@@ -262,11 +268,7 @@ public final class Training {
                     if (frame.type() == Frames.CREDIT) {
                         credits += frame.cursor().getInt();
                     } else if (frame.type() == Frames.RESULT || frame.type() == Frames.ERROR) {
-                        answered++;
-                        if (answered == 1 && firstAnswer != null) {
-                            firstAnswer.println(FIRST_ANSWER);
-                            firstAnswer.flush();
-                        }
+                        answeredOne();
                     }
                 }
                 Frames.write(client, Frames.STOP, new Frames.Head().putString("training over").toBytes(), new byte[0]);
@@ -275,9 +277,7 @@ public final class Training {
                     // a last credit may still come
                 }
             } catch (IOException e) {
-                if (server.isOpen()) {
-                    failure = e;
-                }
+                failed(e);
             }
         }
     }
@@ -287,30 +287,11 @@ public final class Training {
      * turn, counts the answers, and answers the poll after the last one with 410 so that the
      * runtime's loop ends the way it ends when the node goes away.
      */
-    private static final class Api implements Counted {
-        private final ServerSocketChannel server;
-        private final Scenario scenario;
-        private final int invocations;
-        private final PrintStream firstAnswer;
+    private static final class Api extends Counted {
         private int handedOut;
-        volatile int answered;
-        volatile Exception failure;
-
-        @Override
-        public int answered() {
-            return answered;
-        }
-
-        @Override
-        public Exception failure() {
-            return failure;
-        }
 
         Api(ServerSocketChannel server, Scenario scenario, int invocations, PrintStream firstAnswer) {
-            this.server = server;
-            this.scenario = scenario;
-            this.invocations = invocations;
-            this.firstAnswer = firstAnswer;
+            super(server, scenario, invocations, firstAnswer);
         }
 
         @Override
@@ -324,9 +305,7 @@ public final class Training {
                     }
                 }
             } catch (IOException e) {
-                if (server.isOpen()) {
-                    failure = e;
-                }
+                failed(e);
             }
         }
 
@@ -359,11 +338,7 @@ public final class Training {
                             + "Lambda-Runtime-Invoked-Function-Arn: arn:cumulus:function:cumulus-training\r\n"
                             + "Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000;Sampled=0\r\n", event);
                 } else if (requestLine.startsWith("POST /2018-06-01/runtime/invocation/")) {
-                    answered++;
-                    if (answered == 1 && firstAnswer != null) {
-                        firstAnswer.println(FIRST_ANSWER);
-                        firstAnswer.flush();
-                    }
+                    answeredOne();
                     respond(out, "202 Accepted", "", "{\"status\":\"OK\"}");
                 } else {
                     // an init error or anything unexpected: the count will tell

@@ -19,6 +19,20 @@ public final class FileTrees {
      * @throws UncheckedIOException if something could not be deleted
      */
     public static void delete(Path root) {
+        deleteBelow(root, false);
+    }
+
+    /**
+     * Deletes everything below {@code root} and keeps {@code root} itself: a directory that is
+     * mounted somewhere (a stem cell's code directory) must stay the same directory.
+     *
+     * @throws UncheckedIOException if something could not be deleted
+     */
+    public static void deleteContents(Path root) {
+        deleteBelow(root, true);
+    }
+
+    private static void deleteBelow(Path root, boolean keepRoot) {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -31,6 +45,9 @@ public final class FileTrees {
             throw new UncheckedIOException("cannot delete " + root, e);
         }
         for (Path p : paths) {
+            if (keepRoot && p.equals(root)) {
+                continue;
+            }
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.files.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class SpareTrees {
         if (code.equals(cell.preparedWith())) {
             return;
         }
-        clear(cell.taskDir());
+        FileTrees.deleteContents(cell.taskDir()); // links only: the code they point to stays
         link(code, cell.taskDir());
     }
 
@@ -68,17 +69,6 @@ final class SpareTrees {
                     } catch (IOException | UnsupportedOperationException crossDevice) {
                         Files.copy(source, target);
                     }
-                }
-            }
-        }
-    }
-
-    /** Removes everything under {@code dir}, not {@code dir} itself (it is the cell's mount); links only, the code stays. */
-    static void clear(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                if (!path.equals(dir)) {
-                    Files.delete(path);
                 }
             }
         }

@@ -40,6 +40,11 @@ import java.util.regex.Pattern;
 public final class ScaleOut {
     private static final Pattern COUNTS =
             Pattern.compile("\"instances\":\\{\"starting\":(\\d+),\"idle\":(\\d+),\"busy\":(\\d+)}");
+    /**
+     * A new stem cell warms its runtime up on itself before it asks for a function, and nothing
+     * outside it says when that is done: the benchmark gives it this long (as bench/run does).
+     */
+    private static final long CELL_WARM_UP_MS = 1500;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ScaleOut() {}
@@ -255,7 +260,7 @@ public final class ScaleOut {
         while (!(cell = waitingCell(node.process.pid())) && System.nanoTime() < cellUntil) {
             Thread.sleep(100);
         }
-        Thread.sleep(1500); // a new cell warms its runtime up before it asks for a function
+        Thread.sleep(CELL_WARM_UP_MS);
         return cell;
     }
 
@@ -412,7 +417,7 @@ public final class ScaleOut {
                 }
                 Thread.sleep(200);
             }
-            Thread.sleep(1500); // a new cell warms its runtime up before it asks for a function
+            Thread.sleep(CELL_WARM_UP_MS);
         }
 
         private boolean trained() throws IOException {

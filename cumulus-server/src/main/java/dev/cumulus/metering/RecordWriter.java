@@ -13,7 +13,7 @@ final class RecordWriter {
             INSERT INTO invocation_records (request_id, function_name, version, start_ms, duration_micros,
                 billed_ms, memory_mb, cold_start, init_duration_micros, outcome, project)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (request_id, start_ms) DO NOTHING""";
+            ON CONFLICT (start_ms, request_id) DO NOTHING""";
 
     private final DataSource dataSource;
 

@@ -62,8 +62,7 @@ public final class Database implements AutoCloseable {
      * nothing to apply or validate, and a restart saves Flyway's set-up, scan and validation.
      */
     static void migrate(DataSource pool, boolean postgres) {
-        // the one type that differs: documents are JSONB on PostgreSQL (ADR 0028)
-        java.util.Map<String, String> placeholders = java.util.Map.of("json_type", postgres ? "JSONB" : "TEXT");
+        java.util.Map<String, String> placeholders = placeholders(postgres);
         java.util.Optional<String> fingerprint;
         try {
             fingerprint = SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION, postgres,
@@ -81,6 +80,13 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate();
         fingerprint.ifPresent(f -> SchemaFingerprint.record(pool, f));
+    }
+
+    /** What the migrations spell differently for each engine, as Flyway placeholders. */
+    static java.util.Map<String, String> placeholders(boolean postgres) {
+        // documents are JSONB on PostgreSQL (ADR 0028); SQLite tables whose rows are best kept
+        // in their key's order are WITHOUT ROWID (ADR 0048)
+        return java.util.Map.of("json_type", postgres ? "JSONB" : "TEXT", "without_rowid", postgres ? "" : " WITHOUT ROWID");
     }
 
     private static HikariDataSource postgresPool(String jdbcUrl) {

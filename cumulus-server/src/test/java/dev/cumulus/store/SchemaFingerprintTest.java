@@ -105,7 +105,7 @@ class SchemaFingerprintTest {
     /** The fingerprint of the migrations this build ships, for {@code db}'s engine. */
     private static String shipped(Database db) throws IOException {
         return SchemaFingerprint.of(Database.class.getClassLoader(), SchemaFingerprint.LOCATION, db.postgres(),
-                Map.of("json_type", db.postgres() ? "JSONB" : "TEXT")).orElseThrow();
+                Database.placeholders(db.postgres())).orElseThrow();
     }
 
     private String fingerprint(Path classpathRoot, boolean postgres) throws IOException {

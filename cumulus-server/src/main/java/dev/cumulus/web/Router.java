@@ -24,56 +24,94 @@ public final class Router {
     private final List<Route> routes;
     private final String projectBase;
     /**
-     * The routes a path can match, by the path's first segment: those whose template starts with
-     * that literal and those that start with a parameter or have no segment, in the table's order.
-     * The edge has a few hundred routes and a request used to try them all (7.6 % of the node's CPU
-     * on the function-URL path, JFR 2026-12-06).
+     * The routes a path can match, indexed by the literal segments at the start of their
+     * templates. The edge has a few hundred routes; trying them all was 7.6 % of the node's CPU on
+     * the function-URL path, and indexing by the first segment alone still left every {@code /v1}
+     * route to try for each invoke-API request (14 % of the node's CPU samples, JFR 2026-12-06).
      */
-    private final Map<String, List<Route>> byFirstSegment;
-    /** The routes for a first segment no template starts with. */
-    private final List<Route> anyFirstSegment;
+    private final Candidates candidates;
 
-    private Router(List<Route> routes, String projectBase) {
-        this.routes = List.copyOf(routes);
+    private Router(List<Route> routes, String projectBase, Candidates candidates) {
+        this.routes = routes;
         this.projectBase = projectBase;
+        this.candidates = candidates;
+    }
+
+    /**
+     * The routes that can match a path whose first {@code depth} segments led here, in the table's
+     * order (which decides between routes that match): by the literal at segment {@code depth},
+     * each list holding the routes with that literal there and those with a parameter there or no
+     * segment at all (a greedy parameter before it, or a trailing slash); {@code wildcard} holds
+     * those alone, for a segment no template has. Down to {@link #DEPTH} segments.
+     */
+    private record Candidates(List<Route> routes, Map<String, Candidates> byLiteral, Candidates wildcard) {
+        static final int DEPTH = 4;
+
+        static Candidates of(List<Route> routes, int depth) {
+            if (depth == DEPTH) {
+                return new Candidates(routes, Map.of(), null);
+            }
+            Set<String> literals = new LinkedHashSet<>();
+            for (Route route : routes) {
+                String literal = literalAt(route, depth);
+                if (literal != null) {
+                    literals.add(literal);
+                }
+            }
+            if (literals.isEmpty()) {
+                return new Candidates(routes, Map.of(), null); // nothing left to tell them apart by
+            }
+            Map<String, Candidates> byLiteral = new HashMap<>();
+            for (String literal : literals) {
+                List<Route> these = new ArrayList<>();
+                for (Route route : routes) {
+                    String at = literalAt(route, depth);
+                    if (at == null || at.equals(literal)) {
+                        these.add(route);
+                    }
+                }
+                byLiteral.put(literal, of(these, depth + 1));
+            }
+            List<Route> wildcards = new ArrayList<>();
+            for (Route route : routes) {
+                if (literalAt(route, depth) == null) {
+                    wildcards.add(route);
+                }
+            }
+            return new Candidates(routes, byLiteral, of(wildcards, depth + 1));
+        }
+
+        private static String literalAt(Route route, int depth) {
+            if (route.segments.size() <= depth) {
+                return null;
+            }
+            String segment = route.segments.get(depth);
+            return segment.startsWith("{") ? null : segment;
+        }
+
+        List<Route> lookUp(String[] decoded) {
+            Candidates at = this;
+            for (int depth = 0; depth < decoded.length && at.wildcard != null; depth++) {
+                at = at.byLiteral.getOrDefault(decoded[depth], at.wildcard);
+            }
+            return at.routes;
+        }
+    }
+
+    public static Router of(List<Route> routes) {
+        List<Route> table = List.copyOf(routes);
         Set<String> seen = new java.util.HashSet<>();
-        for (Route route : routes) {
+        for (Route route : table) {
             if (!seen.add(route.toString())) {
                 throw new IllegalArgumentException("two routes for " + route);
             }
         }
-        List<Route> any = new ArrayList<>();
-        Map<String, List<Route>> byFirst = new HashMap<>();
-        for (Route route : this.routes) {
-            String first = literalFirstSegment(route);
-            if (first == null) {
-                any.add(route);
-                byFirst.values().forEach(list -> list.add(route));
-            } else {
-                byFirst.computeIfAbsent(first, f -> new ArrayList<>(any)).add(route);
-            }
-        }
-        this.anyFirstSegment = List.copyOf(any);
-        Map<String, List<Route>> frozen = new HashMap<>();
-        byFirst.forEach((first, list) -> frozen.put(first, List.copyOf(list)));
-        this.byFirstSegment = Map.copyOf(frozen);
-    }
-
-    private static String literalFirstSegment(Route route) {
-        if (route.segments.isEmpty()) {
-            return null;
-        }
-        String first = route.segments.get(0);
-        return first.startsWith("{") ? null : first;
-    }
-
-    public static Router of(List<Route> routes) {
-        return new Router(routes, null);
+        return new Router(table, null, Candidates.of(table, 0));
     }
 
     /** Also serves every route under {@code <base>/projects/{project}}, e.g. {@code /v1}. */
     public Router projectPrefix(String base) {
-        return new Router(routes, base);
+        return new Router(routes, base, candidates);
     }
 
     public List<Route> routes() {
@@ -119,9 +157,7 @@ public final class Router {
         // one scratch map for every route tried (most fail on their first segment), copied only
         // for the route chosen: not a map per route per request
         Map<String, String> p = new HashMap<>();
-        List<Route> candidates = decoded.length == 0 ? anyFirstSegment
-                : byFirstSegment.getOrDefault(decoded[0], anyFirstSegment);
-        for (Route route : candidates) {
+        for (Route route : candidates.lookUp(decoded)) {
             if (!p.isEmpty()) {
                 p.clear();
             }

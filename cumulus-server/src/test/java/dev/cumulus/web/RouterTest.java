@@ -153,4 +153,54 @@ class RouterTest {
                 .isEqualTo(new Router.Match.WrongMethod(List.of("GET", "PUT")));
         assertThat(mixed.match("GET", "/v2", q -> false)).isInstanceOf(Router.Match.NotFound.class);
     }
+
+    @Test
+    void theIndexFindsWhatTryingEveryRouteInTableOrderFinds() {
+        // the reference: each route alone (a router of one route has nothing to index), tried
+        // in the table's order as the router did before it indexed its routes
+        java.util.Random random = new java.util.Random(12);
+        String[] literals = {"a", "b", "c"};
+        String[] params = {"{x}", "{y}", "{z}"};
+        java.util.LinkedHashMap<String, Route> table = new java.util.LinkedHashMap<>();
+        while (table.size() < 80) {
+            int length = random.nextInt(5);
+            StringBuilder template = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                boolean last = i == length - 1;
+                template.append('/').append(last && random.nextInt(5) == 0 ? "{rest+}"
+                        : random.nextBoolean() ? literals[random.nextInt(literals.length)] : params[i % params.length]);
+            }
+            String method = random.nextBoolean() ? "GET" : "PUT";
+            Route r = route(method, template.isEmpty() ? "/" : template.toString());
+            table.putIfAbsent(r.toString(), r);
+        }
+        List<Route> routes = List.copyOf(table.values());
+        Router indexed = Router.of(routes);
+        String[] pathSegments = {"a", "b", "c", "d", ""};
+        for (int n = 0; n < 5_000; n++) {
+            int length = random.nextInt(7);
+            StringBuilder path = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                path.append('/').append(pathSegments[random.nextInt(pathSegments.length)]);
+            }
+            String p = path.isEmpty() ? "/" : path.toString();
+            String method = random.nextBoolean() ? "GET" : "PUT";
+            Router.Match expected = new Router.Match.NotFound();
+            java.util.LinkedHashSet<String> allowed = new java.util.LinkedHashSet<>();
+            for (Route r : routes) {
+                Router.Match alone = Router.of(List.of(r)).match(method, p, q -> false);
+                if (alone instanceof Router.Match.Found) {
+                    expected = alone;
+                    break;
+                }
+                if (alone instanceof Router.Match.WrongMethod wrong) {
+                    allowed.addAll(wrong.allowed());
+                }
+            }
+            if (expected instanceof Router.Match.NotFound && !allowed.isEmpty()) {
+                expected = new Router.Match.WrongMethod(List.copyOf(allowed));
+            }
+            assertThat(indexed.match(method, p, q -> false)).as("%s %s", method, p).isEqualTo(expected);
+        }
+    }
 }

@@ -261,6 +261,14 @@ final class JsonBinder {
         }
         Type keyType = Types.typeArgumentOf(type, Map.class, 0);
         Type valueType = Types.typeArgumentOf(type, Map.class, 1);
+        Class<?> rawKey = Types.raw(Types.erasedIfVariable(keyType));
+        if (object instanceof LinkedHashMap && raw.isAssignableFrom(LinkedHashMap.class)
+                && (rawKey == String.class || rawKey == Object.class)
+                && Types.raw(Types.erasedIfVariable(valueType)) == Object.class) {
+            // Map<String, Object>, the commonest event type: the parsed object is already that
+            // map, as nested objects bound to Object already are; a copy would be the same
+            return object;
+        }
         Map<Object, Object> result;
         if (raw.isAssignableFrom(LinkedHashMap.class)) {
             result = new LinkedHashMap<>();
@@ -271,7 +279,6 @@ final class JsonBinder {
         } else {
             result = (Map<Object, Object>) Beans.of(raw).instantiate();
         }
-        Class<?> rawKey = Types.raw(Types.erasedIfVariable(keyType));
         for (Map.Entry<?, ?> e : object.entrySet()) {
             String name = (String) e.getKey();
             Object key = rawKey == String.class || rawKey == Object.class ? name : bindAt(name, keyType);

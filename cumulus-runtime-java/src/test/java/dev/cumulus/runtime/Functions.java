@@ -45,6 +45,23 @@ final class Functions {
                         }
                     }
                     """),
+            Map.entry("fn.Crasher", """
+                    package fn;
+                    import dev.cumulus.function.*;
+                    public class Crasher implements RequestHandler<String, String> {
+                        @Override
+                        public String handleRequest(String lines, Context c) {
+                            int n = Integer.parseInt(lines);
+                            for (int i = 0; i < n; i++) {
+                                c.logger().log("logged " + i + " é");
+                                System.out.println("printed " + i);
+                            }
+                            c.logger().log("last words");
+                            Runtime.getRuntime().halt(3); // no shutdown hooks, no flushing: a crash
+                            return "unreachable";
+                        }
+                    }
+                    """),
             Map.entry("fn.Upper", """
                     package fn;
                     import dev.cumulus.function.*;

@@ -103,6 +103,24 @@ class MainProcessTest {
     }
 
     @Test
+    void outputOfAnInstanceThatCrashesMidInvocationIsAllThereInOrder(@TempDir Path dir) throws Exception {
+        try (FakeRuntimeApi api = FakeRuntimeApi.unix(dir.resolve("runtime.sock"))) {
+            api.enqueue("crash-1", "\"500\"");
+            Process process = launch(Map.of("CUMULUS_RUNTIME_SOCKET", dir.resolve("runtime.sock").toString(),
+                    "_HANDLER", "fn.Crasher"), dir.resolve("logs"));
+
+            assertThat(process.onExit().get(60, TimeUnit.SECONDS).exitValue()).isEqualTo(3);
+
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 500; i++) {
+                expected.append("logged ").append(i).append(" é\nprinted ").append(i).append('\n');
+            }
+            expected.append("last words\n");
+            assertThat(Files.readString(dir.resolve("logs/stdout"))).isEqualTo(expected.toString());
+        }
+    }
+
+    @Test
     void reportsAnInitErrorAndExitsWithStatusOne(@TempDir Path dir) throws Exception {
         try (FakeRuntimeApi api = FakeRuntimeApi.unix(dir.resolve("runtime.sock"))) {
             Process process = launch(Map.of("CUMULUS_RUNTIME_SOCKET", dir.resolve("runtime.sock").toString(),

@@ -54,8 +54,8 @@ final class LambdaBridge {
             return null;
         }
         try {
-            Loader loader = new Loader(function);
             Class<?> contextInterface = Class.forName(LambdaContexts.CONTEXT, false, function);
+            Loader loader = new Loader(function);
             if (!contextInterface.isAssignableFrom(loader.loadClass(CONTEXT_CLASS))) {
                 return null; // the bridge resolved another copy of the interface than the handler's
             }

@@ -69,11 +69,6 @@ final class LambdaContexts {
         return bridge != null && bridge.contextInterface() == contextInterface ? bridge : null;
     }
 
-    /** The precompiled classes this context is made of, or null where proxies answer. */
-    LambdaBridge bridge() {
-        return bridge;
-    }
-
     /** True for the function's copy of Lambda's {@code Context}, whichever loader defined it. */
     static boolean isLambdaContext(Class<?> type) {
         return type.getName().equals(CONTEXT);

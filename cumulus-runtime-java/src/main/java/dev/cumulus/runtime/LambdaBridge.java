@@ -66,9 +66,13 @@ final class LambdaBridge {
         }
     }
 
-    /** Reads the bridge's class files now rather than on the first Lambda handler's init. */
+    /**
+     * Reads the bridge's class files now rather than on the first Lambda handler's init, and makes
+     * one (empty) bridge loader, so that its class is in the AOT cache and initialised.
+     */
     static void preload() {
         classFiles();
+        new Loader(ClassLoader.getPlatformClassLoader());
     }
 
     /** The function's Lambda {@code Context}, which the bridge's Context implements. */

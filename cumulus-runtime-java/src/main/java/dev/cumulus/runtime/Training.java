@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.invoke.CallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -138,28 +139,32 @@ public final class Training {
 
     /**
      * Links string concatenations of common shapes the way a function's own code links them: javac
-     * compiles {@code "Hello, " + name} to an invokedynamic that {@link StringConcatFactory}
+     * compiles {@code "Hello, " + name + "!"} to an invokedynamic that {@link StringConcatFactory}
      * bootstraps on first use, which costs a cold start milliseconds (its classes, then a class
-     * generated per shape of arguments, which the factory keeps for later call sites of the same
-     * shape). The runtime itself is compiled without, so nothing else warms it. JDK code only:
-     * nothing here is any function's.
+     * generated per shape, which it keeps for later call sites of the same shape). The runtime
+     * itself is compiled without, so nothing else warms it. The shapes are the factory's: javac
+     * passes objects as strings, the factory treats every reference alike and takes shortcuts for
+     * one argument or two bare ones. JDK code only: nothing here is any function's.
      */
     static void warmStringConcat() {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
-            Object any = Thread.currentThread();
+            // what resolving the bootstrap method of a call site makes: a varargs collector
+            lookup.findStatic(StringConcatFactory.class, "makeConcatWithConstants", MethodType.methodType(
+                    CallSite.class, MethodHandles.Lookup.class, String.class, MethodType.class, String.class,
+                    Object[].class));
             String text = "text";
-            String s = (String) concat(lookup, "\u0001!", Object.class).invokeExact(any);
-            s = (String) concat(lookup, "one \u0001", Object.class).invokeExact(any);
-            s = (String) concat(lookup, "one \u0001", String.class).invokeExact(s);
-            s = (String) concat(lookup, "\u0001 and \u0001", Object.class, String.class).invokeExact(any, s);
+            String s = (String) concat(lookup, "one \u0001", String.class).invokeExact(text);
+            s = (String) concat(lookup, "one \u0001!", String.class).invokeExact(s);
+            s = (String) concat(lookup, "one \u0001!", int.class).invokeExact(s.length());
+            s = (String) concat(lookup, "\u0001\u0001", String.class, String.class).invokeExact(text, s);
             s = (String) concat(lookup, "\u0001 and \u0001", String.class, String.class).invokeExact(text, s);
-            s = (String) concat(lookup, "\u0001 and \u0001", String.class, Object.class).invokeExact(text, any);
-            s = (String) concat(lookup, "\u0001!", String.class).invokeExact(s);
-            s = (String) concat(lookup, "\u0001 is \u0001", String.class, int.class).invokeExact(s, s.length());
-            s = (String) concat(lookup, "\u0001 at \u0001", String.class, long.class).invokeExact(s, System.nanoTime());
-            s = (String) concat(lookup, "\u0001 in \u0001 of \u0001", Object.class, String.class, String.class)
-                    .invokeExact(any, text, s);
+            s = (String) concat(lookup, "\u0001 is \u0001", String.class, int.class).invokeExact(text, s.length());
+            s = (String) concat(lookup, "\u0001 at \u0001", String.class, long.class).invokeExact(text, System.nanoTime());
+            s = (String) concat(lookup, "\u0001 in \u0001 of \u0001", String.class, String.class, String.class)
+                    .invokeExact(text, text, s);
+            s = (String) concat(lookup, "\u0001: \u0001, \u0001, \u0001", String.class, String.class, String.class,
+                    String.class).invokeExact(text, text, text, s);
         } catch (Throwable e) {
             // only a warm-up: the function links its own concatenations either way
         }

@@ -26,9 +26,10 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * burst DIST AOT_DIR TESTFN_JAR N MS          N concurrent calls of a Sleep function's URL (?ms=MS) from zero
- * cold  JAR HANDLER EVENT N LABEL=DIST=AOT_DIR...
- *                                             N cold starts of HANDLER on a node of each build, side by side,
- *                                             each after scale-to-zero and a waiting stem cell
+ * cold  EVENT N KIND=JAR=HANDLER... -- LABEL=DIST=AOT_DIR...
+ *                                             N cold starts of each KIND's HANDLER on a node of each build, one
+ *                                             node per build and kind, side by side and taking turns, each
+ *                                             start after scale-to-zero and with a stem cell waiting
  * </pre>
  *
  * AOT_DIR keeps the runtime's AOT cache of the build between its nodes, as a restarted node keeps
@@ -73,18 +74,24 @@ public final class ScaleOut {
                 }
             }
             case "cold" -> {
-                // cold JAR HANDLER EVENT N LABEL=DIST=AOT_DIR...
+                // cold EVENT N KIND=JAR=HANDLER... -- LABEL=DIST=AOT_DIR...
+                int split = List.of(args).indexOf("--");
                 List<String> labels = new ArrayList<>();
                 List<Node> nodes = new ArrayList<>();
                 try {
-                    for (int i = 5; i < args.length; i++) {
+                    // a node per build and kind: each node's stem cell is then prepared with the code
+                    // of the one function it serves (SpareTrees), as on a node with one busy function
+                    for (int i = split + 1; i < args.length; i++) {
                         String[] build = args[i].split("=", 3);
-                        Node node = Node.start(Path.of(build[1]), Path.of(build[2]), "--stem-cells", "1");
-                        nodes.add(node);
-                        labels.add(build[0]);
-                        node.deploy("cold", Path.of(args[1]), args[2], ",\"keepAliveSeconds\":1");
+                        for (int k = 3; k < split; k++) {
+                            String[] kind = args[k].split("=", 3);
+                            Node node = Node.start(Path.of(build[1]), Path.of(build[2]), "--stem-cells", "1");
+                            nodes.add(node);
+                            labels.add(build[0] + " " + kind[0]);
+                            node.deploy("cold", Path.of(kind[1]), kind[2], ",\"keepAliveSeconds\":1");
+                        }
                     }
-                    cold(labels, nodes, "cold", Integer.parseInt(args[4]), args[3]);
+                    cold(labels, nodes, "cold", Integer.parseInt(args[2]), args[1]);
                 } finally {
                     for (Node node : nodes) {
                         node.close();
@@ -207,8 +214,9 @@ public final class ScaleOut {
 
     /**
      * Cold starts end-to-end through the invoke API, each after the function is at zero and a
-     * stem cell waits. The builds' nodes run side by side and take turns, one cold start each in
-     * an order that rotates, so that what else the machine does falls on all of them alike.
+     * stem cell waits. The nodes (of every build and handler kind) run side by side and take
+     * turns, one cold start each in an order that rotates, so that what else the machine does
+     * falls on all of them alike, and ratios between kinds are as fair as ratios between builds.
      */
     private static void cold(List<String> labels, List<Node> nodes, String function, int n, String event)
             throws Exception {

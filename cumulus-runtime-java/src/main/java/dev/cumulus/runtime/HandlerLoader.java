@@ -14,6 +14,7 @@ import java.lang.reflect.Type;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
 
 /**
  * Turns {@code _HANDLER} into a ready {@link Handler}: loads the class in the function's own
@@ -109,9 +110,16 @@ final class HandlerLoader {
         }
         Class<?> request = LambdaContexts.implemented(type, LambdaContexts.REQUEST_HANDLER);
         if (request != null) {
-            Method m = LambdaContexts.handleRequest(request);
             Type input = Types.erasedIfVariable(Types.typeArgumentOf(type, request, 0));
-            return new MethodHandlerAdapter(instantiate(type), m, MethodHandlerAdapter.Shape.EVENT_CONTEXT, input,
+            Object target = instantiate(type);
+            // precompiled glue where the function's core fits it (ADR 0046); reflection and proxies otherwise
+            LambdaBridge bridge = LambdaBridge.of(request.getClassLoader());
+            BiFunction<Object, Object, Object> call = bridge != null ? bridge.requestCall(target) : null;
+            if (call != null) {
+                return new LambdaRequestAdapter(call, input, new LambdaContexts(bridge));
+            }
+            Method m = LambdaContexts.handleRequest(request);
+            return new MethodHandlerAdapter(target, m, MethodHandlerAdapter.Shape.EVENT_CONTEXT, input,
                     new LambdaContexts(m.getParameterTypes()[1]));
         }
         return null;

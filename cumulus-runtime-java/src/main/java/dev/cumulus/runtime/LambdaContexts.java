@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 
 /**
  * Lambda's {@code com.amazonaws.services.lambda.runtime.Context} for handlers written against
@@ -19,6 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * function's own copies. The {@code Identity}, {@code ClientContext}, {@code Client} and
  * {@code LambdaLogger} interfaces are reached through the return types of the context's methods,
  * so nothing is looked up by name and a function that bundles an older core still works.
+ *
+ * <p>Where the function's interfaces fit the runtime's precompiled classes ({@link LambdaBridge}),
+ * the Context and LambdaLogger are instances of those instead of proxies: generating a proxy class
+ * costs a cold start milliseconds per interface. Both answer through the same {@link ContextView}.
  *
  * <p>Only a Lambda handler creates one of these, at init; other handlers pay nothing for it.
  */
@@ -36,15 +41,32 @@ final class LambdaContexts {
 
     private final Class<?>[] contextInterface;
     private final ClassLoader loader;
+    /** Null when the function's interfaces do not fit it: then proxies answer. */
+    private final LambdaBridge bridge;
     /** Synthesised once per process when the node gave none, in Lambda's {@code yyyy/MM/dd/[version]id} form. */
     private volatile String logStream;
     private volatile LoggerProxy logger;
 
     private record LoggerProxy(FunctionLogger target, Object proxy) {}
 
+    /** Lambda's Context as {@code contextInterface}, the function's copy: the bridge's if it fits, else proxies. */
     LambdaContexts(Class<?> contextInterface) {
+        this(contextInterface, fitting(LambdaBridge.of(contextInterface.getClassLoader()), contextInterface));
+    }
+
+    /** Lambda's Context as {@code bridge} makes it. */
+    LambdaContexts(LambdaBridge bridge) {
+        this(bridge.contextInterface(), bridge);
+    }
+
+    private LambdaContexts(Class<?> contextInterface, LambdaBridge bridge) {
         this.contextInterface = new Class<?>[] {contextInterface};
         this.loader = contextInterface.getClassLoader();
+        this.bridge = bridge;
+    }
+
+    private static LambdaBridge fitting(LambdaBridge bridge, Class<?> contextInterface) {
+        return bridge != null && bridge.contextInterface() == contextInterface ? bridge : null;
     }
 
     /** True for the function's copy of Lambda's {@code Context}, whichever loader defined it. */
@@ -77,10 +99,18 @@ final class LambdaContexts {
 
     /** The Lambda context of one invocation. */
     Object contextFor(InvocationContext invocation) {
-        return Proxy.newProxyInstance(loader, contextInterface, new ContextView(invocation));
+        ContextView view = new ContextView(invocation);
+        return bridge != null ? bridge.context(view) : Proxy.newProxyInstance(loader, contextInterface, view);
     }
 
-    private final class ContextView implements InvocationHandler {
+    /**
+     * The answers of one invocation's Context, by method name and return type: for a proxy as its
+     * invocation handler, for the bridge's Context as the function it asks.
+     */
+    private final class ContextView implements InvocationHandler, BiFunction<String, Class<?>, Object> {
+        /** What {@link #answer} returns for a method it does not know. */
+        private static final Object UNKNOWN = new Object();
+
         private final InvocationContext c;
 
         ContextView(InvocationContext c) {
@@ -89,21 +119,40 @@ final class LambdaContexts {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            return switch (method.getName()) {
+            Object answer = method.getParameterCount() == 0 ? answer(method.getName(), method.getReturnType()) : UNKNOWN;
+            return answer != UNKNOWN ? answer : other(proxy, method, args, description());
+        }
+
+        @Override
+        public Object apply(String method, Class<?> returnType) {
+            Object answer = answer(method, returnType);
+            if (answer == UNKNOWN) {
+                throw new UnsupportedOperationException("Context." + method + " is not provided by the Cumulus runtime");
+            }
+            return answer;
+        }
+
+        private String description() {
+            return "Context[" + c.requestId() + "]";
+        }
+
+        private Object answer(String method, Class<?> returnType) {
+            return switch (method) {
                 case "getAwsRequestId" -> c.requestId();
                 case "getLogGroupName" -> c.logGroupName() != null ? c.logGroupName() : "/aws/lambda/" + c.functionName();
                 case "getLogStreamName" -> c.logStreamName() != null ? c.logStreamName() : logStream(c.functionVersion());
                 case "getFunctionName" -> c.functionName();
                 case "getFunctionVersion" -> c.functionVersion();
                 case "getInvokedFunctionArn" -> c.invokedFunctionArn();
-                case "getIdentity" -> identity(method.getReturnType());
-                case "getClientContext" -> clientContext(method.getReturnType());
+                case "getIdentity" -> identity(returnType);
+                case "getClientContext" -> clientContext(returnType);
                 case "getRemainingTimeInMillis" -> (int) Math.min(Integer.MAX_VALUE, c.remainingTimeMillis());
                 case "getMemoryLimitInMB" -> c.memoryLimitMb();
-                case "getLogger" -> logger(method.getReturnType(), c.logger());
+                case "getLogger" -> logger(returnType, c.logger());
                 case "getXrayTraceId" -> c.traceId();
                 case "getTenantId" -> null; // Cumulus has no tenant isolation mode
-                default -> other(proxy, method, args, "Context[" + c.requestId() + "]");
+                case "toString" -> description();
+                default -> UNKNOWN;
             };
         }
 
@@ -141,19 +190,22 @@ final class LambdaContexts {
     private Object logger(Class<?> type, FunctionLogger target) {
         LoggerProxy cached = logger;
         if (cached == null || cached.target() != target) {
-            Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {type}, (p, method, args) -> {
-                if (method.getName().equals("log") && args != null && args.length >= 1) {
-                    // the LogLevel variants log the message as the text format does; levels filter nothing here
-                    target.log(args[0] instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
-                            : String.valueOf(args[0]));
-                    return null;
-                }
-                return other(p, method, args, "LambdaLogger");
-            });
-            cached = new LoggerProxy(target, proxy);
+            cached = new LoggerProxy(target, bridge != null ? bridge.logger(target) : loggerProxy(type, target));
             logger = cached;
         }
         return cached.proxy();
+    }
+
+    private Object loggerProxy(Class<?> type, FunctionLogger target) {
+        return Proxy.newProxyInstance(loader, new Class<?>[] {type}, (p, method, args) -> {
+            if (method.getName().equals("log") && args != null && args.length >= 1) {
+                // the LogLevel variants log the message as the text format does; levels filter nothing here
+                target.log(args[0] instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                        : String.valueOf(args[0]));
+                return null;
+            }
+            return other(p, method, args, "LambdaLogger");
+        });
     }
 
     /** An interface of getters answered from a JSON object, {@code keys} mapping method to key. */

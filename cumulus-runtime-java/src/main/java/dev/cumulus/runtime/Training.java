@@ -7,6 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.StringConcatException;
+import java.lang.invoke.StringConcatFactory;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -88,6 +94,7 @@ public final class Training {
     static int run(int invocations, Path work, PrintStream progress) throws IOException, InterruptedException {
         try {
             warmLambdaContexts();
+            warmStringConcat();
             warmLoopbackRelay(work);
             Path taskRoot = Files.createDirectories(work.resolve("task"));
             copyHandlers(taskRoot);
@@ -104,12 +111,16 @@ public final class Training {
     }
 
     /**
-     * Makes and uses the runtime's Lambda {@code Context} proxies against Lambda-shaped interfaces:
-     * the first {@link java.lang.reflect.Proxy} of a JVM costs tens of milliseconds, which would
-     * otherwise land on the first invocation of every Lambda handler.
+     * Reads the Lambda bridge's class files (the runtime's own, see {@link LambdaBridge}), and makes
+     * and uses the runtime's Lambda {@code Context} proxies against Lambda-shaped interfaces: the
+     * first {@link java.lang.reflect.Proxy} of a JVM costs tens of milliseconds, which would
+     * otherwise land on the first invocation of a Lambda handler whose core does not fit the bridge.
      */
     static void warmLambdaContexts() {
+        LambdaBridge.preload();
         LambdaContexts contexts = new LambdaContexts(LambdaShapes.Context.class);
+        LambdaRequestAdapter handler = new LambdaRequestAdapter(new LambdaShapedCall(), Map.class, contexts);
+        byte[] event = "{\"name\":\"Ada\",\"n\":[1,2]}".getBytes(StandardCharsets.UTF_8);
         StringBuilder sink = new StringBuilder();
         for (int i = 0; i < 50; i++) {
             InvocationContext invocation = new InvocationContext("warm-" + i, "training", "$LATEST", 256,
@@ -122,6 +133,64 @@ public final class Training {
                     + context.getRemainingTimeInMillis() + context.getMemoryLimitInMB() + context.getXrayTraceId()
                     + context.getIdentity().getIdentityId() + context);
             context.getLogger().log(new byte[] {'o', 'k'});
+            handler.handle(event, invocation);
+        }
+    }
+
+    /**
+     * Links string concatenations of common shapes the way a function's own code links them: javac
+     * compiles {@code "Hello, " + name + "!"} to an invokedynamic that {@link StringConcatFactory}
+     * bootstraps on first use, which costs a cold start milliseconds (its classes, then a class
+     * generated per shape, which it keeps for later call sites of the same shape). The runtime
+     * itself is compiled without, so nothing else warms it. The shapes are the factory's: javac
+     * passes objects as strings, the factory treats every reference alike and takes shortcuts for
+     * one argument or two bare ones. JDK code only: nothing here is any function's.
+     */
+    static void warmStringConcat() {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        try {
+            // what resolving the bootstrap method of a call site makes: a varargs collector
+            lookup.findStatic(StringConcatFactory.class, "makeConcatWithConstants", MethodType.methodType(
+                    CallSite.class, MethodHandles.Lookup.class, String.class, MethodType.class, String.class,
+                    Object[].class));
+            String text = "text";
+            String s = (String) concat(lookup, "one \u0001", String.class).invokeExact(text);
+            s = (String) concat(lookup, "one \u0001!", String.class).invokeExact(s);
+            s = (String) concat(lookup, "one \u0001!", int.class).invokeExact(s.length());
+            s = (String) concat(lookup, "\u0001\u0001", String.class, String.class).invokeExact(text, s);
+            s = (String) concat(lookup, "\u0001 and \u0001", String.class, String.class).invokeExact(text, s);
+            s = (String) concat(lookup, "\u0001 is \u0001", String.class, int.class).invokeExact(text, s.length());
+            s = (String) concat(lookup, "\u0001 at \u0001", String.class, long.class).invokeExact(text, System.nanoTime());
+            s = (String) concat(lookup, "\u0001 in \u0001 of \u0001", String.class, String.class, String.class)
+                    .invokeExact(text, text, s);
+            s = (String) concat(lookup, "\u0001: \u0001, \u0001, \u0001", String.class, String.class, String.class,
+                    String.class).invokeExact(text, text, text, s);
+        } catch (Throwable e) {
+            // only a warm-up: the function links its own concatenations either way
+        }
+    }
+
+    private static MethodHandle concat(MethodHandles.Lookup lookup, String recipe, Class<?>... arguments)
+            throws StringConcatException {
+        return StringConcatFactory.makeConcatWithConstants(lookup, "concat",
+                MethodType.methodType(String.class, arguments), recipe).getTarget();
+    }
+
+    /**
+     * What the bridge's {@code RequestCall} does for a Lambda handler, against the Lambda-shaped
+     * interfaces: so that a Lambda handler's first invocation finds {@link LambdaRequestAdapter}
+     * and Lambda's way of writing results (nulls left out) loaded and run before.
+     */
+    private static final class LambdaShapedCall implements java.util.function.BiFunction<Object, Object, Object> {
+        @Override
+        public Object apply(Object input, Object context) {
+            LambdaShapes.Context lambda = (LambdaShapes.Context) context;
+            lambda.getLogger().log(lambda.getAwsRequestId());
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("input", input);
+            out.put("requestId", lambda.getAwsRequestId());
+            out.put("absent", null);
+            return out;
         }
     }
 

@@ -58,6 +58,10 @@ final class FakeRuntimeApi implements AutoCloseable {
     /** What {@link #probeAtNext} said when the first {@code next} arrived. */
     final CompletableFuture<Boolean> firstNextProbe = new CompletableFuture<>();
     volatile BooleanSupplier probeAtNext = () -> true;
+    /** Completes when a stem cell asks for its function ({@code GET /cumulus/v1/specialise}). */
+    final CompletableFuture<Void> cellWaiting = new CompletableFuture<>();
+    /** The specialisation's body ({@code {"environment": {...}}}), handed to the waiting cell. */
+    final CompletableFuture<String> specialisation = new CompletableFuture<>();
     volatile Hangup hangup = Hangup.NEVER;
 
     private final ServerSocketChannel server;
@@ -154,6 +158,9 @@ final class FakeRuntimeApi implements AutoCloseable {
                             "Lambda-Runtime-Invoked-Function-Arn", "arn:cumulus:function:test",
                             "Lambda-Runtime-Trace-Id", "Root=1-test"));
                     last = respond(out, 200, event, nextHeaders);
+                } else if (parts[0].equals("GET") && parts[1].equals(StemCell.SPECIALISE_PATH)) {
+                    cellWaiting.complete(null);
+                    last = respond(out, 200, new Event(null, specialisation.get(), false), Map.of());
                 } else if (parts[0].equals("POST")) {
                     posts.add(new Request(parts[0], parts[1], headers, body));
                     // Like Lambda, refuse an answer for an invocation that is already over.
@@ -167,7 +174,7 @@ final class FakeRuntimeApi implements AutoCloseable {
                     return;
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
             // connection or server closed
         }
     }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Handlers written for AWS Lambda, compiled against aws-lambda-java-core and run with that jar in
  * the function's {@code lib/}, as a Lambda user ships them: the runtime finds the Lambda
- * interfaces by name and answers Lambda's Context through proxies of the function's own copies.
+ * interfaces by name and answers Lambda's Context through its precompiled bridge classes, defined
+ * against the function's own copies (proxies where those do not fit).
  */
 @ExtendWith(ContextLoaderRestored.class)
 class LambdaHandlersTest {
@@ -64,6 +65,10 @@ class LambdaHandlersTest {
                             c.getLogger().log("bytes line".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             c.getLogger().log("leveled line", com.amazonaws.services.lambda.runtime.logging.LogLevel.WARN);
                             out.put("contextLoader", Context.class.getClassLoader().getName());
+                            out.put("contextClass", c.getClass().getName());
+                            out.put("contextClassLoader", c.getClass().getClassLoader().getName());
+                            out.put("contextClassLoaderParent", c.getClass().getClassLoader().getParent().getName());
+                            out.put("loggerClass", c.getLogger().getClass().getName());
                             return out;
                         }
                     }
@@ -216,7 +221,79 @@ class LambdaHandlersTest {
         Handler plain = HandlerLoader.load(taskRoot.toString(), "lam.Methods::plain");
         assertThat(plain).isInstanceOfSatisfying(MethodHandlerAdapter.class, m -> assertThat(m.lambda()).isNull());
         Handler lambda = HandlerLoader.load(taskRoot.toString(), "lam.Describe");
-        assertThat(lambda).isInstanceOfSatisfying(MethodHandlerAdapter.class, m -> assertThat(m.lambda()).isNotNull());
+        assertThat(lambda).isInstanceOfSatisfying(LambdaRequestAdapter.class, m -> assertThat(m.lambda()).isNotNull());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aLambdaRequestHandlerGetsTheBridgesContextAndLoggerNotProxies() throws Throwable {
+        Map<String, Object> out = (Map<String, Object>) JsonParser.parse(
+                invoke("lam.Describe", "{}", context(null, null)));
+        // defined for this function in a loader of its own, which sees the function's interfaces
+        assertThat(out).containsEntry("contextClass", "dev.cumulus.runtime.lambda.BridgedContext")
+                .containsEntry("loggerClass", "dev.cumulus.runtime.lambda.BridgedLogger")
+                .containsEntry("contextClassLoader", "cumulus-lambda-bridge")
+                .containsEntry("contextClassLoaderParent", "cumulus-function");
+        assertThat(invoke("lam.Echo", "x", context(null, null))).isEqualTo("[req-9]x"); // stream handlers too
+    }
+
+    @Test
+    void everyFunctionGetsItsOwnBridgeAndTheRuntimesLoaderNone() throws Throwable {
+        LambdaRequestAdapter first = (LambdaRequestAdapter) HandlerLoader.load(taskRoot.toString(), "lam.Describe");
+        LambdaRequestAdapter second = (LambdaRequestAdapter) HandlerLoader.load(taskRoot.toString(), "lam.Describe");
+        Class<?> one = first.lambda().contextFor(context(null, null)).getClass();
+        Class<?> other = second.lambda().contextFor(context(null, null)).getClass();
+        assertThat(one).isNotSameAs(other);
+        assertThat(one.getClassLoader()).isNotSameAs(other.getClassLoader())
+                .isNotSameAs(LambdaBridge.class.getClassLoader());
+        assertThat(first.call().getClass().getClassLoader()).isSameAs(one.getClassLoader());
+    }
+
+    @Test
+    void aCoreOlderThanTheBridgeFitsItToo() throws Throwable {
+        // Context without getXrayTraceId and getTenantId, LambdaLogger without the LogLevel variants
+        Path old = work.resolve("old-core");
+        TestCompiler.compile(old, Map.of(
+                "com.amazonaws.services.lambda.runtime.Context", """
+                        package com.amazonaws.services.lambda.runtime;
+                        public interface Context {
+                            String getAwsRequestId(); String getLogGroupName(); String getLogStreamName();
+                            String getFunctionName(); String getFunctionVersion(); String getInvokedFunctionArn();
+                            CognitoIdentity getIdentity(); ClientContext getClientContext();
+                            int getRemainingTimeInMillis(); int getMemoryLimitInMB(); LambdaLogger getLogger();
+                        }
+                        """,
+                "com.amazonaws.services.lambda.runtime.LambdaLogger", """
+                        package com.amazonaws.services.lambda.runtime;
+                        public interface LambdaLogger { void log(String message); void log(byte[] message); }
+                        """,
+                "com.amazonaws.services.lambda.runtime.CognitoIdentity", """
+                        package com.amazonaws.services.lambda.runtime;
+                        public interface CognitoIdentity { String getIdentityId(); String getIdentityPoolId(); }
+                        """,
+                "com.amazonaws.services.lambda.runtime.ClientContext", """
+                        package com.amazonaws.services.lambda.runtime;
+                        public interface ClientContext {}
+                        """,
+                "com.amazonaws.services.lambda.runtime.RequestHandler", """
+                        package com.amazonaws.services.lambda.runtime;
+                        public interface RequestHandler<I, O> { O handleRequest(I input, Context context); }
+                        """,
+                "old.Hello", """
+                        package old;
+                        import com.amazonaws.services.lambda.runtime.*;
+                        public class Hello implements RequestHandler<String, String> {
+                            public String handleRequest(String name, Context c) {
+                                c.getLogger().log("hello " + name);
+                                return name + " in " + c.getAwsRequestId() + " of " + c.getFunctionName();
+                            }
+                        }
+                        """));
+        Handler handler = HandlerLoader.load(old.toString(), "old.Hello");
+        assertThat(handler).isInstanceOf(LambdaRequestAdapter.class);
+        assertThat(new String(handler.handle("\"Ada\"".getBytes(StandardCharsets.UTF_8), context(null, null)),
+                StandardCharsets.UTF_8)).isEqualTo("\"Ada in req-9 of shop\"");
+        assertThat(logged).containsExactly("hello Ada");
     }
 
     @Test

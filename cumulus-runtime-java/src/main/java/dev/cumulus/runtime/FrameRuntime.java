@@ -44,7 +44,8 @@ final class FrameRuntime {
     }
 
     /** Serves the function over the frame socket at {@code path}; returns the exit status. */
-    static int run(String path, RuntimeEnv env, PrintStream out, PrintStream err) {
+    static int run(String path, RuntimeEnv env, InvocationOutput output) {
+        PrintStream err = output.err();
         FrameRuntime frames;
         try {
             frames = connect(path, err);
@@ -54,7 +55,7 @@ final class FrameRuntime {
             return 1;
         }
         try (SocketChannel ignored = frames.socket) {
-            return frames.serve(env, out);
+            return frames.serve(env, output);
         } catch (IOException e) {
             err.println("cumulus-runtime: the frame connection to the node failed: " + e);
             return 1;
@@ -84,7 +85,7 @@ final class FrameRuntime {
         }
     }
 
-    private int serve(RuntimeEnv env, PrintStream out) throws IOException {
+    private int serve(RuntimeEnv env, InvocationOutput output) throws IOException {
         Handler handler;
         try {
             handler = HandlerLoader.load(env.taskRoot(), env.handler());
@@ -93,7 +94,6 @@ final class FrameRuntime {
             write(Frames.INIT_ERROR, new Frames.Head().putString(e.errorType()).toBytes(), ErrorReport.forInit(e));
             return 1;
         }
-        StdoutLogger logger = new StdoutLogger(out);
         int slots = env.maxConcurrency();
         Semaphore running = new Semaphore(slots);
         write(Frames.CREDIT, new Frames.Head().putInt(slots).toBytes(), NONE);
@@ -114,10 +114,10 @@ final class FrameRuntime {
                         // virtual thread per invocation meant waking a carrier on every call, on the
                         // path of every single-connection request; and the node sends a one-slot
                         // instance nothing before its answer but a STOP, which waits for it anyway
-                        invoke(invocation, handler, env, logger, running);
+                        invoke(invocation, handler, env, output, running);
                     } else {
                         Thread.ofVirtual().name("invocation-" + invocation.requestId())
-                                .start(() -> invoke(invocation, handler, env, logger, running));
+                                .start(() -> invoke(invocation, handler, env, output, running));
                     }
                 }
                 case Frames.STOP -> {
@@ -153,7 +153,7 @@ final class FrameRuntime {
      * Runs one invocation (on its own virtual thread, or on the reader's for a one-slot instance)
      * and writes its answer and a fresh credit.
      */
-    private void invoke(Invocation invocation, Handler handler, RuntimeEnv env, StdoutLogger logger,
+    private void invoke(Invocation invocation, Handler handler, RuntimeEnv env, InvocationOutput output,
             Semaphore running) {
         if (invocation.traceId() != null) {
             System.setProperty(Main.TRACE_PROPERTY, invocation.traceId());
@@ -161,12 +161,15 @@ final class FrameRuntime {
             System.clearProperty(Main.TRACE_PROPERTY);
         }
         InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
-                env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.functionArn(),
+                env.functionVersion(), env.memoryMb(), invocation.deadlineMs(),
+                new StdoutLogger(output, invocation.requestId()), invocation.functionArn(),
                 invocation.traceId(), invocation.clientContext(), invocation.cognitoIdentity(),
                 env.logGroupName(), env.logStreamName(), invocation.cloudEvent(), invocation.token());
         try {
             byte[] result;
-            try {
+            // its output is tagged with its request id until it returns: then what it left
+            // without a newline leaves too, before its answer (docs/adr/0049)
+            try (InvocationOutput.Scope ignored = output.enter(invocation.requestId())) {
                 result = handler.handle(invocation.event(), context);
             } catch (Throwable t) {
                 byte[] head = errorHead(invocation.requestId(), ErrorReport.headerType(t));

@@ -28,10 +28,16 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(System.getenv(), System.out, System.err));
+        System.exit(run(System.getenv(), InvocationOutput.installSystemStreams()));
     }
 
+    /** {@link #run(Map, InvocationOutput)} writing to {@code out} and {@code err} (tests). */
     static int run(Map<String, String> environment, PrintStream out, PrintStream err) {
+        return run(environment, InvocationOutput.over(out, err));
+    }
+
+    static int run(Map<String, String> environment, InvocationOutput output) {
+        PrintStream err = output.err();
         RuntimeEnv env = RuntimeEnv.from(environment);
         HttpConnection http;
         try {
@@ -62,7 +68,7 @@ public final class Main {
         String frameSocket = FrameRuntime.socketPath(functionEnvironment);
         if (frameSocket != null) {
             http.close(); // the node offers its framed transport: invocations go there (ADR 0042)
-            return FrameRuntime.run(frameSocket, env, out, err);
+            return FrameRuntime.run(frameSocket, env, output);
         }
         try (RuntimeApiClient client = new RuntimeApiClient(http, err)) {
             Handler handler;
@@ -73,11 +79,10 @@ public final class Main {
                 client.postInitError(e.errorType(), ErrorReport.forInit(e));
                 return 1;
             }
-            StdoutLogger logger = new StdoutLogger(out);
             for (int i = 1; i < env.maxConcurrency(); i++) {
-                startExtraPoller(i, handler, env, logger, err);
+                startExtraPoller(i, handler, env, output);
             }
-            return loop(client, handler, env, logger, err);
+            return loop(client, handler, env, output);
         } catch (IOException e) {
             err.println("cumulus-runtime: Runtime API unreachable: " + e);
             return 1;
@@ -94,12 +99,12 @@ public final class Main {
      * one more poller on its own connection sharing the one handler, as Lambda's multi-concurrency
      * runtimes do; the handler must then be thread-safe. A poller that has to stop ends the process.
      */
-    private static void startExtraPoller(int index, Handler handler, RuntimeEnv env, StdoutLogger logger,
-            PrintStream err) {
+    private static void startExtraPoller(int index, Handler handler, RuntimeEnv env, InvocationOutput output) {
+        PrintStream err = output.err();
         Thread.ofPlatform().daemon().name("invoker-" + index).start(() -> {
             int status;
             try (RuntimeApiClient client = new RuntimeApiClient(connect(env), err)) {
-                status = loop(client, handler, env, logger, err);
+                status = loop(client, handler, env, output);
             } catch (IOException | RuntimeException e) {
                 err.println("cumulus-runtime: Runtime API unreachable: " + e);
                 status = 1;
@@ -108,8 +113,8 @@ public final class Main {
         });
     }
 
-    private static int loop(RuntimeApiClient client, Handler handler, RuntimeEnv env, StdoutLogger logger,
-            PrintStream err) throws IOException {
+    private static int loop(RuntimeApiClient client, Handler handler, RuntimeEnv env, InvocationOutput output)
+            throws IOException {
         while (true) {
             Invocation invocation = client.next();
             if (invocation.traceId() != null) {
@@ -118,18 +123,19 @@ public final class Main {
                 System.clearProperty(TRACE_PROPERTY);
             }
             InvocationContext context = new InvocationContext(invocation.requestId(), env.functionName(),
-                    env.functionVersion(), env.memoryMb(), invocation.deadlineMs(), logger, invocation.functionArn(),
+                    env.functionVersion(), env.memoryMb(), invocation.deadlineMs(),
+                    new StdoutLogger(output, invocation.requestId()), invocation.functionArn(),
                     invocation.traceId(), invocation.clientContext(), invocation.cognitoIdentity(),
                     env.logGroupName(), env.logStreamName(), invocation.cloudEvent(), invocation.token());
             byte[] result;
-            try {
+            try (InvocationOutput.Scope ignored = output.enter(invocation.requestId())) {
                 result = handler.handle(invocation.event(), context);
             } catch (Throwable t) {
                 client.postError(invocation.requestId(), ErrorReport.headerType(t), ErrorReport.forInvocation(t));
                 if (t instanceof VirtualMachineError) {
                     // After an OutOfMemoryError or StackOverflowError the JVM cannot be trusted
                     // with the next event; a fresh instance can.
-                    err.println("cumulus-runtime: exiting after " + t);
+                    output.err().println("cumulus-runtime: exiting after " + t);
                     return 1;
                 }
                 continue;

@@ -1,29 +1,26 @@
 package dev.cumulus.runtime;
 
 import dev.cumulus.function.FunctionLogger;
-import java.io.PrintStream;
 
 /**
- * Writes each message as one line to the process's stdout, which the node tags per invocation.
- *
- * <p>The line is encoded here, in the stream's own charset, and handed to the stream as bytes in
- * one write: {@code PrintStream.println} sends a string through its char encoder under a second
- * lock and flushes twice, which was most of a warm invocation's logging cost in the instance's
- * profile (issue 12). It goes through the same stream as {@code System.out}, under its lock, so
- * the logger's lines and the function's own prints stay in the order they were made.
+ * One invocation's logger: each message leaves as lines on the process's stdout tagged with the
+ * invocation's request id ({@link InvocationOutput}), from whichever thread logs it, so the node
+ * files them under that invocation even when the instance runs several at once. The line is
+ * encoded here, in the stream's charset, and written in one piece: {@code PrintStream.println}
+ * went through its char encoder under a second lock and flushed twice, most of a warm
+ * invocation's logging cost in the instance's profile (issue 12).
  */
 final class StdoutLogger implements FunctionLogger {
-    private final PrintStream out;
+    private final InvocationOutput output;
+    private final String requestId;
 
-    StdoutLogger(PrintStream out) {
-        this.out = out;
+    StdoutLogger(InvocationOutput output, String requestId) {
+        this.output = output;
+        this.requestId = requestId;
     }
 
     @Override
     public void log(String message) {
-        String line = message == null ? "null\n" : message.endsWith("\n") ? message : message + "\n";
-        byte[] bytes = line.getBytes(out.charset());
-        out.write(bytes, 0, bytes.length);
-        out.flush();
+        output.log(requestId, message == null ? "null" : message);
     }
 }

@@ -111,11 +111,13 @@ class MainProcessTest {
 
             assertThat(process.onExit().get(60, TimeUnit.SECONDS).exitValue()).isEqualTo(3);
 
+            String tag = "\u001ecrash-1\u001f"; // every line of the invocation, its logger's and its prints
             StringBuilder expected = new StringBuilder();
             for (int i = 0; i < 500; i++) {
-                expected.append("logged ").append(i).append(" é\nprinted ").append(i).append('\n');
+                expected.append(tag).append("logged ").append(i).append(" é\n").append(tag).append("printed ").append(i)
+                        .append('\n');
             }
-            expected.append("last words\n");
+            expected.append(tag).append("last words\n");
             assertThat(Files.readString(dir.resolve("logs/stdout"))).isEqualTo(expected.toString());
         }
     }

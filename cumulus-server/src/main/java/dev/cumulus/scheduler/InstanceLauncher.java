@@ -17,6 +17,7 @@ import dev.cumulus.sandbox.SandboxProcess;
 import dev.cumulus.sandbox.SandboxSpec;
 import dev.cumulus.logs.InvocationOutputBudget;
 import dev.cumulus.logs.OutputLines;
+import dev.cumulus.logs.RequestTag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -313,17 +314,20 @@ final class InstanceLauncher {
     }
 
     /**
-     * Tags each output line with the invocation running on its instance; a stem cell's lines
-     * before it has a function go to the node's own log. The output is read in bounded chunks,
-     * long lines are cut and each invocation's share of the log is capped ({@link OutputLines},
-     * {@link InvocationOutputBudget}): what an instance prints cannot grow the node's heap. A
-     * platform thread, not a virtual one: a read on a process pipe blocks in native code and can
-     * pin a carrier thread for as long as the instance is quiet (seen here: a node whose two
-     * carriers were both held by quiet instances' pipes could not even stop its HTTP selector).
+     * Files each output line under its invocation: the one its runtime tagged it with
+     * ({@link RequestTag}; the Java runtime tags every line an invocation writes), else the one
+     * that started last on the instance (exact at concurrency 1 until the next one starts, a guess
+     * above). A stem cell's lines before it has a function go to the node's own log. The output
+     * is read in bounded chunks, long lines are cut and each invocation's share of the log is
+     * capped ({@link OutputLines}, {@link InvocationOutputBudget}): what an instance prints cannot
+     * grow the node's heap. A platform thread, not a virtual one: a read on a process pipe blocks
+     * in native code and can pin a carrier thread for as long as the instance is quiet (seen
+     * here: a node whose two carriers were both held by quiet instances' pipes could not even stop
+     * its HTTP selector).
      */
     private void pumpLogs(SandboxProcess process, String id, Supplier<Instance> owner) {
-        InvocationOutputBudget budget = new InvocationOutputBudget(InvocationOutputBudget.MAX_CHARS_PER_INVOCATION);
         Thread.ofPlatform().daemon().stackSize(256 * 1024).name("logs-" + id).start(() -> {
+            InvocationOutputBudget[] budget = {null}; // made for the function, once a stem cell has one
             try (InputStream output = process.output()) {
                 OutputLines.pump(output, OutputLines.MAX_LINE_BYTES, line -> {
                     Instance instance = owner.get();
@@ -331,9 +335,22 @@ final class InstanceLauncher {
                         LOG.info("stem cell {}: {}", id, line);
                         return;
                     }
-                    String requestId = instance.currentRequestId();
+                    if (budget[0] == null) {
+                        budget[0] = new InvocationOutputBudget(InvocationOutputBudget.MAX_CHARS_PER_INVOCATION,
+                                instance.version.config().concurrency());
+                    }
+                    String requestId;
+                    String text;
+                    int tagEnd = RequestTag.end(line);
+                    if (tagEnd > 0) {
+                        requestId = RequestTag.requestId(line, tagEnd);
+                        text = RequestTag.text(line, tagEnd);
+                    } else {
+                        requestId = instance.currentRequestId();
+                        text = line;
+                    }
                     // hidden before the budget may cut the line: a cut must not leave part of a secret
-                    String kept = budget.admit(requestId, instance.hide(line));
+                    String kept = budget[0].admit(requestId, instance.hide(text));
                     if (kept != null) {
                         instance.log(requestId, kept);
                     }

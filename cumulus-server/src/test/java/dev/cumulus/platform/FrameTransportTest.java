@@ -108,6 +108,43 @@ class FrameTransportTest {
     }
 
     @Test
+    void eachLineOfInvocationsRunningAtOnceIsFiledUnderTheInvocationThatWroteIt() throws Exception {
+        int parties = 8;
+        int lines = 40;
+        node.deploy("chatty", "dev.cumulus.testfn.Gate",
+                Map.of("concurrency", parties, "maxInstances", 1, "timeoutSeconds", 40));
+        List<String> requestIds = new ArrayList<>();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < parties; i++) {
+                calls.add(callers.submit(() -> node.invoke("chatty",
+                        Map.of("do", "chatter", "parties", parties, "lines", lines))));
+            }
+            for (Future<HttpResponse<String>> call : calls) {
+                HttpResponse<String> response = call.get();
+                assertThat(response.body()).as("all %d ran at once in the one instance", parties)
+                        .isEqualTo("\"chattered\"");
+                requestIds.add(response.headers().firstValue("X-Cumulus-Request-Id").orElseThrow());
+            }
+        }
+        // the output reader runs beside the invocations: their lines may land just after the answers
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(InstanceDeathTest
+                .functionLog(node, "chatty").stream().filter(line -> line.get("line").asText().startsWith("chatter "))
+                .count()).isEqualTo((long) parties * (lines + 2)));
+        List<JsonNode> log = InstanceDeathTest.functionLog(node, "chatty");
+        for (String requestId : requestIds) {
+            List<String> filed = log.stream().filter(line -> requestId.equals(line.path("requestId").asText()))
+                    .map(line -> line.get("line").asText()).filter(line -> line.startsWith("chatter ")).toList();
+            assertThat(filed).as("lines filed under %s", requestId).hasSize(lines + 2)
+                    .allSatisfy(line -> assertThat(line).startsWith("chatter " + requestId + " "))
+                    .contains("chatter " + requestId + " pieces 1", "chatter " + requestId + " err 2",
+                            "chatter " + requestId + " logger 3", "chatter " + requestId + " helper",
+                            "chatter " + requestId + " open");
+        }
+        assertThat(log).noneSatisfy(line -> assertThat(line.get("line").asText()).contains("\u001e"));
+    }
+
+    @Test
     void aJvmThatDiesMidInvocationFailsItsInFlightInvocationsAndTheNodeCarriesOn() throws Exception {
         node.deploy("doomed", "dev.cumulus.testfn.Gate",
                 Map.of("concurrency", 4, "maxInstances", 1, "timeoutSeconds", 40));

@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says how many {@code wait}/{@code work} invocations this instance ever ran at once;
  * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM;
  * {@code squat} connects to the frame socket itself, as hostile function code would, says HELLO
- * and reports whether the node answered or closed the connection.
+ * and reports whether the node answered or closed the connection; {@code chatter} waits until
+ * {@code parties} chatter invocations run in this instance at once, then each writes {@code lines}
+ * lines naming its own request id, through {@code System.out} (some in pieces), {@code System.err},
+ * its logger on its own thread and on another, and ends with a line left without a newline.
  */
 public class Gate implements RequestHandler<Map<String, Object>, String> {
     private static final CountDownLatch OPEN = new CountDownLatch(1);
@@ -43,6 +46,10 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
             case "squat" -> {
                 return squat();
             }
+            case "chatter" -> {
+                return chatter(((Number) input.get("parties")).intValue(), ((Number) input.get("lines")).intValue(),
+                        context);
+            }
             default -> {
                 // wait and work below
             }
@@ -59,6 +66,45 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
             return "interrupted";
         } finally {
             RUNNING.decrementAndGet();
+        }
+    }
+
+    private static CountDownLatch chatters;
+
+    private static String chatter(int parties, int lines, Context context) {
+        CountDownLatch all;
+        synchronized (Gate.class) {
+            if (chatters == null || chatters.getCount() == 0) {
+                chatters = new CountDownLatch(parties);
+            }
+            all = chatters;
+        }
+        all.countDown();
+        try {
+            if (!all.await(20, TimeUnit.SECONDS)) {
+                return "alone";
+            }
+            String id = context.requestId();
+            for (int i = 0; i < lines; i++) {
+                switch (i % 4) {
+                    case 0 -> System.out.println("chatter " + id + " out " + i);
+                    case 1 -> {
+                        System.out.print("chatter " + id);
+                        Thread.yield();
+                        System.out.println(" pieces " + i);
+                    }
+                    case 2 -> System.err.println("chatter " + id + " err " + i);
+                    default -> context.logger().log("chatter " + id + " logger " + i);
+                }
+                Thread.yield();
+            }
+            Thread helper = Thread.ofPlatform().start(() -> context.logger().log("chatter " + id + " helper"));
+            helper.join();
+            System.out.print("chatter " + id + " open");
+            return "chattered";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

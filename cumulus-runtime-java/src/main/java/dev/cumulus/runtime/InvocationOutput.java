@@ -105,7 +105,17 @@ final class InvocationOutput {
         private final InvocationOutput owner;
         final String requestId;
         private final byte[] tag;
-        private final Held[] held = {new Held(), new Held()};
+        /** Per stream, made at its first write: most invocations write to one stream or none. */
+        private final Held[] held = new Held[2];
+
+        Held held(int index) {
+            Held h = held[index];
+            if (h == null) {
+                h = new Held();
+                held[index] = h;
+            }
+            return h;
+        }
 
         private Scope(InvocationOutput owner, String requestId) {
             this.owner = owner;
@@ -126,8 +136,12 @@ final class InvocationOutput {
                 owner.current.remove();
             }
             try {
-                owner.out.end(this);
-                owner.err.end(this);
+                if (held[0] != null) {
+                    owner.out.end(this);
+                }
+                if (held[1] != null) {
+                    owner.err.end(this);
+                }
             } catch (IOException e) {
                 // as in log: nothing left to tell
             }
@@ -181,7 +195,7 @@ final class InvocationOutput {
         }
 
         void write(Scope scope, byte[] b, int off, int len) throws IOException {
-            Held held = scope.held[index];
+            Held held = scope.held(index);
             int start = off;
             int end = off + len;
             for (int i = off; i < end; i++) {
@@ -216,7 +230,7 @@ final class InvocationOutput {
 
         /** The invocation ends: what it began of a line is sent, with a newline. */
         void end(Scope scope) throws IOException {
-            Held held = scope.held[index];
+            Held held = scope.held(index);
             if (held.passing) {
                 held.passing = false;
                 send(null, null, NEWLINE, 0, 1);

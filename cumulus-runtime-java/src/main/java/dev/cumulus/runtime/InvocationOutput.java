@@ -71,10 +71,6 @@ final class InvocationOutput {
         return errPrint;
     }
 
-    Charset charset() {
-        return charset;
-    }
-
     /**
      * Files what this thread writes under {@code requestId} until the scope is closed; closing
      * sends what the invocation left without a newline, ended with one.
@@ -108,15 +104,6 @@ final class InvocationOutput {
         /** Per stream, made at its first write: most invocations write to one stream or none. */
         private final Held[] held = new Held[2];
 
-        Held held(int index) {
-            Held h = held[index];
-            if (h == null) {
-                h = new Held();
-                held[index] = h;
-            }
-            return h;
-        }
-
         private Scope(InvocationOutput owner, String requestId) {
             this.owner = owner;
             this.requestId = requestId;
@@ -125,6 +112,15 @@ final class InvocationOutput {
             tag[0] = TAG_START;
             System.arraycopy(id, 0, tag, 1, id.length);
             tag[tag.length - 1] = TAG_END;
+        }
+
+        Held held(int index) {
+            Held h = held[index];
+            if (h == null) {
+                h = new Held();
+                held[index] = h;
+            }
+            return h;
         }
 
         @Override
@@ -185,13 +181,10 @@ final class InvocationOutput {
         public void write(byte[] b, int off, int len) throws IOException {
             Scope scope = current.get();
             if (scope == null) {
-                synchronized (lock) {
-                    target.write(b, off, len);
-                    target.flush();
-                }
-                return;
+                send(null, null, b, off, len);
+            } else {
+                write(scope, b, off, len);
             }
-            write(scope, b, off, len);
         }
 
         void write(Scope scope, byte[] b, int off, int len) throws IOException {
@@ -246,6 +239,13 @@ final class InvocationOutput {
         private void send(byte[] tag, Held held, byte[] b, int off, int len) throws IOException {
             int tagLength = tag == null ? 0 : tag.length;
             int heldLength = held == null ? 0 : held.size();
+            if (tagLength + heldLength == 0) { // untagged output, or the rest of a long line: as it is
+                synchronized (lock) {
+                    target.write(b, off, len);
+                    target.flush();
+                }
+                return;
+            }
             byte[] chunk = new byte[tagLength + heldLength + len];
             if (tag != null) {
                 System.arraycopy(tag, 0, chunk, 0, tagLength);

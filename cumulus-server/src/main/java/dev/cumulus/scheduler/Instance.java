@@ -1,5 +1,7 @@
 package dev.cumulus.scheduler;
 
+import dev.cumulus.logs.InvocationOutputBudget;
+import dev.cumulus.logs.RequestTag;
 import dev.cumulus.registry.FunctionArns;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.Delivery;
@@ -63,6 +65,8 @@ final class Instance implements RuntimeChannel {
     /** Set once the instance is being stopped: polls are answered 410 from then on. Guarded by {@link #queued}. */
     private boolean stopping;
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
+    /** Each invocation's share of the log; used by the instance's output reader only ({@link #fileOutput}). */
+    private final InvocationOutputBudget outputBudget;
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
 
@@ -70,6 +74,8 @@ final class Instance implements RuntimeChannel {
         this.id = id;
         this.version = version;
         this.logs = logs;
+        this.outputBudget = new InvocationOutputBudget(InvocationOutputBudget.MAX_CHARS_PER_INVOCATION,
+                version.config().concurrency());
         this.functionArn = FunctionArns.function(region, version.project(), version.functionName(),
                 version.version());
     }
@@ -183,11 +189,6 @@ final class Instance implements RuntimeChannel {
         return failure;
     }
 
-    /** The request id of the invocation running now, to tag the instance's log lines. */
-    String currentRequestId() {
-        return currentRequestId;
-    }
-
     boolean pidsLimitReached() {
         SandboxProcess p = process;
         return p != null && p.pidsLimitReached();
@@ -225,8 +226,33 @@ final class Instance implements RuntimeChannel {
         logs.line(version.project(), version.functionName(), id, requestId, hide(line));
     }
 
+    /**
+     * Files one line of the instance's output: under the request its runtime tagged it with
+     * ({@link RequestTag}; the Java runtime tags every line an invocation writes), else under the
+     * invocation that started last here (exact at concurrency 1 until the next one starts, a guess
+     * above). Secrets are hidden, then the invocation's output budget applies. Called by the
+     * instance's output reader only, one line at a time.
+     */
+    void fileOutput(String line) {
+        String requestId;
+        String text;
+        int tagEnd = RequestTag.end(line);
+        if (tagEnd > 0) {
+            requestId = RequestTag.requestId(line, tagEnd);
+            text = RequestTag.text(line, tagEnd);
+        } else {
+            requestId = currentRequestId;
+            text = line;
+        }
+        // hidden before the budget may cut the line: a cut must not leave part of a secret
+        String kept = outputBudget.admit(requestId, hide(text));
+        if (kept != null) {
+            logs.line(version.project(), version.functionName(), id, requestId, kept);
+        }
+    }
+
     /** {@code line} with every secret value of the function replaced by {@code ***}. */
-    String hide(String line) {
+    private String hide(String line) {
         String shown = line;
         for (String secret : redacted) {
             shown = shown.replace(secret, REDACTED);

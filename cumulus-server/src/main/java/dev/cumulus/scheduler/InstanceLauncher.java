@@ -17,7 +17,6 @@ import dev.cumulus.sandbox.SandboxProcess;
 import dev.cumulus.sandbox.SandboxSpec;
 import dev.cumulus.logs.InvocationOutputBudget;
 import dev.cumulus.logs.OutputLines;
-import dev.cumulus.logs.RequestTag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -314,45 +313,24 @@ final class InstanceLauncher {
     }
 
     /**
-     * Files each output line under its invocation: the one its runtime tagged it with
-     * ({@link RequestTag}; the Java runtime tags every line an invocation writes), else the one
-     * that started last on the instance (exact at concurrency 1 until the next one starts, a guess
-     * above). A stem cell's lines before it has a function go to the node's own log. The output
-     * is read in bounded chunks, long lines are cut and each invocation's share of the log is
-     * capped ({@link OutputLines}, {@link InvocationOutputBudget}): what an instance prints cannot
-     * grow the node's heap. A platform thread, not a virtual one: a read on a process pipe blocks
-     * in native code and can pin a carrier thread for as long as the instance is quiet (seen
-     * here: a node whose two carriers were both held by quiet instances' pipes could not even stop
-     * its HTTP selector).
+     * Hands each output line to its instance, which files it under its invocation
+     * ({@link Instance#fileOutput}); a stem cell's lines before it has a function go to the node's
+     * own log. The output is read in bounded chunks and long lines are cut ({@link OutputLines}),
+     * and each invocation's share of the log is capped ({@link InvocationOutputBudget}): what an
+     * instance prints cannot grow the node's heap. A platform thread, not a virtual one: a read
+     * on a process pipe blocks in native code and can pin a carrier thread for as long as the
+     * instance is quiet (seen here: a node whose two carriers were both held by quiet instances'
+     * pipes could not even stop its HTTP selector).
      */
     private void pumpLogs(SandboxProcess process, String id, Supplier<Instance> owner) {
         Thread.ofPlatform().daemon().stackSize(256 * 1024).name("logs-" + id).start(() -> {
-            InvocationOutputBudget[] budget = {null}; // made for the function, once a stem cell has one
             try (InputStream output = process.output()) {
                 OutputLines.pump(output, OutputLines.MAX_LINE_BYTES, line -> {
                     Instance instance = owner.get();
                     if (instance == null) {
                         LOG.info("stem cell {}: {}", id, line);
-                        return;
-                    }
-                    if (budget[0] == null) {
-                        budget[0] = new InvocationOutputBudget(InvocationOutputBudget.MAX_CHARS_PER_INVOCATION,
-                                instance.version.config().concurrency());
-                    }
-                    String requestId;
-                    String text;
-                    int tagEnd = RequestTag.end(line);
-                    if (tagEnd > 0) {
-                        requestId = RequestTag.requestId(line, tagEnd);
-                        text = RequestTag.text(line, tagEnd);
                     } else {
-                        requestId = instance.currentRequestId();
-                        text = line;
-                    }
-                    // hidden before the budget may cut the line: a cut must not leave part of a secret
-                    String kept = budget[0].admit(requestId, instance.hide(text));
-                    if (kept != null) {
-                        instance.log(requestId, kept);
+                        instance.fileOutput(line);
                     }
                 });
             } catch (IOException ignored) {

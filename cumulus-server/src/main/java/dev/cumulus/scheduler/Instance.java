@@ -41,9 +41,12 @@ final class Instance implements RuntimeChannel {
     // guarded by the pool's lock (read without it only to end a start turn that came late)
     volatile InstanceState state = InstanceState.STARTING;
     int inFlight;
-    long idleEpoch;
     /** When it last became idle (System.nanoTime): the longest idle leave first. */
     long idleSinceNanos;
+    /** While idle, when its keep-alive ends (System.nanoTime). */
+    long keepUntilNanos;
+    /** When its armed keep-alive timer fires (System.nanoTime), 0 when none is armed. */
+    long expiryTimerNanos;
 
     private volatile SandboxProcess process;
     private volatile Runnable onClose = () -> {};

@@ -181,7 +181,7 @@ final class InstancePool {
      */
     void release(Instance instance, boolean healthy, Duration keepAlive) {
         boolean destroy = false;
-        long epoch = 0;
+        long arm = 0;
         lock.lock();
         try {
             instance.inFlight--;
@@ -193,8 +193,7 @@ final class InstancePool {
                     destroy = remove(instance);
                 } else {
                     instance.state = instance.state.moveTo(InstanceState.IDLE);
-                    instance.idleSinceNanos = System.nanoTime();
-                    epoch = ++instance.idleEpoch;
+                    arm = keepIdle(instance, System.nanoTime(), keepAlive);
                 }
             }
             changed.signalAll();
@@ -205,26 +204,62 @@ final class InstancePool {
         if (destroy) {
             hooks.destroy(instance);
             replenish();
-        } else if (epoch != 0) {
-            hooks.expireLater(this, instance, epoch, keepAlive);
+        } else if (arm != 0) {
+            hooks.expireAt(this, instance, arm);
         }
     }
 
-    /** Keep-alive timer fired: stop the instance if it has stayed idle since {@code epoch}. */
-    void expire(Instance instance, long epoch) {
+    /**
+     * An instance became idle at {@code now}: it may be stopped {@code keepAlive} later. Returns
+     * the deadline of the keep-alive timer the caller has to arm (after the lock), or 0 when the
+     * timer armed already fires no later than that: it then finds the new deadline and arms
+     * itself again. So an instance has at most one timer however many invocations it serves
+     * (one per invocation kept the node's timer thread waking for every one that went by and
+     * held rate x keep-alive stale timers: issue 12).
+     */
+    private long keepIdle(Instance instance, long now, Duration keepAlive) {
+        instance.idleSinceNanos = now;
+        instance.keepUntilNanos = now + keepAlive.toNanos();
+        if (instance.keepUntilNanos == 0) {
+            instance.keepUntilNanos = 1; // 0 means "no timer armed"
+        }
+        if (instance.expiryTimerNanos != 0 && instance.expiryTimerNanos - instance.keepUntilNanos <= 0) {
+            return 0;
+        }
+        instance.expiryTimerNanos = instance.keepUntilNanos;
+        return instance.keepUntilNanos;
+    }
+
+    /**
+     * The keep-alive timer armed for {@code due} fired: stop the instance if it has been idle for
+     * its whole keep-alive; if it served invocations meanwhile and is idle again, arm the timer for
+     * its new deadline; if it is busy, its next release arms one.
+     */
+    void expire(Instance instance, long due) {
         boolean destroy = false;
+        long arm = 0;
         lock.lock();
         try {
-            if (instance.state == InstanceState.IDLE && instance.idleEpoch == epoch
-                    && instances.size() > provisioned) {
-                instance.state = instance.state.moveTo(InstanceState.DRAINING);
-                destroy = remove(instance);
+            if (instance.expiryTimerNanos != due) {
+                return; // an earlier timer took over (its keep-alive was shortened)
+            }
+            instance.expiryTimerNanos = 0;
+            if (instance.state == InstanceState.IDLE && instances.size() > provisioned) {
+                if (System.nanoTime() - instance.keepUntilNanos >= 0) {
+                    instance.state = instance.state.moveTo(InstanceState.DRAINING);
+                    destroy = remove(instance);
+                } else {
+                    instance.expiryTimerNanos = instance.keepUntilNanos;
+                    arm = instance.keepUntilNanos;
+                }
             }
         } finally {
             lock.unlock();
         }
         if (destroy) {
             hooks.destroy(instance);
+        } else if (arm != 0) {
+            hooks.expireAt(this, instance, arm);
         }
     }
 
@@ -298,18 +333,23 @@ final class InstancePool {
 
     /**
      * A background start ended. A ready instance becomes idle (waiting callers may take it) and
-     * the idle epoch is returned for its expiry; 0 if it was destroyed instead.
+     * is kept for {@code keepAlive}, or with no expiry when that is null (provisioned: the pool's
+     * floor keeps it); one that did not start is destroyed.
      */
-    long warmed(Instance instance, boolean ready) {
+    void warmed(Instance instance, boolean ready, Duration keepAlive) {
         boolean destroy = false;
-        long epoch = 0;
+        long arm = 0;
         lock.lock();
         try {
             if (ready && !retired && instance.state == InstanceState.STARTING) {
                 instance.state = instance.state.moveTo(InstanceState.IDLE);
                 instance.endTurn();
-                instance.idleSinceNanos = System.nanoTime();
-                epoch = ++instance.idleEpoch;
+                long now = System.nanoTime();
+                if (keepAlive != null) {
+                    arm = keepIdle(instance, now, keepAlive);
+                } else {
+                    instance.idleSinceNanos = now;
+                }
             } else {
                 destroy = remove(instance);
             }
@@ -319,8 +359,9 @@ final class InstancePool {
         }
         if (destroy) {
             hooks.destroy(instance);
+        } else if (arm != 0) {
+            hooks.expireAt(this, instance, arm);
         }
-        return epoch;
     }
 
     private void replenish() {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,8 +59,8 @@ public final class Scheduler implements AutoCloseable {
     /** Instances per project, against each project's quota; apart from the node's slots. */
     private final ProjectInstances projectInstances;
     private final Map<String, InstancePool> pools = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("keep-alive").daemon().factory());
+    private final ScheduledThreadPoolExecutor timers =
+            new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("keep-alive").daemon().factory());
     private final AtomicLong instanceIds = new AtomicLong();
     /** Schedulers started in this JVM; tests run several nodes in one. */
     private static final AtomicLong SCHEDULERS = new AtomicLong();
@@ -107,6 +107,14 @@ public final class Scheduler implements AutoCloseable {
         stemCells.fill();
         long tick = STABLE_WINDOW.toMillis() / 6;
         timers.scheduleWithFixedDelay(this::stopSurplus, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Timers armed now: keep-alive expiries (at most one per idle instance), pre-warms, retries and
+     * the surplus check. A diagnostic; tests hold it against the number of instances.
+     */
+    public int timersArmed() {
+        return timers.getQueue().size();
     }
 
     /** Where instance output goes: project, function, instance, the request it belongs to (or null), the line. */
@@ -372,11 +380,9 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long epoch = pool.warmed(instance, ready);
-        if (epoch != 0 && until != null) {
-            Instant now = clock.instant();
-            hooks.expireLater(pool, instance, epoch, until.isAfter(now) ? Duration.between(now, until) : Duration.ZERO);
-        } else if (!ready && until == null && !timers.isShutdown()) {
+        Instant now = clock.instant();
+        pool.warmed(instance, ready, until == null ? null : until.isAfter(now) ? Duration.between(now, until) : Duration.ZERO);
+        if (!ready && until == null && !timers.isShutdown()) {
             // a function that cannot start would otherwise be restarted in a tight loop
             timers.schedule(() -> fillProvisioned(pool), PROVISION_RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -643,11 +649,12 @@ public final class Scheduler implements AutoCloseable {
             });
         }
 
-        void expireLater(InstancePool pool, Instance instance, long epoch, Duration keepAlive) {
+        /** Arms the keep-alive timer of {@code instance} for {@code due} (System.nanoTime). */
+        void expireAt(InstancePool pool, Instance instance, long due) {
             if (timers.isShutdown()) {
                 return;
             }
-            timers.schedule(() -> pool.expire(instance, epoch), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(() -> pool.expire(instance, due), Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 }

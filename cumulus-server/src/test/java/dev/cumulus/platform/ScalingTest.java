@@ -96,6 +96,43 @@ class ScalingTest {
     }
 
     @Test
+    void aWarmInstanceArmsOneKeepAliveTimerHoweverManyInvocationsItServes() {
+        node.deploy("steady", "dev.cumulus.testfn.Hello", Map.of("keepAliveSeconds", 300, "maxInstances", 1));
+        String instance = TestNode.json(node.invoke("steady", Map.of("name", "first"))).get("instance").asText();
+        int armedBefore = node.platform.scheduler().timersArmed();
+
+        for (int i = 0; i < 200; i++) {
+            HttpResponse<String> warm = node.invoke("steady", Map.of("name", "n" + i));
+            assertThat(warm.headers().firstValue("X-Cumulus-Cold-Start")).hasValue("false");
+            assertThat(TestNode.json(warm).get("instance").asText()).isEqualTo(instance);
+        }
+
+        // one timer per invocation left 200 armed here, each firing 5 minutes later to find the
+        // instance no longer idle since then; the instance's one timer finds its new deadline
+        assertThat(node.platform.scheduler().timersArmed()).as("keep-alive timers armed")
+                .isLessThanOrEqualTo(armedBefore + 2);
+    }
+
+    @Test
+    void anInstanceKeptBusyPastItsKeepAliveStaysWarmAndStopsAKeepAliveAfterItsLastCall() {
+        node.deploy("busy", "dev.cumulus.testfn.Hello", Map.of("keepAliveSeconds", 1, "maxInstances", 1));
+        String instance = TestNode.json(node.invoke("busy", Map.of("name", "first"))).get("instance").asText();
+
+        // back to back for three keep-alives: its timer fires while it serves and must not stop it
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        int calls = 0;
+        while (System.nanoTime() < until) {
+            HttpResponse<String> warm = node.invoke("busy", Map.of("name", "n" + calls++));
+            assertThat(warm.headers().firstValue("X-Cumulus-Cold-Start")).hasValue("false");
+            assertThat(TestNode.json(warm).get("instance").asText()).isEqualTo(instance);
+        }
+        assertThat(calls).isPositive();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(node.platform.scheduler().counts("busy").total()).as("instances of busy").isZero());
+    }
+
+    @Test
     void idleInstancesStopAfterKeepAliveAndBillNothing() {
         node.deploy("brief", "dev.cumulus.testfn.Hello", Map.of("keepAliveSeconds", 2, "maxInstances", 3));
         List<Thread> callers = new ArrayList<>();

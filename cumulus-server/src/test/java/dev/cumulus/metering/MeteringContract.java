@@ -190,6 +190,31 @@ abstract class MeteringContract {
     }
 
     @Test
+    void underSteadyLoadTheWriterCommitsOncePerLingerNotAsFastAsTheDatabaseAllows() {
+        metering.close();
+        AtomicInteger commits = new AtomicInteger();
+        DataSource counting = counting(test.db().dataSource(), commits);
+        metering = Metering.open(counting, BatchingMeter.Settings.DEFAULT);
+        Duration load = Duration.ofSeconds(1);
+        List<InvocationRecord> records = new java.util.ArrayList<>();
+        long until = System.nanoTime() + load.toNanos();
+        while (System.nanoTime() < until) { // about 5,000 records a second, a steady stream
+            InvocationRecord r = record("r" + records.size(), T0.plusMillis(records.size()), Outcome.SUCCESS);
+            records.add(r);
+            metering.meter().record(r);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+
+        metering.meter().flush();
+
+        assertThat(metering.usage().records(ALL_FROM, ALL_TO)).isEqualTo(sorted(records));
+        // one commit per linger (100 ms) over the second, and the flush's: writing again as soon as
+        // a commit ended made hundreds here, each an fsync on SQLite
+        assertThat(commits).as("commits of %d records", records.size())
+                .hasValueLessThanOrEqualTo((int) (load.toMillis() / BatchingMeter.LINGER.toMillis()) + 3);
+    }
+
+    @Test
     void aRetriedBatchIsNotCountedTwice() {
         InvocationRecord r = record("f", T0, Outcome.SUCCESS);
         metering.meter().record(r);
@@ -257,6 +282,21 @@ abstract class MeteringContract {
         return records.stream()
                 .sorted(Comparator.comparing(InvocationRecord::start).thenComparing(InvocationRecord::requestId))
                 .toList();
+    }
+
+    /** A DataSource that counts the connections taken: the meter takes one per batch it commits. */
+    static DataSource counting(DataSource real, AtomicInteger connections) {
+        return (DataSource) Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        connections.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** A DataSource whose first connections fail, as a database that is briefly down does. */

@@ -28,7 +28,7 @@ final class BatchingMeter implements Meter {
      * records keep coming: one commit (one fsync) per linger instead of one per invocation, which
      * is what keeps the Store off the hot path. Under steady load the writer used to commit again
      * as soon as a commit ended, which at 7k invocations/s on SQLite (synchronous FULL) meant some
-     * 70 fsyncs a second and 0.4 of a core of the kernel's block workers (issue 12).
+     * 80 fsyncs a second (issue 12, ADR 0050).
      */
     static final Duration LINGER = Duration.ofMillis(100);
 

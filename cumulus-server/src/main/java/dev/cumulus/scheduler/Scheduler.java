@@ -73,6 +73,14 @@ public final class Scheduler implements AutoCloseable {
     private final Hooks hooks = new Hooks();
     /** Process teardown takes milliseconds; it never runs on an invocation's thread. */
     private final java.util.concurrent.ExecutorService destroyers = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Instances that stop one at a time while the node serves: a killed JVM frees its memory as it
+     * exits, and a burst's surplus all reaching their keep-alive together held the instances still
+     * serving for tens of ms (issue 12). Closing the node lifts it (see {@link #close(Duration)}).
+     */
+    private final Semaphore exits = new Semaphore(1);
+    private final java.util.concurrent.atomic.AtomicInteger stopping = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closing;
     /** Instances started without an invocation (provisioned, pre-warmed) start here. */
     private final java.util.concurrent.ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor();
     private static final Duration PROVISION_RETRY = Duration.ofSeconds(5);
@@ -115,6 +123,11 @@ public final class Scheduler implements AutoCloseable {
      */
     public int timersArmed() {
         return timers.getQueue().size();
+    }
+
+    /** Instances being stopped now (killed, their exit awaited); one at a time unless the node is closing. */
+    public int instancesStopping() {
+        return stopping.get();
     }
 
     /** Where instance output goes: project, function, instance, the request it belongs to (or null), the line. */
@@ -518,6 +531,8 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closing = true;
+        exits.release(Integer.MAX_VALUE / 2); // whatever waits for its turn to stop goes at once
         pools.values().forEach(InstancePool::destroyAll);
         pools.clear();
         stemCells.close();
@@ -639,9 +654,18 @@ public final class Scheduler implements AutoCloseable {
                 nudgeProject(instance.version.project());
             }
             destroyers.execute(() -> {
+                boolean inTurn = !closing;
+                if (inTurn) {
+                    exits.acquireUninterruptibly();
+                }
+                stopping.incrementAndGet();
                 try {
                     instance.destroy();
                 } finally {
+                    stopping.decrementAndGet();
+                    if (inTurn) {
+                        exits.release();
+                    }
                     if (releaseSlots) {
                         releaseNodeSlot();
                     }

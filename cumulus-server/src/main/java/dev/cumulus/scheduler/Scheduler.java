@@ -79,6 +79,8 @@ public final class Scheduler implements AutoCloseable {
      * serving for tens of ms (issue 12). Closing the node lifts it (see {@link #close(Duration)}).
      */
     private final Semaphore exits = new Semaphore(1);
+    /** How long a stop waits for its turn before it goes ahead anyway. */
+    private static final Duration EXIT_TURN_WAIT = Duration.ofSeconds(1);
     private final java.util.concurrent.atomic.AtomicInteger stopping = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
     /** Instances started without an invocation (provisioned, pre-warmed) start here. */
@@ -654,9 +656,14 @@ public final class Scheduler implements AutoCloseable {
                 nudgeProject(instance.version.project());
             }
             destroyers.execute(() -> {
-                boolean inTurn = !closing;
-                if (inTurn) {
-                    exits.acquireUninterruptibly();
+                boolean inTurn = false;
+                if (!closing) {
+                    try {
+                        // bounded: a process that will not die must not hold every later stop
+                        inTurn = exits.tryAcquire(EXIT_TURN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 stopping.incrementAndGet();
                 try {

@@ -225,7 +225,7 @@ final class Instance implements RuntimeChannel {
      * Writes one line of this instance's log, with every secret value of its function replaced by
      * {@code ***}: its output, and the node's lines about it (an error message may quote one).
      */
-    void log(String requestId, String line) {
+    private void log(String requestId, String line) {
         logs.line(version.project(), version.functionName(), id, requestId, hide(line));
     }
 

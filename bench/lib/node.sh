@@ -1,0 +1,36 @@
+# Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, and a node started from a
+# dist with examples/hello deployed on it. Needs JAVA (the java binary) and die() from the caller.
+
+# the flags of bin/cumulus serve (keep in step with its SERVE_FLAGS; the AOT caches are trained with them)
+SERVE_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError
+  -XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30)
+
+# bench_start_node DIST DATA_DIR LOG [serve options...]: starts `serve --port 0 --data DATA_DIR` in the
+# background and waits until it is healthy; sets NODE_PID, NODE_URL and NODE_TOKEN. The pid goes onto the
+# caller's PIDS array at once, so the caller's cleanup stops the node even when it never gets healthy.
+bench_start_node() {
+  local dist="$1" data="$2" log="$3" i; shift 3
+  "$JAVA" "${SERVE_FLAGS[@]}" -cp "$dist/lib/*" -Dcumulus.runtime.jar="$dist/runtime/cumulus-runtime.jar" \
+    -Dcumulus.stderr.tty=false dev.cumulus.cli.Main serve --port 0 --data "$data" "$@" > "$log" 2>&1 &
+  NODE_PID=$!
+  PIDS+=("$NODE_PID")
+  for i in $(seq 600); do
+    if [ -s "$data/url" ] && grep -qE '^cmls_' "$data/root-token" 2>/dev/null \
+       && curl -s -o /dev/null -f --max-time 1 "$(cat "$data/url")/healthz"; then break; fi
+    sleep 0.05
+  done
+  NODE_URL="$(tr -d '\n' < "$data/url")" || die "the node did not start (see $log)"
+  NODE_TOKEN="$(tr -d '\n' < "$data/root-token")"
+}
+
+# bench_deploy_hello URL TOKEN HELLO_JAR SETTINGS: uploads HELLO_JAR and deploys it as the public function
+# hello; SETTINGS is more of its JSON configuration, e.g. '"concurrency":1'.
+bench_deploy_hello() {
+  local url="$1" token="$2" jar="$3" settings="$4" sha
+  sha=$(curl -sS -f -H "Authorization: Bearer $token" -X POST "$url/v1/code" -H 'Content-Type: application/zip' \
+        --data-binary "@$jar" | sed -n -E 's/.*"sha256":"([0-9a-f]+)".*/\1/p')
+  curl -sS -f -o /dev/null -H "Authorization: Bearer $token" -X PUT "$url/v1/functions/hello" \
+    -H 'Content-Type: application/json' \
+    -d "{\"handler\":\"com.example.hello.Hello\",\"public\":true,$settings,\"codeSha256\":\"$sha\"}" \
+    || die "deploying hello on $url failed"
+}

@@ -91,7 +91,11 @@ public final class FrameServer implements AutoCloseable {
                 candidate.closeQuietly(); // one runtime, one connection
                 continue;
             }
-            Thread.ofVirtual().name("frames-" + socket.getParent().getFileName()).start(candidate::serve);
+            // a platform thread: its blocking read wakes it straight from the kernel, where a
+            // virtual thread parked on the socket went through the JDK's poller thread and then a
+            // carrier, two more wake-ups for every answer (ADR 0051)
+            Thread.ofPlatform().daemon().stackSize(256 * 1024).name("frames-" + socket.getParent().getFileName())
+                    .start(candidate::serve);
         }
     }
 
@@ -114,7 +118,7 @@ public final class FrameServer implements AutoCloseable {
         }
     }
 
-    /** The runtime's one connection: read on its own virtual thread, written under a lock by any. */
+    /** The runtime's one connection: read on its own platform thread, written under a lock by any. */
     private final class Connection {
         private final SocketChannel socketChannel;
         private final ReentrantLock writeLock = new ReentrantLock();

@@ -163,9 +163,8 @@ final class BatchingMeter implements Meter {
             if (!full && !flushed) {
                 // gather the next batch for the rest of the linger; a backlog (a full batch) is
                 // written at once, and a flush or close cuts the wait short
-                for (long left = LINGER.toNanos() - (System.nanoTime() - started);
-                        left > 0 && !stopRequested && !flushWaiting;
-                        left = LINGER.toNanos() - (System.nanoTime() - started)) {
+                long lingerEnds = started + LINGER.toNanos();
+                for (long left; (left = lingerEnds - System.nanoTime()) > 0 && !stopRequested && !flushWaiting; ) {
                     LockSupport.parkNanos(this, left);
                 }
             }

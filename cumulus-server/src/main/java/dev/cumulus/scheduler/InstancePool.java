@@ -226,6 +226,11 @@ final class InstancePool {
         if (instance.expiryTimerNanos != 0 && instance.expiryTimerNanos - instance.keepUntilNanos <= 0) {
             return 0;
         }
+        return armForKeepUntil(instance);
+    }
+
+    /** Records that a timer is armed for the instance's keep-alive deadline; returns that deadline. */
+    private static long armForKeepUntil(Instance instance) {
         instance.expiryTimerNanos = instance.keepUntilNanos;
         return instance.keepUntilNanos;
     }
@@ -249,8 +254,7 @@ final class InstancePool {
                     instance.state = instance.state.moveTo(InstanceState.DRAINING);
                     destroy = remove(instance);
                 } else {
-                    instance.expiryTimerNanos = instance.keepUntilNanos;
-                    arm = instance.keepUntilNanos;
+                    arm = armForKeepUntil(instance);
                 }
             }
         } finally {

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -81,7 +82,7 @@ public final class Scheduler implements AutoCloseable {
     private final Semaphore exits = new Semaphore(1);
     /** How long a stop waits for its turn before it goes ahead anyway. */
     private static final Duration EXIT_TURN_WAIT = Duration.ofSeconds(1);
-    private final java.util.concurrent.atomic.AtomicInteger stopping = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger stopping = new AtomicInteger();
     private volatile boolean closing;
     /** Instances started without an invocation (provisioned, pre-warmed) start here. */
     private final java.util.concurrent.ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor();

@@ -1,5 +1,6 @@
-# Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, and a node started from a
-# dist with examples/hello deployed on it. Needs JAVA (the java binary) and die() from the caller.
+# Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, a node started from a dist with
+# examples/hello deployed on it, and the CPU time of a process or thread from /proc. Needs JAVA (the
+# java binary) and die() from the caller.
 
 # the flags of bin/cumulus serve (keep in step with its SERVE_FLAGS; the AOT caches are trained with them)
 SERVE_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError
@@ -34,3 +35,8 @@ bench_deploy_hello() {
     -d "{\"handler\":\"com.example.hello.Hello\",\"public\":true,$settings,\"codeSha256\":\"$sha\"}" \
     || die "deploying hello on $url failed"
 }
+
+# bench_cpu_ticks STAT_FILE: utime + stime, in clock ticks, of /proc/PID/stat or /proc/PID/task/TID/stat.
+# The fields are counted after the command name, which may hold spaces ("C2 CompilerThre", "VM Thread"):
+# counted from the line's start, such a thread's utime was read as cmajflt and its stime as utime.
+bench_cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$1"; }

@@ -1,5 +1,6 @@
 # Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, a node started from a dist with
-# examples/hello deployed on it, and the CPU time of a process or thread from /proc. Needs JAVA (the
+# examples/hello deployed on it, the wait for its instances' AOT cache, and the CPU time of a process
+# or thread from /proc. Needs JAVA (the
 # java binary) and die() from the caller.
 
 # the flags of bin/cumulus serve (keep in step with its SERVE_FLAGS; the AOT caches are trained with them)
@@ -40,3 +41,12 @@ bench_deploy_hello() {
 # The fields are counted after the command name, which may hold spaces ("C2 CompilerThre", "VM Thread"):
 # counted from the line's start, such a thread's utime was read as cmajflt and its stime as utime.
 bench_cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$1"; }
+
+# bench_await_instance_aot DATA_DIR SECONDS: waits until the node on DATA_DIR has trained its instances'
+# AOT cache (a new data dir trains it in the background, a JVM and seconds of CPU; the digest is written
+# last, dev.cumulus.aot.AotCache); fails when it is not there within SECONDS.
+bench_await_instance_aot() {
+  local _
+  for _ in $(seq $(( $2 * 10 ))); do compgen -G "$1/aot/runtime-*.sha256" > /dev/null && return 0; sleep 0.1; done
+  compgen -G "$1/aot/runtime-*.sha256" > /dev/null
+}

@@ -80,15 +80,16 @@ final class EdgeHandler extends Handler.Abstract {
             api.fail(request, response, callback, Failure.refused(e.status(), e.code(), e.getMessage(), "1"));
             return true;
         }
-        try (ticket) {
-            if (hasDotSegment(path)) {
-                // Jetty refuses encoded ones ("%2e%2e") itself but hands plain ones through as they
-                // are: a greedy route parameter or a function URL's path would carry "../" on
-                api.fail(request, response, callback, Failure.of(ApiException.badRequest("InvalidPath",
-                        "the path has a dot segment ('.' or '..'): send it resolved")));
-            } else {
-                api.serve(request, response, callback);
-            }
+        // the place is held until the answer is written, which may be after serve returns (a
+        // warm invocation is answered by the thread that reads the function's result)
+        Callback answered = Callback.from(ticket::close, callback);
+        if (hasDotSegment(path)) {
+            // Jetty refuses encoded ones ("%2e%2e") itself but hands plain ones through as they
+            // are: a greedy route parameter or a function URL's path would carry "../" on
+            api.fail(request, response, answered, Failure.of(ApiException.badRequest("InvalidPath",
+                    "the path has a dot segment ('.' or '..'): send it resolved")));
+        } else {
+            api.serve(request, response, answered);
         }
         return true;
     }

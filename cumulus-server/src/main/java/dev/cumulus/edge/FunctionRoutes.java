@@ -34,6 +34,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
@@ -198,8 +199,11 @@ final class FunctionRoutes {
         }
         byte[] event = Exchange.readBody(request, RuntimeApiServer.MAX_PAYLOAD_BYTES);
         Json.requireJson(event);
-        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(call.project(), qualifiedName)
-                .trigger(dev.cumulus.invoke.Call.Trigger.REST_API).payload(event).build());
+        call.answerLater(api.invoker().start(dev.cumulus.invoke.Call.to(call.project(), qualifiedName)
+                .trigger(dev.cumulus.invoke.Call.Trigger.REST_API).payload(event).build()), FunctionRoutes::answerInvoke);
+    }
+
+    private static void answerInvoke(Invocation result, Response response, Callback done) {
         var headers = response.getHeaders();
         headers.put("X-Cumulus-Request-Id", result.requestId());
         headers.put("X-Cumulus-Cold-Start", Boolean.toString(result.coldStart()));
@@ -208,7 +212,7 @@ final class FunctionRoutes {
         if (result.failed()) {
             headers.put("X-Cumulus-Function-Error", "Unhandled");
         }
-        Exchange.write(response, 200, JSON, result.payload());
+        Exchange.write(response, 200, JSON, result.payload(), done);
     }
 
     private void functionUrl(Call call) throws Exception {
@@ -256,20 +260,21 @@ final class FunctionRoutes {
         // the node's own token never reaches a function; an end user's is theirs to show (as API Gateway does)
         var http = HttpExchanges.request(request, rawPath, body, auth != FunctionConfig.UrlAuth.TOKEN);
         Map<String, Object> caller = user;
-        Invocation result = api.invoker().invoke(dev.cumulus.invoke.Call.to(version)
+        call.answerLater(api.invoker().start(dev.cumulus.invoke.Call.to(version)
                 .trigger(dev.cumulus.invoke.Call.Trigger.FUNCTION_URL)
                 .payload(requestId -> FunctionUrlEvents.withJwtAuthorizer(
                         FunctionUrlEvents.toEvent(http, name, requestId, api.clock().instant()), caller))
                 .cognitoIdentity(FunctionUrlEvents.cognitoIdentity(project, caller))
-                .build());
-        String requestId = result.requestId();
-        response.getHeaders().put("X-Cumulus-Request-Id", requestId);
-        if (result.failed()) {
-            HttpExchanges.writeFunctionError(response, requestId, result);
-            return;
-        }
-        HttpExchanges.write(response,
-                HttpExchanges.scopeCookies(FunctionUrlEvents.toResponse(result.payload()), "/fn/" + name + "/"));
+                .build()), (result, answer, done) -> {
+                    String requestId = result.requestId();
+                    answer.getHeaders().put("X-Cumulus-Request-Id", requestId);
+                    if (result.failed()) {
+                        HttpExchanges.writeFunctionError(answer, requestId, result, done);
+                    } else {
+                        HttpExchanges.write(answer, HttpExchanges.scopeCookies(
+                                FunctionUrlEvents.toResponse(result.payload()), "/fn/" + name + "/"), done);
+                    }
+                });
     }
 
     private void logs(Call call) throws Exception {

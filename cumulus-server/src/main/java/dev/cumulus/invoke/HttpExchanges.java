@@ -2,7 +2,6 @@ package dev.cumulus.invoke;
 
 import dev.cumulus.web.Exchange;
 import dev.cumulus.web.Json;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Between an HTTP exchange and a function that serves HTTP: the same for function URLs and
@@ -42,10 +42,10 @@ public final class HttpExchanges {
     }
 
     /** A failed invocation, answered publicly: the error type and request id, never the stack trace. */
-    public static void writeFunctionError(Response response, String requestId, Invocation failed) throws IOException {
+    public static void writeFunctionError(Response response, String requestId, Invocation failed, Callback done) {
         Exchange.write(response, 502, "application/json", Json.write(Map.of(
                 "error", "FunctionError", "errorType", failed.failure().errorType(),
-                "message", "the function failed; see its logs for request " + requestId)));
+                "message", "the function failed; see its logs for request " + requestId)), done);
     }
 
     /**
@@ -96,12 +96,12 @@ public final class HttpExchanges {
         return out.append("; Path=").append(path).toString();
     }
 
-    /** The function's answer: status, headers, cookies and body. */
-    public static void write(Response response, FunctionUrlEvents.HttpResponse answer) throws IOException {
+    /** The function's answer: status, headers, cookies and body; {@code done} completes when it is written (it never blocks). */
+    public static void write(Response response, FunctionUrlEvents.HttpResponse answer, Callback done) {
         answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
         for (String cookie : answer.cookies()) {
             response.getHeaders().add(HttpHeader.SET_COOKIE, cookie);
         }
-        Exchange.write(response, answer.status(), null, answer.body());
+        Exchange.write(response, answer.status(), null, answer.body(), done);
     }
 }

@@ -14,6 +14,8 @@ import dev.cumulus.scheduler.Scheduler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -77,6 +79,46 @@ public final class Invoker {
      * @throws dev.cumulus.scheduler.ThrottledException when the function is saturated
      */
     public Invocation invoke(Call call) throws InterruptedException {
+        Prepared prepared = prepare(call);
+        try {
+            Instant start = begin(prepared);
+            return finish(prepared, start, scheduler.invoke(prepared.version, prepared.request));
+        } finally {
+            prepared.forget.run();
+        }
+    }
+
+    /**
+     * Starts {@code call} as {@link #invoke} runs it, and returns its invocation to come: on a
+     * warm instance with a free slot nothing waits, and the invocation completes on the thread
+     * that reads the function's answer (its END and REPORT lines and its metering record are
+     * written there too); otherwise the caller's thread waits as in {@link #invoke} and gets a
+     * completed one. The same exceptions are thrown by this method, before anything started.
+     */
+    public CompletableFuture<Invocation> start(Call call) throws InterruptedException {
+        Prepared prepared = prepare(call);
+        CompletableFuture<InvocationResult> result;
+        Instant start;
+        try {
+            start = begin(prepared);
+            result = scheduler.start(prepared.version, prepared.request);
+        } catch (InterruptedException | RuntimeException | Error e) {
+            prepared.forget.run();
+            throw e;
+        }
+        return result.handle((done, failed) -> {
+            prepared.forget.run();
+            if (failed != null) {
+                throw failed instanceof CompletionException c ? c : new CompletionException(failed);
+            }
+            return finish(prepared, start, done);
+        });
+    }
+
+    /** An invocation resolved, its request id settled and its caller registered, not started yet. */
+    private record Prepared(FunctionVersion version, InvocationRequest request, Runnable forget) {}
+
+    private Prepared prepare(Call call) {
         if (call.trigger() != Call.Trigger.ASYNC) {
             admission.admit(call.version() != null ? call.version().project() : call.project());
         }
@@ -84,18 +126,13 @@ public final class Invoker {
         String requestId = call.requestId() != null ? call.requestId() : newRequestId();
         InvocationRequest request = new InvocationRequest(requestId, traceId(), call.payload(requestId),
                 call.clientContext(), call.cognitoIdentity(), call.cloudEvent(requestId));
-        if (call.cognitoIdentity() == null) {
-            return run(version, request);
-        }
         // the verified caller, for the function to act as while this invocation runs (ADR 0035)
-        Runnable forget = callers.register(requestId,
+        Runnable forget = call.cognitoIdentity() == null ? NOTHING_TO_FORGET : callers.register(requestId,
                 new InvocationCallers.Verified(version.project(), version.functionName(), call.cognitoIdentity()));
-        try {
-            return run(version, request);
-        } finally {
-            forget.run();
-        }
+        return new Prepared(version, request, forget);
     }
+
+    private static final Runnable NOTHING_TO_FORGET = () -> {};
 
     /** The end users verified for the invocations running now. */
     public InvocationCallers callers() {
@@ -123,12 +160,20 @@ public final class Invoker {
         return registry.project(project).resolve(name, qualifier);
     }
 
-    private Invocation run(FunctionVersion version, InvocationRequest request) throws InterruptedException {
-        String requestId = request.requestId();
-        String project = version.project();
+    /** Writes the invocation's START line; returns when it started. */
+    private Instant begin(Prepared prepared) {
+        String requestId = prepared.request.requestId();
         Instant start = clock.instant();
-        logs.append(project, version.functionName(), null, requestId, InvocationLogLines.start(requestId, version.version()));
-        InvocationResult result = scheduler.invoke(version, request);
+        logs.append(prepared.version.project(), prepared.version.functionName(), null, requestId,
+                InvocationLogLines.start(requestId, prepared.version.version()));
+        return start;
+    }
+
+    /** Writes the END and REPORT lines and the metering record of a finished invocation. */
+    private Invocation finish(Prepared prepared, Instant start, InvocationResult result) {
+        FunctionVersion version = prepared.version;
+        String requestId = prepared.request.requestId();
+        String project = version.project();
         long billedMs = InvocationRecord.billedMillis(result.durationMicros());
         logs.appendLines(project, version.functionName(), result.instanceId(), requestId, InvocationLogLines.end(requestId),
                 InvocationLogLines.report(requestId, result.durationMicros(), billedMs, version.config().memoryMb(),

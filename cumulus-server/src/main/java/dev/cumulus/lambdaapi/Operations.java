@@ -390,17 +390,22 @@ final class Operations {
                 Json.requireJson(payload);
                 String clientContext = clientContext(call.header("X-Amz-Client-Context"));
                 FunctionVersion version = scope.registry().resolve(ref.name(), ref.qualifier());
-                Invocation result = invoker.invoke(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.LAMBDA_API)
-                        .requestId(requestId).payload(payload).clientContext(clientContext).build());
-                var headers = call.response().getHeaders();
-                headers.put("X-Amz-Executed-Version", result.version());
-                if (result.failed()) {
-                    headers.put("X-Amz-Function-Error", "Unhandled");
-                }
-                if ("Tail".equals(logType)) {
-                    headers.put("X-Amz-Log-Result", logTail(logs.forRequest(scope.project(), ref.name(), requestId)));
-                }
-                Exchange.write(call.response(), 200, JSON, result.payload());
+                boolean tail = "Tail".equals(logType);
+                String project = scope.project();
+                call.answerLater(invoker.start(dev.cumulus.invoke.Call.to(version)
+                        .trigger(dev.cumulus.invoke.Call.Trigger.LAMBDA_API)
+                        .requestId(requestId).payload(payload).clientContext(clientContext).build()),
+                        (result, response, done) -> {
+                            var headers = response.getHeaders();
+                            headers.put("X-Amz-Executed-Version", result.version());
+                            if (result.failed()) {
+                                headers.put("X-Amz-Function-Error", "Unhandled");
+                            }
+                            if (tail) {
+                                headers.put("X-Amz-Log-Result", logTail(logs.forRequest(project, ref.name(), requestId)));
+                            }
+                            Exchange.write(response, 200, JSON, result.payload(), done);
+                        });
             }
             default -> throw LambdaError.invalid("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got " + type);
         }

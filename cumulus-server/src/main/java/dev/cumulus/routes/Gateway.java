@@ -28,6 +28,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Serves {@code /api/...}: matches the request against its project's route table (the project
@@ -184,7 +185,7 @@ final class Gateway {
         // (an end user's own token is theirs to show: as API Gateway does, the function gets it)
         var http = HttpExchanges.request(request, path, body, route.auth() != Route.Auth.TOKEN);
         Map<String, Object> caller = user;
-        Invocation result = invoker.invoke(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.ROUTE)
+        call.answerLater(invoker.start(dev.cumulus.invoke.Call.to(version).trigger(dev.cumulus.invoke.Call.Trigger.ROUTE)
                 .payload(requestId -> FunctionUrlEvents.withJwtAuthorizer(switch (route.payloadFormat()) {
                     case V2 -> FunctionUrlEvents.toEvent(http, project, route.method() + " " + route.path(),
                             found.pathParameters(), requestId, clock.instant());
@@ -192,11 +193,14 @@ final class Gateway {
                             clock.instant());
                 }, caller))
                 .cognitoIdentity(FunctionUrlEvents.cognitoIdentity(project, caller))
-                .build());
+                .build()), (result, answer, done) -> answer(route, result, answer, done));
+    }
+
+    private static void answer(Route route, Invocation result, Response response, Callback done) {
         String requestId = result.requestId();
         response.getHeaders().put("X-Cumulus-Request-Id", requestId);
         if (result.failed()) {
-            HttpExchanges.writeFunctionError(response, requestId, result);
+            HttpExchanges.writeFunctionError(response, requestId, result, done);
             return;
         }
         FunctionUrlEvents.HttpResponse mapped = switch (route.payloadFormat()) {
@@ -204,11 +208,11 @@ final class Gateway {
             case V1 -> RestApiEvents.toResponse(result.payload());
         };
         if (mapped == null) {
-            error(response, 502, "MalformedResponse", "the function's answer is not a payload format 1.0 response "
-                    + "(an object with statusCode); see request " + requestId);
+            Exchange.write(response, 502, JSON, errorBody("MalformedResponse", "the function's answer is not a payload "
+                    + "format 1.0 response (an object with statusCode); see request " + requestId), done);
             return;
         }
-        HttpExchanges.write(response, mapped);
+        HttpExchanges.write(response, mapped, done);
     }
 
     /** @return false when no route with CORS settings covers the request, so it is routed as a plain OPTIONS */
@@ -283,6 +287,10 @@ final class Gateway {
     }
 
     private static void error(Response response, int status, String code, String message) throws IOException {
-        Exchange.write(response, status, JSON, Json.write(Map.of("error", code, "message", message)));
+        Exchange.write(response, status, JSON, errorBody(code, message));
+    }
+
+    private static byte[] errorBody(String code, String message) {
+        return Json.write(Map.of("error", code, "message", message));
     }
 }

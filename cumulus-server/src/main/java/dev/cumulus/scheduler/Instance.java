@@ -124,15 +124,8 @@ final class Instance implements RuntimeChannel {
      */
     InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs, String token,
             DeadlineWatcher deadlines) throws InterruptedException, NotDeliveredException {
-        String requestId = request.requestId();
-        CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
-        pending.put(requestId, answer);
-        deadlines.watch(deadlineNanos, answer, () -> timedOut(requestId));
-        currentRequestId = requestId;
-        PendingInvocation event = new PendingInvocation(
-                requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
-                request.clientContext(), request.cognitoIdentity(), request.cloudEvent(), token);
-        handOver(event);
+        CompletableFuture<InvocationResult.Answer> answer = handOver(request, deadlineNanos, deadlineEpochMs, token,
+                deadlines);
         try {
             InvocationResult.Answer result = answer.get();
             if (result == NOT_DELIVERED) {
@@ -142,10 +135,45 @@ final class Instance implements RuntimeChannel {
         } catch (ExecutionException e) {
             throw new IllegalStateException("answers are never completed exceptionally", e.getCause());
         } finally {
-            finished.add(requestId);
-            pending.remove(requestId);
-            deadlines.unwatch(answer);
+            forget(request.requestId(), answer, deadlines);
         }
+    }
+
+    /**
+     * Hands one event to the runtime without waiting: the answer completes on the thread that
+     * learns it (the one reading the runtime's result, the deadline watcher, the exit watcher),
+     * after this instance has forgotten the event. {@link #notDelivered} tells an answer of a
+     * process that ended before its runtime took the event.
+     */
+    CompletableFuture<InvocationResult.Answer> start(InvocationRequest request, long deadlineNanos,
+            long deadlineEpochMs, String token, DeadlineWatcher deadlines) {
+        CompletableFuture<InvocationResult.Answer> answer = handOver(request, deadlineNanos, deadlineEpochMs, token,
+                deadlines);
+        return answer.whenComplete((result, never) -> forget(request.requestId(), answer, deadlines));
+    }
+
+    /** Whether {@code answer} says the event never reached the function (the caller may place it again). */
+    static boolean notDelivered(InvocationResult.Answer answer) {
+        return answer == NOT_DELIVERED;
+    }
+
+    private CompletableFuture<InvocationResult.Answer> handOver(InvocationRequest request, long deadlineNanos,
+            long deadlineEpochMs, String token, DeadlineWatcher deadlines) {
+        String requestId = request.requestId();
+        CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();
+        pending.put(requestId, answer);
+        deadlines.watch(deadlineNanos, answer, () -> timedOut(requestId));
+        currentRequestId = requestId;
+        handOver(new PendingInvocation(
+                requestId, deadlineEpochMs, functionArn, request.traceId(), request.payload(),
+                request.clientContext(), request.cognitoIdentity(), request.cloudEvent(), token));
+        return answer;
+    }
+
+    private void forget(String requestId, CompletableFuture<InvocationResult.Answer> answer, DeadlineWatcher deadlines) {
+        finished.add(requestId);
+        pending.remove(requestId);
+        deadlines.unwatch(answer);
     }
 
     /**

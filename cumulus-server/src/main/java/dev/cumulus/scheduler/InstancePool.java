@@ -50,6 +50,37 @@ final class InstancePool {
     /** A slot on an instance, and whether the caller has to start that instance itself. */
     record Lease(Instance instance, boolean mustStart) {}
 
+    /**
+     * A slot on a running instance now, without waiting or starting anything: null when no
+     * instance has one free, when invocations are queued already (they go first) or when the
+     * pool is retired. The caller then takes the way of {@link #acquire}.
+     */
+    Instance acquireWarm() {
+        int concurrency = version.config().concurrency();
+        lock.lock();
+        try {
+            prewarmToken++; // an arrival, as in acquire: a pre-warm planned before it is stale
+            return retired || waiting > 0 ? null : freeSlot(concurrency);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a slot of the first running instance with one free (caller holds the lock); null when none has. */
+    private Instance freeSlot(int concurrency) {
+        for (Instance instance : instances) {
+            // a process that just died is skipped until the pool hears of its exit
+            if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)
+                    && instance.inFlight < concurrency && instance.isAlive()) {
+                instance.state = instance.state.moveTo(InstanceState.BUSY);
+                instance.inFlight++;
+                recent.record(System.nanoTime(), ++running);
+                return instance;
+            }
+        }
+        return null;
+    }
+
     /** A slot, or null if this pool was retired meanwhile (the caller asks the scheduler again). */
     Lease acquire(int queueDepth, Duration queueTimeout) throws InterruptedException {
         long waitUntil = System.nanoTime() + queueTimeout.toNanos();
@@ -65,16 +96,12 @@ final class InstancePool {
                     if (retired) {
                         return null;
                     }
+                    Instance free = freeSlot(concurrency);
+                    if (free != null) {
+                        return new Lease(free, false);
+                    }
                     int startingSlots = 0;
                     for (Instance instance : instances) {
-                        // a process that just died is skipped until the pool hears of its exit
-                        if ((instance.state == InstanceState.IDLE || instance.state == InstanceState.BUSY)
-                                && instance.inFlight < concurrency && instance.isAlive()) {
-                            instance.state = instance.state.moveTo(InstanceState.BUSY);
-                            instance.inFlight++;
-                            recent.record(System.nanoTime(), ++running);
-                            return new Lease(instance, false);
-                        }
                         if (instance.state == InstanceState.STARTING && instance.isAlive()) {
                             startingSlots += concurrency - instance.inFlight;
                         }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -145,8 +146,80 @@ public final class Scheduler implements AutoCloseable {
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
         keepAlive.arrived(functionKey(version.project(), version.functionName()), clock.instant());
+        return place(version, request, 1);
+    }
+
+    /**
+     * Starts one invocation and returns its result to come. On an instance with a free slot now,
+     * nobody queued before it, the event is handed over on the caller's thread and the result
+     * completes on the thread that reads the answer: nothing waits (issue 12's warm path).
+     * Otherwise (a start, a queue, a throttle) the caller's thread does what {@link #invoke} does
+     * and gets a completed result (or the exception). An event whose instance ended before
+     * taking it is placed again on a virtual thread of its own.
+     *
+     * @throws ThrottledException when the function stays at its limits beyond the wait queue
+     */
+    public CompletableFuture<InvocationResult> start(FunctionVersion version, InvocationRequest request)
+            throws InterruptedException {
+        keepAlive.arrived(functionKey(version.project(), version.functionName()), clock.instant());
+        InstancePool pool = pool(version);
+        Instance instance = pool.acquireWarm();
+        if (instance == null) {
+            return CompletableFuture.completedFuture(place(version, request, 1));
+        }
+        long started = System.nanoTime();
+        return deliver(version, request, instance, started).thenCompose(answer -> {
+            if (Instance.notDelivered(answer)) {
+                pool.release(instance, false, Duration.ZERO);
+                LOG.warn("instance {} of {} ended before it took request {}; placing it again",
+                        instance.id, version.functionName(), request.requestId());
+                CompletableFuture<InvocationResult> again = new CompletableFuture<>();
+                Thread.ofVirtual().name("place-" + request.requestId()).start(() -> {
+                    try {
+                        again.complete(place(version, request, 2));
+                    } catch (Throwable e) {
+                        again.completeExceptionally(e);
+                    }
+                });
+                return again;
+            }
+            return CompletableFuture.completedFuture(settle(pool, instance, version, request, answer, started, false, 0));
+        });
+    }
+
+    private CompletableFuture<InvocationResult.Answer> deliver(FunctionVersion version, InvocationRequest request,
+            Instance instance, long started) {
+        Handover at = handover(version, request, started);
+        return instance.start(request, at.deadlineNanos(), at.deadlineEpochMs(), at.token(), deadlines);
+    }
+
+    /** When an invocation handed over at {@code started} times out, and the credentials it runs with. */
+    private record Handover(long deadlineNanos, long deadlineEpochMs, String token) {}
+
+    private Handover handover(FunctionVersion version, InvocationRequest request, long started) {
+        long timeoutNanos = TimeUnit.SECONDS.toNanos(version.config().timeoutSeconds());
+        long deadlineEpochMs = clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+        return new Handover(started + timeoutNanos, deadlineEpochMs,
+                grants.token(version, request.requestId(), Instant.ofEpochMilli(deadlineEpochMs)));
+    }
+
+    /** The result of an answered invocation, its instance's slot given back (or the instance given up). */
+    private InvocationResult settle(InstancePool pool, Instance instance, FunctionVersion version,
+            InvocationRequest request, InvocationResult.Answer reported, long started, boolean cold, long initMicros) {
+        long durationMicros = (System.nanoTime() - started) / 1_000;
+        InvocationResult.Answer answer = checkHealth(instance, reported);
+        if (answer != reported && answer instanceof InvocationResult.Failure f) {
+            instance.logFailure(request.requestId(), f);
+        }
+        pool.release(instance, survives(answer), idleFor(pool, version));
+        return new InvocationResult(answer, instance.id, cold, initMicros, durationMicros);
+    }
+
+    /** {@link #invoke}'s placement from its {@code firstAttempt} on (an event not delivered is placed again). */
+    private InvocationResult place(FunctionVersion version, InvocationRequest request, int firstAttempt)
+            throws InterruptedException {
         boolean cellsAllowed = true;
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = firstAttempt; ; attempt++) {
             boolean lastAttempt = attempt == MAX_PLACEMENTS;
             InstancePool pool = pool(version);
             InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
@@ -192,13 +265,11 @@ public final class Scheduler implements AutoCloseable {
                     return failed(instance, true, e.failure);
                 }
             }
-            long timeoutNanos = TimeUnit.SECONDS.toNanos(version.config().timeoutSeconds());
             long started = System.nanoTime();
             InvocationResult.Answer answer;
             try {
-                long deadlineEpochMs = clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
-                String token = grants.token(version, request.requestId(), Instant.ofEpochMilli(deadlineEpochMs));
-                answer = instance.invoke(request, started + timeoutNanos, deadlineEpochMs, token, deadlines);
+                Handover at = handover(version, request, started);
+                answer = instance.invoke(request, at.deadlineNanos(), at.deadlineEpochMs(), at.token(), deadlines);
             } catch (InterruptedException e) {
                 pool.release(instance, false, Duration.ZERO);
                 throw e;
@@ -212,14 +283,7 @@ public final class Scheduler implements AutoCloseable {
                 return failed(instance, lease.mustStart(), ErrorDocument.failure(InvocationResult.Kind.CRASH,
                         "Runtime.ExitError", "every instance tried ended before it took the event"));
             }
-            long durationMicros = (System.nanoTime() - started) / 1_000;
-            InvocationResult.Answer reported = answer;
-            answer = checkHealth(instance, answer);
-            if (answer != reported && answer instanceof InvocationResult.Failure f) {
-                instance.logFailure(request.requestId(), f);
-            }
-            pool.release(instance, survives(answer), idleFor(pool, version));
-            return new InvocationResult(answer, instance.id, lease.mustStart(), initMicros, durationMicros);
+            return settle(pool, instance, version, request, answer, started, lease.mustStart(), initMicros);
         }
     }
 

@@ -145,16 +145,41 @@ public final class Api {
                         authenticateAndAuthorize(call);
                     }
                     found.route().handler.handle(call);
-                    callback.succeeded();
+                    if (call.later() != null) {
+                        answerLater(call.later(), request, response, callback);
+                    } else {
+                        callback.succeeded();
+                    }
                 }
             }
         } catch (Throwable e) {
-            Failure failure = Failure.of(e);
-            if (failure.kind() == Failure.Kind.INTERNAL) {
-                LOG.error("unexpected failure on {} {}", method, path, e);
-            }
-            fail(request, response, callback, failure);
+            failUnexpected(request, response, callback, e);
         }
+    }
+
+    private <T> void answerLater(Call.Later<T> later, Request request, Response response, Callback callback) {
+        later.answer().whenComplete((value, error) -> {
+            if (error != null) {
+                failUnexpected(request, response, callback,
+                        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                ? error.getCause() : error);
+                return;
+            }
+            try {
+                later.writer().write(value, response, Callback.from(callback::succeeded,
+                        written -> failUnexpected(request, response, callback, written)));
+            } catch (Throwable e) {
+                failUnexpected(request, response, callback, e);
+            }
+        });
+    }
+
+    private void failUnexpected(Request request, Response response, Callback callback, Throwable e) {
+        Failure failure = Failure.of(e);
+        if (failure.kind() == Failure.Kind.INTERNAL) {
+            LOG.error("unexpected failure on {} {}", request.getMethod(), request.getHttpURI().getPath(), e);
+        }
+        fail(request, response, callback, failure);
     }
 
     /** The guard's decision on one more action of an authenticated principal ({@link Call#laterChecks}). */

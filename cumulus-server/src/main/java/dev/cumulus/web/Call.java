@@ -31,6 +31,7 @@ public final class Call {
     private String project;
     private byte[] body;
     private Fields query;
+    private Later<?> later;
 
     Call(Request request, Response response, Route route, Router.Match.Found match, Api api) {
         this.request = request;
@@ -157,6 +158,37 @@ public final class Call {
     public void noContent() throws java.io.IOException {
         Exchange.write(response, 204, null, new byte[0]);
     }
+
+    /**
+     * Writes an answer once it is known, without blocking ({@link Exchange#write(Response, int,
+     * String, byte[], org.eclipse.jetty.util.Callback)}), and completes {@code done} when written
+     * or fails it; may throw instead, before anything is written.
+     */
+    @FunctionalInterface
+    public interface Writer<T> {
+        void write(T value, Response response, org.eclipse.jetty.util.Callback done) throws Exception;
+    }
+
+    /**
+     * Answers this call when {@code answer} completes, on the thread that completes it, and lets
+     * the handler return at once (its last step). A failed stage, or a writer that throws before
+     * it has written, is answered as anything a handler throws is, in the API's error dialect.
+     * For the warm invocation path (issue 12): the thread that reads the function's result writes
+     * the HTTP answer, instead of waking the request's virtual thread to write it.
+     */
+    public <T> void answerLater(java.util.concurrent.CompletionStage<T> answer, Writer<T> writer) {
+        if (later != null) {
+            throw new IllegalStateException(route + " answers later twice");
+        }
+        later = new Later<>(answer, writer);
+    }
+
+    /** The answer a handler left to {@link #answerLater}, or null when it answered itself. */
+    Later<?> later() {
+        return later;
+    }
+
+    record Later<T>(java.util.concurrent.CompletionStage<T> answer, Writer<T> writer) {}
 
     /** What a policy's conditions see: the client's address and now. */
     public Guard.Facts facts() {

@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /** Blocking helpers over Jetty's request and response; only call them from a virtual thread. */
 public final class Exchange {
@@ -63,12 +64,26 @@ public final class Exchange {
     }
 
     public static void write(Response response, int status, String contentType, byte[] body) throws IOException {
+        head(response, status, contentType, body.length);
+        Content.Sink.write(response, true, ByteBuffer.wrap(body));
+    }
+
+    private static void head(Response response, int status, String contentType, int length) {
         response.setStatus(status);
         if (contentType != null) {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         }
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        Content.Sink.write(response, true, ByteBuffer.wrap(body));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+    }
+
+    /**
+     * As {@link #write(Response, int, String, byte[])} without blocking: {@code done} completes
+     * when the body is written (or fails), on whichever thread finishes the write. For answers
+     * written from a thread that must not wait for a slow client.
+     */
+    public static void write(Response response, int status, String contentType, byte[] body, Callback done) {
+        head(response, status, contentType, body.length);
+        response.write(true, ByteBuffer.wrap(body), done);
     }
 
     public static void writeText(Response response, int status, String contentType, String body) throws IOException {

@@ -8,6 +8,8 @@ import dev.cumulus.registry.FunctionConfig;
 import dev.cumulus.registry.FunctionVersion;
 import dev.cumulus.runtimeapi.RuntimeApiServer;
 import dev.cumulus.runtimeapi.UnixHttp;
+import dev.cumulus.sandbox.ExitStatus;
+import dev.cumulus.sandbox.SandboxProcess;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -111,6 +113,83 @@ class InstanceHandOffTest {
         instance.destroy();
         assertThat(poll.get(10, TimeUnit.SECONDS).status()).isEqualTo(410);
         assertThat(UnixHttp.get(socket, RT + "invocation/next").status()).as("and every later one").isEqualTo(410);
+    }
+
+    @Test
+    void startReturnsBeforeTheAnswerAndTheAnswerCompletesWhenTheRuntimePostsIt() throws Exception {
+        CompletableFuture<UnixHttp.Reply> poll = CompletableFuture.supplyAsync(() -> get(RT + "invocation/next"), threads);
+        await().atMost(Duration.ofSeconds(10)).until(() -> instance.waitingPolls() == 1);
+
+        CompletableFuture<InvocationResult.Answer> answer = start("req-4", "{\"n\":4}");
+        assertThat(answer).as("nothing waited for the function").isNotDone();
+        UnixHttp.Reply event = poll.get(10, TimeUnit.SECONDS);
+        assertThat(event.header("Lambda-Runtime-Aws-Request-Id")).isEqualTo("req-4");
+        UnixHttp.post(socket, RT + "invocation/req-4/response", Map.of(), "{\"ok\":4}".getBytes(StandardCharsets.UTF_8));
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(InvocationResult.Success.class,
+                s -> assertThat(new String(s.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":4}"));
+        assertThat(instance.runningRequestIds()).as("the instance forgot it before its caller heard").isEmpty();
+    }
+
+    @Test
+    void anEventStartedOnAnInstanceThatEndsBeforeTakingItIsAnsweredNotDelivered() throws Exception {
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        instance.attach(new EndingProcess(exit), () -> { });
+        CompletableFuture<InvocationResult.Answer> answer = start("req-5", "{}"); // no poll: it stays queued
+        exit.complete(new ExitStatus.Exited(1));
+        InvocationResult.Answer result = answer.get(10, TimeUnit.SECONDS);
+        assertThat(Instance.notDelivered(result)).as("the caller may place it again: %s", result).isTrue();
+    }
+
+    @Test
+    void anEventTakenByAnInstanceThatEndsIsACrashNotARetry() throws Exception {
+        CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+        instance.attach(new EndingProcess(exit), () -> { });
+        CompletableFuture<InvocationResult.Answer> answer = start("req-6", "{}");
+        assertThat(UnixHttp.get(socket, RT + "invocation/next").header("Lambda-Runtime-Aws-Request-Id"))
+                .isEqualTo("req-6");
+        exit.complete(new ExitStatus.Exited(1));
+        InvocationResult.Answer result = answer.get(10, TimeUnit.SECONDS);
+        assertThat(Instance.notDelivered(result)).as("the function saw it: never run twice").isFalse();
+        assertThat(result).isInstanceOfSatisfying(InvocationResult.Failure.class,
+                f -> assertThat(f.kind()).isEqualTo(InvocationResult.Kind.CRASH));
+    }
+
+    private CompletableFuture<InvocationResult.Answer> start(String requestId, String payload) {
+        return instance.start(new InvocationRequest(requestId, "Root=1-0-0", payload.getBytes(StandardCharsets.UTF_8)),
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(30), System.currentTimeMillis() + 30_000, null, deadlines);
+    }
+
+    /** A process that ends when the test says: the instance learns of its exit as of a real one's. */
+    private record EndingProcess(CompletableFuture<ExitStatus> onExit) implements SandboxProcess {
+        @Override
+        public long pid() {
+            return 1;
+        }
+
+        @Override
+        public java.io.InputStream output() {
+            return java.io.InputStream.nullInputStream();
+        }
+
+        @Override
+        public void destroy() {
+            onExit.complete(new ExitStatus.Destroyed());
+        }
+
+        @Override
+        public long residentBytes() {
+            return -1;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return !onExit.isDone();
+        }
+
+        @Override
+        public boolean pidsLimitReached() {
+            return false;
+        }
     }
 
     private CompletableFuture<InvocationResult.Answer> invoke(String requestId, String payload) {

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Per-instance concurrency made visible, by {@code {"do": ...}}: {@code wait} blocks until a
+ * Per-instance concurrency made visible, by {@code {"do": ...}} (through a function URL, by the
+ * query: {@code ?do=wait}): {@code wait} blocks until a
  * {@code release} arrives (at most 30 s); {@code work} runs {@code ms} milliseconds; {@code max}
  * says how many {@code wait}/{@code work} invocations this instance ever ran at once;
  * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM;
@@ -30,7 +31,11 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
 
     @Override
     public String handleRequest(Map<String, Object> input, Context context) {
-        String what = String.valueOf(input.get("do"));
+        Object asked = input.get("do");
+        if (asked == null && input.get("queryStringParameters") instanceof Map<?, ?> query) {
+            asked = query.get("do"); // through a function URL: ?do=wait
+        }
+        String what = String.valueOf(asked);
         switch (what) {
             case "release" -> {
                 OPEN.countDown();

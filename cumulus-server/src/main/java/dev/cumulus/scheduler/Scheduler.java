@@ -168,7 +168,14 @@ public final class Scheduler implements AutoCloseable {
             return CompletableFuture.completedFuture(place(version, request, 1));
         }
         long started = System.nanoTime();
-        return deliver(version, request, instance, started).thenCompose(answer -> {
+        CompletableFuture<InvocationResult.Answer> delivered;
+        try {
+            delivered = deliver(version, request, instance, started);
+        } catch (RuntimeException | Error e) {
+            pool.release(instance, true, idleFor(pool, version)); // the event never left: the slot is free again
+            throw e;
+        }
+        return delivered.thenCompose(answer -> {
             if (Instance.notDelivered(answer)) {
                 pool.release(instance, false, Duration.ZERO);
                 LOG.warn("instance {} of {} ended before it took request {}; placing it again",

@@ -13,7 +13,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** Blocking helpers over Jetty's request and response; only call them from a virtual thread. */
+/** Helpers over Jetty's request and response; the blocking ones only from a virtual thread. */
 public final class Exchange {
     private Exchange() {}
 

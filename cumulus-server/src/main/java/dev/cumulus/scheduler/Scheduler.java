@@ -172,7 +172,8 @@ public final class Scheduler implements AutoCloseable {
         try {
             delivered = deliver(version, request, instance, started);
         } catch (RuntimeException | Error e) {
-            pool.release(instance, true, idleFor(pool, version)); // the event never left: the slot is free again
+            // whether the event left is unknown: the instance goes, as when a caller gives up
+            pool.release(instance, false, Duration.ZERO);
             throw e;
         }
         return delivered.thenCompose(answer -> {
@@ -277,7 +278,9 @@ public final class Scheduler implements AutoCloseable {
             try {
                 Handover at = handover(version, request, started);
                 answer = instance.invoke(request, at.deadlineNanos(), at.deadlineEpochMs(), at.token(), deadlines);
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | RuntimeException | Error e) {
+                // the caller gave up, or the hand-over failed: the instance goes rather than keep a
+                // slot taken for good (or free one whose event may still run)
                 pool.release(instance, false, Duration.ZERO);
                 throw e;
             } catch (NotDeliveredException e) {

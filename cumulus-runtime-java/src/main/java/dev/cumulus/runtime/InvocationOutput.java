@@ -246,13 +246,7 @@ final class InvocationOutput {
             int tagLength = tag == null ? 0 : tag.length;
             int heldLength = held == null ? 0 : held.size();
             if (tagLength + heldLength == 0) { // untagged output, or the rest of a long line: as it is
-                lock.lock();
-                try {
-                    target.write(b, off, len);
-                    target.flush();
-                } finally {
-                    lock.unlock();
-                }
+                writeLocked(b, off, len);
                 return;
             }
             byte[] chunk = new byte[tagLength + heldLength + len];
@@ -264,9 +258,14 @@ final class InvocationOutput {
                 held.bytes.reset();
             }
             System.arraycopy(b, off, chunk, tagLength + heldLength, len);
+            writeLocked(chunk, 0, chunk.length);
+        }
+
+        /** One write to the target under the lock both streams share: lines of two threads never tear. */
+        private void writeLocked(byte[] b, int off, int len) throws IOException {
             lock.lock();
             try {
-                target.write(chunk, 0, chunk.length);
+                target.write(b, off, len);
                 target.flush();
             } finally {
                 lock.unlock();

@@ -124,8 +124,7 @@ final class Instance implements RuntimeChannel {
      */
     InvocationResult.Answer invoke(InvocationRequest request, long deadlineNanos, long deadlineEpochMs, String token,
             DeadlineWatcher deadlines) throws InterruptedException, NotDeliveredException {
-        CompletableFuture<InvocationResult.Answer> answer = handOver(request, deadlineNanos, deadlineEpochMs, token,
-                deadlines);
+        CompletableFuture<InvocationResult.Answer> answer = send(request, deadlineNanos, deadlineEpochMs, token, deadlines);
         try {
             InvocationResult.Answer result = answer.get();
             if (result == NOT_DELIVERED) {
@@ -147,8 +146,7 @@ final class Instance implements RuntimeChannel {
      */
     CompletableFuture<InvocationResult.Answer> start(InvocationRequest request, long deadlineNanos,
             long deadlineEpochMs, String token, DeadlineWatcher deadlines) {
-        CompletableFuture<InvocationResult.Answer> answer = handOver(request, deadlineNanos, deadlineEpochMs, token,
-                deadlines);
+        CompletableFuture<InvocationResult.Answer> answer = send(request, deadlineNanos, deadlineEpochMs, token, deadlines);
         return answer.whenComplete((result, never) -> forget(request.requestId(), answer, deadlines));
     }
 
@@ -157,7 +155,8 @@ final class Instance implements RuntimeChannel {
         return answer == NOT_DELIVERED;
     }
 
-    private CompletableFuture<InvocationResult.Answer> handOver(InvocationRequest request, long deadlineNanos,
+    /** Registers the event as pending, watches its deadline and hands it over: its answer to come. */
+    private CompletableFuture<InvocationResult.Answer> send(InvocationRequest request, long deadlineNanos,
             long deadlineEpochMs, String token, DeadlineWatcher deadlines) {
         String requestId = request.requestId();
         CompletableFuture<InvocationResult.Answer> answer = new CompletableFuture<>();

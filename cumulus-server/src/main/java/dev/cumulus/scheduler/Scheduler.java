@@ -178,9 +178,7 @@ public final class Scheduler implements AutoCloseable {
         }
         return delivered.thenCompose(answer -> {
             if (Instance.notDelivered(answer)) {
-                pool.release(instance, false, Duration.ZERO);
-                LOG.warn("instance {} of {} ended before it took request {}; placing it again",
-                        instance.id, version.functionName(), request.requestId());
+                placingAgain(pool, instance, version, request);
                 CompletableFuture<InvocationResult> again = new CompletableFuture<>();
                 Thread.ofVirtual().name("place-" + request.requestId()).start(() -> {
                     try {
@@ -209,6 +207,13 @@ public final class Scheduler implements AutoCloseable {
         long deadlineEpochMs = clock.millis() + TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
         return new Handover(started + timeoutNanos, deadlineEpochMs,
                 grants.token(version, request.requestId(), Instant.ofEpochMilli(deadlineEpochMs)));
+    }
+
+    /** An instance ended before its runtime took {@code request}'s event: it goes, and the event is placed again. */
+    private void placingAgain(InstancePool pool, Instance instance, FunctionVersion version, InvocationRequest request) {
+        pool.release(instance, false, Duration.ZERO);
+        LOG.warn("instance {} of {} ended before it took request {}; placing it again",
+                instance.id, version.functionName(), request.requestId());
     }
 
     /** The result of an answered invocation, its instance's slot given back (or the instance given up). */
@@ -284,12 +289,11 @@ public final class Scheduler implements AutoCloseable {
                 pool.release(instance, false, Duration.ZERO);
                 throw e;
             } catch (NotDeliveredException e) {
-                pool.release(instance, false, Duration.ZERO);
                 if (!lastAttempt) {
-                    LOG.warn("instance {} of {} ended before it took request {}; placing it again",
-                            instance.id, version.functionName(), request.requestId());
+                    placingAgain(pool, instance, version, request);
                     continue;
                 }
+                pool.release(instance, false, Duration.ZERO);
                 return failed(instance, lease.mustStart(), ErrorDocument.failure(InvocationResult.Kind.CRASH,
                         "Runtime.ExitError", "every instance tried ended before it took the event"));
             }

@@ -55,6 +55,7 @@ final class FrameRuntime {
             return 1;
         }
         try (SocketChannel ignored = frames.socket) {
+            output.sendLinesTo(line -> frames.write(Frames.OUTPUT, NONE, line));
             return frames.serve(env, output);
         } catch (IOException e) {
             err.println("cumulus-runtime: the frame connection to the node failed: " + e);

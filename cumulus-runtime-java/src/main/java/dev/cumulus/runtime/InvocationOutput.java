@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A thread's partial line is held until its newline, so that lines of concurrent invocations
  * never tear each other; a held line longer than the node keeps ({@link #MAX_HELD_BYTES}) goes
  * on without waiting for its end, and what an invocation leaves without a newline is ended with
- * one when the invocation ends. Both streams share one lock and one pipe to the node.
+ * one when the invocation ends. Both streams share one lock and one pipe to the node; once the
+ * frame connection is up, tagged lines leave over it instead, one frame a line, sent at once
+ * (docs/adr/0054), and only untagged output uses the pipe.
  */
 final class InvocationOutput {
     static final byte TAG_START = 0x1E;
@@ -43,6 +45,13 @@ final class InvocationOutput {
     private final Tagging err;
     private final PrintStream outPrint;
     private final PrintStream errPrint;
+    /** Where tagged lines go instead of the pipe once the frame connection is up (docs/adr/0054); null: the pipe. */
+    private volatile LineSink lines;
+
+    /** Takes one tagged line (or the first part of a line cut at {@link #MAX_HELD_BYTES}) in one write. */
+    interface LineSink {
+        void line(byte[] taggedLine) throws IOException;
+    }
 
     InvocationOutput(OutputStream stdout, OutputStream stderr, Charset charset) {
         this.charset = charset;
@@ -67,6 +76,14 @@ final class InvocationOutput {
     /** Tagging streams over {@code out} and {@code err}, in {@code out}'s charset (tests, and the process streams as given). */
     static InvocationOutput over(PrintStream out, PrintStream err) {
         return new InvocationOutput(out, err, out.charset());
+    }
+
+    /**
+     * Sends tagged lines to {@code sink} from now on: the frame connection, where a line travels with
+     * the invocation's answer to the node's one reader of the instance, ahead of that answer.
+     */
+    void sendLinesTo(LineSink sink) {
+        this.lines = sink;
     }
 
     PrintStream out() {
@@ -207,7 +224,7 @@ final class InvocationOutput {
                 return;
             }
             if (held.passing) {
-                send(null, null, b, start, end - start);
+                pass(b, start, end - start);
             } else if (held.size() + (end - start) <= MAX_HELD_BYTES) {
                 held.bytes().write(b, start, end - start);
             } else {
@@ -221,7 +238,7 @@ final class InvocationOutput {
         private void line(Scope scope, Held held, byte[] b, int off, int len) throws IOException {
             if (held.passing) {
                 held.passing = false;
-                send(null, null, b, off, len);
+                pass(b, off, len);
             } else {
                 send(scope.tag, held, b, off, len);
             }
@@ -232,7 +249,7 @@ final class InvocationOutput {
             Held held = scope.held(index);
             if (held.passing) {
                 held.passing = false;
-                send(null, null, NEWLINE, 0, 1);
+                pass(NEWLINE, 0, 1);
             } else if (held.size() > 0) {
                 send(scope.tag, held, NEWLINE, 0, 1);
             }
@@ -258,7 +275,22 @@ final class InvocationOutput {
                 held.bytes.reset();
             }
             System.arraycopy(b, off, chunk, tagLength + heldLength, len);
-            writeLocked(chunk, 0, chunk.length);
+            LineSink sink = lines;
+            if (sink != null && tag != null) {
+                sink.line(chunk);
+            } else {
+                writeLocked(chunk, 0, chunk.length);
+            }
+        }
+
+        /**
+         * The rest of a line longer than the node keeps: on the pipe it follows its start; over
+         * frames the start went alone, the node cuts it there, and the rest is dropped here.
+         */
+        private void pass(byte[] b, int off, int len) throws IOException {
+            if (lines == null) {
+                writeLocked(b, off, len);
+            }
         }
 
         /** One write to the target under the lock both streams share: lines of two threads never tear. */

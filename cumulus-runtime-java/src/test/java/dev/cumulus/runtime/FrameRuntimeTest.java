@@ -77,9 +77,12 @@ class FrameRuntimeTest {
                 "{\"name\":\"Ada\",\"age\":36}".getBytes(StandardCharsets.UTF_8),
                 "{\"name\":\"boom\",\"age\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(greeter).extracting(Frames.Frame::type)
-                .containsExactly(Frames.RESULT, Frames.CREDIT, Frames.ERROR, Frames.CREDIT);
-        assertThat(greeter.get(0).cursor().getString()).isEqualTo("req-0");
-        Frames.Cursor thrown = greeter.get(2).cursor();
+                .containsExactly(Frames.OUTPUT, Frames.RESULT, Frames.CREDIT, Frames.ERROR, Frames.CREDIT);
+        assertThat(new String(greeter.get(0).body(), StandardCharsets.UTF_8))
+                .as("the logger's line, tagged, on the frame connection ahead of its answer")
+                .isEqualTo("\u001ereq-0\u001fgreeting Ada in req-0\n");
+        assertThat(greeter.get(1).cursor().getString()).isEqualTo("req-0");
+        Frames.Cursor thrown = greeter.get(3).cursor();
         assertThat(thrown.getString()).isEqualTo("req-1");
         assertThat(thrown.getString()).as("the error type").isNotBlank();
         assertThat(new String(thrown.rest(), StandardCharsets.UTF_8)).contains("no boom allowed");
@@ -107,7 +110,11 @@ class FrameRuntimeTest {
                         Frames.write(runtime, Frames.EVENT, new Frames.Head().putLong(System.currentTimeMillis() + 60_000)
                                 .putString("req-" + n).putString("arn:cumulus:function:test").putString(null)
                                 .putString(null).putString(null).putString(null).putString(null).toBytes(), events[n]);
-                        answers.add(Frames.read(in, 16 * 1024 * 1024));
+                        Frames.Frame frame;
+                        do { // the invocation's output lines first, then its answer
+                            frame = Frames.read(in, 16 * 1024 * 1024);
+                            answers.add(frame);
+                        } while (frame.type() == Frames.OUTPUT);
                         answers.add(Frames.read(in, 1024));
                     }
                     Frames.write(runtime, Frames.STOP, new Frames.Head().putString("test over").toBytes(), new byte[0]);

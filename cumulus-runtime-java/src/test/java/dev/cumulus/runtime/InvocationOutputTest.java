@@ -92,6 +92,49 @@ class InvocationOutputTest {
     }
 
     @Test
+    void withALineSinkTaggedLinesGoThereOneCallALineAndOtherOutputStaysOnThePipe() {
+        List<String> sent = new ArrayList<>();
+        output.sendLinesTo(line -> sent.add(new String(line, StandardCharsets.UTF_8)));
+        output.out().println("before");
+        try (InvocationOutput.Scope ignored = output.enter("r-6")) {
+            output.out().print("half ");
+            output.err().println("to stderr");
+            output.out().println("a line");
+            output.out().print("a\nb\nleft open");
+            new StdoutLogger(output, "r-7").log("logger\nof another");
+        }
+        output.out().println("after");
+
+        String t = tag("r-6");
+        assertThat(sent).containsExactly(t + "to stderr\n", t + "half a line\n", t + "a\n", t + "b\n",
+                tag("r-7") + "logger\n", tag("r-7") + "of another\n", t + "left open\n");
+        assertThat(written()).isEqualTo("before\nafter\n");
+    }
+
+    @Test
+    void withALineSinkALineLongerThanTheNodeKeepsLeavesAsItsCutStartAndTheNextLineFollowsIt() {
+        List<String> sent = new ArrayList<>();
+        output.sendLinesTo(line -> sent.add(new String(line, StandardCharsets.UTF_8)));
+        String piece = "y".repeat(64 * 1024);
+        int pieces = InvocationOutput.MAX_HELD_BYTES / piece.length() + 2;
+        try (InvocationOutput.Scope ignored = output.enter("r-8")) {
+            for (int i = 0; i < pieces; i++) {
+                output.out().print(piece);
+            }
+            output.out().println();
+            output.out().println("next");
+        }
+
+        // the node cuts a line at MAX_HELD_BYTES (tag counted) and drops its rest: the runtime sends no more of it
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0)).startsWith(tag("r-8") + "yyy").doesNotContain("\n")
+                .hasSizeGreaterThan(InvocationOutput.MAX_HELD_BYTES + tag("r-8").length())
+                .hasSizeLessThanOrEqualTo(InvocationOutput.MAX_HELD_BYTES + tag("r-8").length() + piece.length());
+        assertThat(sent.get(1)).isEqualTo(tag("r-8") + "next\n");
+        assertThat(written()).as("nothing of it on the pipe").isEmpty();
+    }
+
+    @Test
     void concurrentInvocationsLinesArriveWholeTaggedWithTheirOwnRequestAndInOrder() throws Exception {
         int invocations = 32;
         int lines = 500;

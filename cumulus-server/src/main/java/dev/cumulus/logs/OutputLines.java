@@ -57,6 +57,24 @@ public final class OutputLines {
         }
     }
 
+    /**
+     * One line that came whole (an output frame, docs/adr/0054), as {@link #pump} would hand it on:
+     * without its line break, cut at {@code maxLineBytes} and marked when longer.
+     */
+    public static String line(byte[] bytes, int maxLineBytes) {
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+            if (length > 0 && bytes[length - 1] == '\r') {
+                length--;
+            }
+        }
+        if (length > maxLineBytes) {
+            return new String(bytes, 0, maxLineBytes, StandardCharsets.UTF_8) + cutMarker(maxLineBytes);
+        }
+        return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+
     private void take(byte[] bytes, int offset, int length, boolean endsLine) {
         if (cutting) {
             cutting = !endsLine;

@@ -1,5 +1,6 @@
 package dev.cumulus.runtimeapi;
 
+import dev.cumulus.logs.OutputLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -37,6 +38,8 @@ public final class FrameServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrameServer.class);
     /** The largest frame either side accepts. */
     static final int MAX_FRAME_BYTES = RuntimeApiServer.MAX_PAYLOAD_BYTES + Frames.HEADER_ALLOWANCE;
+    /** How long a finished connection is still read for what its runtime wrote before it ended. */
+    static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     private final ServerSocketChannel server;
     private final Path socket;
@@ -94,8 +97,8 @@ public final class FrameServer implements AutoCloseable {
             // a platform thread: its blocking read wakes it straight from the kernel, where a
             // virtual thread parked on the socket went through the JDK's poller thread and then a
             // carrier, two more wake-ups for every answer (ADR 0051)
-            Thread.ofPlatform().daemon().stackSize(256 * 1024).name("frames-" + socket.getParent().getFileName())
-                    .start(candidate::serve);
+            candidate.reader = Thread.ofPlatform().daemon().stackSize(256 * 1024)
+                    .name("frames-" + socket.getParent().getFileName()).start(candidate::serve);
         }
     }
 
@@ -109,7 +112,7 @@ public final class FrameServer implements AutoCloseable {
         }
         Connection connection = active.get();
         if (connection != null) {
-            connection.closeQuietly();
+            connection.finish();
         }
         try {
             Files.deleteIfExists(socket);
@@ -124,6 +127,10 @@ public final class FrameServer implements AutoCloseable {
         private final ReentrantLock writeLock = new ReentrantLock();
         private final Set<FramePoll> waiting = ConcurrentHashMap.newKeySet();
         private final AtomicInteger credits = new AtomicInteger();
+        /** The thread that reads the connection; set right after the connection is taken. */
+        private volatile Thread reader;
+        /** Set by {@link #finish}: credits that arrive after it become no polls. */
+        private volatile boolean finishing;
 
         Connection(SocketChannel socketChannel) {
             this.socketChannel = socketChannel;
@@ -163,6 +170,9 @@ public final class FrameServer implements AutoCloseable {
             Frames.Cursor body = frame.cursor();
             switch (frame.type()) {
                 case Frames.CREDIT -> {
+                    if (finishing) {
+                        return; // the instance is gone or going: no event for it
+                    }
                     int n = body.getInt();
                     int limit = target.concurrency() + RuntimeApiServer.SPARE_POLLS;
                     if (n < 1 || credits.addAndGet(n) > limit) {
@@ -181,6 +191,7 @@ public final class FrameServer implements AutoCloseable {
                     String type = body.getString();
                     target.error(id, type == null || type.isBlank() ? "Unhandled" : type, body.rest());
                 }
+                case Frames.OUTPUT -> target.output(OutputLines.line(frame.body(), OutputLines.MAX_LINE_BYTES));
                 case Frames.INIT_ERROR -> {
                     String type = body.getString();
                     target.initError(type == null || type.isBlank() ? "Unhandled" : type, body.rest());
@@ -207,6 +218,38 @@ public final class FrameServer implements AutoCloseable {
             }
         }
 
+        /**
+         * The node is done with the instance (its process ended, or it is being stopped): its
+         * waiting polls are dropped at once and nothing more is written to it, but what the runtime
+         * wrote before it ended is still read to the end of the stream: its last output lines
+         * travel here (docs/adr/0054), as they were read to the end of the pipe before. A peer
+         * that keeps the connection open longer than {@link #DRAIN_TIMEOUT} is cut off.
+         */
+        void finish() {
+            finishing = true;
+            dropPolls();
+            Thread serving = reader;
+            try {
+                socketChannel.shutdownOutput();
+            } catch (IOException e) {
+                serving = null; // closed already
+            }
+            if (serving == null) {
+                closeQuietly();
+                return;
+            }
+            Thread drained = serving;
+            Thread.ofVirtual().name("frames-drain-" + socket.getParent().getFileName()).start(() -> {
+                try {
+                    if (!drained.join(DRAIN_TIMEOUT)) {
+                        closeQuietly();
+                    }
+                } catch (InterruptedException e) {
+                    closeQuietly();
+                }
+            });
+        }
+
         /** Closes the connection and drops its waiting polls, so no invocation goes into a dead one. */
         void closeQuietly() {
             try {
@@ -214,6 +257,10 @@ public final class FrameServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // closed
             }
+            dropPolls();
+        }
+
+        private void dropPolls() {
             for (FramePoll poll : waiting) {
                 if (poll.settle()) {
                     channel.abandon(poll);

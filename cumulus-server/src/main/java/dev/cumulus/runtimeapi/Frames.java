@@ -22,7 +22,7 @@ import java.util.Arrays;
  */
 final class Frames {
     /** The protocol version a runtime offers in HELLO and the node confirms in WELCOME. */
-    static final int VERSION = 1;
+    static final int VERSION = 2; // 2: OUTPUT frames (docs/adr/0054)
     /** What a frame may carry besides its payload: the request id and the few Lambda headers. */
     static final int HEADER_ALLOWANCE = 64 * 1024;
 
@@ -32,6 +32,8 @@ final class Frames {
     static final int RESULT = 0x11;
     static final int ERROR = 0x12;
     static final int INIT_ERROR = 0x13;
+    /** One output line of an invocation: its tag and text, as it would have crossed the pipe (docs/adr/0054). */
+    static final int OUTPUT = 0x14;
     // node -> runtime
     static final int WELCOME = 0x02;
     static final int EVENT = 0x10;

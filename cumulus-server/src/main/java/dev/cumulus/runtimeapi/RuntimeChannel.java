@@ -44,6 +44,15 @@ public interface RuntimeChannel {
     /** The function failed; {@code errorJson} is what the runtime posted (Lambda's error document). */
     Delivery error(String requestId, String errorType, byte[] errorJson);
 
+    /**
+     * One line of the instance's output that came over the frame transport rather than the pipe
+     * (docs/adr/0054): a tagged line, without its line break, already cut to the pipe's line limit.
+     * The default drops it: only an instance's channel has a log to file it in.
+     */
+    default void output(String line) {
+        // nothing to file it under
+    }
+
     /** The runtime could not initialise the function; it will exit. */
     void initError(String errorType, byte[] errorJson);
 

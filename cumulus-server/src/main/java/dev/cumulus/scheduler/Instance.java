@@ -261,8 +261,14 @@ final class Instance implements RuntimeChannel {
      * ({@link RequestTag}; the Java runtime tags every line an invocation writes), else under the
      * invocation that started last here (exact at concurrency 1 until the next one starts, a guess
      * above). Secrets are hidden, then the invocation's output budget applies. Called by the
-     * instance's output reader only, one line at a time.
+     * instance's output reader (the pipe) and its frame reader (tagged lines of the Java runtime,
+     * docs/adr/0054), each one line at a time.
      */
+    @Override
+    public void output(String line) {
+        fileOutput(line);
+    }
+
     void fileOutput(String line) {
         String requestId;
         String text;
@@ -275,7 +281,11 @@ final class Instance implements RuntimeChannel {
             text = line;
         }
         // hidden before the budget may cut the line: a cut must not leave part of a secret
-        String kept = outputBudget.admit(requestId, hide(text));
+        String shown = hide(text);
+        String kept;
+        synchronized (outputBudget) { // two readers file lines: the pipe's and the frame connection's
+            kept = outputBudget.admit(requestId, shown);
+        }
         if (kept != null) {
             logs.line(version.project(), version.functionName(), id, requestId, kept);
         }

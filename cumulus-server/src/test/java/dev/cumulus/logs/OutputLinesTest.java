@@ -33,6 +33,18 @@ class OutputLinesTest {
     }
 
     @Test
+    void aLineThatCameWholeIsTakenAsThePumpTakesALine() {
+        byte[] cut = "abcdefghij".getBytes(StandardCharsets.UTF_8);
+        assertThat(OutputLines.line("one\n".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("one");
+        assertThat(OutputLines.line("two\r\n".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("two");
+        assertThat(OutputLines.line("no newline".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("no newline");
+        assertThat(OutputLines.line("\n".getBytes(StandardCharsets.UTF_8), 100)).isEmpty();
+        assertThat(OutputLines.line(cut, 4)).isEqualTo("abcd" + OutputLines.cutMarker(4));
+        assertThat(OutputLines.line("abcd\n".getBytes(StandardCharsets.UTF_8), 4)).as("the limit itself is kept whole")
+                .isEqualTo("abcd");
+    }
+
+    @Test
     void aLineSpanningManyReadsIsCutOnceAndTheNextLineIsKept() throws IOException {
         int limit = 256 * 1024;
         String huge = "x".repeat(1_000_000);

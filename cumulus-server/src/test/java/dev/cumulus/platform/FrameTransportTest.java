@@ -163,6 +163,19 @@ class FrameTransportTest {
         assertThat(node.send("GET", "/healthz", null, null).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void linesAnInvocationWroteJustBeforeItsJvmDiedAreFiledUnderIt() {
+        node.deploy("dying", "dev.cumulus.testfn.Gate", Map.of("concurrency", 4, "maxInstances", 1));
+        HttpResponse<String> died = node.invoke("dying", Map.of("do", "last-words"));
+        assertCrash(died);
+        String requestId = died.headers().firstValue("X-Cumulus-Request-Id").orElseThrow();
+        // they crossed the frame connection ahead of the crash: the node reads it to its end
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(InstanceDeathTest
+                .functionLog(node, "dying").stream().filter(line -> requestId.equals(line.path("requestId").asText()))
+                .map(line -> line.get("line").asText()).toList())
+                .contains("last words " + requestId + " by logger", "last words " + requestId + " on stdout"));
+    }
+
     private static void assertCrash(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Cumulus-Function-Error")).hasValue("Unhandled");

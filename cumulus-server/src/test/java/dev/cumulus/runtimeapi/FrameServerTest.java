@@ -3,6 +3,7 @@ package dev.cumulus.runtimeapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cumulus.logs.OutputLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -74,6 +75,43 @@ class FrameServerTest {
     }
 
     @Test
+    void outputFramesAreFiledAsLinesBeforeTheAnswerThatFollowsThem() throws Exception {
+        try (Client client = Client.hello(server.socket())) {
+            client.send(Frames.OUTPUT, new byte[0], "\u001ereq-1\u001fgreeting Ada\n".getBytes(StandardCharsets.UTF_8));
+            byte[] longLine = ("\u001ereq-1\u001f" + "x".repeat(OutputLines.MAX_LINE_BYTES)).getBytes(StandardCharsets.UTF_8);
+            client.send(Frames.OUTPUT, new byte[0], longLine);
+            client.send(Frames.RESULT, new Frames.Head().putString("req-1").toBytes(), "\"hi\"".getBytes());
+            await().atMost(Duration.ofSeconds(10)).until(() -> channel.answers.size() == 3);
+
+            assertThat(channel.answers.get(0)).isEqualTo("output \u001ereq-1\u001fgreeting Ada");
+            assertThat(channel.answers.get(1)).as("cut where the pipe's reader cuts, the tag counted")
+                    .isEqualTo("output " + new String(longLine, 0, OutputLines.MAX_LINE_BYTES, StandardCharsets.UTF_8)
+                            + OutputLines.cutMarker(OutputLines.MAX_LINE_BYTES));
+            assertThat(channel.answers.get(2)).isEqualTo("response req-1 \"hi\"");
+        }
+    }
+
+    @Test
+    void closedByTheNodeTheConnectionIsStillReadToTheEndOfWhatTheRuntimeWrote() throws Exception {
+        try (Client client = Client.hello(server.socket())) {
+            client.send(Frames.CREDIT, new Frames.Head().putInt(1).toBytes(), new byte[0]);
+            await().atMost(Duration.ofSeconds(10)).until(() -> channel.polls.size() == 1);
+
+            server.close(); // as when the instance's process ended
+            assertThat(channel.abandoned).as("its poll dropped at once").hasSize(1);
+            assertThat(client.read()).as("the node writes no more").isNull();
+
+            // a runtime that died wrote these before: they are in the socket when the node finishes
+            client.send(Frames.CREDIT, new Frames.Head().putInt(1).toBytes(), new byte[0]);
+            client.send(Frames.OUTPUT, new byte[0], "\u001ereq-9\u001flast words\n".getBytes(StandardCharsets.UTF_8));
+            client.socket().close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> channel.answers.size() == 1);
+            assertThat(channel.answers).containsExactly("output \u001ereq-9\u001flast words");
+            assertThat(channel.polls).as("a credit after the end makes no poll").hasSize(1);
+        }
+    }
+
+    @Test
     void aStoppingInstanceAnswersACreditWithStop() throws Exception {
         try (Client client = Client.hello(server.socket())) {
             client.send(Frames.CREDIT, new Frames.Head().putInt(1).toBytes(), new byte[0]);
@@ -90,7 +128,7 @@ class FrameServerTest {
             // the node read all there was: its REFUSED arrives whole before the close
             Frames.Frame refused = client.read();
             assertThat(refused.type()).isEqualTo(Frames.REFUSED);
-            assertThat(refused.cursor().getString()).contains("version 1");
+            assertThat(refused.cursor().getString()).contains("version " + Frames.VERSION);
             assertThat(client.read()).as("closed after refusing").isNull();
         }
     }
@@ -181,6 +219,11 @@ class FrameServerTest {
         public Delivery error(String requestId, String errorType, byte[] errorJson) {
             answers.add("error " + requestId + " " + errorType + " " + new String(errorJson, StandardCharsets.UTF_8));
             return Delivery.ACCEPTED;
+        }
+
+        @Override
+        public void output(String line) {
+            answers.add("output " + line);
         }
 
         @Override

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code release} arrives (at most 30 s); {@code work} runs {@code ms} milliseconds; {@code max}
  * says how many {@code wait}/{@code work} invocations this instance ever ran at once;
  * {@code transport} names the frame socket the runtime was offered; {@code halt} kills the JVM;
+ * {@code last-words} writes a line through its logger and one through {@code System.out}, then
+ * kills the JVM;
  * {@code squat} connects to the frame socket itself, as hostile function code would, says HELLO
  * and reports whether the node answered or closed the connection; {@code chatter} waits until
  * {@code parties} chatter invocations run in this instance at once, then each writes {@code lines}
@@ -48,6 +50,11 @@ public class Gate implements RequestHandler<Map<String, Object>, String> {
                 return String.valueOf(System.getenv("CUMULUS_FRAME_SOCKET"));
             }
             case "halt" -> Runtime.getRuntime().halt(7);
+            case "last-words" -> {
+                context.logger().log("last words " + context.requestId() + " by logger");
+                System.out.println("last words " + context.requestId() + " on stdout");
+                Runtime.getRuntime().halt(7); // no shutdown hook, no flush: what was written is all there is
+            }
             case "squat" -> {
                 return squat();
             }

@@ -21,6 +21,25 @@ class InvocationOutputTest {
         return "\u001e" + requestId + "\u001f";
     }
 
+    private static final int LONG_LINE_PIECE = 64 * 1024;
+
+    /**
+     * Prints, as {@code requestId}, a line longer than the node keeps in pieces of
+     * {@link #LONG_LINE_PIECE} bytes, then the line {@code next}; returns the long line.
+     */
+    private String longLineThenNext(String requestId) {
+        String piece = "y".repeat(LONG_LINE_PIECE);
+        int pieces = InvocationOutput.MAX_HELD_BYTES / piece.length() + 2;
+        try (InvocationOutput.Scope ignored = output.enter(requestId)) {
+            for (int i = 0; i < pieces; i++) {
+                output.out().print(piece);
+            }
+            output.out().println();
+            output.out().println("next");
+        }
+        return piece.repeat(pieces);
+    }
+
     private String written() {
         return bytes.toString(StandardCharsets.UTF_8);
     }
@@ -78,17 +97,9 @@ class InvocationOutputTest {
 
     @Test
     void aLineLongerThanTheNodeKeepsIsTaggedOnceAndArrivesWhole() {
-        String piece = "y".repeat(64 * 1024);
-        int pieces = InvocationOutput.MAX_HELD_BYTES / piece.length() + 2;
-        try (InvocationOutput.Scope ignored = output.enter("r-5")) {
-            for (int i = 0; i < pieces; i++) {
-                output.out().print(piece);
-            }
-            output.out().println();
-            output.out().println("next");
-        }
+        String line = longLineThenNext("r-5");
 
-        assertThat(written()).isEqualTo(tag("r-5") + piece.repeat(pieces) + "\n" + tag("r-5") + "next\n");
+        assertThat(written()).isEqualTo(tag("r-5") + line + "\n" + tag("r-5") + "next\n");
     }
 
     @Test
@@ -115,21 +126,13 @@ class InvocationOutputTest {
     void withALineSinkALineLongerThanTheNodeKeepsLeavesAsItsCutStartAndTheNextLineFollowsIt() {
         List<String> sent = new ArrayList<>();
         output.sendLinesTo(line -> sent.add(new String(line, StandardCharsets.UTF_8)));
-        String piece = "y".repeat(64 * 1024);
-        int pieces = InvocationOutput.MAX_HELD_BYTES / piece.length() + 2;
-        try (InvocationOutput.Scope ignored = output.enter("r-8")) {
-            for (int i = 0; i < pieces; i++) {
-                output.out().print(piece);
-            }
-            output.out().println();
-            output.out().println("next");
-        }
+        longLineThenNext("r-8");
 
         // the node cuts a line at MAX_HELD_BYTES (tag counted) and drops its rest: the runtime sends no more of it
         assertThat(sent).hasSize(2);
         assertThat(sent.get(0)).startsWith(tag("r-8") + "yyy").doesNotContain("\n")
                 .hasSizeGreaterThan(InvocationOutput.MAX_HELD_BYTES + tag("r-8").length())
-                .hasSizeLessThanOrEqualTo(InvocationOutput.MAX_HELD_BYTES + tag("r-8").length() + piece.length());
+                .hasSizeLessThanOrEqualTo(InvocationOutput.MAX_HELD_BYTES + tag("r-8").length() + LONG_LINE_PIECE);
         assertThat(sent.get(1)).isEqualTo(tag("r-8") + "next\n");
         assertThat(written()).as("nothing of it on the pipe").isEmpty();
     }

@@ -68,7 +68,7 @@ final class Instance implements RuntimeChannel {
     /** Set once the instance is being stopped: polls are answered 410 from then on. Guarded by {@link #queued}. */
     private boolean stopping;
     private final Map<String, CompletableFuture<InvocationResult.Answer>> pending = new ConcurrentHashMap<>();
-    /** Each invocation's share of the log; used by the instance's output reader only ({@link #fileOutput}). */
+    /** Each invocation's share of the log; used by the instance's two output readers, under its own lock ({@link #output}). */
     private final InvocationOutputBudget outputBudget;
     /** Recently answered ids, so a second answer gets Lambda's 403 rather than "unknown id". */
     private final RecentIds finished = new RecentIds(64);
@@ -266,10 +266,6 @@ final class Instance implements RuntimeChannel {
      */
     @Override
     public void output(String line) {
-        fileOutput(line);
-    }
-
-    void fileOutput(String line) {
         String requestId;
         String text;
         int tagEnd = RequestTag.end(line);

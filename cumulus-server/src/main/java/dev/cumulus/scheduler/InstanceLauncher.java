@@ -314,7 +314,7 @@ final class InstanceLauncher {
 
     /**
      * Hands each output line to its instance, which files it under its invocation
-     * ({@link Instance#fileOutput}); a stem cell's lines before it has a function go to the node's
+     * ({@link Instance#output}); a stem cell's lines before it has a function go to the node's
      * own log. The output is read in bounded chunks and long lines are cut ({@link OutputLines}),
      * and each invocation's share of the log is capped ({@link InvocationOutputBudget}): what an
      * instance prints cannot grow the node's heap. A platform thread, not a virtual one: a read
@@ -330,7 +330,7 @@ final class InstanceLauncher {
                     if (instance == null) {
                         LOG.info("stem cell {}: {}", id, line);
                     } else {
-                        instance.fileOutput(line);
+                        instance.output(line);
                     }
                 });
             } catch (IOException ignored) {

@@ -43,36 +43,37 @@ public final class OutputLines {
         byte[] chunk = new byte[CHUNK_BYTES];
         int n;
         while ((n = in.read(chunk)) != -1) {
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (chunk[i] == '\n') {
-                    lines.take(chunk, start, i - start, true);
-                    start = i + 1;
-                }
-            }
-            lines.take(chunk, start, n - start, false);
+            lines.takeAll(chunk, n);
         }
-        if (lines.line.size() > 0) {
-            lines.emit("");
-        }
+        lines.end();
     }
 
     /**
-     * One line that came whole (an output frame, docs/adr/0054), as {@link #pump} would hand it on:
-     * without its line break, cut at {@code maxLineBytes} and marked when longer.
+     * Output that came whole (an output frame, docs/adr/0054: one line, its line break included),
+     * handed to {@code sink} line by line by the rules of {@link #pump}: split at newlines, each
+     * line cut at the limit and marked, a last line without a newline handed over too.
      */
-    public static String line(byte[] bytes, int maxLineBytes) {
-        int length = bytes.length;
-        if (length > 0 && bytes[length - 1] == '\n') {
-            length--;
-            if (length > 0 && bytes[length - 1] == '\r') {
-                length--;
+    public static void split(byte[] output, int maxLineBytes, Consumer<String> sink) {
+        OutputLines lines = new OutputLines(maxLineBytes, sink);
+        lines.takeAll(output, output.length);
+        lines.end();
+    }
+
+    private void takeAll(byte[] chunk, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (chunk[i] == '\n') {
+                take(chunk, start, i - start, true);
+                start = i + 1;
             }
         }
-        if (length > maxLineBytes) {
-            return new String(bytes, 0, maxLineBytes, StandardCharsets.UTF_8) + cutMarker(maxLineBytes);
+        take(chunk, start, n - start, false);
+    }
+
+    private void end() {
+        if (line.size() > 0) {
+            emit("");
         }
-        return new String(bytes, 0, length, StandardCharsets.UTF_8);
     }
 
     private void take(byte[] bytes, int offset, int length, boolean endsLine) {

@@ -33,15 +33,23 @@ class OutputLinesTest {
     }
 
     @Test
-    void aLineThatCameWholeIsTakenAsThePumpTakesALine() {
+    void outputThatCameWholeIsSplitAsThePumpSplitsIt() {
         byte[] cut = "abcdefghij".getBytes(StandardCharsets.UTF_8);
-        assertThat(OutputLines.line("one\n".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("one");
-        assertThat(OutputLines.line("two\r\n".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("two");
-        assertThat(OutputLines.line("no newline".getBytes(StandardCharsets.UTF_8), 100)).isEqualTo("no newline");
-        assertThat(OutputLines.line("\n".getBytes(StandardCharsets.UTF_8), 100)).isEmpty();
-        assertThat(OutputLines.line(cut, 4)).isEqualTo("abcd" + OutputLines.cutMarker(4));
-        assertThat(OutputLines.line("abcd\n".getBytes(StandardCharsets.UTF_8), 4)).as("the limit itself is kept whole")
-                .isEqualTo("abcd");
+        assertThat(whole("one\n".getBytes(StandardCharsets.UTF_8), 100)).containsExactly("one");
+        assertThat(whole("two\r\n".getBytes(StandardCharsets.UTF_8), 100)).containsExactly("two");
+        assertThat(whole("no newline".getBytes(StandardCharsets.UTF_8), 100)).containsExactly("no newline");
+        assertThat(whole("\n".getBytes(StandardCharsets.UTF_8), 100)).containsExactly("");
+        assertThat(whole(cut, 4)).containsExactly("abcd" + OutputLines.cutMarker(4));
+        assertThat(whole("abcd\n".getBytes(StandardCharsets.UTF_8), 4)).as("the limit itself is kept whole")
+                .containsExactly("abcd");
+        assertThat(whole("a\nb\n".getBytes(StandardCharsets.UTF_8), 100)).as("a newline inside splits, as on the pipe")
+                .containsExactly("a", "b");
+    }
+
+    private static List<String> whole(byte[] output, int maxLineBytes) {
+        List<String> lines = new ArrayList<>();
+        OutputLines.split(output, maxLineBytes, lines::add);
+        return lines;
     }
 
     @Test

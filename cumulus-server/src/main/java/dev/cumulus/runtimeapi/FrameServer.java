@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,7 +40,7 @@ public final class FrameServer implements AutoCloseable {
     /** The largest frame either side accepts. */
     static final int MAX_FRAME_BYTES = RuntimeApiServer.MAX_PAYLOAD_BYTES + Frames.HEADER_ALLOWANCE;
     /** How long a finished connection is still read for what its runtime wrote before it ended. */
-    static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(5);
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     private final ServerSocketChannel server;
     private final Path socket;
@@ -191,7 +192,7 @@ public final class FrameServer implements AutoCloseable {
                     String type = body.getString();
                     target.error(id, type == null || type.isBlank() ? "Unhandled" : type, body.rest());
                 }
-                case Frames.OUTPUT -> target.output(OutputLines.line(frame.body(), OutputLines.MAX_LINE_BYTES));
+                case Frames.OUTPUT -> OutputLines.split(frame.body(), OutputLines.MAX_LINE_BYTES, target::output);
                 case Frames.INIT_ERROR -> {
                     String type = body.getString();
                     target.initError(type == null || type.isBlank() ? "Unhandled" : type, body.rest());
@@ -229,19 +230,20 @@ public final class FrameServer implements AutoCloseable {
             finishing = true;
             dropPolls();
             Thread serving = reader;
-            try {
-                socketChannel.shutdownOutput();
-            } catch (IOException e) {
-                serving = null; // closed already
-            }
-            if (serving == null) {
+            if (serving == null) { // taken a moment ago, never read
                 closeQuietly();
                 return;
             }
-            Thread drained = serving;
+            try {
+                socketChannel.shutdownOutput();
+            } catch (IOException closedAlready) {
+                closeQuietly();
+                return;
+            }
+            // the reader closes the connection itself at the end of the stream
             Thread.ofVirtual().name("frames-drain-" + socket.getParent().getFileName()).start(() -> {
                 try {
-                    if (!drained.join(DRAIN_TIMEOUT)) {
+                    if (!serving.join(DRAIN_TIMEOUT)) {
                         closeQuietly();
                     }
                 } catch (InterruptedException e) {

@@ -89,11 +89,12 @@ public final class Invoker {
     }
 
     /**
-     * Starts {@code call} as {@link #invoke} runs it, and returns its invocation to come: on a
-     * warm instance with a free slot nothing waits, and the invocation completes on the thread
-     * that reads the function's answer (its END and REPORT lines and its metering record are
-     * written there too); otherwise the caller's thread waits as in {@link #invoke} and gets a
-     * completed one. The same exceptions are thrown by this method, before anything started.
+     * Starts {@code call} as {@link #invoke} runs it, and returns its invocation to come: once a
+     * warm instance has a slot for it (at once, or after a wait in the function's queue on the
+     * caller's thread) nothing waits for the function, and the invocation completes on the thread
+     * that reads its answer (its END and REPORT lines and its metering record are written there
+     * too); when it has to start an instance, the caller's thread waits as in {@link #invoke} and
+     * gets a completed one. The same exceptions are thrown by this method, before anything started.
      */
     public CompletableFuture<Invocation> start(Call call) throws InterruptedException {
         Prepared prepared = prepare(call);

@@ -146,16 +146,16 @@ public final class Scheduler implements AutoCloseable {
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
         keepAlive.arrived(functionKey(version.project(), version.functionName()), clock.instant());
-        return place(version, request, 1);
+        return place(version, request, 1, null, null);
     }
 
     /**
-     * Starts one invocation and returns its result to come. On an instance with a free slot now,
-     * nobody queued before it, the event is handed over on the caller's thread and the result
-     * completes on the thread that reads the answer: nothing waits (issue 12's warm path).
-     * Otherwise (a start, a queue, a throttle) the caller's thread does what {@link #invoke} does
-     * and gets a completed result (or the exception). An event whose instance ended before
-     * taking it is placed again on a virtual thread of its own.
+     * Starts one invocation and returns its result to come. On a running instance with a free
+     * slot, now or after a wait in the function's queue, the event is handed over on the caller's
+     * thread and the result completes on the thread that reads the answer: nothing waits for it
+     * (issue 12's warm path). When the invocation has to start an instance, the caller's thread
+     * does what {@link #invoke} does and gets a completed result; a throttle is thrown as there.
+     * An event whose instance ended before taking it is placed again on a virtual thread of its own.
      *
      * @throws ThrottledException when the function stays at its limits beyond the wait queue
      */
@@ -165,8 +165,20 @@ public final class Scheduler implements AutoCloseable {
         InstancePool pool = pool(version);
         Instance instance = pool.acquireWarm();
         if (instance == null) {
-            return CompletableFuture.completedFuture(place(version, request, 1));
+            // the queue's wait is the caller's, as in invoke; a warm slot it ends with is handed
+            // over as above, so the caller does not wait a second time, for the answer (ADR 0055)
+            InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
+            if (lease == null || lease.mustStart()) { // retired meanwhile, or a start: invoke's way
+                return CompletableFuture.completedFuture(place(version, request, 1, pool, lease));
+            }
+            instance = lease.instance();
         }
+        return handOver(pool, instance, version, request);
+    }
+
+    /** {@link #start} on a slot of {@code instance} taken from {@code pool}: the result completes on the answer's thread. */
+    private CompletableFuture<InvocationResult> handOver(InstancePool pool, Instance instance, FunctionVersion version,
+            InvocationRequest request) {
         long started = System.nanoTime();
         CompletableFuture<InvocationResult.Answer> delivered;
         try {
@@ -182,7 +194,7 @@ public final class Scheduler implements AutoCloseable {
                 CompletableFuture<InvocationResult> again = new CompletableFuture<>();
                 Thread.ofVirtual().name("place-" + request.requestId()).start(() -> {
                     try {
-                        again.complete(place(version, request, 2));
+                        again.complete(place(version, request, 2, null, null));
                     } catch (Throwable e) {
                         again.completeExceptionally(e);
                     }
@@ -228,14 +240,20 @@ public final class Scheduler implements AutoCloseable {
         return new InvocationResult(answer, instance.id, cold, initMicros, durationMicros);
     }
 
-    /** {@link #invoke}'s placement from its {@code firstAttempt} on (an event not delivered is placed again). */
-    private InvocationResult place(FunctionVersion version, InvocationRequest request, int firstAttempt)
-            throws InterruptedException {
+    /**
+     * {@link #invoke}'s placement from its {@code firstAttempt} on (an event not delivered is
+     * placed again); its first attempt uses {@code leased}, a lease the caller took from
+     * {@code leasedFrom}, when there is one.
+     */
+    private InvocationResult place(FunctionVersion version, InvocationRequest request, int firstAttempt,
+            InstancePool leasedFrom, InstancePool.Lease leased) throws InterruptedException {
         boolean cellsAllowed = true;
         for (int attempt = firstAttempt; ; attempt++) {
             boolean lastAttempt = attempt == MAX_PLACEMENTS;
-            InstancePool pool = pool(version);
-            InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
+            InstancePool pool = leased != null ? leasedFrom : pool(version);
+            InstancePool.Lease lease = leased != null ? leased
+                    : pool.acquire(settings.queueDepth(), settings.queueTimeout());
+            leased = null;
             if (lease == null) {
                 // retired by a concurrent update or delete: this invocation already resolved its
                 // version, so it runs on a fresh pool whose instances expire with their keep-alive

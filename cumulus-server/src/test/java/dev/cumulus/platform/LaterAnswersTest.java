@@ -3,6 +3,10 @@ package dev.cumulus.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cumulus.registry.FunctionVersion;
+import dev.cumulus.scheduler.InvocationRequest;
+import dev.cumulus.scheduler.InvocationResult;
+import dev.cumulus.scheduler.Scheduler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,9 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Warm invocations answered by the thread that reads the function's result, after the request's
  * own handler has returned (issue 12, docs/adr/0053-warm-answers-written-by-the-result-reader.md):
  * on a real node, such a request still holds its client's place until its answer is written, and
- * a client that does not read its answer holds up no other answer of the same instance.
+ * a client that does not read its answer holds up no other answer of the same instance; one that
+ * waited in its function's queue for a slot is handed over the same way
+ * (docs/adr/0055-queued-invocations-handed-over.md).
  */
 class LaterAnswersTest {
     /** The edge's limit on one client address's requests to functions in flight (edge.Admission). */
@@ -117,6 +125,41 @@ class LaterAnswersTest {
             read += in.readNBytes((int) (body - read)).length;
             assertThat(read).as("the whole answer arrived").isEqualTo(body).isGreaterThan(size);
         }
+    }
+
+    @Test
+    void anInvocationThatWaitedForASlotIsHandedOverNotWaitedFor() throws Exception {
+        node.deploy("one-slot", "dev.cumulus.testfn.Gate", Map.of("concurrency", 1, "maxInstances", 1,
+                "timeoutSeconds", 30));
+        assertThat(node.invoke("one-slot", Map.of("do", "work", "ms", 1)).statusCode()).as("warm").isEqualTo(200);
+        Scheduler scheduler = node.platform.scheduler();
+        FunctionVersion version = node.platform.registry().resolve("one-slot", null);
+
+        CompletableFuture<InvocationResult> first = scheduler.start(version, work("req-first", 3_000));
+        assertThat(first).as("the first took the free slot and was handed over").isNotDone();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            // the only slot is the first's for 3 s: the second's caller waits in the queue for it
+            Future<CompletableFuture<InvocationResult>> second = callers.submit(
+                    () -> scheduler.start(version, work("req-second", 5_000)));
+            CompletableFuture<InvocationResult> handedOver = second.get(30, TimeUnit.SECONDS);
+            assertThat(first.get(30, TimeUnit.SECONDS).answer()).as("the slot came free with the first's answer")
+                    .isInstanceOfSatisfying(InvocationResult.Success.class, s -> assertThat(text(s)).isEqualTo("\"worked\""));
+            assertThat(handedOver).as("its caller was free before the function's answer").isNotDone();
+            InvocationResult result = handedOver.get(30, TimeUnit.SECONDS);
+            assertThat(result.answer()).isInstanceOfSatisfying(InvocationResult.Success.class,
+                    s -> assertThat(text(s)).isEqualTo("\"worked\""));
+            assertThat(result.coldStart()).as("on the warm instance the first left").isFalse();
+        }
+        assertThat(node.platform.scheduler().counts("one-slot").busy()).as("its slot given back").isZero();
+    }
+
+    private static InvocationRequest work(String requestId, int ms) {
+        return new InvocationRequest(requestId, null,
+                ("{\"do\":\"work\",\"ms\":" + ms + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String text(InvocationResult.Success success) {
+        return new String(success.payload(), StandardCharsets.UTF_8);
     }
 
     private static long headerLength(String head) {

@@ -32,4 +32,17 @@ public record SandboxSpec(
         mounts = List.copyOf(mounts);
         java.util.Objects.requireNonNull(egress, "egress");
     }
+
+    /**
+     * The CPUs an instance of {@code cpuShares} can keep busy at once, whole: its cgroup's quota
+     * ({@link CgroupLimits#cpuQuotaMicros}) on this host, rounded up.
+     */
+    public static int cpus(int cpuShares) {
+        return cpus(cpuShares, Runtime.getRuntime().availableProcessors());
+    }
+
+    static int cpus(int cpuShares, int hostCpus) {
+        long quota = CgroupLimits.cpuQuotaMicros(cpuShares, hostCpus);
+        return (int) ((quota + CgroupLimits.CPU_PERIOD_MICROS - 1) / CgroupLimits.CPU_PERIOD_MICROS);
+    }
 }

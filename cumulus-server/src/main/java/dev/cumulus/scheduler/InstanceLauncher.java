@@ -40,6 +40,11 @@ final class InstanceLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceLauncher.class);
     /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
     private static final int MB_PER_VCPU = 1769;
+
+    /** The instance's CPU weight: Lambda's share for its memory, in 1/1024 of a vCPU. */
+    private static int cpuShares(int memoryMb) {
+        return Math.max(2, memoryMb * 1024 / MB_PER_VCPU);
+    }
     private static final int PIDS_LIMIT = 256;
     private static final String TASK_ROOT = "/var/task";
     private static final String SOCKET_DIR = "/run/cumulus";
@@ -206,7 +211,7 @@ final class InstanceLauncher {
             }
             mounts.addAll(granted);
             SandboxSpec spec = new SandboxSpec(id, command, env, mounts, sandbox.visiblePath(code), memoryMb,
-                    PIDS_LIMIT, Math.max(2, memoryMb * 1024 / MB_PER_VCPU), egress);
+                    PIDS_LIMIT, cpuShares(memoryMb), egress);
             started = new Started(sandbox.launch(spec), endpoint, frames, socketDir, socket);
             return started;
         } finally {
@@ -295,7 +300,9 @@ final class InstanceLauncher {
      * live beside it inside the same cgroup limit. Serial GC and C1 keep start-up and idle
      * footprint small, which is what short-lived function instances need most. Every instance
      * gets the flags a stem cell needs (the runtime rewrites its environment map when a cell is
-     * specialised), so one AOT cache fits instances and cells alike.
+     * specialised), so one AOT cache fits instances and cells alike. The virtual threads that run
+     * invocations side by side get as many carriers as the CPUs the instance's cgroup lets it
+     * use (ADR 0056): a second carrier in an instance held to one CPU only woke and slept.
      */
     static List<String> jvmFlags(int memoryMb) {
         int heapMb = Math.max(32, memoryMb * 6 / 10);
@@ -307,6 +314,7 @@ final class InstanceLauncher {
                 "-XX:ReservedCodeCacheSize=32m",
                 "-XX:MaxMetaspaceSize=" + Math.max(64, memoryMb / 4) + "m",
                 "-XX:-UsePerfData",
+                "-Djdk.virtualThreadScheduler.parallelism=" + SandboxSpec.cpus(cpuShares(memoryMb)),
                 "-Xshare:auto",
                 "-Djava.io.tmpdir=/tmp",
                 "--add-opens=java.base/java.util=ALL-UNNAMED");

@@ -23,10 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real JVMs, real training: what an instance launch gets from the cache, and when it gets nothing. */
 class AotCacheTest {
-    /** InstanceLauncher.jvmFlags(128) as of this writing; the cache must work with the instances' own flags. */
-    static final List<String> INSTANCE_FLAGS = List.of("-Xmx76m", "-Xss512k", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=64m",
-            "-XX:-UsePerfData", "-Xshare:auto", "-Djava.io.tmpdir=/tmp");
+    /** The flags of a 128 MB instance: the cache must work with the instances' own flags. */
+    static final List<String> INSTANCE_FLAGS = dev.cumulus.scheduler.Scheduler.instanceJvmFlags(128);
     static final Duration TRAINING = Duration.ofMinutes(3);
 
     static Path runtimeJar;

@@ -26,4 +26,14 @@ class CgroupLimitsTest {
         assertThat(CgroupLimits.cpuQuotaMicros(6 * 1024, 2)).isEqualTo(ONE_CPU);
         assertThat(CgroupLimits.cpuQuotaMicros(6 * 1024, 1)).isEqualTo(ONE_CPU);
     }
+
+    @Test
+    void theCpusAnInstanceCanKeepBusyAreItsQuotaRoundedUp() {
+        assertThat(SandboxSpec.cpus(148, 8)).as("256 MB").isEqualTo(1);
+        assertThat(SandboxSpec.cpus(1024, 8)).as("1,769 MB").isEqualTo(1);
+        assertThat(SandboxSpec.cpus(1536, 8)).as("a CPU and a half").isEqualTo(2);
+        assertThat(SandboxSpec.cpus(2048, 8)).isEqualTo(2);
+        assertThat(SandboxSpec.cpus(6 * 1024, 4)).as("one host CPU left free").isEqualTo(3);
+        assertThat(SandboxSpec.cpus(6 * 1024, 2)).as("a two-CPU host").isEqualTo(1);
+    }
 }

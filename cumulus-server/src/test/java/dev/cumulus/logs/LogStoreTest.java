@@ -32,6 +32,31 @@ class LogStoreTest {
     }
 
     @Test
+    void aBufferThatGrewAndTurnedOverManyTimesKeepsTheNewestLinesInOrderWithinBothLimits() {
+        // more lines than the buffer starts with, then many times its capacity: it grows, wraps
+        // around and drops its oldest by lines and by characters, lengths varying
+        LogStore store = new LogStore(40, 300, CLOCK);
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            String line = i + ":" + "x".repeat(i % 17);
+            all.add(line);
+            store.appendLines("default", "f", "i1", i % 3 == 0 ? "r0" : "r" + i, line);
+        }
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        int chars = 0;
+        for (int i = all.size() - 1; i >= 0 && expected.size() < 40 && chars + all.get(i).length() <= 300; i--) {
+            expected.addFirst(all.get(i));
+            chars += all.get(i).length();
+        }
+        assertThat(store.tail("f", 1_000)).extracting(LogLine::line).containsExactlyElementsOf(expected);
+        assertThat(store.tail("f", 3)).extracting(LogLine::line)
+                .containsExactlyElementsOf(expected.subList(expected.size() - 3, expected.size()));
+        assertThat(store.tail("f", 1_000)).extracting(LogLine::sequence).isSorted().doesNotHaveDuplicates();
+        assertThat(store.forRequest("f", "r0")).extracting(LogLine::line)
+                .containsExactlyElementsOf(expected.stream().filter(l -> Integer.parseInt(l.split(":")[0]) % 3 == 0).toList());
+    }
+
+    @Test
     void followersSeeNewLinesUntilClosed() throws InterruptedException {
         store.append("f", "i1", "a", "before");
         try (LogStore.Follower follower = store.follow("f")) {

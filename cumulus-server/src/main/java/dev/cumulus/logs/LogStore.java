@@ -64,11 +64,10 @@ public final class LogStore {
             long first = sequence.getAndAdd(lines.length) + 1;
             for (int i = 0; i < lines.length; i++) {
                 entries[i] = new LogLine(first + i, at, functionName, instanceId, requestId, lines[i]);
-                log.lines.add(entries[i], lines[i].length());
-                log.chars += lines[i].length();
+                log.lines.add(entries[i]);
             }
-            while (log.lines.size() > capacity || log.chars > capacityChars) {
-                log.chars -= log.lines.removeOldest();
+            while (log.lines.size() > capacity || log.lines.chars() > capacityChars) {
+                log.lines.removeOldest();
             }
         } finally {
             log.lock.unlock();
@@ -114,13 +113,7 @@ public final class LogStore {
         }
         log.lock.lock();
         try {
-            List<LogLine> found = new ArrayList<>();
-            log.lines.forEach(l -> {
-                if (requestId.equals(l.requestId())) {
-                    found.add(l);
-                }
-            });
-            return List.copyOf(found);
+            return log.lines.matching(l -> requestId.equals(l.requestId()));
         } finally {
             log.lock.unlock();
         }
@@ -158,13 +151,12 @@ public final class LogStore {
          */
         final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
         final LineRing lines = new LineRing(); // guarded by lock
-        long chars; // of lines, guarded by lock
         final List<Follower> followers = new CopyOnWriteArrayList<>();
     }
 
     /**
-     * A function's buffered lines, oldest first, each with its length beside it in a plain array:
-     * dropping the oldest reads that array, not the line it drops. Under load the buffer turns over
+     * A function's buffered lines, oldest first, and the characters they hold: each line's length
+     * sits beside it in a plain array, so dropping the oldest reads that array, not the line it drops. Under load the buffer turns over
      * several times a second and its oldest lines are long out of the CPU's caches; reading each
      * one's text back to subtract its length was a cache miss per line (issue 12, JFR at 32
      * connections: the top of the node's self time). Grows by doubling; not thread-safe.
@@ -174,28 +166,33 @@ public final class LogStore {
         private int[] lengths = new int[16];
         private int oldest;
         private int size;
+        private long chars;
 
         int size() {
             return size;
         }
 
-        void add(LogLine line, int length) {
+        /** The characters of the lines held. */
+        long chars() {
+            return chars;
+        }
+
+        void add(LogLine line) {
             if (size == lines.length) {
                 grow();
             }
             int at = (oldest + size) & (lines.length - 1);
             lines[at] = line;
-            lengths[at] = length;
+            lengths[at] = line.line().length();
+            chars += lengths[at];
             size++;
         }
 
-        /** Drops the oldest line; returns its length. */
-        int removeOldest() {
-            int length = lengths[oldest];
+        void removeOldest() {
+            chars -= lengths[oldest];
             lines[oldest] = null;
             oldest = (oldest + 1) & (lines.length - 1);
             size--;
-            return length;
         }
 
         /** The newest {@code limit} lines, oldest first. */
@@ -208,10 +205,16 @@ public final class LogStore {
             return List.of(out);
         }
 
-        void forEach(java.util.function.Consumer<LogLine> action) {
+        /** The lines that {@code test} accepts, oldest first. */
+        List<LogLine> matching(java.util.function.Predicate<LogLine> test) {
+            List<LogLine> found = new ArrayList<>();
             for (int i = 0; i < size; i++) {
-                action.accept(lines[(oldest + i) & (lines.length - 1)]);
+                LogLine line = lines[(oldest + i) & (lines.length - 1)];
+                if (test.test(line)) {
+                    found.add(line);
+                }
             }
+            return List.copyOf(found);
         }
 
         private void grow() {

@@ -40,11 +40,6 @@ final class InstanceLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceLauncher.class);
     /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
     private static final int MB_PER_VCPU = 1769;
-
-    /** The instance's CPU weight: Lambda's share for its memory, in 1/1024 of a vCPU. */
-    private static int cpuShares(int memoryMb) {
-        return Math.max(2, memoryMb * 1024 / MB_PER_VCPU);
-    }
     private static final int PIDS_LIMIT = 256;
     private static final String TASK_ROOT = "/var/task";
     private static final String SOCKET_DIR = "/run/cumulus";
@@ -293,6 +288,11 @@ final class InstanceLauncher {
         env.put("HOME", "/tmp");
         env.put("CUMULUS_RUNTIME_SOCKET", sandbox.visiblePath(socket) + "/rt.sock");
         return env;
+    }
+
+    /** The instance's CPU weight: Lambda's share for its memory, in 1/1024 of a vCPU. */
+    private static int cpuShares(int memoryMb) {
+        return Math.max(2, memoryMb * 1024 / MB_PER_VCPU);
     }
 
     /**

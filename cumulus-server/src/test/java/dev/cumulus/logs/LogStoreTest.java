@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LogStoreTest {
@@ -36,13 +38,13 @@ class LogStoreTest {
         // more lines than the buffer starts with, then many times its capacity: it grows, wraps
         // around and drops its oldest by lines and by characters, lengths varying
         LogStore store = new LogStore(40, 300, CLOCK);
-        java.util.List<String> all = new java.util.ArrayList<>();
+        List<String> all = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             String line = i + ":" + "x".repeat(i % 17);
             all.add(line);
             store.appendLines("default", "f", "i1", i % 3 == 0 ? "r0" : "r" + i, line);
         }
-        java.util.List<String> expected = new java.util.ArrayList<>();
+        List<String> expected = new ArrayList<>();
         int chars = 0;
         for (int i = all.size() - 1; i >= 0 && expected.size() < 40 && chars + all.get(i).length() <= 300; i--) {
             expected.addFirst(all.get(i));

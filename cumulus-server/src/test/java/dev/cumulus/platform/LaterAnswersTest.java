@@ -150,7 +150,7 @@ class LaterAnswersTest {
                     s -> assertThat(text(s)).isEqualTo("\"worked\""));
             assertThat(result.coldStart()).as("on the warm instance the first left").isFalse();
         }
-        assertThat(node.platform.scheduler().counts("one-slot").busy()).as("its slot given back").isZero();
+        assertThat(scheduler.counts("one-slot").busy()).as("its slot given back").isZero();
     }
 
     private static InvocationRequest work(String requestId, int ms) {

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -170,13 +171,18 @@ class AttackSecretsAndStartupTest {
         assertThat(listing).as("ps -eww lists the instances").contains("dev.cumulus.runtime.Main")
                 .doesNotContain(secret);
         // the environment of a process is readable only by its user; even so, only the
-        // function's own runtime holds the value, never bwrap, its launcher or the node
-        Set<Long> functionProcesses = new java.util.HashSet<>();
+        // function's own runtime holds the value, never bwrap, its launcher or the node. Each
+        // holder is judged by its ancestry when found: the shell runtime starts a new curl for
+        // every poll, so a list of the instances' descendants taken earlier goes stale
+        Set<Long> instanceRoots = new java.util.HashSet<>();
         for (String f : List.of("secret-cell", "secret-fresh", "secret-sh")) {
-            node.processTree(f).forEach(p -> functionProcesses.add(p.pid()));
+            for (JsonNode instance : TestNode.json(node.send("GET", "/v1/functions/" + f + "/instances", null)).get("instances")) {
+                instanceRoots.add(instance.get("pid").asLong());
+            }
         }
         List<Long> withTheSecret = processesHolding(secret, "environ");
-        assertThat(withTheSecret).isNotEmpty().allMatch(functionProcesses::contains);
+        assertThat(withTheSecret).isNotEmpty()
+                .allMatch(pid -> runsUnderOneOf(pid, instanceRoots), "runs in a function's instance");
         assertThat(withTheSecret).doesNotContain(ProcessHandle.current().pid());
         for (long pid : withTheSecret) {
             assertThat(ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElse(""))
@@ -437,6 +443,20 @@ class AttackSecretsAndStartupTest {
     }
 
     /** Pids of the host's processes whose {@code /proc/PID/<file>} holds {@code needle}. */
+    /** Whether the process is one of the roots or descends from one; a process gone meanwhile holds nothing. */
+    private static boolean runsUnderOneOf(long pid, Set<Long> roots) {
+        Optional<ProcessHandle> at = ProcessHandle.of(pid);
+        if (at.isEmpty()) {
+            return true;
+        }
+        for (Optional<ProcessHandle> p = at; p.isPresent(); p = p.get().parent()) {
+            if (roots.contains(p.get().pid())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static List<Long> processesHolding(String needle, String file) throws IOException {
         byte[] wanted = needle.getBytes(StandardCharsets.UTF_8);
         List<Long> holders = new ArrayList<>();

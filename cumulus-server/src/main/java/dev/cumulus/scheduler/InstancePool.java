@@ -47,8 +47,8 @@ final class InstancePool {
         return version;
     }
 
-    /** A slot on an instance, and whether the caller has to start that instance itself. */
-    record Lease(Instance instance, boolean mustStart) {}
+    /** A slot on an instance of {@code pool}, and whether the caller has to start that instance itself. */
+    record Lease(InstancePool pool, Instance instance, boolean mustStart) {}
 
     /**
      * A slot on a running instance now, without waiting or starting anything: null when no
@@ -98,7 +98,7 @@ final class InstancePool {
                     }
                     Instance free = freeSlot(concurrency);
                     if (free != null) {
-                        return new Lease(free, false);
+                        return new Lease(this, free, false);
                     }
                     int startingSlots = 0;
                     for (Instance instance : instances) {
@@ -138,7 +138,7 @@ final class InstancePool {
                         Instance instance = add();
                         instance.inFlight = 1;
                         recent.record(System.nanoTime(), ++running);
-                        return new Lease(instance, true);
+                        return new Lease(this, instance, true);
                     }
                     if (!queued) {
                         if (waiting >= queueDepth) {

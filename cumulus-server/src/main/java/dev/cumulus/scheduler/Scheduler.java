@@ -146,7 +146,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public InvocationResult invoke(FunctionVersion version, InvocationRequest request) throws InterruptedException {
         keepAlive.arrived(functionKey(version.project(), version.functionName()), clock.instant());
-        return place(version, request, 1, null, null);
+        return place(version, request, 1, null);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class Scheduler implements AutoCloseable {
             // over as above, so the caller does not wait a second time, for the answer (ADR 0055)
             InstancePool.Lease lease = pool.acquire(settings.queueDepth(), settings.queueTimeout());
             if (lease == null || lease.mustStart()) { // retired meanwhile, or a start: invoke's way
-                return CompletableFuture.completedFuture(place(version, request, 1, pool, lease));
+                return CompletableFuture.completedFuture(place(version, request, 1, lease));
             }
             instance = lease.instance();
         }
@@ -194,7 +194,7 @@ public final class Scheduler implements AutoCloseable {
                 CompletableFuture<InvocationResult> again = new CompletableFuture<>();
                 Thread.ofVirtual().name("place-" + request.requestId()).start(() -> {
                     try {
-                        again.complete(place(version, request, 2, null, null));
+                        again.complete(place(version, request, 2, null));
                     } catch (Throwable e) {
                         again.completeExceptionally(e);
                     }
@@ -242,15 +242,15 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * {@link #invoke}'s placement from its {@code firstAttempt} on (an event not delivered is
-     * placed again); its first attempt uses {@code leased}, a lease the caller took from
-     * {@code leasedFrom}, when there is one.
+     * placed again); its first attempt uses {@code leased}, a lease the caller took already, when
+     * there is one.
      */
     private InvocationResult place(FunctionVersion version, InvocationRequest request, int firstAttempt,
-            InstancePool leasedFrom, InstancePool.Lease leased) throws InterruptedException {
+            InstancePool.Lease leased) throws InterruptedException {
         boolean cellsAllowed = true;
         for (int attempt = firstAttempt; ; attempt++) {
             boolean lastAttempt = attempt == MAX_PLACEMENTS;
-            InstancePool pool = leased != null ? leasedFrom : pool(version);
+            InstancePool pool = leased != null ? leased.pool() : pool(version);
             InstancePool.Lease lease = leased != null ? leased
                     : pool.acquire(settings.queueDepth(), settings.queueTimeout());
             leased = null;

@@ -1,6 +1,6 @@
 # Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, a node started from a dist with
-# examples/hello deployed on it, the wait for its instances' AOT cache, and the CPU time of a process
-# or thread from /proc. Needs JAVA (the
+# examples/hello deployed on it, the wait for its instances' AOT cache, the wrk script for its function
+# URL, its instance JVMs' pids, and the CPU time of a process or thread from /proc. Needs JAVA (the
 # java binary) and die() from the caller.
 
 # the flags of bin/cumulus serve (keep in step with its SERVE_FLAGS; the AOT caches are trained with them)
@@ -49,4 +49,17 @@ bench_await_instance_aot() {
   local _
   for _ in $(seq $(( $2 * 10 ))); do compgen -G "$1/aot/runtime-*.sha256" > /dev/null && return 0; sleep 0.1; done
   compgen -G "$1/aot/runtime-*.sha256" > /dev/null
+}
+
+# bench_hello_lua FILE: the wrk script that POSTs hello's JSON body, as the function URL gets it.
+bench_hello_lua() {
+  printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'{\"name\":\"bench\"}'" > "$1"
+}
+
+# bench_hello_instances: the pids of hello's instance JVMs on this host, one per line (found by the
+# function name in their environment; stem cells off, as the scripts run them).
+bench_hello_instances() {
+  local p
+  for p in $(pgrep java); do grep -qz AWS_LAMBDA_FUNCTION_NAME=hello "/proc/$p/environ" 2>/dev/null && echo "$p"; done
+  return 0
 }

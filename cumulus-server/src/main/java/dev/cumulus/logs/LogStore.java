@@ -156,10 +156,11 @@ public final class LogStore {
 
     /**
      * A function's buffered lines, oldest first, and the characters they hold: each line's length
-     * sits beside it in a plain array, so dropping the oldest reads that array, not the line it drops. Under load the buffer turns over
-     * several times a second and its oldest lines are long out of the CPU's caches; reading each
-     * one's text back to subtract its length was a cache miss per line (issue 12, JFR at 32
-     * connections: the top of the node's self time). Grows by doubling; not thread-safe.
+     * sits beside it in a plain array, so dropping the oldest reads that array, not the line it
+     * drops. Under load the buffer turns over several times a second and its oldest lines are long
+     * out of the CPU's caches; reading each one's text back to subtract its length was a cache miss
+     * per line (issue 12, JFR at 32 connections: the top of the node's self time). Grows by
+     * doubling; not thread-safe.
      */
     private static final class LineRing {
         private LogLine[] lines = new LogLine[16];

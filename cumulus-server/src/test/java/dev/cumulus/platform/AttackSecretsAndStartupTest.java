@@ -176,9 +176,7 @@ class AttackSecretsAndStartupTest {
         // every poll, so a list of the instances' descendants taken earlier goes stale
         Set<Long> instanceRoots = new java.util.HashSet<>();
         for (String f : List.of("secret-cell", "secret-fresh", "secret-sh")) {
-            for (JsonNode instance : TestNode.json(node.send("GET", "/v1/functions/" + f + "/instances", null)).get("instances")) {
-                instanceRoots.add(instance.get("pid").asLong());
-            }
+            instanceRoots.addAll(node.instancePids(f));
         }
         List<Long> withTheSecret = processesHolding(secret, "environ");
         assertThat(withTheSecret).isNotEmpty()
@@ -442,7 +440,6 @@ class AttackSecretsAndStartupTest {
         return fake;
     }
 
-    /** Pids of the host's processes whose {@code /proc/PID/<file>} holds {@code needle}. */
     /** Whether the process is one of the roots or descends from one; a process gone meanwhile holds nothing. */
     private static boolean runsUnderOneOf(long pid, Set<Long> roots) {
         Optional<ProcessHandle> at = ProcessHandle.of(pid);
@@ -457,6 +454,7 @@ class AttackSecretsAndStartupTest {
         return false;
     }
 
+    /** Pids of the host's processes whose {@code /proc/PID/<file>} holds {@code needle}. */
     private static List<Long> processesHolding(String needle, String file) throws IOException {
         byte[] wanted = needle.getBytes(StandardCharsets.UTF_8);
         List<Long> holders = new ArrayList<>();

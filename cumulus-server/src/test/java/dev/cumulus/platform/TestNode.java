@@ -152,13 +152,22 @@ final class TestNode implements AutoCloseable {
      */
     List<ProcessHandle> processTree(String functionName) {
         List<ProcessHandle> all = new java.util.ArrayList<>();
-        for (JsonNode instance : json(send("GET", "/v1/functions/" + functionName + "/instances", null)).get("instances")) {
-            ProcessHandle.of(instance.get("pid").asLong()).ifPresent(root -> {
+        for (long pid : instancePids(functionName)) {
+            ProcessHandle.of(pid).ifPresent(root -> {
                 all.add(root);
                 root.descendants().forEach(all::add);
             });
         }
         return all;
+    }
+
+    /** The pids of the function's instances, as the instances API gives them (the roots of {@link #processTree}). */
+    List<Long> instancePids(String functionName) {
+        List<Long> pids = new java.util.ArrayList<>();
+        for (JsonNode instance : json(send("GET", "/v1/functions/" + functionName + "/instances", null)).get("instances")) {
+            pids.add(instance.get("pid").asLong());
+        }
+        return pids;
     }
 
     /**

@@ -26,14 +26,15 @@ bench_start_node() {
 }
 
 # bench_deploy_hello URL TOKEN HELLO_JAR SETTINGS: uploads HELLO_JAR and deploys it as the public function
-# hello; SETTINGS is more of its JSON configuration, e.g. '"concurrency":1'.
+# hello; SETTINGS is more of its JSON configuration, e.g. '"concurrency":1'. Its handler is HANDLER
+# (default com.example.hello.Hello; com.example.hello.NoOp answers a constant and logs nothing).
 bench_deploy_hello() {
   local url="$1" token="$2" jar="$3" settings="$4" sha
   sha=$(curl -sS -f -H "Authorization: Bearer $token" -X POST "$url/v1/code" -H 'Content-Type: application/zip' \
         --data-binary "@$jar" | sed -n -E 's/.*"sha256":"([0-9a-f]+)".*/\1/p')
   curl -sS -f -o /dev/null -H "Authorization: Bearer $token" -X PUT "$url/v1/functions/hello" \
     -H 'Content-Type: application/json' \
-    -d "{\"handler\":\"com.example.hello.Hello\",\"public\":true,$settings,\"codeSha256\":\"$sha\"}" \
+    -d "{\"handler\":\"${HANDLER:-com.example.hello.Hello}\",\"public\":true,$settings,\"codeSha256\":\"$sha\"}" \
     || die "deploying hello on $url failed"
 }
 

@@ -2,6 +2,7 @@ package com.example.hello;
 
 import dev.cumulus.function.Context;
 import dev.cumulus.function.RequestStreamHandler;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ public class NoOp implements RequestStreamHandler {
     private static final byte[] ANSWER = "\"hello\"".getBytes(StandardCharsets.US_ASCII);
 
     @Override
-    public void handleRequest(InputStream in, OutputStream out, Context context) throws java.io.IOException {
+    public void handleRequest(InputStream in, OutputStream out, Context context) throws IOException {
         out.write(ANSWER);
     }
 }

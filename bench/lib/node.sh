@@ -1,7 +1,7 @@
 # Sourced by the bench scripts: the JVM flags of `bin/cumulus serve`, a node started from a dist with
-# examples/hello deployed on it, the wait for its instances' AOT cache, the wrk script for its function
-# URL, its instance JVMs' pids, and the CPU time of a process or thread from /proc. Needs JAVA (the
-# java binary) and die() from the caller.
+# examples/hello deployed on it, the wait for its instances' AOT cache, the three together as the
+# profiling scripts use them, the wrk script for its function URL, its instance JVMs' pids, and the
+# CPU time of a process or thread from /proc. Needs JAVA (the java binary) and die() from the caller.
 
 # the flags of bin/cumulus serve (keep in step with its SERVE_FLAGS; the AOT caches are trained with them)
 SERVE_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError
@@ -52,6 +52,19 @@ bench_await_instance_aot() {
   compgen -G "$1/aot/runtime-*.sha256" > /dev/null
 }
 
+# bench_hello_node DIST WORK CONCURRENCY [serve options...]: the node the profiling scripts load: started
+# from DIST on WORK/data (log WORK/node.log, --stem-cells 0 and the options), hello deployed at CONCURRENCY
+# from the caller's HELLO_JAR, its instances' AOT cache waited for (a fresh data dir trains it in the
+# background, a JVM that would share the cores with the load), and hello's wrk script in WORK/fn.lua.
+# Sets what bench_start_node sets.
+bench_hello_node() {
+  local dist="$1" work="$2" concurrency="$3"; shift 3
+  bench_start_node "$dist" "$work/data" "$work/node.log" --stem-cells 0 "$@"
+  bench_deploy_hello "$NODE_URL" "$NODE_TOKEN" "$HELLO_JAR" "\"concurrency\":$concurrency"
+  bench_await_instance_aot "$work/data" 120 || echo "$(basename "$0"): no instance AOT cache after 120 s" >&2
+  bench_hello_lua "$work/fn.lua"
+}
+
 # bench_hello_lua FILE: the wrk script that POSTs hello's JSON body, as the function URL gets it.
 bench_hello_lua() {
   printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'{\"name\":\"bench\"}'" > "$1"
@@ -61,6 +74,6 @@ bench_hello_lua() {
 # function name in their environment; stem cells off, as the scripts run them).
 bench_hello_instances() {
   local p
-  for p in $(pgrep java); do grep -qz AWS_LAMBDA_FUNCTION_NAME=hello "/proc/$p/environ" 2>/dev/null && echo "$p"; done
+  for p in $(pgrep java); do grep -qxz AWS_LAMBDA_FUNCTION_NAME=hello "/proc/$p/environ" 2>/dev/null && echo "$p"; done
   return 0
 }
